@@ -1,0 +1,100 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Screen X-ray scans of parcels and bags for firearms, their parts and components, and ammunition.
+#[derive(Debug, Parser)]
+#[command(name = "armscan", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Screen scan files or folders and report what was found.
+    ///
+    /// Exit status: 0 when every scan is clear, 1 when any scan alarms or needs review,
+    /// 2 when any scan could not be screened (or the command could not start).
+    #[command(after_help = "Examples:\n  armscan scan datasets/samples\n  armscan scan bags/ --jsonl > results.jsonl\n  armscan scan bags/ --out report/ --backend onnxruntime")]
+    Scan(ScanArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BackendArg {
+    /// ONNX Runtime when it can be found, else tract.
+    Auto,
+    /// Pure-Rust tract backend (no set-up).
+    Tract,
+    /// ONNX Runtime, loaded at run time (fast path).
+    Onnxruntime,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Scan files or folders (walked recursively, in name order). Dual-energy pairs are files
+    /// named NAME_high.EXT and NAME_low.EXT in one folder, or one two-page 16-bit TIFF.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Model manifest (NAME.manifest.json) or the .onnx beside it
+    /// [default: $ARMSCAN_MODEL, else models/armscan-firearm-v1.manifest.json]
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+
+    /// Write report.json, summary.csv, index.html and overlay PNGs of flagged scans into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Print one JSON record per scan on stdout (schema armscan.scan/1) instead of text.
+    #[arg(long)]
+    pub jsonl: bool,
+
+    /// Inference backend.
+    #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
+    pub backend: BackendArg,
+
+    /// Path to libonnxruntime.so (else $ORT_DYLIB_PATH, else the onnxruntime Python wheel's copy).
+    #[arg(long, value_name = "PATH")]
+    pub ort_lib: Option<PathBuf>,
+
+    /// List detections scoring at least this [default: 0.05]
+    #[arg(long, value_name = "SCORE")]
+    pub min_score: Option<f32>,
+
+    /// A detection scoring at least this makes the scan alarm [default: the model's]
+    #[arg(long, value_name = "SCORE")]
+    pub alarm_score: Option<f32>,
+
+    /// A detection scoring at least this (and below the alarm score) makes the scan need review
+    /// [default: the model's]
+    #[arg(long, value_name = "SCORE")]
+    pub review_score: Option<f32>,
+
+    /// Worker threads [default: the number of cores]
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Windowing of 16-bit scans: `full` (by bit depth), `auto` (0.5th to 99.5th percentile),
+    /// or `LOW:HIGH` sample values.
+    #[arg(long, value_name = "WINDOW", default_value = "full")]
+    pub window: String,
+
+    /// Pixel spacing of the scans in mm, when the files do not say.
+    #[arg(long, value_name = "MM")]
+    pub pixel_spacing_mm: Option<f32>,
+
+    /// Refuse images larger than this many megapixels.
+    #[arg(long, value_name = "MP", default_value_t = 100.0)]
+    pub max_megapixels: f64,
+
+    /// Refuse files larger than this many MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 512)]
+    pub max_file_mib: u64,
+
+    /// Never show a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}

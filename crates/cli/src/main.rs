@@ -1,0 +1,28 @@
+//! `armscan`: screen X-ray scans for firearms, their parts and ammunition.
+//!
+//! Exit codes: 0 every scan clear, 1 a scan alarmed or needs review, 2 a scan failed or the
+//! command could not run.
+
+mod args;
+mod scan_cmd;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("armscan: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        args::Command::Scan(a) => scan_cmd::run(&a),
+    }
+}

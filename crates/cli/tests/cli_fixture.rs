@@ -1,0 +1,135 @@
+//! CLI behaviour on the fast fixture model: exit codes, bad input, reports, help.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+use image::{GrayImage, Luma};
+
+fn write_block_png(path: &std::path::Path, block: bool) {
+    let img = GrayImage::from_fn(64, 64, |x, y| if block && (10..30).contains(&x) && (20..50).contains(&y) { Luma([0]) } else { Luma([255]) });
+    img.save(path).unwrap();
+}
+
+#[test]
+fn all_clear_exits_0_and_alarm_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    write_block_png(&dir.path().join("a_empty.png"), false);
+    let model = fixture_model();
+    let m = model.to_str().unwrap();
+    let out = armscan(&["scan", "a_empty.png", "--model", m, "--backend", "tract", "--jsonl"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let recs = records(&out);
+    assert_eq!(recs.len(), 1);
+    assert_eq!(check_contract(&recs[0]), "clear");
+    assert_eq!(recs[0]["scan"], "a_empty.png", "scan is the path as given");
+
+    write_block_png(&dir.path().join("b_gun.png"), true);
+    let out = armscan(&["scan", ".", "--model", m, "--backend", "tract", "--jsonl"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let recs = records(&out);
+    let statuses: Vec<String> = recs.iter().map(check_contract).collect();
+    assert_eq!(statuses, ["clear", "alarm"], "folder walked in name order");
+    assert_eq!(boxes(&recs[1])[0].2, vec![10.0, 20.0, 30.0, 50.0]);
+}
+
+#[test]
+fn alarm_score_flag_changes_the_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    write_block_png(&dir.path().join("gun.png"), true);
+    let m = fixture_model();
+    let out = armscan(&["scan", "gun.png", "--model", m.to_str().unwrap(), "--backend", "tract", "--jsonl", "--alarm-score", "0.95"], dir.path());
+    // The fixture scores 0.9: below the alarm score, above the review score.
+    assert_eq!(check_contract(&records(&out)[0]), "review");
+    assert_eq!(out.status.code(), Some(1));
+    let out = armscan(&["scan", "gun.png", "--model", m.to_str().unwrap(), "--backend", "tract", "--jsonl", "--min-score", "0.95", "--alarm-score", "0.99", "--review-score", "0.98"], dir.path());
+    let r = &records(&out)[0];
+    assert_eq!(check_contract(r), "clear");
+    assert!(r["detections"].as_array().unwrap().is_empty(), "min-score hides the 0.9 detection");
+}
+
+#[test]
+fn bad_files_give_error_records_and_the_batch_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("01_empty.png"), b"").unwrap();
+    let good = std::fs::read(repo().join("datasets/samples/B0074_0001.jpg")).unwrap();
+    std::fs::write(d.join("02_truncated.jpg"), &good[..good.len() / 3]).unwrap();
+    std::fs::write(d.join("03_text.jpg"), b"this is not an image, just text\n").unwrap();
+    std::fs::write(d.join("04_bomb.png"), png_declaring(100_000, 100_000)).unwrap();
+    let mut flipped = good.clone();
+    for i in (200..flipped.len()).step_by(97) {
+        flipped[i] ^= 0xFF;
+    }
+    std::fs::write(d.join("05_bitflipped.jpg"), &flipped).unwrap();
+    write_block_png(&d.join("06_good.png"), true);
+    std::fs::write(d.join("07_garbage.bmp"), b"BM\x00\x00garbage").unwrap();
+    std::fs::write(d.join("notes.txt"), b"not picked up when walking").unwrap();
+    let m = fixture_model();
+    let out = armscan(&["scan", ".", "missing_file.png", "--model", m.to_str().unwrap(), "--backend", "tract", "--jsonl"], d);
+    assert_eq!(out.status.code(), Some(2), "any failed scan exits 2");
+    let recs = records(&out);
+    let by_name = |n: &str| recs.iter().find(|r| r["scan"].as_str().unwrap().ends_with(n)).unwrap_or_else(|| panic!("no record for {n}"));
+    assert_eq!(recs.len(), 8, "one record per image file plus the missing path");
+    for (name, fault) in [
+        ("01_empty.png", "empty"),
+        ("02_truncated.jpg", ""),
+        ("03_text.jpg", "not a recognised image format"),
+        ("04_bomb.png", "limit"),
+        ("07_garbage.bmp", ""),
+        ("missing_file.png", "No such file"),
+    ] {
+        let r = by_name(name);
+        assert_eq!(check_contract(r), "error", "{name}: {r}");
+        let e = r["error"].as_str().unwrap();
+        assert!(e.contains(name), "error names the file: {e}");
+        assert!(e.contains(fault), "{name}: `{e}` should mention `{fault}`");
+    }
+    // A bit-flipped JPEG may still decode (JPEG is forgiving); either way it is never silently clear without pixels.
+    let flipped_status = check_contract(by_name("05_bitflipped.jpg"));
+    assert!(["error", "clear", "alarm", "review"].contains(&flipped_status.as_str()));
+    assert_eq!(check_contract(by_name("06_good.png")), "alarm", "the batch went on after the bad files");
+}
+
+#[test]
+fn out_dir_gets_report_csv_html_and_overlays() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write_block_png(&d.join("clear.png"), false);
+    write_block_png(&d.join("gun.png"), true);
+    std::fs::write(d.join("broken.png"), b"\x89PNG\r\n\x1a\nbroken").unwrap();
+    let m = fixture_model();
+    let out = armscan(&["scan", "clear.png", "gun.png", "broken.png", "--model", m.to_str().unwrap(), "--backend", "tract", "--out", "rep"], d);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("ALARM") && text.contains("CLEAR") && text.contains("ERROR"), "{text}");
+    let rep = d.join("rep");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(rep.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["schema"], "armscan.report/1");
+    let csv = std::fs::read_to_string(rep.join("summary.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    let html = std::fs::read_to_string(rep.join("index.html")).unwrap();
+    assert!(html.contains("gun.png") && html.contains("broken.png"));
+    let overlays: Vec<_> = std::fs::read_dir(rep.join("overlays")).unwrap().collect();
+    assert_eq!(overlays.len(), 1, "one overlay, for the flagged scan");
+}
+
+#[test]
+fn help_reads_well_and_bad_flags_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = armscan(&["scan", "--help"], dir.path());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for needle in ["--jsonl", "--out", "--backend", "--ort-lib", "--min-score", "--alarm-score", "--threads", "Exit status"] {
+        assert!(help.contains(needle), "help lacks {needle}:\n{help}");
+    }
+    let out = armscan(&["scan", "x.png", "--min-score", "1.5"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("between 0 and 1"));
+    let out = armscan(&["scan", "x.png", "--model", "nowhere.manifest.json"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nowhere.manifest.json"));
+    let out = armscan(&["scan", "x.png", "--backend", "onnxruntime", "--ort-lib", "/nonexistent/libonnxruntime.so", "--model", fixture_model().to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(2), "a missing library is an error, not a panic");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/nonexistent/libonnxruntime.so") && !err.contains("panicked"), "{err}");
+}

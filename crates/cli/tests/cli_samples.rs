@@ -1,0 +1,111 @@
+//! The main job on the shipped samples with the shipped model: one valid record per sample,
+//! firearm samples flagged, a golden file of the results, and the two backends in agreement.
+//!
+//! Regenerate the golden file after a deliberate model change with
+//! `ARMSCAN_REGENERATE_GOLDEN=1 cargo test -p armscan-cli --test cli_samples`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::*;
+
+fn scan_samples(backend: &str, extra: &[&str]) -> (Vec<serde_json::Value>, Option<i32>, String) {
+    let model = real_model();
+    let mut args = vec!["scan", "datasets/samples", "--jsonl", "--backend", backend, "--model", model.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let out = armscan(&args, &repo());
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (records(&out), out.status.code(), stderr)
+}
+
+fn expected() -> BTreeMap<String, String> {
+    serde_json::from_str(&std::fs::read_to_string(repo().join("datasets/samples/expected.json")).unwrap()).unwrap()
+}
+
+fn file_name(r: &serde_json::Value) -> String {
+    r["scan"].as_str().unwrap().rsplit('/').next().unwrap().to_owned()
+}
+
+#[test]
+fn samples_give_one_valid_record_each_and_firearms_are_flagged() {
+    let (recs, code, stderr) = scan_samples("tract", &[]);
+    let expected = expected();
+    assert_eq!(recs.len(), expected.len(), "one record per sample\n{stderr}");
+    for r in &recs {
+        let status = check_contract(r);
+        let name = file_name(r);
+        let want = expected.get(&name).unwrap_or_else(|| panic!("{name} not in expected.json"));
+        match want.as_str() {
+            "firearm" => {
+                assert_eq!(status, "alarm", "{name} holds a firearm: {r}");
+                assert!(boxes(r).iter().any(|(c, _, _)| c == "handgun"));
+            }
+            _ => assert_ne!(status, "alarm", "{name} holds no firearm: {r}"),
+        }
+    }
+    assert_eq!(code, Some(1), "a sample alarms, so the exit code is 1");
+    // The pair and the 16-bit file were read as such.
+    assert!(recs.iter().any(|r| r["scan"].as_str().unwrap().ends_with("B0079_0017_{high,low}.png")));
+}
+
+#[test]
+fn samples_match_the_golden_file() {
+    let (recs, _, stderr) = scan_samples("tract", &[]);
+    let golden_path = repo().join("crates/cli/tests/golden/samples_tract.jsonl");
+    let strip = |r: &serde_json::Value| {
+        let mut r = r.clone();
+        r.as_object_mut().unwrap().remove("elapsed_ms");
+        r
+    };
+    if std::env::var_os("ARMSCAN_REGENERATE_GOLDEN").is_some() {
+        let text: String = recs.iter().map(|r| format!("{}\n", strip(r))).collect();
+        std::fs::create_dir_all(golden_path.parent().unwrap()).unwrap();
+        std::fs::write(&golden_path, text).unwrap();
+        return;
+    }
+    let golden: Vec<serde_json::Value> = std::fs::read_to_string(&golden_path)
+        .unwrap_or_else(|e| panic!("{}: {e}; regenerate with ARMSCAN_REGENERATE_GOLDEN=1", golden_path.display()))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(recs.len(), golden.len(), "{stderr}");
+    for (got, want) in recs.iter().zip(&golden) {
+        assert_eq!(got["scan"], want["scan"]);
+        assert_eq!(got["status"], want["status"], "{}", got["scan"]);
+        assert_eq!((got["width"].clone(), got["height"].clone()), (want["width"].clone(), want["height"].clone()));
+        assert_same_detections(&boxes(got), &boxes(want), 0.99, 0.005, &got["scan"].to_string());
+    }
+}
+
+/// Every detection scoring 0.2 or more on one side has a partner on the other side of the same
+/// class with IoU >= `min_iou` and score within `score_tol`.
+fn assert_same_detections(a: &[(String, f64, Vec<f64>)], b: &[(String, f64, Vec<f64>)], min_iou: f64, score_tol: f64, what: &str) {
+    for (x, y, side) in [(a, b, "first"), (b, a, "second")] {
+        for (class, score, bx) in x.iter().filter(|d| d.1 >= 0.2) {
+            let partner = y.iter().any(|(c2, s2, b2)| c2 == class && iou(bx, b2) >= min_iou && (score - s2).abs() <= score_tol);
+            assert!(partner, "{what}: detection {class} {score:.4} {bx:?} of the {side} run has no partner in {y:?}");
+        }
+    }
+}
+
+#[test]
+fn tract_and_onnxruntime_agree() {
+    let (tract, _, _) = scan_samples("tract", &[]);
+    let (ort, code, stderr) = scan_samples("onnxruntime", &[]);
+    if code == Some(2) && stderr.contains("ONNX Runtime library not found") {
+        // CI installs the wheel (see .ci/run); a developer machine may not have it.
+        assert!(std::env::var_os("CI").is_none(), "CI must have ONNX Runtime: {stderr}");
+        eprintln!("skipping backend agreement: {stderr}");
+        return;
+    }
+    assert_eq!(ort.len(), tract.len(), "{stderr}");
+    for (o, t) in ort.iter().zip(&tract) {
+        assert_eq!(o["backend"], "onnxruntime");
+        assert_eq!(t["backend"], "tract");
+        assert_eq!(o["scan"], t["scan"]);
+        assert_eq!(o["status"], t["status"], "{}", o["scan"]);
+        assert_same_detections(&boxes(o), &boxes(t), 0.95, 0.02, &o["scan"].to_string());
+    }
+}

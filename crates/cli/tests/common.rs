@@ -1,0 +1,115 @@
+//! Helpers shared by the CLI tests.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+pub fn fixture_model() -> PathBuf {
+    repo().join("crates/detect/tests/fixtures/dark_blob.manifest.json")
+}
+
+pub fn real_model() -> PathBuf {
+    repo().join("models/armscan-firearm-v1.manifest.json")
+}
+
+pub fn armscan(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_armscan"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("ARMSCAN_MODEL")
+        .env_remove("ORT_DYLIB_PATH")
+        .output()
+        .expect("armscan runs")
+}
+
+pub fn records(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+/// Checks one record against the armscan.scan/1 contract; returns its status.
+pub fn check_contract(r: &serde_json::Value) -> String {
+    let keys: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["schema", "scan", "status", "width", "height", "detections", "error", "backend", "model", "elapsed_ms"], "field order of {r}");
+    assert_eq!(r["schema"], "armscan.scan/1");
+    let status = r["status"].as_str().unwrap().to_owned();
+    assert!(["clear", "alarm", "review", "error"].contains(&status.as_str()));
+    assert!(["tract", "onnxruntime"].contains(&r["backend"].as_str().unwrap()));
+    assert!(r["elapsed_ms"].as_f64().unwrap() >= 0.0);
+    if status == "error" {
+        assert!(r["error"].as_str().is_some_and(|e| !e.is_empty()));
+        assert!(r["detections"].as_array().unwrap().is_empty());
+    } else {
+        assert!(r["error"].is_null());
+        let (w, h) = (r["width"].as_f64().unwrap(), r["height"].as_f64().unwrap());
+        for d in r["detections"].as_array().unwrap() {
+            assert!(["firearm", "part", "ammunition"].contains(&d["category"].as_str().unwrap()));
+            let s = d["score"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&s));
+            let b: Vec<f64> = d["box"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+            assert!(b[0] <= b[2] && b[1] <= b[3] && b[0] >= 0.0 && b[1] >= 0.0 && b[2] <= w && b[3] <= h, "box {b:?} in {w}x{h}");
+        }
+    }
+    status
+}
+
+pub fn iou(a: &[f64], b: &[f64]) -> f64 {
+    let ix = (a[2].min(b[2]) - a[0].max(b[0])).max(0.0);
+    let iy = (a[3].min(b[3]) - a[1].max(b[1])).max(0.0);
+    let inter = ix * iy;
+    let union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
+    if union <= 0.0 { 0.0 } else { inter / union }
+}
+
+pub fn boxes(r: &serde_json::Value) -> Vec<(String, f64, Vec<f64>)> {
+    r["detections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["class"].as_str().unwrap().to_owned(),
+                d["score"].as_f64().unwrap(),
+                d["box"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect(),
+            )
+        })
+        .collect()
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+/// A tiny PNG whose header declares `w` x `h` 8-bit grey pixels (a decompression bomb when large).
+pub fn png_declaring(w: u32, h: u32) -> Vec<u8> {
+    let mut out = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    let mut chunk = |kind: &[u8], data: &[u8]| {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        out.extend_from_slice(&body);
+        out.extend_from_slice(&crc32(&body).to_be_bytes());
+    };
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&w.to_be_bytes());
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
+    chunk(b"IHDR", &ihdr);
+    chunk(b"IDAT", &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
+    chunk(b"IEND", &[]);
+    out
+}

@@ -1,0 +1,24 @@
+//! Domain types and geometry for armscan.
+//!
+//! This crate has no I/O. It defines:
+//! - [`geometry`]: axis-aligned boxes that carry their coordinate space in the type
+//!   ([`BoxInImage`], [`BoxInModel`]), IoU, clipping;
+//! - [`nms`]: class-aware non-maximum suppression and the merge of detections across frame borders;
+//! - [`frames`]: how a scan at working scale is cut into overlapping frames;
+//! - [`taxonomy`]: fine classes and the UN Firearms Protocol's three categories;
+//! - [`scan`]: the [`Scan`] and its planes (single-energy grey, dual-energy high/low, pseudo-colour);
+//! - [`verdict`]: detections and the clear / alarm / review decision.
+
+pub mod frames;
+pub mod geometry;
+pub mod nms;
+pub mod scan;
+pub mod taxonomy;
+pub mod verdict;
+
+pub use frames::{FrameGrid, FrameRect};
+pub use geometry::{BoxInImage, BoxInModel, Image, Model, Rect, Space};
+pub use nms::{merge_frame_detections, nms_mut, FrameDetection};
+pub use scan::{Plane, PlaneError, Planes, RgbPlane, Scan};
+pub use taxonomy::{Category, ClassInfo, Taxonomy, TaxonomyError};
+pub use verdict::{Detection, Status, Thresholds};

@@ -1,0 +1,208 @@
+//! Non-maximum suppression, and the merge of detections across frame borders.
+
+use crate::geometry::BoxInImage;
+use crate::verdict::Detection;
+
+fn by_score_desc(a: &Detection, b: &Detection) -> std::cmp::Ordering {
+    b.score.total_cmp(&a.score)
+}
+
+/// Class-aware greedy NMS in place: keeps the best-scoring box of each group of same-class boxes
+/// overlapping by IoU `>= iou_threshold`. The result is sorted by score, best first.
+pub fn nms_mut(detections: &mut Vec<Detection>, iou_threshold: f32) {
+    detections.sort_by(by_score_desc);
+    let mut kept: Vec<Detection> = Vec::with_capacity(detections.len());
+    for d in detections.drain(..) {
+        let suppressed = kept
+            .iter()
+            .any(|k| k.class_name == d.class_name && k.box_in_image.iou(&d.box_in_image) >= iou_threshold);
+        if !suppressed {
+            kept.push(d);
+        }
+    }
+    *detections = kept;
+}
+
+/// A detection from one frame, mapped to image space, with the frame cut edges its box touches.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FrameDetection {
+    pub detection: Detection,
+    /// Which of the box's sides (left, top, right, bottom) lie on a frame cut shared with a
+    /// neighbour: there the object may go on into the next frame.
+    pub truncated: [bool; 4],
+}
+
+/// 1-D overlap of two intervals over their union.
+fn interval_iou(a1: f32, a2: f32, b1: f32, b2: f32) -> f32 {
+    let inter = (a2.min(b2) - a1.max(b1)).max(0.0);
+    let union = (a2.max(b2) - a1.min(b1)).max(f32::EPSILON);
+    inter / union
+}
+
+/// True when `a` and `b` look like two pieces of one object cut by a frame border: they
+/// intersect, each is truncated on the side facing the other, and they line up along the cut
+/// (1-D IoU across the cut of at least one half).
+fn pieces_of_one_object(a: &BoxInImage, ta: [bool; 4], b: &BoxInImage, tb: [bool; 4]) -> bool {
+    if a.intersection(b).is_none() {
+        return false;
+    }
+    let a_left_of_b = ta[2] && tb[0] && a.x1 < b.x1 && a.x2 < b.x2;
+    let b_left_of_a = tb[2] && ta[0] && b.x1 < a.x1 && b.x2 < a.x2;
+    let a_above_b = ta[3] && tb[1] && a.y1 < b.y1 && a.y2 < b.y2;
+    let b_above_a = tb[3] && ta[1] && b.y1 < a.y1 && b.y2 < a.y2;
+    ((a_left_of_b || b_left_of_a) && interval_iou(a.y1, a.y2, b.y1, b.y2) >= 0.5)
+        || ((a_above_b || b_above_a) && interval_iou(a.x1, a.x2, b.x1, b.x2) >= 0.5)
+}
+
+/// The truncation flags of the hull of two boxes: each side keeps the flag of the box that
+/// defines it (both flags, where both boxes reach it).
+fn hull_truncation(a: &BoxInImage, ta: [bool; 4], b: &BoxInImage, tb: [bool; 4]) -> [bool; 4] {
+    let side = |va: f32, vb: f32, fa: bool, fb: bool, smaller_wins: bool| {
+        if (va - vb).abs() < 1e-3 {
+            fa || fb
+        } else if (va < vb) == smaller_wins {
+            fa
+        } else {
+            fb
+        }
+    };
+    [
+        side(a.x1, b.x1, ta[0], tb[0], true),
+        side(a.y1, b.y1, ta[1], tb[1], true),
+        side(a.x2, b.x2, ta[2], tb[2], false),
+        side(a.y2, b.y2, ta[3], tb[3], false),
+    ]
+}
+
+/// Merges detections of several overlapping frames into one list in image space.
+///
+/// Same-class boxes that are pieces of one object cut by a frame border (each truncated on the
+/// side facing the other) are joined into their hull; duplicates seen by two overlapping frames
+/// (IoU `>= iou_threshold`, or a truncated piece lying inside another box) are suppressed. The
+/// merged detection keeps the best score. The result is sorted by score, best first.
+#[must_use]
+pub fn merge_frame_detections(mut parts: Vec<FrameDetection>, iou_threshold: f32) -> Vec<Detection> {
+    parts.sort_by(|a, b| by_score_desc(&a.detection, &b.detection));
+    let mut clusters: Vec<FrameDetection> = Vec::with_capacity(parts.len());
+    for p in parts {
+        let mut absorbed = false;
+        for c in &mut clusters {
+            if c.detection.class_name != p.detection.class_name {
+                continue;
+            }
+            let (cb, pb) = (c.detection.box_in_image, p.detection.box_in_image);
+            if pieces_of_one_object(&cb, c.truncated, &pb, p.truncated) {
+                c.truncated = hull_truncation(&cb, c.truncated, &pb, p.truncated);
+                c.detection.box_in_image = cb.union_hull(&pb);
+                absorbed = true;
+                break;
+            }
+            // A duplicate, or a piece of an object that another frame saw whole.
+            let piece = c.truncated.iter().chain(p.truncated.iter()).any(|t| *t);
+            if cb.iou(&pb) >= iou_threshold || (piece && cb.overlap_of_smaller(&pb) >= 0.8) {
+                absorbed = true;
+                break;
+            }
+        }
+        if !absorbed {
+            clusters.push(p);
+        }
+    }
+    let mut merged: Vec<Detection> = clusters.into_iter().map(|c| c.detection).collect();
+    // Hulls may now overlap other boxes: a final pass keeps one box per object.
+    nms_mut(&mut merged, iou_threshold);
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::taxonomy::Category;
+
+    fn det(class: &str, score: f32, b: [f32; 4]) -> Detection {
+        Detection {
+            class_name: class.into(),
+            category: Category::Firearm,
+            score,
+            box_in_image: BoxInImage::new(b[0], b[1], b[2], b[3]),
+        }
+    }
+
+    #[test]
+    fn nms_keeps_best_of_overlapping_same_class() {
+        let mut v = vec![
+            det("handgun", 0.6, [0.0, 0.0, 100.0, 100.0]),
+            det("handgun", 0.9, [5.0, 5.0, 105.0, 105.0]),
+            det("handgun", 0.5, [300.0, 300.0, 350.0, 350.0]),
+            det("slide", 0.4, [5.0, 5.0, 100.0, 100.0]),
+        ];
+        nms_mut(&mut v, 0.5);
+        let scores: Vec<f32> = v.iter().map(|d| d.score).collect();
+        assert_eq!(scores, vec![0.9, 0.5, 0.4]);
+    }
+
+    #[test]
+    fn object_cut_by_a_vertical_border_becomes_one_box() {
+        // Frame A spans x 0..320, frame B x 224..544. An object at x 100..500 is cut.
+        let parts = vec![
+            FrameDetection { detection: det("handgun", 0.8, [100.0, 50.0, 320.0, 150.0]), truncated: [false, false, true, false] },
+            FrameDetection { detection: det("handgun", 0.7, [224.0, 52.0, 500.0, 149.0]), truncated: [true, false, false, false] },
+        ];
+        let merged = merge_frame_detections(parts, 0.45);
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged[0].box_in_image.to_array(), [100.0, 50.0, 500.0, 150.0]);
+        assert!((merged[0].score - 0.8).abs() < 1e-6);
+    }
+
+    #[test]
+    fn untruncated_neighbours_are_not_joined() {
+        // Two different objects side by side, overlapping a little, none truncated.
+        let parts = vec![
+            FrameDetection { detection: det("handgun", 0.8, [0.0, 0.0, 100.0, 100.0]), truncated: [false; 4] },
+            FrameDetection { detection: det("handgun", 0.7, [90.0, 0.0, 190.0, 100.0]), truncated: [false; 4] },
+        ];
+        assert_eq!(merge_frame_detections(parts, 0.45).len(), 2);
+    }
+
+    #[test]
+    fn three_pieces_chain_into_one() {
+        let parts = vec![
+            FrameDetection { detection: det("rifle", 0.9, [224.0, 10.0, 544.0, 60.0]), truncated: [true, false, true, false] },
+            FrameDetection { detection: det("rifle", 0.6, [100.0, 12.0, 320.0, 58.0]), truncated: [false, false, true, false] },
+            FrameDetection { detection: det("rifle", 0.5, [448.0, 11.0, 700.0, 61.0]), truncated: [true, false, false, false] },
+        ];
+        let merged = merge_frame_detections(parts, 0.45);
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged[0].box_in_image.to_array(), [100.0, 10.0, 700.0, 61.0]);
+    }
+
+    #[test]
+    fn a_truncated_box_beside_an_unrelated_one_is_not_joined() {
+        // Only one side is truncated: the other box is a different object, not a piece.
+        let parts = vec![
+            FrameDetection { detection: det("handgun", 0.8, [100.0, 50.0, 320.0, 150.0]), truncated: [false, false, true, false] },
+            FrameDetection { detection: det("handgun", 0.3, [300.0, 60.0, 400.0, 140.0]), truncated: [false; 4] },
+        ];
+        assert_eq!(merge_frame_detections(parts, 0.45).len(), 2);
+    }
+
+    #[test]
+    fn a_piece_inside_a_whole_view_is_dropped() {
+        let parts = vec![
+            FrameDetection { detection: det("handgun", 0.9, [200.0, 50.0, 300.0, 150.0]), truncated: [false; 4] },
+            FrameDetection { detection: det("handgun", 0.6, [224.0, 52.0, 300.0, 149.0]), truncated: [true, false, false, false] },
+        ];
+        let merged = merge_frame_detections(parts, 0.45);
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged[0].box_in_image.to_array(), [200.0, 50.0, 300.0, 150.0]);
+    }
+
+    #[test]
+    fn different_classes_are_not_merged() {
+        let parts = vec![
+            FrameDetection { detection: det("handgun", 0.8, [100.0, 50.0, 320.0, 150.0]), truncated: [false, false, true, false] },
+            FrameDetection { detection: det("cartridge", 0.7, [224.0, 52.0, 500.0, 149.0]), truncated: [true, false, false, false] },
+        ];
+        assert_eq!(merge_frame_detections(parts, 0.45).len(), 2);
+    }
+}

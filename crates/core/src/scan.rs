@@ -1,0 +1,213 @@
+//! A scan and its planes.
+
+use serde::Serialize;
+
+/// Errors building a plane from raw samples.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PlaneError {
+    #[error("plane has {got} samples, expected {width}x{height}x{channels} = {expected}")]
+    SampleCount { width: u32, height: u32, channels: u32, got: usize, expected: usize },
+    #[error("plane is empty ({width}x{height})")]
+    Empty { width: u32, height: u32 },
+    #[error("bit depth {0} is not supported (1 to 16)")]
+    BitDepth(u8),
+}
+
+fn check_len(width: u32, height: u32, channels: u32, got: usize) -> Result<(), PlaneError> {
+    if width == 0 || height == 0 {
+        return Err(PlaneError::Empty { width, height });
+    }
+    let expected = (width as usize) * (height as usize) * (channels as usize);
+    if got != expected {
+        return Err(PlaneError::SampleCount { width, height, channels, got, expected });
+    }
+    Ok(())
+}
+
+/// One grey plane: row-major samples, `bit_depth` significant bits (8 for 8-bit images, up to 16).
+/// In X-ray transmission images bright means little attenuation and dark means dense matter.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Plane {
+    width: u32,
+    height: u32,
+    bit_depth: u8,
+    samples: Vec<u16>,
+}
+
+impl std::fmt::Debug for Plane {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Plane({}x{}, {} bit)", self.width, self.height, self.bit_depth)
+    }
+}
+
+impl Plane {
+    /// # Errors
+    /// When the sample count does not match the size, the size is zero, or the bit depth is out of range.
+    pub fn new(width: u32, height: u32, bit_depth: u8, samples: Vec<u16>) -> Result<Self, PlaneError> {
+        if bit_depth == 0 || bit_depth > 16 {
+            return Err(PlaneError::BitDepth(bit_depth));
+        }
+        check_len(width, height, 1, samples.len())?;
+        Ok(Self { width, height, bit_depth, samples })
+    }
+
+    #[must_use]
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+    #[must_use]
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+    #[must_use]
+    pub fn bit_depth(&self) -> u8 {
+        self.bit_depth
+    }
+    #[must_use]
+    pub fn samples(&self) -> &[u16] {
+        &self.samples
+    }
+    /// The largest value a sample can take at this bit depth.
+    #[must_use]
+    pub fn max_value(&self) -> u16 {
+        if self.bit_depth >= 16 {
+            u16::MAX
+        } else {
+            (1u16 << self.bit_depth) - 1
+        }
+    }
+}
+
+/// An 8-bit RGB plane (pseudo-colour as the scanner shows it, or grey stored as RGB).
+#[derive(Clone, PartialEq, Eq)]
+pub struct RgbPlane {
+    width: u32,
+    height: u32,
+    rgb: Vec<u8>,
+}
+
+impl std::fmt::Debug for RgbPlane {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RgbPlane({}x{})", self.width, self.height)
+    }
+}
+
+impl RgbPlane {
+    /// # Errors
+    /// When the byte count does not match `width * height * 3` or the size is zero.
+    pub fn new(width: u32, height: u32, rgb: Vec<u8>) -> Result<Self, PlaneError> {
+        check_len(width, height, 3, rgb.len())?;
+        Ok(Self { width, height, rgb })
+    }
+    #[must_use]
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+    #[must_use]
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+    /// Interleaved RGB bytes, row-major.
+    #[must_use]
+    pub fn rgb(&self) -> &[u8] {
+        &self.rgb
+    }
+}
+
+/// The planes a scanner gives for one scan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Planes {
+    /// Single-energy transmission image.
+    Grey(Plane),
+    /// Dual-energy: the high- and low-energy images of one scan, same size.
+    Dual { high: Plane, low: Plane },
+    /// A pseudo-colour rendering, the only thing some scanners export.
+    PseudoColour(RgbPlane),
+}
+
+impl Planes {
+    #[must_use]
+    pub fn width(&self) -> u32 {
+        match self {
+            Planes::Grey(p) | Planes::Dual { high: p, .. } => p.width(),
+            Planes::PseudoColour(p) => p.width(),
+        }
+    }
+    #[must_use]
+    pub fn height(&self) -> u32 {
+        match self {
+            Planes::Grey(p) | Planes::Dual { high: p, .. } => p.height(),
+            Planes::PseudoColour(p) => p.height(),
+        }
+    }
+    /// A short name of the kind of planes: `grey`, `dual` or `pseudo_colour`.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Planes::Grey(_) => "grey",
+            Planes::Dual { .. } => "dual",
+            Planes::PseudoColour(_) => "pseudo_colour",
+        }
+    }
+}
+
+/// One scan: where it came from, its planes, and its pixel spacing where known.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scan {
+    /// The path or name the scan was given by.
+    pub source: String,
+    pub planes: Planes,
+    /// Pixel spacing in millimetres, where the format or the caller knows it.
+    pub pixel_spacing_mm: Option<f32>,
+}
+
+impl Scan {
+    #[must_use]
+    pub fn new(source: impl Into<String>, planes: Planes) -> Self {
+        Self { source: source.into(), planes, pixel_spacing_mm: None }
+    }
+    #[must_use]
+    pub fn with_pixel_spacing_mm(mut self, spacing_mm: Option<f32>) -> Self {
+        self.pixel_spacing_mm = spacing_mm.filter(|s| s.is_finite() && *s > 0.0);
+        self
+    }
+    #[must_use]
+    pub fn width(&self) -> u32 {
+        self.planes.width()
+    }
+    #[must_use]
+    pub fn height(&self) -> u32 {
+        self.planes.height()
+    }
+}
+
+/// A summary of a scan for reports.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScanInfo {
+    pub width: u32,
+    pub height: u32,
+    pub planes: &'static str,
+    pub pixel_spacing_mm: Option<f32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plane_checks_its_size() {
+        assert!(Plane::new(2, 2, 8, vec![0; 4]).is_ok());
+        assert!(matches!(Plane::new(2, 2, 8, vec![0; 3]), Err(PlaneError::SampleCount { .. })));
+        assert!(matches!(Plane::new(0, 2, 8, vec![]), Err(PlaneError::Empty { .. })));
+        assert!(matches!(Plane::new(1, 1, 17, vec![0]), Err(PlaneError::BitDepth(17))));
+        assert_eq!(Plane::new(1, 1, 12, vec![0]).map(|p| p.max_value()), Ok(4095));
+    }
+
+    #[test]
+    fn spacing_must_be_positive() {
+        let p = Plane::new(1, 1, 8, vec![0]).map(Planes::Grey);
+        let s = p.map(|p| Scan::new("x", p).with_pixel_spacing_mm(Some(-1.0)));
+        assert_eq!(s.map(|s| s.pixel_spacing_mm), Ok(None));
+    }
+}

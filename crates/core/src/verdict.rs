@@ -1,0 +1,123 @@
+//! Detections in image space and the scan's verdict.
+
+use serde::{Deserialize, Serialize};
+
+use crate::geometry::BoxInImage;
+use crate::taxonomy::Category;
+
+/// One detection in the scan's own pixels.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Detection {
+    /// The fine class, e.g. `handgun`.
+    #[serde(rename = "class")]
+    pub class_name: String,
+    /// The Protocol category of the fine class.
+    pub category: Category,
+    /// The detector's score in `[0, 1]`.
+    pub score: f32,
+    /// The box in the scan's pixels, origin top-left.
+    #[serde(rename = "box")]
+    pub box_in_image: BoxInImage,
+}
+
+/// The outcome for one scan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// No detection reached the review score.
+    Clear,
+    /// A detection reached the alarm score: stop the parcel.
+    Alarm,
+    /// A detection reached the review score but not the alarm score: an operator looks.
+    Review,
+    /// The scan could not be screened. Never to be read as clear.
+    Error,
+}
+
+impl Status {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Clear => "clear",
+            Status::Alarm => "alarm",
+            Status::Review => "review",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// Score thresholds that decide what is listed and what alarms.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Thresholds {
+    /// Detections below this score are not listed.
+    pub min_score: f32,
+    /// A detection at or above this score makes the scan `review`.
+    pub review_score: f32,
+    /// A detection at or above this score makes the scan `alarm`.
+    pub alarm_score: f32,
+}
+
+impl Thresholds {
+    /// Thresholds, ordered so that `min_score <= review_score <= alarm_score` holds.
+    #[must_use]
+    pub fn new(min_score: f32, review_score: f32, alarm_score: f32) -> Self {
+        let alarm_score = alarm_score.clamp(0.0, 1.0);
+        let review_score = review_score.clamp(0.0, alarm_score);
+        Self { min_score: min_score.clamp(0.0, 1.0), review_score, alarm_score }
+    }
+
+    #[must_use]
+    pub fn with_min_score(self, min_score: f32) -> Self {
+        Self::new(min_score, self.review_score, self.alarm_score)
+    }
+
+    /// Sets the alarm score; a review score above it is lowered to it.
+    #[must_use]
+    pub fn with_alarm_score(self, alarm_score: f32) -> Self {
+        Self::new(self.min_score, self.review_score, alarm_score)
+    }
+
+    /// The verdict for a screened scan's detections.
+    #[must_use]
+    pub fn verdict(&self, detections: &[Detection]) -> Status {
+        let top = detections.iter().map(|d| d.score).fold(f32::NEG_INFINITY, f32::max);
+        if top >= self.alarm_score {
+            Status::Alarm
+        } else if top >= self.review_score {
+            Status::Review
+        } else {
+            Status::Clear
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn det(score: f32) -> Detection {
+        Detection {
+            class_name: "handgun".into(),
+            category: Category::Firearm,
+            score,
+            box_in_image: BoxInImage::new(0.0, 0.0, 1.0, 1.0),
+        }
+    }
+
+    #[test]
+    fn verdict_follows_thresholds() {
+        let t = Thresholds::new(0.05, 0.3, 0.6);
+        assert_eq!(t.verdict(&[]), Status::Clear);
+        assert_eq!(t.verdict(&[det(0.1)]), Status::Clear);
+        assert_eq!(t.verdict(&[det(0.1), det(0.3)]), Status::Review);
+        assert_eq!(t.verdict(&[det(0.61), det(0.3)]), Status::Alarm);
+    }
+
+    #[test]
+    fn alarm_below_review_pulls_review_down() {
+        let t = Thresholds::new(0.05, 0.4, 0.6).with_alarm_score(0.2);
+        assert!((t.review_score - 0.2).abs() < 1e-6);
+        assert_eq!(t.verdict(&[det(0.25)]), Status::Alarm);
+    }
+}

@@ -1,0 +1,284 @@
+//! The detector: a model, its manifest and a runner; frames of a scan in parallel.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use armscan_core::{merge_frame_detections, Detection, FrameDetection, FrameGrid, Scan, Thresholds};
+use armscan_ingest::{detector_grey, Windowing};
+use image::imageops::FilterType;
+use image::GrayImage;
+use ndarray::Array4;
+use rayon::prelude::*;
+
+use crate::backend::{self, ActiveBackend, BackendChoice, BackendKind};
+use crate::error::DetectError;
+use crate::manifest::ModelManifest;
+use crate::output::decode_frame;
+use crate::plan::{PreprocessPlan, WorkingScale};
+use crate::runner::{FrameRunner, OrtRunner};
+
+/// Model-space tolerance, in pixels, for a box side to count as lying on a frame cut.
+const CUT_TOLERANCE_PX: f32 = 2.0;
+
+/// Options for building a [`Detector`]; finish with [`DetectorBuilder::commit`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DetectorBuilder {
+    pub manifest_path: PathBuf,
+    pub backend: BackendChoice,
+    pub ort_lib: Option<PathBuf>,
+    /// Sessions in the pool; default: the number of cores.
+    pub sessions: Option<usize>,
+    /// Threads inside each session; default 1 (parallelism comes from frames).
+    pub intra_threads: usize,
+    /// Frames per inference call.
+    pub batch_frames: usize,
+    /// Overrides of the manifest's thresholds.
+    pub thresholds: Option<Thresholds>,
+}
+
+impl DetectorBuilder {
+    /// A builder for the model described by `manifest_path` (or the `.onnx` beside it).
+    #[must_use]
+    pub fn new(manifest_path: impl Into<PathBuf>) -> Self {
+        Self {
+            manifest_path: manifest_path.into(),
+            backend: BackendChoice::Auto,
+            ort_lib: None,
+            sessions: None,
+            intra_threads: 1,
+            batch_frames: 1,
+            thresholds: None,
+        }
+    }
+    #[must_use]
+    pub fn with_backend(mut self, backend: BackendChoice) -> Self {
+        self.backend = backend;
+        self
+    }
+    #[must_use]
+    pub fn with_ort_lib(mut self, path: Option<PathBuf>) -> Self {
+        self.ort_lib = path;
+        self
+    }
+    #[must_use]
+    pub fn with_sessions(mut self, sessions: usize) -> Self {
+        self.sessions = Some(sessions.max(1));
+        self
+    }
+    #[must_use]
+    pub fn with_intra_threads(mut self, threads: usize) -> Self {
+        self.intra_threads = threads.max(1);
+        self
+    }
+    #[must_use]
+    pub fn with_batch_frames(mut self, frames: usize) -> Self {
+        self.batch_frames = frames.max(1);
+        self
+    }
+    #[must_use]
+    pub fn with_thresholds(mut self, thresholds: Thresholds) -> Self {
+        self.thresholds = Some(thresholds);
+        self
+    }
+
+    /// Loads the manifest, checks the model's hash, starts the backend and builds the sessions.
+    ///
+    /// # Errors
+    /// Any [`DetectError`]: a bad manifest, a missing or altered model, an unusable backend.
+    pub fn commit(self) -> Result<Detector, DetectError> {
+        let manifest = ModelManifest::load(&self.manifest_path)?;
+        let bytes = manifest.read_model_bytes()?;
+        let active = backend::init(self.backend, self.ort_lib.as_deref())?;
+        let sessions = self.sessions.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
+        let runner = OrtRunner::commit_from_memory(
+            active,
+            &bytes,
+            &manifest.spec.input.name,
+            &manifest.spec.output.name,
+            sessions,
+            self.intra_threads,
+        )?;
+        let thresholds = self.thresholds.unwrap_or_else(|| manifest.thresholds());
+        Ok(Detector { manifest, runner: Box::new(runner), backend: Some(active), thresholds, batch_frames: self.batch_frames })
+    }
+}
+
+/// The detections of one scan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScanDetections {
+    /// Detections at or above the listing score, merged across frames, best first.
+    pub detections: Vec<Detection>,
+    pub width: u32,
+    pub height: u32,
+    /// Frames the scan was cut into.
+    pub frames: usize,
+    /// Time spent, in milliseconds, from the detector grey image to merged detections.
+    pub detect_ms: f64,
+}
+
+/// A model ready to screen scans.
+#[derive(Debug)]
+pub struct Detector {
+    manifest: ModelManifest,
+    runner: Box<dyn FrameRunner>,
+    backend: Option<&'static ActiveBackend>,
+    thresholds: Thresholds,
+    batch_frames: usize,
+}
+
+impl Detector {
+    /// A detector over any [`FrameRunner`] (for other backends and tests).
+    #[must_use]
+    pub fn from_runner(manifest: ModelManifest, runner: Box<dyn FrameRunner>) -> Self {
+        let thresholds = manifest.thresholds();
+        Self { manifest, runner, backend: None, thresholds, batch_frames: 1 }
+    }
+
+    #[must_use]
+    pub fn manifest(&self) -> &ModelManifest {
+        &self.manifest
+    }
+
+    /// The thresholds in force (the manifest's, unless overridden).
+    #[must_use]
+    pub fn thresholds(&self) -> Thresholds {
+        self.thresholds
+    }
+
+    /// The backend running the model.
+    #[must_use]
+    pub fn backend_kind(&self) -> BackendKind {
+        self.runner.backend()
+    }
+
+    /// The process's backend details (library, version, note), when built by [`DetectorBuilder`].
+    #[must_use]
+    pub fn active_backend(&self) -> Option<&'static ActiveBackend> {
+        self.backend
+    }
+
+    /// Screens one scan: its detector grey image under `windowing`, then [`Detector::detect_grey`].
+    ///
+    /// # Errors
+    /// As [`Detector::detect_grey`].
+    pub fn detect_scan(&self, scan: &Scan, windowing: &Windowing) -> Result<ScanDetections, DetectError> {
+        let grey = detector_grey(scan, windowing);
+        self.detect_grey(&grey, scan.pixel_spacing_mm)
+    }
+
+    /// The preprocessing plans (one per frame) for a scan of this size.
+    #[must_use]
+    pub fn plans_for(&self, width: u32, height: u32, pixel_spacing_mm: Option<f32>) -> Vec<PreprocessPlan> {
+        let input = &self.manifest.spec.input;
+        let scale = WorkingScale::for_scan(width, height, pixel_spacing_mm, input.width, input.height, &self.manifest.spec.framing);
+        let grid = FrameGrid::new(scale.working_width, scale.working_height, input.width, input.height, self.manifest.spec.framing.overlap_px);
+        grid.frames
+            .into_iter()
+            .map(|frame| PreprocessPlan { scale, frame, input_width: input.width, input_height: input.height })
+            .collect()
+    }
+
+    /// Screens one 8-bit detector grey image (bright = empty): scale to working size, cut into
+    /// frames, run the frames in parallel batches, map boxes back and merge across frames.
+    ///
+    /// # Errors
+    /// [`DetectError::Backend`] or [`DetectError::Output`] from the model.
+    pub fn detect_grey(&self, grey: &GrayImage, pixel_spacing_mm: Option<f32>) -> Result<ScanDetections, DetectError> {
+        let started = Instant::now();
+        let (width, height) = grey.dimensions();
+        let plans = self.plans_for(width, height, pixel_spacing_mm);
+        let Some(first) = plans.first() else {
+            return Err(DetectError::Output("no frames for an empty image".into()));
+        };
+        let scale = first.scale;
+        let working = if (scale.working_width, scale.working_height) == (width, height) {
+            None
+        } else {
+            Some(image::imageops::resize(grey, scale.working_width, scale.working_height, FilterType::Triangle))
+        };
+        let working = working.as_ref().unwrap_or(grey);
+
+        let spec = &self.manifest.spec;
+        let min_score = self.thresholds.min_score;
+        let batches: Vec<&[PreprocessPlan]> = plans.chunks(self.batch_frames).collect();
+        let parts: Vec<Vec<FrameDetection>> = batches
+            .par_iter()
+            .map(|batch| -> Result<Vec<FrameDetection>, DetectError> {
+                let input = self.frame_tensor(working, batch);
+                let output = self.runner.run_batch(input.view())?;
+                if output.shape()[0] != batch.len() {
+                    return Err(DetectError::Output(format!("batch of {} frames gave {} outputs", batch.len(), output.shape()[0])));
+                }
+                let mut found = Vec::new();
+                for (i, plan) in batch.iter().enumerate() {
+                    let rows = output.index_axis(ndarray::Axis(0), i);
+                    for c in decode_frame(&spec.output, rows, self.manifest.taxonomy.len(), min_score)? {
+                        let Some(class) = self.manifest.taxonomy.get(c.class_index) else { continue };
+                        let Some(in_frame) = c.box_in_model.intersection(&plan.valid_region()) else { continue };
+                        let truncated = plan.truncated_sides(&in_frame, CUT_TOLERANCE_PX);
+                        let box_in_image = plan.image_from_model(&in_frame).clipped(width as f32, height as f32);
+                        if box_in_image.area() <= 0.0 {
+                            continue;
+                        }
+                        found.push(FrameDetection {
+                            detection: Detection { class_name: class.name.clone(), category: class.category, score: c.score, box_in_image },
+                            truncated,
+                        });
+                    }
+                }
+                Ok(found)
+            })
+            .collect::<Result<_, _>>()?;
+        let detections = merge_frame_detections(parts.into_iter().flatten().collect(), spec.thresholds.nms_iou);
+        Ok(ScanDetections { detections, width, height, frames: plans.len(), detect_ms: started.elapsed().as_secs_f64() * 1e3 })
+    }
+
+    /// Fills the model input for a batch of frames of the working-scale image.
+    fn frame_tensor(&self, working: &GrayImage, batch: &[PreprocessPlan]) -> Array4<f32> {
+        let input = &self.manifest.spec.input;
+        let (iw, ih, ch) = (input.width as usize, input.height as usize, input.channels as usize);
+        let inverted = input.polarity == "bright_is_dense";
+        let mut tensor = Array4::<f32>::zeros((batch.len(), ch, ih, iw));
+        // One lookup table per channel from 8-bit value to normalised input.
+        let luts: Vec<[f32; 256]> = (0..ch)
+            .map(|c| {
+                let mut lut = [0.0f32; 256];
+                for (v, slot) in lut.iter_mut().enumerate() {
+                    let raw = if inverted { 255 - v } else { v } as f32;
+                    *slot = (raw * input.scale - input.mean[c]) / input.std[c];
+                }
+                lut
+            })
+            .collect();
+        let (ww, _) = working.dimensions();
+        let pixels = working.as_raw();
+        for (b, plan) in batch.iter().enumerate() {
+            for c in 0..ch {
+                let pad = (input.pad_value - input.mean[c]) / input.std[c];
+                let mut plane = tensor.slice_mut(ndarray::s![b, c, .., ..]);
+                plane.fill(pad);
+                let (fx, fy) = (plan.frame.x as usize, plan.frame.y as usize);
+                for y in 0..plan.frame.height as usize {
+                    let row_start = (fy + y) * ww as usize + fx;
+                    let src = &pixels[row_start..row_start + plan.frame.width as usize];
+                    let mut dst = plane.row_mut(y);
+                    for (x, &v) in src.iter().enumerate() {
+                        dst[x] = luts[c][usize::from(v)];
+                    }
+                }
+            }
+        }
+        tensor
+    }
+}
+
+/// The manifest path of a model given as `.onnx` or `.manifest.json`.
+#[must_use]
+pub fn manifest_path_for(model: &Path) -> PathBuf {
+    if model.extension().is_some_and(|e| e == "onnx") {
+        model.with_extension("manifest.json")
+    } else {
+        model.to_owned()
+    }
+}

@@ -1,0 +1,26 @@
+//! ONNX detection for armscan, run through `ort`.
+//!
+//! - [`backend`]: the inference backend, chosen once per process: the pure-Rust tract backend
+//!   (no set-up), or ONNX Runtime loaded at run time from a `libonnxruntime.so`;
+//! - [`manifest`]: the model manifest beside each `.onnx` (input, framing, output layout, classes,
+//!   thresholds, sha256), so no model literal lives in code;
+//! - [`plan`]: the preprocessing plan of one frame, which records scale and offset so that
+//!   boxes map back exactly ([`PreprocessPlan::image_from_model`]);
+//! - [`output`]: decoding the model's output tensor as the manifest describes it;
+//! - [`runner`]: the [`FrameRunner`] trait and its ort implementation, a pool of sessions;
+//! - [`detector`]: [`Detector`], which runs the frames of a scan in parallel and merges them.
+
+pub mod backend;
+pub mod detector;
+mod error;
+pub mod manifest;
+pub mod output;
+pub mod plan;
+pub mod runner;
+
+pub use backend::{ActiveBackend, BackendChoice, BackendKind};
+pub use detector::{Detector, DetectorBuilder, ScanDetections};
+pub use error::DetectError;
+pub use manifest::ModelManifest;
+pub use plan::{PreprocessPlan, WorkingScale};
+pub use runner::{FrameRunner, OrtRunner};

@@ -1,0 +1,228 @@
+//! The model manifest: everything about a model that code must not hard-wire.
+//!
+//! It sits beside the `.onnx` file as `NAME.manifest.json` and says what the input looks like,
+//! how scans are brought to the model's working scale and framed, how to read the output, which
+//! classes the scores stand for and their Protocol category, the default thresholds, and the
+//! sha256 of the model file (checked at load).
+
+use std::path::{Path, PathBuf};
+
+use armscan_core::{ClassInfo, Taxonomy, Thresholds};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::DetectError;
+
+/// The schema tag this crate reads.
+pub const MANIFEST_SCHEMA: &str = "armscan.model/1";
+
+/// The model's input tensor.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputSpec {
+    pub name: String,
+    pub width: u32,
+    pub height: u32,
+    /// Number of channels; the grey plane is repeated when a model wants more than one.
+    pub channels: u32,
+    /// Only `NCHW` is supported.
+    pub layout: String,
+    /// Multiplier from 8-bit pixel values to the model's range (1/255 for 0..1).
+    pub scale: f32,
+    /// Per-channel mean subtracted after scaling.
+    pub mean: Vec<f32>,
+    /// Per-channel standard deviation divided by after the mean.
+    pub std: Vec<f32>,
+    /// The value (after scaling, before mean/std) of padding outside the scan: 1.0 is empty space.
+    pub pad_value: f32,
+    /// `dark_is_dense` (raw transmission, as scanners store it) or `bright_is_dense` (inverted).
+    pub polarity: String,
+}
+
+/// How a scan is brought to the model's working scale before framing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FramingSpec {
+    /// `short_side`: scale so the scan's shorter side equals the input's side; `native`: no scaling.
+    pub fit: String,
+    /// The largest upscale allowed for small scans (1.0 forbids upscaling).
+    pub max_upscale: f32,
+    /// Overlap between neighbouring frames, in working-scale pixels.
+    pub overlap_px: u32,
+    /// When set and the scan's pixel spacing is known, scale the scan to this spacing instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_mm_per_px: Option<f32>,
+}
+
+/// The model's output tensor.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputSpec {
+    pub name: String,
+    /// `xyxy_scores` ([x1,y1,x2,y2,score_0..]) or `cxcywh_scores` ([cx,cy,w,h,score_0..]).
+    pub layout: String,
+    /// Only `model_input_px` is supported: boxes in the frame's input pixels.
+    pub box_space: String,
+    /// `probability` (already in [0,1]) or `logit` (sigmoid applied here).
+    pub scores: String,
+    /// True when the tensor is [N, 4+C, K] (candidates last, as Ultralytics exports) instead of [N, K, 4+C].
+    #[serde(default)]
+    pub candidates_last: bool,
+}
+
+/// Default thresholds of a model.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThresholdSpec {
+    pub min_score: f32,
+    pub alarm_score: f32,
+    pub review_score: f32,
+    pub nms_iou: f32,
+}
+
+/// A model manifest, as read from JSON.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestFile {
+    pub schema: String,
+    pub id: String,
+    pub file: String,
+    pub sha256: String,
+    pub input: InputSpec,
+    pub framing: FramingSpec,
+    pub output: OutputSpec,
+    pub classes: Vec<ClassInfo>,
+    pub thresholds: ThresholdSpec,
+    /// Free-form notes (data, card); ignored by the runtime.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+/// A checked manifest with its model file's path.
+#[derive(Clone, Debug)]
+pub struct ModelManifest {
+    pub spec: ManifestFile,
+    pub taxonomy: Taxonomy,
+    /// Where the manifest was read from.
+    pub manifest_path: PathBuf,
+    /// The `.onnx` file, resolved beside the manifest.
+    pub model_path: PathBuf,
+}
+
+impl ModelManifest {
+    /// Reads and checks a manifest. A path to an `.onnx` file is taken to mean the manifest
+    /// beside it (`NAME.manifest.json`).
+    ///
+    /// # Errors
+    /// [`DetectError::Io`] when it cannot be read, [`DetectError::Config`] naming the faulty field.
+    pub fn load(path: &Path) -> Result<Self, DetectError> {
+        let manifest_path = if path.extension().is_some_and(|e| e == "onnx") {
+            path.with_extension("manifest.json")
+        } else {
+            path.to_owned()
+        };
+        let text = std::fs::read_to_string(&manifest_path)
+            .map_err(|source| DetectError::Io { path: manifest_path.clone(), source })?;
+        Self::from_json(&text, &manifest_path)
+    }
+
+    /// Parses and checks a manifest's text; `manifest_path` locates the model file.
+    ///
+    /// # Errors
+    /// [`DetectError::Config`] naming the faulty field.
+    pub fn from_json(text: &str, manifest_path: &Path) -> Result<Self, DetectError> {
+        let cfg = |reason: String| DetectError::Config { path: manifest_path.to_owned(), reason };
+        let spec: ManifestFile = serde_json::from_str(text).map_err(|e| cfg(e.to_string()))?;
+        if spec.schema != MANIFEST_SCHEMA {
+            return Err(cfg(format!("schema `{}`, expected `{MANIFEST_SCHEMA}`", spec.schema)));
+        }
+        let i = &spec.input;
+        if i.width == 0 || i.height == 0 || i.width > 8192 || i.height > 8192 {
+            return Err(cfg(format!("input size {}x{} out of range", i.width, i.height)));
+        }
+        if i.channels == 0 || i.channels > 4 {
+            return Err(cfg(format!("input.channels {} (1 to 4)", i.channels)));
+        }
+        if i.layout != "NCHW" {
+            return Err(cfg(format!("input.layout `{}` (only NCHW)", i.layout)));
+        }
+        if i.mean.len() != i.channels as usize || i.std.len() != i.channels as usize {
+            return Err(cfg("input.mean and input.std need one value per channel".into()));
+        }
+        if i.std.iter().any(|s| !s.is_finite() || *s == 0.0) || !i.scale.is_finite() || i.scale == 0.0 {
+            return Err(cfg("input.scale and input.std must be finite and non-zero".into()));
+        }
+        if !matches!(i.polarity.as_str(), "dark_is_dense" | "bright_is_dense") {
+            return Err(cfg(format!("input.polarity `{}`", i.polarity)));
+        }
+        let f = &spec.framing;
+        if !matches!(f.fit.as_str(), "short_side" | "native") {
+            return Err(cfg(format!("framing.fit `{}` (short_side or native)", f.fit)));
+        }
+        if !(f.max_upscale.is_finite() && f.max_upscale >= 1.0) {
+            return Err(cfg("framing.max_upscale must be >= 1".into()));
+        }
+        if f.overlap_px >= i.width.min(i.height) {
+            return Err(cfg("framing.overlap_px must be smaller than the input".into()));
+        }
+        if f.working_mm_per_px.is_some_and(|v| !(v.is_finite() && v > 0.0)) {
+            return Err(cfg("framing.working_mm_per_px must be positive".into()));
+        }
+        let o = &spec.output;
+        if !matches!(o.layout.as_str(), "xyxy_scores" | "cxcywh_scores") {
+            return Err(cfg(format!("output.layout `{}` (xyxy_scores or cxcywh_scores)", o.layout)));
+        }
+        if o.box_space != "model_input_px" {
+            return Err(cfg(format!("output.box_space `{}` (only model_input_px)", o.box_space)));
+        }
+        if !matches!(o.scores.as_str(), "probability" | "logit") {
+            return Err(cfg(format!("output.scores `{}` (probability or logit)", o.scores)));
+        }
+        let t = &spec.thresholds;
+        for (name, v) in [("min_score", t.min_score), ("alarm_score", t.alarm_score), ("review_score", t.review_score), ("nms_iou", t.nms_iou)] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(cfg(format!("thresholds.{name} = {v} is outside [0, 1]")));
+            }
+        }
+        if spec.sha256.len() != 64 || !spec.sha256.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(cfg("sha256 must be 64 hex digits".into()));
+        }
+        let taxonomy = Taxonomy::new(spec.classes.clone()).map_err(|e| cfg(format!("classes: {e}")))?;
+        let dir = manifest_path.parent().unwrap_or_else(|| Path::new("."));
+        if spec.file.contains("..") || Path::new(&spec.file).is_absolute() {
+            return Err(cfg("file must name a file beside the manifest".into()));
+        }
+        let model_path = dir.join(&spec.file);
+        Ok(Self { spec, taxonomy, manifest_path: manifest_path.to_owned(), model_path })
+    }
+
+    /// Reads the model file and checks its sha256 against the manifest.
+    ///
+    /// # Errors
+    /// [`DetectError::Io`] or [`DetectError::Model`] on a hash mismatch.
+    pub fn read_model_bytes(&self) -> Result<Vec<u8>, DetectError> {
+        let bytes = std::fs::read(&self.model_path).map_err(|source| DetectError::Io { path: self.model_path.clone(), source })?;
+        let digest = sha256_hex(&bytes);
+        if !digest.eq_ignore_ascii_case(&self.spec.sha256) {
+            return Err(DetectError::Model {
+                path: self.model_path.clone(),
+                reason: format!("sha256 is {digest}, the manifest says {}", self.spec.sha256),
+            });
+        }
+        Ok(bytes)
+    }
+
+    /// The model's default thresholds.
+    #[must_use]
+    pub fn thresholds(&self) -> Thresholds {
+        let t = self.spec.thresholds;
+        Thresholds::new(t.min_score, t.review_score, t.alarm_score)
+    }
+}
+
+/// Lower-case hex sha256 of some bytes.
+#[must_use]
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let d = Sha256::digest(bytes);
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,102 @@
+//! The whole detection path (scale, frames, tensors, tract, decode, map back, merge) on the
+//! generated `dark_blob` fixture, whose answer is known exactly: the box round the dark pixels.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+
+use armscan_core::Status;
+use armscan_detect::{BackendChoice, Detector, DetectorBuilder, ModelManifest};
+use image::{GrayImage, Luma};
+
+fn fixture() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dark_blob.manifest.json")
+}
+
+fn detector() -> Detector {
+    DetectorBuilder::new(fixture()).with_backend(BackendChoice::Tract).with_sessions(2).commit().expect("fixture model loads on tract")
+}
+
+/// A white image with one black rectangle `[x1, y1, x2)` x `[y1, y2)`.
+fn image_with_block(w: u32, h: u32, b: [u32; 4]) -> GrayImage {
+    GrayImage::from_fn(w, h, |x, y| if x >= b[0] && x < b[2] && y >= b[1] && y < b[3] { Luma([0]) } else { Luma([255]) })
+}
+
+#[test]
+fn empty_image_is_clear() {
+    let d = detector();
+    let found = d.detect_grey(&GrayImage::from_pixel(64, 64, Luma([255])), None).unwrap();
+    assert!(found.detections.is_empty());
+    assert_eq!(d.thresholds().verdict(&found.detections), Status::Clear);
+}
+
+#[test]
+fn block_in_one_frame_maps_back_exactly() {
+    let d = detector();
+    let found = d.detect_grey(&image_with_block(64, 64, [10, 20, 30, 50]), None).unwrap();
+    assert_eq!(found.frames, 1);
+    assert_eq!(found.detections.len(), 1);
+    assert_eq!(found.detections[0].box_in_image.to_array(), [10.0, 20.0, 30.0, 50.0]);
+    assert!((found.detections[0].score - 0.9).abs() < 1e-6);
+    assert_eq!(d.thresholds().verdict(&found.detections), Status::Alarm);
+}
+
+#[test]
+fn object_cut_by_frame_borders_gives_one_box() {
+    // 64 x 400: short side fits the 64-px input at scale 1, so the long side is cut into
+    // overlapping frames. The block spans rows 100..250, across several frame borders.
+    let d = detector();
+    let found = d.detect_grey(&image_with_block(64, 400, [12, 100, 40, 250]), None).unwrap();
+    assert!(found.frames >= 7, "expected several frames, got {}", found.frames);
+    assert_eq!(found.detections.len(), 1, "{:?}", found.detections);
+    assert_eq!(found.detections[0].box_in_image.to_array(), [12.0, 100.0, 40.0, 250.0]);
+}
+
+#[test]
+fn two_objects_in_different_frames_stay_two() {
+    let d = detector();
+    let mut img = image_with_block(64, 400, [5, 10, 20, 30]);
+    for y in 300..340 {
+        for x in 40..60 {
+            img.put_pixel(x, y, Luma([0]));
+        }
+    }
+    let found = d.detect_grey(&img, None).unwrap();
+    let mut boxes: Vec<[f32; 4]> = found.detections.iter().map(|d| d.box_in_image.to_array()).collect();
+    boxes.sort_by(|a, b| a[1].total_cmp(&b[1]));
+    assert_eq!(boxes, vec![[5.0, 10.0, 20.0, 30.0], [40.0, 300.0, 60.0, 340.0]]);
+}
+
+#[test]
+fn downscaled_scan_maps_boxes_back_to_scan_pixels() {
+    // 640 x 320: scale 0.2 to a 128 x 64 working image, 3 frames along x.
+    let d = detector();
+    let found = d.detect_grey(&image_with_block(640, 320, [100, 50, 300, 200]), None).unwrap();
+    assert_eq!(found.detections.len(), 1, "{:?}", found.detections);
+    let b = found.detections[0].box_in_image;
+    let expected = [100.0, 50.0, 300.0, 200.0];
+    for (got, want) in b.to_array().iter().zip(expected) {
+        // One working pixel is 5 scan pixels; the triangle filter may add one more at an edge.
+        assert!((got - want).abs() <= 10.0, "box {b:?} vs {expected:?}");
+    }
+}
+
+#[test]
+fn altered_model_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    std::fs::copy(src.join("dark_blob.manifest.json"), dir.path().join("m.manifest.json")).unwrap();
+    let mut bytes = std::fs::read(src.join("dark_blob.onnx")).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x01;
+    std::fs::write(dir.path().join("dark_blob.onnx"), bytes).unwrap();
+    let manifest = ModelManifest::load(&dir.path().join("m.manifest.json")).unwrap();
+    let err = manifest.read_model_bytes().unwrap_err().to_string();
+    assert!(err.contains("sha256"), "{err}");
+}
+
+#[test]
+fn bad_manifest_names_the_field() {
+    let text = std::fs::read_to_string(fixture()).unwrap().replace("\"xyxy_scores\"", "\"yolo_magic\"");
+    let err = ModelManifest::from_json(&text, &fixture()).unwrap_err().to_string();
+    assert!(err.contains("output.layout"), "{err}");
+}

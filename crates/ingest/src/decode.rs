@@ -1,0 +1,317 @@
+//! Decoding scanner files into scans.
+
+use std::io::{Cursor, Read};
+use std::path::{Path, PathBuf};
+
+use armscan_core::{Plane, Planes, RgbPlane, Scan};
+use image::{DynamicImage, ImageFormat, ImageReader};
+
+use crate::error::IngestError;
+use crate::limits::DecodeLimits;
+use crate::walk::ScanInput;
+use crate::window::Windowing;
+
+/// How to read scans.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct IngestOptions {
+    pub limits: DecodeLimits,
+    /// How 16-bit planes are brought to the detector's range (see [`crate::detector_grey`]).
+    pub windowing: Windowing,
+    /// Pixel spacing in mm given by the caller, for formats that do not carry it.
+    pub pixel_spacing_mm: Option<f32>,
+}
+
+impl IngestOptions {
+    #[must_use]
+    pub fn with_limits(mut self, limits: DecodeLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+    #[must_use]
+    pub fn with_windowing(mut self, windowing: Windowing) -> Self {
+        self.windowing = windowing;
+        self
+    }
+    #[must_use]
+    pub fn with_pixel_spacing_mm(mut self, spacing_mm: Option<f32>) -> Self {
+        self.pixel_spacing_mm = spacing_mm;
+        self
+    }
+}
+
+fn read_bounded(path: &Path, limits: &DecodeLimits) -> Result<Vec<u8>, IngestError> {
+    let io = |source| IngestError::Io { path: path.to_owned(), source };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        return Err(IngestError::Unsupported { path: path.to_owned(), reason: "is a directory".into() });
+    }
+    if meta.len() > limits.max_file_bytes {
+        return Err(IngestError::Limits {
+            path: path.to_owned(),
+            reason: format!("file is {} bytes, the limit is {} bytes", meta.len(), limits.max_file_bytes),
+        });
+    }
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    // Read at most one byte past the limit, in case the file grew since the metadata call.
+    file.take(limits.max_file_bytes.saturating_add(1)).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(IngestError::Limits { path: path.to_owned(), reason: "file grew past the byte limit while read".into() });
+    }
+    if bytes.is_empty() {
+        return Err(IngestError::Decode { path: path.to_owned(), reason: "file is empty (0 bytes)".into() });
+    }
+    Ok(bytes)
+}
+
+/// Reads one scan file: a single-energy or pseudo-colour image, or a two-plane dual-energy TIFF.
+///
+/// # Errors
+/// [`IngestError`] naming the file and the fault: unreadable, empty, truncated or corrupt, not an
+/// image, an unsupported sample format, or over the decode limits.
+pub fn load_scan(path: &Path, options: &IngestOptions) -> Result<Scan, IngestError> {
+    let bytes = read_bounded(path, &options.limits)?;
+    let planes = decode_bytes(path, &bytes, &options.limits)?;
+    Ok(Scan::new(path.display().to_string(), planes).with_pixel_spacing_mm(options.pixel_spacing_mm))
+}
+
+/// Reads a dual-energy scan given as two single-plane files of the same size.
+///
+/// # Errors
+/// As [`load_scan`] for either file, or [`IngestError::Pair`] when they do not form a pair.
+pub fn load_dual_pair(high: &Path, low: &Path, options: &IngestOptions) -> Result<Scan, IngestError> {
+    let grey = |path: &Path| -> Result<Plane, IngestError> {
+        let bytes = read_bounded(path, &options.limits)?;
+        match decode_bytes(path, &bytes, &options.limits)? {
+            Planes::Grey(p) => Ok(p),
+            other => Err(IngestError::Pair {
+                path: path.to_owned(),
+                reason: format!("each file of a pair must be one grey plane, this one is {}", other.kind()),
+            }),
+        }
+    };
+    let high_plane = grey(high)?;
+    let low_plane = grey(low)?;
+    if (high_plane.width(), high_plane.height()) != (low_plane.width(), low_plane.height()) {
+        return Err(IngestError::Pair {
+            path: high.to_owned(),
+            reason: format!(
+                "sizes differ: high {}x{}, low {} is {}x{}",
+                high_plane.width(),
+                high_plane.height(),
+                low.display(),
+                low_plane.width(),
+                low_plane.height()
+            ),
+        });
+    }
+    Ok(Scan::new(high.display().to_string(), Planes::Dual { high: high_plane, low: low_plane })
+        .with_pixel_spacing_mm(options.pixel_spacing_mm))
+}
+
+/// Reads whatever one [`ScanInput`] names.
+///
+/// # Errors
+/// As [`load_scan`] and [`load_dual_pair`]; a walk error is returned as it was found.
+pub fn load_input(input: &ScanInput, options: &IngestOptions) -> Result<Scan, IngestError> {
+    match input {
+        ScanInput::File(path) => load_scan(path, options),
+        ScanInput::DualPair { high, low } => {
+            let mut scan = load_dual_pair(high, low, options)?;
+            scan.source = input.name();
+            Ok(scan)
+        }
+        ScanInput::Broken { path, reason } => Err(IngestError::Io {
+            path: path.clone(),
+            source: std::io::Error::other(reason.clone()),
+        }),
+    }
+}
+
+fn decode_bytes(path: &Path, bytes: &[u8], limits: &DecodeLimits) -> Result<Planes, IngestError> {
+    let p = || path.to_owned();
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|source| IngestError::Io { path: p(), source })?;
+    let format = reader.format().ok_or_else(|| IngestError::Unsupported {
+        path: p(),
+        reason: "not a recognised image format (expected PNG, JPEG, TIFF or BMP)".into(),
+    })?;
+    match format {
+        ImageFormat::Tiff => return crate::decode::tiff_planes(path, bytes, limits),
+        ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::Bmp => {}
+        other => {
+            return Err(IngestError::Unsupported {
+                path: p(),
+                reason: format!("{other:?} images are not supported (expected PNG, JPEG, TIFF or BMP)"),
+            })
+        }
+    }
+    let (width, height) = reader.into_dimensions().map_err(|e| image_error(path, e))?;
+    limits.check_dimensions(width, height).map_err(|reason| IngestError::Limits { path: p(), reason })?;
+
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut l = image::Limits::default();
+    l.max_image_width = Some(limits.max_side_px);
+    l.max_image_height = Some(limits.max_side_px);
+    l.max_alloc = Some(limits.max_alloc_bytes(4));
+    reader.limits(l);
+    let image = reader.decode().map_err(|e| image_error(path, e))?;
+    planes_from_dynamic(path, image)
+}
+
+fn image_error(path: &Path, e: image::ImageError) -> IngestError {
+    use image::ImageError as E;
+    let path = path.to_owned();
+    match e {
+        E::Limits(l) => IngestError::Limits { path, reason: l.to_string() },
+        E::Unsupported(u) => IngestError::Unsupported { path, reason: u.to_string() },
+        E::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            IngestError::Decode { path, reason: "file ends early (truncated)".into() }
+        }
+        E::IoError(source) => IngestError::Decode { path, reason: source.to_string() },
+        other => IngestError::Decode { path, reason: other.to_string() },
+    }
+}
+
+fn plane_err(path: &Path, e: armscan_core::PlaneError) -> IngestError {
+    IngestError::Decode { path: path.to_owned(), reason: e.to_string() }
+}
+
+/// An RGB image is grey when its channels agree (up to JPEG's chroma noise) almost everywhere.
+fn rgb_is_grey(rgb: &[u8]) -> bool {
+    let pixels = rgb.len() / 3;
+    let colourful = rgb
+        .chunks_exact(3)
+        .filter(|c| {
+            let (lo, hi) = (c[0].min(c[1]).min(c[2]), c[0].max(c[1]).max(c[2]));
+            hi - lo > 12
+        })
+        .count();
+    colourful * 200 <= pixels
+}
+
+fn rgb_planes(path: &Path, width: u32, height: u32, rgb: Vec<u8>) -> Result<Planes, IngestError> {
+    if rgb_is_grey(&rgb) {
+        // Grey stored as RGB: keep the mean of the three channels.
+        let grey = rgb.chunks_exact(3).map(|c| (u16::from(c[0]) + u16::from(c[1]) + u16::from(c[2]) + 1) / 3).collect();
+        return Plane::new(width, height, 8, grey).map(Planes::Grey).map_err(|e| plane_err(path, e));
+    }
+    RgbPlane::new(width, height, rgb).map(Planes::PseudoColour).map_err(|e| plane_err(path, e))
+}
+
+fn planes_from_dynamic(path: &Path, image: DynamicImage) -> Result<Planes, IngestError> {
+    let (width, height) = (image.width(), image.height());
+    match image {
+        DynamicImage::ImageLuma8(g) => {
+            Plane::new(width, height, 8, g.into_raw().into_iter().map(u16::from).collect()).map(Planes::Grey).map_err(|e| plane_err(path, e))
+        }
+        DynamicImage::ImageLumaA8(_) => {
+            let g = image.to_luma8();
+            Plane::new(width, height, 8, g.into_raw().into_iter().map(u16::from).collect()).map(Planes::Grey).map_err(|e| plane_err(path, e))
+        }
+        DynamicImage::ImageLuma16(g) => Plane::new(width, height, 16, g.into_raw()).map(Planes::Grey).map_err(|e| plane_err(path, e)),
+        DynamicImage::ImageLumaA16(_) => {
+            Plane::new(width, height, 16, image.to_luma16().into_raw()).map(Planes::Grey).map_err(|e| plane_err(path, e))
+        }
+        DynamicImage::ImageRgb8(rgb) => rgb_planes(path, width, height, rgb.into_raw()),
+        DynamicImage::ImageRgba8(_) | DynamicImage::ImageRgb16(_) | DynamicImage::ImageRgba16(_) => {
+            rgb_planes(path, width, height, image.to_rgb8().into_raw())
+        }
+        _ => Err(IngestError::Unsupported {
+            path: path.to_owned(),
+            reason: format!("sample format {:?} (floating-point or unknown) is not supported", image.color()),
+        }),
+    }
+}
+
+fn tiff_err(path: &Path, e: tiff::TiffError) -> IngestError {
+    use tiff::TiffError as E;
+    let path = path.to_owned();
+    match e {
+        E::LimitsExceeded => IngestError::Limits { path, reason: "TIFF decoding buffer over the limit".into() },
+        E::UnsupportedError(u) => IngestError::Unsupported { path, reason: format!("TIFF: {u}") },
+        E::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            IngestError::Decode { path, reason: "TIFF file ends early (truncated)".into() }
+        }
+        other => IngestError::Decode { path, reason: format!("TIFF: {other}") },
+    }
+}
+
+/// Samples of one TIFF page as 16-bit values with their bit depth.
+fn tiff_samples(path: &Path, result: tiff::decoder::DecodingResult) -> Result<(Vec<u16>, u8), IngestError> {
+    use tiff::decoder::DecodingResult as R;
+    match result {
+        R::U8(v) => Ok((v.into_iter().map(u16::from).collect(), 8)),
+        R::U16(v) => Ok((v, 16)),
+        _ => Err(IngestError::Unsupported {
+            path: path.to_owned(),
+            reason: "TIFF samples must be 8- or 16-bit unsigned integers".into(),
+        }),
+    }
+}
+
+pub(crate) fn tiff_planes(path: &Path, bytes: &[u8], limits: &DecodeLimits) -> Result<Planes, IngestError> {
+    use tiff::ColorType as C;
+    let p = || PathBuf::from(path);
+    let mut tl = tiff::decoder::Limits::default();
+    tl.decoding_buffer_size = usize::try_from(limits.max_alloc_bytes(2)).unwrap_or(usize::MAX);
+    tl.intermediate_buffer_size = tl.decoding_buffer_size;
+    let mut dec = tiff::decoder::Decoder::new(Cursor::new(bytes)).map_err(|e| tiff_err(path, e))?.with_limits(tl);
+    let (width, height) = dec.dimensions().map_err(|e| tiff_err(path, e))?;
+    limits.check_dimensions(width, height).map_err(|reason| IngestError::Limits { path: p(), reason })?;
+    let colour = dec.colortype().map_err(|e| tiff_err(path, e))?;
+    match colour {
+        C::Gray(8 | 16) => {
+            let (samples, depth) = tiff_samples(path, dec.read_image().map_err(|e| tiff_err(path, e))?)?;
+            let first = Plane::new(width, height, depth, samples).map_err(|e| plane_err(path, e))?;
+            if !dec.more_images() {
+                return Ok(Planes::Grey(first));
+            }
+            // A second page of the same size is the low-energy plane.
+            dec.next_image().map_err(|e| tiff_err(path, e))?;
+            let (w2, h2) = dec.dimensions().map_err(|e| tiff_err(path, e))?;
+            if (w2, h2) != (width, height) {
+                return Err(IngestError::Pair {
+                    path: p(),
+                    reason: format!("page 1 is {width}x{height}, page 2 is {w2}x{h2}; dual-energy pages must match"),
+                });
+            }
+            if !matches!(dec.colortype().map_err(|e| tiff_err(path, e))?, C::Gray(8 | 16)) {
+                return Err(IngestError::Unsupported { path: p(), reason: "page 2 of a dual-energy TIFF must be grey".into() });
+            }
+            let (samples, depth) = tiff_samples(path, dec.read_image().map_err(|e| tiff_err(path, e))?)?;
+            let second = Plane::new(width, height, depth, samples).map_err(|e| plane_err(path, e))?;
+            if dec.more_images() {
+                return Err(IngestError::Unsupported {
+                    path: p(),
+                    reason: "TIFF has more than two pages; a dual-energy TIFF has exactly two".into(),
+                });
+            }
+            Ok(Planes::Dual { high: first, low: second })
+        }
+        C::GrayA(8 | 16) | C::Multiband { bit_depth: 8 | 16, num_samples: 2 } => {
+            let (samples, depth) = tiff_samples(path, dec.read_image().map_err(|e| tiff_err(path, e))?)?;
+            let high = samples.iter().step_by(2).copied().collect();
+            let low = samples.iter().skip(1).step_by(2).copied().collect();
+            let high = Plane::new(width, height, depth, high).map_err(|e| plane_err(path, e))?;
+            let low = Plane::new(width, height, depth, low).map_err(|e| plane_err(path, e))?;
+            Ok(Planes::Dual { high, low })
+        }
+        C::RGB(8) => {
+            let (samples, _) = tiff_samples(path, dec.read_image().map_err(|e| tiff_err(path, e))?)?;
+            let rgb = samples.into_iter().map(|v| u8::try_from(v).unwrap_or(u8::MAX)).collect();
+            rgb_planes(path, width, height, rgb)
+        }
+        C::RGB(16) => {
+            let (samples, _) = tiff_samples(path, dec.read_image().map_err(|e| tiff_err(path, e))?)?;
+            let rgb = samples.into_iter().map(|v| (v >> 8) as u8).collect();
+            rgb_planes(path, width, height, rgb)
+        }
+        other => Err(IngestError::Unsupported {
+            path: p(),
+            reason: format!("TIFF colour type {other:?} (expected 8/16-bit grey, two-plane 16-bit, or 8-bit RGB)"),
+        }),
+    }
+}

@@ -1,0 +1,54 @@
+use std::path::PathBuf;
+
+/// The class of an ingest fault, for reports and exit codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IngestFault {
+    Io,
+    Decode,
+    Unsupported,
+    Limits,
+    Pair,
+}
+
+/// Why a scan could not be read. Every variant names the file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IngestError {
+    #[error("{}: cannot read: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{}: corrupt or truncated image: {reason}", path.display())]
+    Decode { path: PathBuf, reason: String },
+    #[error("{}: unsupported: {reason}", path.display())]
+    Unsupported { path: PathBuf, reason: String },
+    #[error("{}: over the decode limits: {reason}", path.display())]
+    Limits { path: PathBuf, reason: String },
+    #[error("{}: dual-energy pair: {reason}", path.display())]
+    Pair { path: PathBuf, reason: String },
+}
+
+impl IngestError {
+    /// The class of the fault.
+    #[must_use]
+    pub fn fault(&self) -> IngestFault {
+        match self {
+            IngestError::Io { .. } => IngestFault::Io,
+            IngestError::Decode { .. } => IngestFault::Decode,
+            IngestError::Unsupported { .. } => IngestFault::Unsupported,
+            IngestError::Limits { .. } => IngestFault::Limits,
+            IngestError::Pair { .. } => IngestFault::Pair,
+        }
+    }
+
+    /// The file the fault is about.
+    #[must_use]
+    pub fn path(&self) -> &std::path::Path {
+        match self {
+            IngestError::Io { path, .. }
+            | IngestError::Decode { path, .. }
+            | IngestError::Unsupported { path, .. }
+            | IngestError::Limits { path, .. }
+            | IngestError::Pair { path, .. } => path,
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! Scan ingestion for armscan.
+//!
+//! Reads scanner files into [`armscan_core::Scan`]s:
+//! - PNG, JPEG, TIFF and BMP, recognised by their content (a wrong extension does not matter);
+//! - 8- and 16-bit greyscale, RGB (grey stored as RGB becomes grey; anything else is pseudo-colour);
+//! - dual-energy scans, as a pair of files (`NAME_high.EXT` + `NAME_low.EXT`) or as one 16-bit
+//!   TIFF with two planes (two pages, or two samples per pixel: high first, then low);
+//! - decode limits on bytes and pixels, checked before pixels are allocated ([`DecodeLimits`]);
+//! - windowing of 16-bit data to the detector's 8-bit range ([`Windowing`]);
+//! - folder walking in a stable order, with symlink loops detected ([`collect_inputs`]).
+
+mod decode;
+mod error;
+mod limits;
+mod walk;
+mod window;
+
+pub use decode::{load_dual_pair, load_input, load_scan, IngestOptions};
+pub use error::{IngestError, IngestFault};
+pub use limits::DecodeLimits;
+pub use walk::{collect_inputs, ScanInput, IMAGE_EXTENSIONS};
+pub use window::{detector_grey, display_rgb, Windowing};

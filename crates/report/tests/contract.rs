@@ -1,0 +1,96 @@
+//! The `armscan.scan/1` JSON contract, byte for byte.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use armscan_core::{BoxInImage, Category, Detection, Status};
+use armscan_report::{write_jsonl, ScanRecord, SCAN_SCHEMA};
+
+fn screened() -> ScanRecord {
+    ScanRecord::screened(
+        "scans/parcel 01.png",
+        2688,
+        2208,
+        Status::Alarm,
+        vec![
+            Detection {
+                class_name: "handgun".into(),
+                category: Category::Firearm,
+                score: 0.873_14,
+                box_in_image: BoxInImage::new(100.5, 200.25, 900.0, 700.123),
+            },
+            Detection {
+                class_name: "cartridge".into(),
+                category: Category::Ammunition,
+                score: 0.3,
+                box_in_image: BoxInImage::new(10.0, 20.0, 30.0, 40.0),
+            },
+        ],
+        "tract",
+        "armscan-yolo-v1",
+        123.456,
+    )
+}
+
+const SCREENED_JSON: &str = concat!(
+    r#"{"schema":"armscan.scan/1","scan":"scans/parcel 01.png","status":"alarm","width":2688,"height":2208,"#,
+    r#""detections":[{"class":"handgun","category":"firearm","score":0.8731,"box":[100.5,200.25,900.0,700.12]},"#,
+    r#"{"class":"cartridge","category":"ammunition","score":0.3,"box":[10.0,20.0,30.0,40.0]}],"#,
+    r#""error":null,"backend":"tract","model":"armscan-yolo-v1","elapsed_ms":123.46}"#
+);
+
+const FAILED_JSON: &str = concat!(
+    r#"{"schema":"armscan.scan/1","scan":"in/bad \"x\".tif","status":"error","width":null,"height":null,"#,
+    r#""detections":[],"error":"cannot decode: truncated TIFF","backend":"onnxruntime","model":"m1","elapsed_ms":1.5}"#
+);
+
+fn failed() -> ScanRecord {
+    ScanRecord::failed("in/bad \"x\".tif", "cannot decode: truncated TIFF", "onnxruntime", "m1", 1.5)
+}
+
+#[test]
+fn screened_record_is_the_contract() {
+    assert_eq!(serde_json::to_string(&screened()).unwrap(), SCREENED_JSON);
+}
+
+#[test]
+fn failed_record_is_the_contract() {
+    let r = failed();
+    assert_eq!(r.status, Status::Error);
+    assert_eq!(r.schema, SCAN_SCHEMA);
+    assert_eq!(serde_json::to_string(&r).unwrap(), FAILED_JSON);
+}
+
+#[test]
+fn write_jsonl_writes_the_line() {
+    let mut out = Vec::new();
+    write_jsonl(&mut out, &screened()).unwrap();
+    write_jsonl(&mut out, &failed()).unwrap();
+    assert_eq!(String::from_utf8(out).unwrap(), format!("{SCREENED_JSON}\n{FAILED_JSON}\n"));
+}
+
+#[test]
+fn records_round_trip() {
+    for (record, text) in [(screened(), SCREENED_JSON), (failed(), FAILED_JSON)] {
+        let back: ScanRecord = serde_json::from_str(text).unwrap();
+        assert_eq!(back.scan, record.scan);
+        assert_eq!(back.status, record.status);
+        assert_eq!((back.width, back.height), (record.width, record.height));
+        assert_eq!(back.error, record.error);
+        assert_eq!(back.detections.len(), record.detections.len());
+        for (b, r) in back.detections.iter().zip(&record.detections) {
+            assert_eq!((&b.class_name, b.category), (&r.class_name, r.category));
+            assert!((b.score - r.score).abs() < 1e-4);
+        }
+        // Serialising what was read gives the same text: rounding is idempotent.
+        assert_eq!(serde_json::to_string(&back).unwrap(), text);
+    }
+}
+
+#[test]
+fn status_and_category_serialise_lowercase() {
+    for (status, text) in [(Status::Clear, "clear"), (Status::Review, "review"), (Status::Alarm, "alarm")] {
+        let mut r = screened();
+        r.status = status;
+        let v: serde_json::Value = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["status"], text);
+    }
+}
