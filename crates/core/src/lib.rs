@@ -9,6 +9,7 @@
 //! - [`scan`]: the [`Scan`] and its planes (single-energy grey, dual-energy high/low, pseudo-colour);
 //! - [`verdict`]: detections and the clear / alarm / review decision.
 
+pub mod colour;
 pub mod frames;
 pub mod geometry;
 pub mod nms;

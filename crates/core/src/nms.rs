@@ -83,35 +83,67 @@ fn hull_truncation(a: &BoxInImage, ta: [bool; 4], b: &BoxInImage, tb: [bool; 4])
 #[must_use]
 pub fn merge_frame_detections(mut parts: Vec<FrameDetection>, iou_threshold: f32) -> Vec<Detection> {
     parts.sort_by(|a, b| by_score_desc(&a.detection, &b.detection));
-    let mut clusters: Vec<FrameDetection> = Vec::with_capacity(parts.len());
-    for p in parts {
-        let mut absorbed = false;
-        for c in &mut clusters {
-            if c.detection.class_name != p.detection.class_name {
-                continue;
+    // Merge pairs until nothing changes, so the result does not depend on the order in which
+    // pieces of one object happen to meet.
+    loop {
+        let mut merged_any = false;
+        let mut i = 0;
+        while i < parts.len() {
+            let mut j = i + 1;
+            while j < parts.len() {
+                if let Some(joined) = merge_pair(&parts[i], &parts[j], iou_threshold) {
+                    parts[i] = joined;
+                    parts.remove(j);
+                    merged_any = true;
+                } else {
+                    j += 1;
+                }
             }
-            let (cb, pb) = (c.detection.box_in_image, p.detection.box_in_image);
-            if pieces_of_one_object(&cb, c.truncated, &pb, p.truncated) {
-                c.truncated = hull_truncation(&cb, c.truncated, &pb, p.truncated);
-                c.detection.box_in_image = cb.union_hull(&pb);
-                absorbed = true;
-                break;
-            }
-            // A duplicate, or a piece of an object that another frame saw whole.
-            let piece = c.truncated.iter().chain(p.truncated.iter()).any(|t| *t);
-            if cb.iou(&pb) >= iou_threshold || (piece && cb.overlap_of_smaller(&pb) >= 0.8) {
-                absorbed = true;
-                break;
-            }
+            i += 1;
         }
-        if !absorbed {
-            clusters.push(p);
+        if !merged_any {
+            break;
         }
     }
-    let mut merged: Vec<Detection> = clusters.into_iter().map(|c| c.detection).collect();
-    // Hulls may now overlap other boxes: a final pass keeps one box per object.
+    let mut merged: Vec<Detection> = parts.into_iter().map(|c| c.detection).collect();
     nms_mut(&mut merged, iou_threshold);
     merged
+}
+
+/// Two views pool their geometry only when the weaker scores at least this share of the stronger.
+const COMPARABLE_SCORE_RATIO: f32 = 0.5;
+
+/// The merge of two frame detections of one object, or `None` when they are two objects.
+fn merge_pair(a: &FrameDetection, b: &FrameDetection, iou_threshold: f32) -> Option<FrameDetection> {
+    if a.detection.class_name != b.detection.class_name {
+        return None;
+    }
+    let (ab, bb) = (a.detection.box_in_image, b.detection.box_in_image);
+    let score = a.detection.score.max(b.detection.score);
+    let with = |base: &FrameDetection, box_in_image: BoxInImage, truncated: [bool; 4]| FrameDetection {
+        detection: Detection { score, box_in_image, ..base.detection.clone() },
+        truncated,
+    };
+    // Geometry is only pooled between views of comparable confidence: a faint candidate must
+    // not stretch a confident box (nor lend its extent to it).
+    let comparable = a.detection.score.min(b.detection.score) >= COMPARABLE_SCORE_RATIO * score;
+    let best = if a.detection.score >= b.detection.score { a } else { b };
+    if comparable && pieces_of_one_object(&ab, a.truncated, &bb, b.truncated) {
+        return Some(with(a, ab.union_hull(&bb), hull_truncation(&ab, a.truncated, &bb, b.truncated)));
+    }
+    let piece = a.truncated.iter().chain(b.truncated.iter()).any(|t| *t);
+    if piece && ab.overlap_of_smaller(&bb) >= 0.8 {
+        // A piece inside a fuller view of the same object: keep the fuller view when it is about
+        // as confident, else the more confident one.
+        let (outer, outer_box) = if ab.area() >= bb.area() { (a, ab) } else { (b, bb) };
+        let keep = if comparable { outer } else { best };
+        let keep_box = if comparable { outer_box } else { best.detection.box_in_image };
+        return Some(with(keep, keep_box, keep.truncated));
+    }
+    if ab.iou(&bb) >= iou_threshold {
+        return Some(with(best, best.detection.box_in_image, best.truncated));
+    }
+    None
 }
 
 #[cfg(test)]
@@ -195,6 +227,17 @@ mod tests {
         let merged = merge_frame_detections(parts, 0.45);
         assert_eq!(merged.len(), 1);
         assert_eq!(merged[0].box_in_image.to_array(), [200.0, 50.0, 300.0, 150.0]);
+    }
+
+    #[test]
+    fn a_faint_piece_does_not_stretch_a_confident_box() {
+        let parts = vec![
+            FrameDetection { detection: det("handgun", 0.9, [100.0, 50.0, 320.0, 150.0]), truncated: [false, false, true, false] },
+            FrameDetection { detection: det("handgun", 0.1, [224.0, 52.0, 900.0, 149.0]), truncated: [true, false, false, false] },
+        ];
+        let merged = merge_frame_detections(parts, 0.45);
+        assert_eq!(merged[0].box_in_image.to_array(), [100.0, 50.0, 320.0, 150.0]);
+        assert!((merged[0].score - 0.9).abs() < 1e-6);
     }
 
     #[test]

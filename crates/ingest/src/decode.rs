@@ -148,6 +148,10 @@ fn decode_bytes(path: &Path, bytes: &[u8], limits: &DecodeLimits) -> Result<Plan
             })
         }
     }
+    if format == ImageFormat::Jpeg && !jpeg_is_complete(bytes) {
+        // JPEG decoders fill a cut-off image with grey and carry on; a screening tool must not.
+        return Err(IngestError::Decode { path: p(), reason: "JPEG ends before its end-of-image marker (truncated)".into() });
+    }
     let (width, height) = reader.into_dimensions().map_err(|e| image_error(path, e))?;
     limits.check_dimensions(width, height).map_err(|reason| IngestError::Limits { path: p(), reason })?;
 
@@ -159,6 +163,17 @@ fn decode_bytes(path: &Path, bytes: &[u8], limits: &DecodeLimits) -> Result<Plan
     reader.limits(l);
     let image = reader.decode().map_err(|e| image_error(path, e))?;
     planes_from_dynamic(path, image)
+}
+
+/// True when an end-of-image marker (FF D9) follows the last start-of-scan marker (FF DA).
+/// In entropy-coded data a 0xFF byte is always followed by 0x00 or a restart marker, so FF D9
+/// there can only be the real end of the image.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let last_sos = bytes.windows(2).rposition(|w| w == [0xFF, 0xDA]);
+    match last_sos {
+        Some(sos) => bytes[sos..].windows(2).any(|w| w == [0xFF, 0xD9]),
+        None => false,
+    }
 }
 
 fn image_error(path: &Path, e: image::ImageError) -> IngestError {

@@ -1,0 +1,38 @@
+//! Renders every threat variant alone (noiseless, pseudo-colour) into one PNG grid, in the order of
+//! `armscan_synth::threats::VARIANTS`, each cell at the spacing that fits it (at least 1 mm/px).
+//! `cargo run --release -p armscan-synth --example threat_gallery -- OUT.png`
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use armscan_core::colour::pseudo_colour_image;
+use armscan_synth::physics::AttenuationMap;
+use armscan_synth::rng::Rng;
+use armscan_synth::shapes::{draw, Placement};
+use armscan_synth::threats::{build, VARIANTS};
+
+fn main() {
+    let out = std::env::args().nth(1).unwrap_or_else(|| "threat_gallery.png".into());
+    let cell = 300u32;
+    let cols = 7u32;
+    let rows = (VARIANTS.len() as u32).div_ceil(cols);
+    let mut sheet = image::RgbImage::from_pixel(cols * cell, rows * cell, image::Rgb([255, 255, 255]));
+    let mut rng = Rng::new(3);
+    for (i, (v, _)) in VARIANTS.iter().enumerate() {
+        let t = build(v, &mut rng).unwrap();
+        let r = t.object.radius();
+        let mm = (2.0 * r / (cell as f32 - 10.0)).max(1.0) * 0.75;
+        let mut map = AttenuationMap::new(cell as usize, cell as usize);
+        let c = cell as f32 / 2.0;
+        draw(&mut map, &t.object, &Placement { cx: c, cy: c, angle: 0.0, scale: 1.0, mirror: false, mm_per_px: mm });
+        let tr = map.transmission();
+        let rgb = pseudo_colour_image(&tr.high, &tr.low);
+        let img = image::RgbImage::from_raw(cell, cell, rgb).unwrap();
+        image::imageops::replace(&mut sheet, &img, i64::from((i as u32 % cols) * cell), i64::from((i as u32 / cols) * cell));
+        // cell border
+        for k in 0..cell {
+            sheet.put_pixel((i as u32 % cols) * cell + k, (i as u32 / cols) * cell, image::Rgb([180, 180, 180]));
+            sheet.put_pixel((i as u32 % cols) * cell, (i as u32 / cols) * cell + k, image::Rgb([180, 180, 180]));
+        }
+        println!("{i:2} {v} ({mm:.2} mm/px)");
+    }
+    sheet.save(&out).unwrap();
+}

@@ -1,0 +1,549 @@
+//! Scenes with threats, and the dataset writer (PNG planes, COCO, YOLO, contact sheet).
+
+use std::collections::BTreeMap;
+use std::f32::consts::PI;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use armscan_core::colour::pseudo_colour_image;
+use armscan_core::taxonomy::KNOWN_FINE_CLASSES;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::physics::{to_u16, to_u8, AttenuationMap, DetectorModel, DualT};
+use crate::rng::Rng;
+use crate::scene::background;
+use crate::shapes::{draw, Placement};
+use crate::threats::random_threat;
+use crate::tip::{attenuation_mask, mask_extent, project_mut};
+
+/// Where a threat's footprint counts as visible: `1 - sqrt(T_high·T_low) > VISIBLE_THRESHOLD`.
+pub const VISIBLE_THRESHOLD: f32 = 0.02;
+
+/// Options of a synthetic dataset. Build with [`SynthOptions::default`] and the `with_*` setters.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct SynthOptions {
+    /// Number of scenes.
+    pub count: usize,
+    /// Seed: the same seed and options give the same bytes.
+    pub seed: u64,
+    /// Image width and height, pixels.
+    pub width: u32,
+    pub height: u32,
+    /// Millimetres per pixel.
+    pub pixel_spacing_mm: f32,
+    /// Fraction of scenes without any threat.
+    pub clean_fraction: f32,
+    /// Most threats in one scene (at least one in a scene that has threats).
+    pub max_threats: usize,
+    /// Clutter level in `[0, 1]`.
+    pub clutter: f32,
+    /// Detector model (dose, blur, row gains, counts floor).
+    pub detector: DetectorModel,
+    /// How many of the first scenes go on `contact_sheet.png` (0: no sheet).
+    pub contact_sheet: usize,
+}
+
+impl Default for SynthOptions {
+    fn default() -> Self {
+        Self {
+            count: 16,
+            seed: 0,
+            width: 1000,
+            height: 800,
+            pixel_spacing_mm: 1.0,
+            clean_fraction: 0.2,
+            max_threats: 3,
+            clutter: 0.5,
+            detector: DetectorModel::default(),
+            contact_sheet: 16,
+        }
+    }
+}
+
+impl SynthOptions {
+    #[must_use]
+    pub fn with_count(mut self, count: usize) -> Self {
+        self.count = count;
+        self
+    }
+    #[must_use]
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+    #[must_use]
+    pub fn with_size(mut self, width: u32, height: u32) -> Self {
+        self.width = width;
+        self.height = height;
+        self
+    }
+    #[must_use]
+    pub fn with_pixel_spacing_mm(mut self, mm: f32) -> Self {
+        self.pixel_spacing_mm = mm;
+        self
+    }
+    #[must_use]
+    pub fn with_clean_fraction(mut self, f: f32) -> Self {
+        self.clean_fraction = f;
+        self
+    }
+    #[must_use]
+    pub fn with_max_threats(mut self, n: usize) -> Self {
+        self.max_threats = n;
+        self
+    }
+    #[must_use]
+    pub fn with_clutter(mut self, level: f32) -> Self {
+        self.clutter = level;
+        self
+    }
+    #[must_use]
+    pub fn with_detector(mut self, detector: DetectorModel) -> Self {
+        self.detector = detector;
+        self
+    }
+    /// Open-beam counts of the high channel; the low channel gets half.
+    #[must_use]
+    pub fn with_dose(mut self, dose_high: f32) -> Self {
+        self.detector.dose_high = dose_high;
+        self.detector.dose_low = dose_high / 2.0;
+        self
+    }
+    #[must_use]
+    pub fn with_contact_sheet(mut self, scenes: usize) -> Self {
+        self.contact_sheet = scenes;
+        self
+    }
+
+    /// Checks the options.
+    ///
+    /// # Errors
+    /// [`SynthError::InvalidOption`] naming the option.
+    pub fn validate(&self) -> Result<(), SynthError> {
+        let bad = |m: String| Err(SynthError::InvalidOption(m));
+        if !(64..=8192).contains(&self.width) || !(64..=8192).contains(&self.height) {
+            return bad(format!("image size {}x{} (each side 64..=8192 pixels)", self.width, self.height));
+        }
+        if !(self.pixel_spacing_mm > 0.05 && self.pixel_spacing_mm <= 10.0) {
+            return bad(format!("pixel spacing {} mm (0.05 < mm <= 10)", self.pixel_spacing_mm));
+        }
+        if !(0.0..=1.0).contains(&self.clean_fraction) {
+            return bad(format!("clean fraction {} (0..=1)", self.clean_fraction));
+        }
+        if !(0.0..=1.0).contains(&self.clutter) {
+            return bad(format!("clutter {} (0..=1)", self.clutter));
+        }
+        if self.max_threats == 0 || self.max_threats > 20 {
+            return bad(format!("max threats {} (1..=20)", self.max_threats));
+        }
+        let d = &self.detector;
+        if !(d.dose_high >= 10.0 && d.dose_low >= 10.0 && d.dose_high.is_finite() && d.dose_low.is_finite()) {
+            return bad(format!("dose {} / {} (at least 10 counts)", d.dose_high, d.dose_low));
+        }
+        if !(0.0..=5.0).contains(&d.blur_sigma_px) || !(0.0..=0.2).contains(&d.row_gain_sigma) {
+            return bad("detector blur (0..=5 px) or row gain sigma (0..=0.2)".to_owned());
+        }
+        Ok(())
+    }
+}
+
+/// Errors of the writer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SynthError {
+    #[error("invalid option: {0}")]
+    InvalidOption(String),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {source}")]
+    Image { path: PathBuf, source: image::ImageError },
+    #[error("annotations: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// What [`generate`] wrote.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct SynthSummary {
+    pub out_dir: PathBuf,
+    pub scenes: usize,
+    pub clean_scenes: usize,
+    pub threats: usize,
+    /// Threat instances per fine class.
+    pub per_class: BTreeMap<String, usize>,
+}
+
+/// One threat in a scene.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ThreatAnnotation {
+    pub fine_class: &'static str,
+    pub category: &'static str,
+    pub variant: &'static str,
+    /// Tight box round the visible footprint, inclusive pixels `[x_min, y_min, x_max, y_max]`.
+    pub extent: [u32; 4],
+    /// Pixels of the visible footprint.
+    pub area: u32,
+    /// Fraction of the footprint lying over background with `sqrt(T_high·T_low) < 0.37`
+    /// (attenuation above 1: dense clutter or another threat).
+    pub occluded_fraction: f32,
+    /// Mean `1 - sqrt(T_high·T_low)` of the background inside the box.
+    pub clutter_density: f32,
+    /// Rotation in the image plane, degrees `[0, 360)`.
+    pub pose_deg: f32,
+    pub mirrored: bool,
+    pub scale: f32,
+}
+
+/// One rendered scene.
+#[derive(Clone, Debug)]
+pub struct Scene {
+    pub index: usize,
+    pub width: usize,
+    pub height: usize,
+    pub container: &'static str,
+    pub clutter: Vec<&'static str>,
+    /// Noiseless transmissions before the detector.
+    pub ideal: DualT,
+    /// Measured transmissions.
+    pub measured: DualT,
+    pub threats: Vec<ThreatAnnotation>,
+}
+
+impl Scene {
+    #[must_use]
+    pub fn high_u16(&self) -> Vec<u16> {
+        self.measured.high.iter().map(|t| to_u16(*t)).collect()
+    }
+    #[must_use]
+    pub fn low_u16(&self) -> Vec<u16> {
+        self.measured.low.iter().map(|t| to_u16(*t)).collect()
+    }
+    /// 8-bit `sqrt(T_high·T_low)`, what armscan-ingest's detector view would make of the pair.
+    #[must_use]
+    pub fn grey_u8(&self) -> Vec<u8> {
+        self.measured.grey().iter().map(|t| to_u8(*t)).collect()
+    }
+    /// Packed RGB by [`armscan_core::colour`].
+    #[must_use]
+    pub fn colour_rgb(&self) -> Vec<u8> {
+        pseudo_colour_image(&self.measured.high, &self.measured.low)
+    }
+}
+
+/// Renders scene `index` of the dataset `opts` describes (deterministic in `(seed, index)`).
+#[must_use]
+pub fn render_scene(opts: &SynthOptions, index: usize) -> Scene {
+    let mut rng = Rng::for_scene(opts.seed, index as u64);
+    let mut noise_rng = rng.fork();
+    let (w, h) = (opts.width as usize, opts.height as usize);
+    let mm = opts.pixel_spacing_mm;
+    let bg = background(w, h, mm, opts.clutter, &mut rng);
+    let mut t = bg.map.transmission();
+    let mut threats = Vec::new();
+    if !rng.chance(opts.clean_fraction) {
+        let n = 1 + rng.below(opts.max_threats);
+        for _ in 0..n {
+            if let Some(a) = place_threat(&mut t, bg.inside, mm, &mut rng) {
+                threats.push(a);
+            }
+        }
+    }
+    let measured = opts.detector.measure(&t, &mut noise_rng);
+    Scene { index, width: w, height: h, container: bg.container.as_str(), clutter: bg.clutter, ideal: t, measured, threats }
+}
+
+fn place_threat(t: &mut DualT, inside: [f32; 4], mm: f32, rng: &mut Rng) -> Option<ThreatAnnotation> {
+    let threat = random_threat(rng);
+    let k = 1.0 / mm;
+    for attempt in 0..4 {
+        let scale = rng.range(0.96, 1.12);
+        let angle = if attempt < 2 { rng.range(0.0, 2.0 * PI) } else { rng.range(-0.15, 0.15) + if rng.chance(0.5) { PI } else { 0.0 } };
+        let mirrored = rng.chance(0.5);
+        let r = (threat.object.radius() * k * scale).ceil() as usize + 3;
+        let side = 2 * r + 1;
+        let mut crop = AttenuationMap::new(side, side);
+        let pl = Placement { cx: r as f32 + 0.5, cy: r as f32 + 0.5, angle, scale, mirror: mirrored, mm_per_px: mm };
+        draw(&mut crop, &threat.object, &pl);
+        let ct = crop.transmission();
+        let mask = attenuation_mask(&ct, VISIBLE_THRESHOLD);
+        let [bx0, by0, bx1, by1] = mask_extent(&mask, side)?;
+        let (bw, bh) = ((bx1 - bx0 + 1) as f32, (by1 - by0 + 1) as f32);
+        // the box must fit inside the container, or at least inside the image
+        let region = if bw <= inside[2] - inside[0] && bh <= inside[3] - inside[1] {
+            inside
+        } else {
+            [0.0, 0.0, t.width as f32, t.height as f32]
+        };
+        if bw > region[2] - region[0] || bh > region[3] - region[1] {
+            continue;
+        }
+        let x0 = rng.range(region[0], region[2] - bw + 1.0).floor() as i64;
+        let y0 = rng.range(region[1], region[3] - bh + 1.0).floor() as i64;
+        let (x0, y0) = (x0.clamp(0, t.width as i64 - bw as i64), y0.clamp(0, t.height as i64 - bh as i64));
+        let (ox, oy) = (x0 - bx0 as i64, y0 - by0 as i64);
+        // difficulty, from the background before this threat
+        let mut area = 0u32;
+        let mut occluded = 0u32;
+        for (i, m) in mask.iter().enumerate() {
+            if *m {
+                let (cx, cy) = ((i % side) as i64 + ox, (i / side) as i64 + oy);
+                let bi = (cy as usize) * t.width + cx as usize;
+                area += 1;
+                if (t.high[bi] * t.low[bi]).sqrt() < 0.37 {
+                    occluded += 1;
+                }
+            }
+        }
+        let mut dens = 0.0f64;
+        for y in y0..y0 + bh as i64 {
+            for x in x0..x0 + bw as i64 {
+                let bi = y as usize * t.width + x as usize;
+                dens += f64::from(1.0 - (t.high[bi] * t.low[bi]).sqrt());
+            }
+        }
+        project_mut(t, &ct, ox, oy);
+        let deg = (angle.to_degrees() % 360.0 + 360.0) % 360.0;
+        return Some(ThreatAnnotation {
+            fine_class: threat.fine_class,
+            category: threat.category.as_str(),
+            variant: threat.variant,
+            extent: [x0 as u32, y0 as u32, (x0 + bw as i64 - 1) as u32, (y0 + bh as i64 - 1) as u32],
+            area,
+            occluded_fraction: occluded as f32 / area.max(1) as f32,
+            clutter_density: (dens / f64::from(bw * bh)) as f32,
+            pose_deg: deg,
+            mirrored,
+            scale,
+        });
+    }
+    None
+}
+
+#[derive(Serialize)]
+struct CocoImage {
+    id: usize,
+    file_name: String,
+    width: usize,
+    height: usize,
+    high: String,
+    low: String,
+    colour: String,
+    pixel_spacing_mm: f32,
+    container: &'static str,
+    clutter: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct CocoAnnotation {
+    id: usize,
+    image_id: usize,
+    category_id: usize,
+    bbox: [f32; 4],
+    area: u32,
+    iscrowd: u8,
+    variant: &'static str,
+    occluded_fraction: f32,
+    clutter_density: f32,
+    pose_deg: f32,
+    mirrored: bool,
+    scale: f32,
+}
+
+#[derive(Serialize)]
+struct CocoCategory {
+    id: usize,
+    name: &'static str,
+    supercategory: &'static str,
+}
+
+#[derive(Serialize)]
+struct CocoInfo<'a> {
+    description: &'static str,
+    version: &'static str,
+    options: &'a SynthOptions,
+}
+
+#[derive(Serialize)]
+struct Coco<'a> {
+    info: CocoInfo<'a>,
+    images: Vec<CocoImage>,
+    annotations: Vec<CocoAnnotation>,
+    categories: Vec<CocoCategory>,
+}
+
+/// COCO category id of a fine class: 1 + its index in `KNOWN_FINE_CLASSES` (YOLO uses the index).
+#[must_use]
+pub fn class_index(fine_class: &str) -> Option<usize> {
+    KNOWN_FINE_CLASSES.iter().position(|(n, _)| *n == fine_class)
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SynthError + '_ {
+    move |source| SynthError::Io { path: path.to_path_buf(), source }
+}
+
+fn save<P: image::Pixel<Subpixel = S> + image::PixelWithColorType, S: image::Primitive>(
+    path: &Path,
+    w: usize,
+    h: usize,
+    data: Vec<S>,
+) -> Result<(), SynthError>
+where
+    [S]: image::EncodableLayout,
+{
+    let img = image::ImageBuffer::<P, Vec<S>>::from_raw(w as u32, h as u32, data).ok_or_else(|| SynthError::InvalidOption(format!("{}: buffer size", path.display())))?;
+    img.save_with_format(path, image::ImageFormat::Png).map_err(|source| SynthError::Image { path: path.to_path_buf(), source })
+}
+
+struct Written {
+    threats: Vec<ThreatAnnotation>,
+    container: &'static str,
+    clutter: Vec<&'static str>,
+    thumb: Option<image::RgbImage>,
+}
+
+const THUMB_W: u32 = 320;
+
+fn write_scene(opts: &SynthOptions, out: &Path, index: usize) -> Result<Written, SynthError> {
+    let scene = render_scene(opts, index);
+    let (w, h) = (scene.width, scene.height);
+    let stem = format!("{index:06}");
+    let img = out.join("images");
+    save::<image::Luma<u16>, u16>(&img.join(format!("{stem}_high.png")), w, h, scene.high_u16())?;
+    save::<image::Luma<u16>, u16>(&img.join(format!("{stem}_low.png")), w, h, scene.low_u16())?;
+    save::<image::Luma<u8>, u8>(&img.join(format!("{stem}_grey.png")), w, h, scene.grey_u8())?;
+    let rgb = scene.colour_rgb();
+    let thumb = if index < opts.contact_sheet {
+        image::RgbImage::from_raw(w as u32, h as u32, rgb.clone()).map(|full| {
+            let th = ((h as f32) * THUMB_W as f32 / w as f32).round().max(1.0) as u32;
+            image::imageops::resize(&full, THUMB_W, th, image::imageops::FilterType::Triangle)
+        })
+    } else {
+        None
+    };
+    save::<image::Rgb<u8>, u8>(&img.join(format!("{stem}_colour.png")), w, h, rgb)?;
+    let mut label = String::new();
+    for a in &scene.threats {
+        let [x0, y0, x1, y1] = a.extent;
+        let ci = class_index(a.fine_class).unwrap_or(0);
+        let (bw, bh) = ((x1 - x0 + 1) as f32, (y1 - y0 + 1) as f32);
+        label.push_str(&format!(
+            "{ci} {:.6} {:.6} {:.6} {:.6}\n",
+            (x0 as f32 + bw / 2.0) / w as f32,
+            (y0 as f32 + bh / 2.0) / h as f32,
+            bw / w as f32,
+            bh / h as f32
+        ));
+    }
+    let lp = out.join("labels").join(format!("{stem}.txt"));
+    fs::write(&lp, label).map_err(io_err(&lp))?;
+    Ok(Written { threats: scene.threats, container: scene.container, clutter: scene.clutter, thumb })
+}
+
+/// Writes a dataset of `opts.count` scenes to `out_dir`: `images/NNNNNN_{high,low}.png` (16-bit
+/// transmissions, 65535 = open beam), `images/NNNNNN_grey.png` (8-bit `sqrt(T_high·T_low)`),
+/// `images/NNNNNN_colour.png` (pseudo-colour), `labels/NNNNNN.txt` (YOLO: class index and
+/// normalised centre/size, classes in `classes.txt`), `annotations.json` (COCO, one category per
+/// fine class with its Protocol category as `supercategory`), and `contact_sheet.png`.
+/// Scenes render in parallel; every file depends only on `(opts, index)`, so a seed gives the
+/// same bytes. `on_progress` gets the number of scenes written so far.
+///
+/// # Errors
+/// Invalid options, or a file that cannot be written.
+pub fn generate(opts: &SynthOptions, out_dir: &Path, on_progress: impl Fn(usize) + Sync) -> Result<SynthSummary, SynthError> {
+    opts.validate()?;
+    for d in [out_dir.to_path_buf(), out_dir.join("images"), out_dir.join("labels")] {
+        fs::create_dir_all(&d).map_err(io_err(&d))?;
+    }
+    let done = AtomicUsize::new(0);
+    let written: Vec<Written> = (0..opts.count)
+        .into_par_iter()
+        .map(|i| {
+            let r = write_scene(opts, out_dir, i);
+            on_progress(done.fetch_add(1, Ordering::SeqCst) + 1);
+            r
+        })
+        .collect::<Result<_, _>>()?;
+
+    let mut images = Vec::with_capacity(written.len());
+    let mut annotations = Vec::new();
+    let mut per_class = BTreeMap::new();
+    let mut clean = 0;
+    for (i, wr) in written.iter().enumerate() {
+        let stem = format!("{i:06}");
+        images.push(CocoImage {
+            id: i,
+            file_name: format!("images/{stem}_grey.png"),
+            width: opts.width as usize,
+            height: opts.height as usize,
+            high: format!("images/{stem}_high.png"),
+            low: format!("images/{stem}_low.png"),
+            colour: format!("images/{stem}_colour.png"),
+            pixel_spacing_mm: opts.pixel_spacing_mm,
+            container: wr.container,
+            clutter: wr.clutter.clone(),
+        });
+        if wr.threats.is_empty() {
+            clean += 1;
+        }
+        for a in &wr.threats {
+            let [x0, y0, x1, y1] = a.extent;
+            *per_class.entry(a.fine_class.to_owned()).or_insert(0) += 1;
+            annotations.push(CocoAnnotation {
+                id: annotations.len() + 1,
+                image_id: i,
+                category_id: class_index(a.fine_class).map_or(0, |c| c + 1),
+                bbox: [x0 as f32, y0 as f32, (x1 - x0 + 1) as f32, (y1 - y0 + 1) as f32],
+                area: a.area,
+                iscrowd: 0,
+                variant: a.variant,
+                occluded_fraction: round4(a.occluded_fraction),
+                clutter_density: round4(a.clutter_density),
+                pose_deg: round4(a.pose_deg),
+                mirrored: a.mirrored,
+                scale: round4(a.scale),
+            });
+        }
+    }
+    let categories = KNOWN_FINE_CLASSES
+        .iter()
+        .enumerate()
+        .map(|(i, (name, cat))| CocoCategory { id: i + 1, name, supercategory: cat.as_str() })
+        .collect();
+    let threats = annotations.len();
+    let coco = Coco {
+        info: CocoInfo { description: "armscan synthetic dual-energy X-ray scans (armscan-synth)", version: env!("CARGO_PKG_VERSION"), options: opts },
+        images,
+        annotations,
+        categories,
+    };
+    let ap = out_dir.join("annotations.json");
+    let mut f = fs::File::create(&ap).map_err(io_err(&ap))?;
+    serde_json::to_writer(&mut f, &coco)?;
+    f.write_all(b"\n").map_err(io_err(&ap))?;
+    let classes: String = KNOWN_FINE_CLASSES.iter().map(|(n, _)| format!("{n}\n")).collect();
+    let cp = out_dir.join("classes.txt");
+    fs::write(&cp, classes).map_err(io_err(&cp))?;
+
+    let thumbs: Vec<&image::RgbImage> = written.iter().filter_map(|w| w.thumb.as_ref()).collect();
+    if !thumbs.is_empty() {
+        let cols = 4u32.min(thumbs.len() as u32);
+        let rows = (thumbs.len() as u32).div_ceil(cols);
+        let th = thumbs.iter().map(|t| t.height()).max().unwrap_or(1);
+        let mut sheet = image::RgbImage::from_pixel(cols * (THUMB_W + 4) + 4, rows * (th + 4) + 4, image::Rgb([40, 40, 40]));
+        for (i, t) in thumbs.iter().enumerate() {
+            let (c, r) = (i as u32 % cols, i as u32 / cols);
+            image::imageops::replace(&mut sheet, *t, i64::from(4 + c * (THUMB_W + 4)), i64::from(4 + r * (th + 4)));
+        }
+        let sp = out_dir.join("contact_sheet.png");
+        sheet.save_with_format(&sp, image::ImageFormat::Png).map_err(|source| SynthError::Image { path: sp.clone(), source })?;
+    }
+    Ok(SynthSummary { out_dir: out_dir.to_path_buf(), scenes: opts.count, clean_scenes: clean, threats, per_class })
+}
+
+fn round4(v: f32) -> f32 {
+    (v * 10_000.0).round() / 10_000.0
+}

@@ -1,0 +1,29 @@
+//! Synthetic dual-energy X-ray scans of parcels and bags with firearms, their parts and
+//! ammunition, for training and testing armscan detectors.
+//!
+//! - [`physics`]: materials with NIST mass attenuation coefficients at 60 and 150 keV,
+//!   Beer–Lambert transmission, and a line-scan detector (blur, photon noise, row gains, floor);
+//! - [`shapes`]: procedural footprints with thickness maps, rasterised into attenuation;
+//! - [`scene`]: containers (boxes, envelopes, mailers, bags) and everyday clutter;
+//! - [`threats`]: firearms, parts and ammunition from real dimensions;
+//! - [`tip`]: threat image projection by multiplying transmissions;
+//! - [`dataset`]: one call, [`generate`], writes PNG planes, COCO and YOLO labels, a contact sheet.
+//!
+//! ```no_run
+//! use armscan_synth::{generate, SynthOptions};
+//! let opts = SynthOptions::default().with_count(100).with_seed(7);
+//! let summary = generate(&opts, std::path::Path::new("out/synth"), |done| eprintln!("{done}"))?;
+//! # Ok::<(), armscan_synth::SynthError>(())
+//! ```
+
+pub mod dataset;
+pub mod physics;
+pub mod rng;
+pub mod scene;
+pub mod shapes;
+pub mod threats;
+pub mod tip;
+
+pub use dataset::{generate, render_scene, Scene, SynthError, SynthOptions, SynthSummary, ThreatAnnotation};
+pub use physics::{DetectorModel, DualT, Material};
+pub use tip::project_mut;

@@ -1,0 +1,163 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use armscan_core::taxonomy::{known_category, KNOWN_FINE_CLASSES};
+use armscan_synth::dataset::VISIBLE_THRESHOLD;
+use armscan_synth::tip::{attenuation_mask, mask_extent};
+use armscan_synth::{generate, render_scene, SynthOptions};
+
+fn small() -> SynthOptions {
+    SynthOptions::default().with_count(5).with_seed(42).with_size(320, 256).with_pixel_spacing_mm(2.5).with_clean_fraction(0.2).with_contact_sheet(4)
+}
+
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(p.strip_prefix(dir).unwrap().display().to_string(), fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn same_seed_gives_identical_bytes_and_another_seed_does_not() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let c = tempfile::tempdir().unwrap();
+    let sa = generate(&small(), a.path(), |_| {}).unwrap();
+    let sb = generate(&small(), b.path(), |_| {}).unwrap();
+    generate(&small().with_seed(43), c.path(), |_| {}).unwrap();
+    assert_eq!(sa.scenes, 5);
+    assert_eq!(sa.threats, sb.threats);
+    let (fa, fb, fc) = (files(a.path()), files(b.path()), files(c.path()));
+    // 4 images and 1 label per scene, annotations, classes, contact sheet
+    assert_eq!(fa.len(), 5 * 5 + 3, "{:?}", fa.keys().collect::<Vec<_>>());
+    assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
+    for (k, v) in &fa {
+        assert!(fb[k] == *v, "{k} differs between two runs with the same seed");
+    }
+    assert!(fa["images/000000_high.png"] != fc["images/000000_high.png"]);
+    // 16-bit planes decode as 16-bit grey of the right size
+    let img = image::open(a.path().join("images/000001_low.png")).unwrap();
+    assert_eq!(img.color(), image::ColorType::L16);
+    assert_eq!((img.width(), img.height()), (320, 256));
+    let img = image::open(a.path().join("images/000001_colour.png")).unwrap();
+    assert_eq!(img.color(), image::ColorType::Rgb8);
+}
+
+#[test]
+fn boxes_are_tight_round_each_threats_visible_pixels() {
+    let opts = SynthOptions::default().with_size(400, 320).with_pixel_spacing_mm(2.0).with_clean_fraction(0.0).with_max_threats(1);
+    let mut checked = 0;
+    for i in 0..12 {
+        let scene = render_scene(&opts, i);
+        let again = render_scene(&opts, i);
+        assert_eq!(scene.threats, again.threats, "render is deterministic");
+        if scene.threats.len() != 1 {
+            continue;
+        }
+        let a = &scene.threats[0];
+        // recover the threat's own transmission: render the same scene with clean_fraction 1
+        // (same background, no threat) and divide
+        let clean = render_scene(&opts.clone().with_clean_fraction(1.0), i);
+        let mut threat = scene.ideal.clone();
+        for k in 0..threat.high.len() {
+            threat.high[k] = (scene.ideal.high[k] / clean.ideal.high[k].max(1e-30)).min(1.0);
+            threat.low[k] = (scene.ideal.low[k] / clean.ideal.low[k].max(1e-30)).min(1.0);
+        }
+        let mask = attenuation_mask(&threat, VISIBLE_THRESHOLD + 1e-3);
+        let loose = attenuation_mask(&threat, VISIBLE_THRESHOLD - 1e-3);
+        let e_tight = mask_extent(&mask, threat.width).unwrap();
+        let e_loose = mask_extent(&loose, threat.width).unwrap();
+        let ext = a.extent.map(|v| v as usize);
+        for k in 0..4 {
+            // within 1 px of the extent of the threat's attenuation mask
+            let lo = e_tight[k].min(e_loose[k]);
+            let hi = e_tight[k].max(e_loose[k]);
+            assert!(ext[k] + 1 >= lo && ext[k] <= hi + 1, "scene {i} {}: box {ext:?}, mask {e_tight:?}/{e_loose:?}", a.variant);
+        }
+        // every box edge touches the mask (tight), and the box holds every masked pixel
+        let inside = loose
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| **m)
+            .all(|(p, _)| {
+                let (x, y) = (p % threat.width, p / threat.width);
+                x + 1 >= ext[0] && x <= ext[2] + 1 && y + 1 >= ext[1] && y <= ext[3] + 1
+            });
+        assert!(inside, "scene {i}: masked pixel outside the box");
+        assert!(a.area > 0 && (a.area as usize) <= (ext[2] - ext[0] + 1) * (ext[3] - ext[1] + 1));
+        assert!((0.0..=1.0).contains(&a.occluded_fraction));
+        assert!((0.0..=1.0).contains(&a.clutter_density));
+        assert!((0.0..360.0).contains(&a.pose_deg));
+        checked += 1;
+    }
+    assert!(checked >= 8, "only {checked} scenes had exactly one threat");
+}
+
+#[test]
+fn coco_parses_and_categories_carry_the_protocol_category() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = generate(&small().with_count(6).with_clean_fraction(0.0), dir.path(), |_| {}).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&fs::read(dir.path().join("annotations.json")).unwrap()).unwrap();
+    let cats = v["categories"].as_array().unwrap();
+    assert_eq!(cats.len(), KNOWN_FINE_CLASSES.len());
+    let mut by_id = BTreeMap::new();
+    for c in cats {
+        let name = c["name"].as_str().unwrap();
+        let sup = c["supercategory"].as_str().unwrap();
+        assert_eq!(known_category(name).map(|k| k.as_str()), Some(sup), "{name}");
+        assert!(["firearm", "part", "ammunition"].contains(&sup));
+        by_id.insert(c["id"].as_u64().unwrap(), name.to_owned());
+    }
+    let images = v["images"].as_array().unwrap();
+    assert_eq!(images.len(), 6);
+    let anns = v["annotations"].as_array().unwrap();
+    assert_eq!(anns.len(), summary.threats);
+    assert!(!anns.is_empty());
+    for a in anns {
+        let id = a["category_id"].as_u64().unwrap();
+        assert!(by_id.contains_key(&id));
+        let b: Vec<f64> = a["bbox"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+        assert!(b[0] >= 0.0 && b[1] >= 0.0 && b[2] >= 1.0 && b[3] >= 1.0);
+        assert!(b[0] + b[2] <= 320.0 && b[1] + b[3] <= 256.0, "{b:?}");
+        assert!(a["occluded_fraction"].is_number() && a["clutter_density"].is_number() && a["pose_deg"].is_number());
+    }
+    // YOLO labels agree with COCO
+    let mut lines = 0;
+    for (i, _) in images.iter().enumerate() {
+        let t = fs::read_to_string(dir.path().join(format!("labels/{i:06}.txt"))).unwrap();
+        for l in t.lines() {
+            let f: Vec<f64> = l.split(' ').map(|x| x.parse().unwrap()).collect();
+            assert_eq!(f.len(), 5);
+            assert!(f[1..].iter().all(|x| (0.0..=1.0).contains(x)));
+            lines += 1;
+        }
+    }
+    assert_eq!(lines, anns.len());
+    assert!(dir.path().join("contact_sheet.png").exists());
+}
+
+#[test]
+fn bad_options_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    for o in [
+        SynthOptions::default().with_size(10, 10),
+        SynthOptions::default().with_pixel_spacing_mm(0.0),
+        SynthOptions::default().with_clean_fraction(1.5),
+        SynthOptions::default().with_max_threats(0),
+        SynthOptions::default().with_dose(f32::NAN),
+    ] {
+        assert!(generate(&o, dir.path(), |_| {}).is_err(), "{o:?}");
+    }
+}
