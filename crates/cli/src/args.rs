@@ -20,6 +20,41 @@ pub enum Command {
     /// 2 when any scan could not be screened (or the command could not start).
     #[command(after_help = "Examples:\n  armscan scan datasets/samples\n  armscan scan bags/ --jsonl > results.jsonl\n  armscan scan bags/ --out report/ --backend onnxruntime")]
     Scan(ScanArgs),
+    /// Generate synthetic dual-energy parcel scans with labelled firearms, parts and ammunition
+    /// (16-bit high/low PNGs, grey and pseudo-colour PNGs, COCO annotations.json, YOLO labels,
+    /// contact_sheet.png). The same seed gives the same bytes.
+    Synth(SynthArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// Number of scenes.
+    #[arg(long, value_name = "COUNT", default_value_t = 16)]
+    pub n: usize,
+    /// Random seed; each scene is seeded from (seed, index).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Output folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Scene width in pixels.
+    #[arg(long, default_value_t = 1000)]
+    pub width: u32,
+    /// Scene height in pixels.
+    #[arg(long, default_value_t = 800)]
+    pub height: u32,
+    /// Pixel spacing in mm.
+    #[arg(long, value_name = "MM", default_value_t = 1.0)]
+    pub pixel_spacing_mm: f32,
+    /// Share of scenes with no threat.
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.2)]
+    pub clean_fraction: f32,
+    /// Most threats in one scene.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub max_threats: usize,
+    /// Worker threads [default: the number of cores]
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

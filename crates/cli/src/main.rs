@@ -5,6 +5,7 @@
 
 mod args;
 mod scan_cmd;
+mod synth_cmd;
 
 use std::process::ExitCode;
 
@@ -24,5 +25,6 @@ fn main() -> ExitCode {
 fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         args::Command::Scan(a) => scan_cmd::run(&a),
+        args::Command::Synth(a) => synth_cmd::run(&a),
     }
 }

@@ -133,3 +133,25 @@ fn help_reads_well_and_bad_flags_exit_2() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("/nonexistent/libonnxruntime.so") && !err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn synth_writes_a_deterministic_labelled_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    for out in ["a", "b"] {
+        let o = armscan(&["synth", "--n", "3", "--seed", "5", "--out", out, "--width", "320", "--height", "256", "--clean-fraction", "0"], dir.path());
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let coco: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("a/annotations.json")).unwrap()).unwrap();
+    assert_eq!(coco["images"].as_array().unwrap().len(), 3);
+    assert!(!coco["annotations"].as_array().unwrap().is_empty(), "threats in every scene when clean fraction is 0");
+    for c in coco["categories"].as_array().unwrap() {
+        assert!(["firearm", "part", "ammunition"].contains(&c["supercategory"].as_str().unwrap()));
+    }
+    assert_eq!(
+        std::fs::read(dir.path().join("a/annotations.json")).unwrap(),
+        std::fs::read(dir.path().join("b/annotations.json")).unwrap(),
+        "same seed, same bytes"
+    );
+    let o = armscan(&["synth", "--n", "1", "--out", "c", "--width", "10"], dir.path());
+    assert_eq!(o.status.code(), Some(2), "bad options are an error");
+}

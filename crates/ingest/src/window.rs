@@ -105,10 +105,26 @@ pub fn detector_grey(scan: &Scan, windowing: &Windowing) -> GrayImage {
 }
 
 /// The scan as an operator sees it, in the scan's pixels: grey scans in grey, pseudo-colour as
-/// rendered by the scanner.
+/// rendered by the scanner, dual-energy scans in the shared pseudo-colour mapping
+/// ([`armscan_core::colour::pseudo_colour`]: orange organic, green inorganic, blue metal).
 #[must_use]
 pub fn display_rgb(scan: &Scan, windowing: &Windowing) -> RgbImage {
     match &scan.planes {
+        Planes::Dual { high, low } => {
+            let lh = transmission_lut(high, windowing);
+            let ll = transmission_lut(low, windowing);
+            let rgb: Vec<u8> = high
+                .samples()
+                .iter()
+                .zip(low.samples())
+                .flat_map(|(&a, &b)| {
+                    let th = lh.get(usize::from(a)).copied().unwrap_or(1.0);
+                    let tl = ll.get(usize::from(b)).copied().unwrap_or(1.0);
+                    armscan_core::colour::pseudo_colour(th, tl)
+                })
+                .collect();
+            RgbImage::from_raw(high.width(), high.height(), rgb).unwrap_or_else(|| RgbImage::new(high.width(), high.height()))
+        }
         Planes::PseudoColour(rgb) => RgbImage::from_raw(rgb.width(), rgb.height(), rgb.rgb().to_vec())
             .unwrap_or_else(|| RgbImage::new(rgb.width(), rgb.height())),
         _ => {
@@ -148,6 +164,16 @@ mod tests {
         let raw = g.into_raw();
         assert_eq!(raw[0], 0);
         assert_eq!(raw[999], 255);
+    }
+
+    #[test]
+    fn dual_energy_display_uses_the_shared_colour_mapping() {
+        let high = Plane::new(2, 1, 16, vec![65535, 30000]).unwrap_or_else(|e| panic!("{e}"));
+        let low = Plane::new(2, 1, 16, vec![65535, 9000]).unwrap_or_else(|e| panic!("{e}"));
+        let rgb = display_rgb(&Scan::new("d", Planes::Dual { high, low }), &Windowing::Full);
+        let t = |v: u16| f32::from(v) / 65535.0;
+        assert_eq!(rgb.get_pixel(1, 0).0, armscan_core::colour::pseudo_colour(t(30000), t(9000)));
+        assert_eq!(rgb.get_pixel(0, 0).0, armscan_core::colour::pseudo_colour(1.0, 1.0));
     }
 
     #[test]

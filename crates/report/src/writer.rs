@@ -287,7 +287,13 @@ impl ReportWriter {
         let mut thumbnail_png = None;
         let mut overlay = None;
         if let Some(display) = display.filter(|d| d.width() > 0 && d.height() > 0) {
-            let detections = boxes_for_display(record, display.width(), display.height());
+            // Overlays and thumbnails show what needs a look (at or above the review score);
+            // the records keep every listed detection.
+            let review_score = self.run.thresholds.review_score;
+            let detections: Vec<Detection> = boxes_for_display(record, display.width(), display.height())
+                .into_iter()
+                .filter(|d| d.score >= review_score)
+                .collect();
             if record.is_flagged() && self.options.write_overlays {
                 overlay = Some(self.write_overlay(&record.scan, display, &detections)?);
             }
