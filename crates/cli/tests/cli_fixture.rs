@@ -132,6 +132,13 @@ fn help_reads_well_and_bad_flags_exit_2() {
     assert_eq!(out.status.code(), Some(2), "a missing library is an error, not a panic");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("/nonexistent/libonnxruntime.so") && !err.contains("panicked"), "{err}");
+    // A file that is not a shared library at all.
+    let fake = dir.path().join("libonnxruntime.so.1.31.1");
+    std::fs::write(&fake, b"not an ELF file").unwrap();
+    let out = armscan(&["scan", "x.png", "--backend", "auto", "--ort-lib", fake.to_str().unwrap(), "--model", fixture_model().to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(2), "a broken library named explicitly is an error, even with auto");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot load") && !err.contains("panicked"), "{err}");
 }
 
 #[test]
