@@ -254,7 +254,7 @@ impl Detector {
         let (ww, _) = working.dimensions();
         let pixels = working.as_raw();
         for (b, plan) in batch.iter().enumerate() {
-            for c in 0..ch {
+            for (c, lut) in luts.iter().enumerate() {
                 let pad = (input.pad_value - input.mean[c]) / input.std[c];
                 let mut plane = tensor.slice_mut(ndarray::s![b, c, .., ..]);
                 plane.fill(pad);
@@ -263,8 +263,8 @@ impl Detector {
                     let row_start = (fy + y) * ww as usize + fx;
                     let src = &pixels[row_start..row_start + plan.frame.width as usize];
                     let mut dst = plane.row_mut(y);
-                    for (x, &v) in src.iter().enumerate() {
-                        dst[x] = luts[c][usize::from(v)];
+                    for (slot, &v) in dst.iter_mut().zip(src) {
+                        *slot = lut[usize::from(v)];
                     }
                 }
             }
