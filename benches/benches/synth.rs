@@ -1,0 +1,30 @@
+//! Criterion benchmark of synthetic scene rendering (issue #3's speed target: 20 scenes per
+//! second at about 1000x800 on 2 cores). `render_scene` is the physics and rasterisation of one
+//! scene without PNG encoding; `render 8 scenes in parallel` is what `armscan synth` does per
+//! batch before writing.
+//!
+//! Run: `cargo bench -p armscan-benches --bench synth`
+
+use armscan_synth::{render_scene, SynthOptions};
+use criterion::{criterion_group, criterion_main, Criterion};
+use rayon::prelude::*;
+
+fn bench_render(c: &mut Criterion) {
+    let opts = SynthOptions::default().with_size(1000, 800).with_seed(11);
+    let mut group = c.benchmark_group("synth");
+    group.sample_size(10);
+    group.bench_function("render_scene 1000x800", |b| {
+        let mut i = 0usize;
+        b.iter(|| {
+            i += 1;
+            render_scene(&opts, i).threats.len()
+        })
+    });
+    group.bench_function("render 8 scenes in parallel 1000x800", |b| {
+        b.iter(|| (0..8usize).into_par_iter().map(|i| render_scene(&opts, i).threats.len()).sum::<usize>())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_render);
+criterion_main!(benches);
