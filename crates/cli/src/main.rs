@@ -4,6 +4,7 @@
 //! command could not run.
 
 mod args;
+mod progress;
 mod scan_cmd;
 mod synth_cmd;
 

@@ -11,7 +11,6 @@ use armscan_core::{Category, Status, Thresholds};
 use armscan_detect::{BackendChoice, Detector, DetectorBuilder};
 use armscan_ingest::{collect_inputs, display_rgb, load_input, DecodeLimits, IngestOptions, ScanInput, Windowing};
 use armscan_report::{write_jsonl, ReportOptions, ReportWriter, RunInfo, ScanRecord};
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::args::{BackendArg, ScanArgs};
@@ -186,15 +185,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     };
 
     let show_progress = !args.jsonl && !args.no_progress && std::io::stderr().is_terminal();
-    let progress = if show_progress {
-        let bar = ProgressBar::new(inputs.len() as u64);
-        if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} scans  {msg}") {
-            bar.set_style(style);
-        }
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    let progress = crate::progress::bar(inputs.len(), "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} scans  {msg}", show_progress);
 
     let stdout = std::io::stdout();
     let mut counts = [0usize; 4]; // clear, alarm, review, error

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use armscan_synth::{generate, SynthOptions};
-use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::SynthArgs;
 
@@ -20,16 +19,8 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<ExitCode> {
         .with_pixel_spacing_mm(args.pixel_spacing_mm)
         .with_clean_fraction(args.clean_fraction)
         .with_max_threats(args.max_threats);
-    options.validate().context("synth options")?;
-    let progress = if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::new(args.n as u64);
-        if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} scenes") {
-            bar.set_style(style);
-        }
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    // `generate` checks the options before it writes anything.
+    let progress = crate::progress::bar(args.n, "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} scenes", std::io::stderr().is_terminal());
     let summary = generate(&options, &args.out, |done| progress.set_position(done as u64))
         .with_context(|| format!("generating scenes into {}", args.out.display()))?;
     progress.finish_and_clear();

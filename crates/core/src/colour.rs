@@ -44,6 +44,14 @@ pub const R_METAL_MIN: f32 = 3.4;
 /// `-ln T_low` above which a pixel is metal whatever its ratio.
 pub const LOW_OPAQUE_ATTENUATION: f32 = 4.0;
 
+/// The single-energy view of a dual-energy pixel: the geometric mean `sqrt(T_high · T_low)`,
+/// what a single-energy detector at the mean energy would see (to first order). The detector's
+/// grey input, the synthetic grey images and the pseudo-colour brightness all use it.
+#[must_use]
+pub fn single_energy_view(t_high: f32, t_low: f32) -> f32 {
+    (t_high * t_low).sqrt()
+}
+
 /// Broad material class of a pixel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MaterialClass {
@@ -106,7 +114,7 @@ pub fn hue_for(ratio: f32, low_attenuation: f32) -> [f32; 3] {
 pub fn pseudo_colour(t_high: f32, t_low: f32) -> [u8; 3] {
     let th = if t_high.is_nan() { 0.0 } else { t_high.clamp(1e-6, 1.0) };
     let tl = if t_low.is_nan() { 0.0 } else { t_low.clamp(1e-6, 1.0) };
-    let g = (th * tl).sqrt();
+    let g = single_energy_view(th, tl);
     let hue = match dual_energy_ratio(th, tl) {
         Some(r) => hue_for(r, -tl.ln()),
         None => [1.0, 1.0, 1.0],

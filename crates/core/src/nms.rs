@@ -105,8 +105,10 @@ pub fn merge_frame_detections(mut parts: Vec<FrameDetection>, iou_threshold: f32
             break;
         }
     }
+    // No same-class pair left overlaps by IoU >= `iou_threshold` (merge_pair would have joined
+    // it), so a further NMS pass would change nothing; only the order is restored.
     let mut merged: Vec<Detection> = parts.into_iter().map(|c| c.detection).collect();
-    nms_mut(&mut merged, iou_threshold);
+    merged.sort_by(by_score_desc);
     merged
 }
 

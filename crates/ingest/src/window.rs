@@ -1,5 +1,6 @@
 //! Bringing planes to the detector's 8-bit grey and to a display image.
 
+use armscan_core::colour::{pseudo_colour, single_energy_view};
 use armscan_core::{Plane, Planes, Scan};
 use image::{GrayImage, RgbImage};
 
@@ -60,6 +61,15 @@ fn transmission_lut(plane: &Plane, windowing: &Windowing) -> Vec<f32> {
         .collect()
 }
 
+/// The windowed transmissions `(T_high, T_low)` of a dual-energy pair, pixel by pixel.
+fn dual_transmissions<'a>(high: &'a Plane, low: &'a Plane, windowing: &Windowing) -> impl Iterator<Item = (f32, f32)> + 'a {
+    let lh = transmission_lut(high, windowing);
+    let ll = transmission_lut(low, windowing);
+    high.samples().iter().zip(low.samples()).map(move |(&a, &b)| {
+        (lh.get(usize::from(a)).copied().unwrap_or(1.0), ll.get(usize::from(b)).copied().unwrap_or(1.0))
+    })
+}
+
 fn to_u8(t: f32) -> u8 {
     (t * 255.0).round().clamp(0.0, 255.0) as u8
 }
@@ -83,17 +93,7 @@ pub fn detector_grey(scan: &Scan, windowing: &Windowing) -> GrayImage {
             p.samples().iter().map(|&s| to_u8(lut.get(usize::from(s)).copied().unwrap_or(1.0))).collect()
         }
         Planes::Dual { high, low } => {
-            let lh = transmission_lut(high, windowing);
-            let ll = transmission_lut(low, windowing);
-            high.samples()
-                .iter()
-                .zip(low.samples())
-                .map(|(&a, &b)| {
-                    let th = lh.get(usize::from(a)).copied().unwrap_or(1.0);
-                    let tl = ll.get(usize::from(b)).copied().unwrap_or(1.0);
-                    to_u8((th * tl).sqrt())
-                })
-                .collect()
+            dual_transmissions(high, low, windowing).map(|(th, tl)| to_u8(single_energy_view(th, tl))).collect()
         }
         Planes::PseudoColour(rgb) => rgb
             .rgb()
@@ -111,18 +111,7 @@ pub fn detector_grey(scan: &Scan, windowing: &Windowing) -> GrayImage {
 pub fn display_rgb(scan: &Scan, windowing: &Windowing) -> RgbImage {
     match &scan.planes {
         Planes::Dual { high, low } => {
-            let lh = transmission_lut(high, windowing);
-            let ll = transmission_lut(low, windowing);
-            let rgb: Vec<u8> = high
-                .samples()
-                .iter()
-                .zip(low.samples())
-                .flat_map(|(&a, &b)| {
-                    let th = lh.get(usize::from(a)).copied().unwrap_or(1.0);
-                    let tl = ll.get(usize::from(b)).copied().unwrap_or(1.0);
-                    armscan_core::colour::pseudo_colour(th, tl)
-                })
-                .collect();
+            let rgb: Vec<u8> = dual_transmissions(high, low, windowing).flat_map(|(th, tl)| pseudo_colour(th, tl)).collect();
             RgbImage::from_raw(high.width(), high.height(), rgb).unwrap_or_else(|| RgbImage::new(high.width(), high.height()))
         }
         Planes::PseudoColour(rgb) => RgbImage::from_raw(rgb.width(), rgb.height(), rgb.rgb().to_vec())

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use armscan_core::colour::pseudo_colour_image;
+use armscan_core::colour::{pseudo_colour_image, single_energy_view};
 use armscan_core::taxonomy::KNOWN_FINE_CLASSES;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -293,7 +293,7 @@ fn place_threat(t: &mut DualT, inside: [f32; 4], mm: f32, rng: &mut Rng) -> Opti
                 let (cx, cy) = ((i % side) as i64 + ox, (i / side) as i64 + oy);
                 let bi = (cy as usize) * t.width + cx as usize;
                 area += 1;
-                if (t.high[bi] * t.low[bi]).sqrt() < 0.37 {
+                if single_energy_view(t.high[bi], t.low[bi]) < 0.37 {
                     occluded += 1;
                 }
             }
@@ -302,7 +302,7 @@ fn place_threat(t: &mut DualT, inside: [f32; 4], mm: f32, rng: &mut Rng) -> Opti
         for y in y0..y0 + bh as i64 {
             for x in x0..x0 + bw as i64 {
                 let bi = y as usize * t.width + x as usize;
-                dens += f64::from(1.0 - (t.high[bi] * t.low[bi]).sqrt());
+                dens += f64::from(1.0 - single_energy_view(t.high[bi], t.low[bi]));
             }
         }
         project_mut(t, &ct, ox, oy);

@@ -9,6 +9,8 @@
 //! brass) are weighted sums of the elemental values by mass fraction (the XCOM mixture rule).
 //! A real scanner has broad spectra; one effective energy per channel ignores beam hardening.
 
+use armscan_core::colour::single_energy_view;
+
 use crate::rng::Rng;
 
 /// Low effective energy, keV.
@@ -185,7 +187,7 @@ impl DualT {
     /// The single-energy view `sqrt(T_high · T_low)`, as armscan-ingest's detector view.
     #[must_use]
     pub fn grey(&self) -> Vec<f32> {
-        self.high.iter().zip(&self.low).map(|(h, l)| (h * l).sqrt()).collect()
+        self.high.iter().zip(&self.low).map(|(h, l)| single_energy_view(*h, *l)).collect()
     }
 }
 

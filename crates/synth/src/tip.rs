@@ -9,6 +9,8 @@
 //! on an empty belt, normalised to transmission by the open-beam level with [`normalise_crop`]
 //! (e.g. a GDXray B0049 handgun crop: `T = I / I_background`).
 
+use armscan_core::colour::single_energy_view;
+
 use crate::physics::DualT;
 
 /// Multiplies `threat`'s transmissions into `background`, threat pixel `(0, 0)` at background
@@ -113,7 +115,7 @@ pub fn crop_from_image(path: &std::path::Path, rect: [u32; 4], scale: f32, ratio
 /// Pixels where the threat attenuates: `1 - sqrt(T_high·T_low) > threshold`.
 #[must_use]
 pub fn attenuation_mask(threat: &DualT, threshold: f32) -> Vec<bool> {
-    threat.high.iter().zip(&threat.low).map(|(h, l)| 1.0 - (h * l).sqrt() > threshold).collect()
+    threat.high.iter().zip(&threat.low).map(|(h, l)| 1.0 - single_energy_view(*h, *l) > threshold).collect()
 }
 
 /// Inclusive pixel extent `[x_min, y_min, x_max, y_max]` of a mask, `None` when empty.
