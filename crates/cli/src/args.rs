@@ -24,6 +24,14 @@ pub enum Command {
     /// (16-bit high/low PNGs, grey and pseudo-colour PNGs, COCO annotations.json, YOLO labels,
     /// contact_sheet.png). The same seed gives the same bytes.
     Synth(SynthArgs),
+    /// Measure a detector on a COCO data set: AP50 and AP50:95 per fine class and per Protocol
+    /// category (COCO definition), image-level ROC and probability of detection at 1% and 5%
+    /// false alarms, PR curves, the confusion between categories, results by difficulty.
+    ///
+    /// Predictions come from running the model on the data set's images, or from a JSONL file
+    /// of `armscan scan --jsonl` records (--predictions). Exit status: 0 on success, 2 on error.
+    #[command(after_help = "Examples:\n  armscan eval out/synth/annotations.json --out out/eval\n  armscan eval gdxray/annotations.json --where series=B0079,B0074,B0048 --out out/eval-val\n  armscan eval data/annotations.json --predictions results.jsonl --out out/eval")]
+    Eval(EvalArgs),
 }
 
 #[derive(Debug, Args)]
@@ -52,6 +60,43 @@ pub struct SynthArgs {
     /// Most threats in one scene.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub max_threats: usize,
+    /// Clutter level, 0 (a few items) to 1 (packed).
+    #[arg(long, value_name = "LEVEL", default_value_t = 0.6)]
+    pub clutter: f32,
+    /// Relative weights of the threat categories, e.g. `firearm=0.4,part=0.3,ammunition=0.3`.
+    #[arg(long, value_name = "WEIGHTS", default_value = "firearm=0.4,part=0.3,ammunition=0.3")]
+    pub mix: String,
+    /// Real threat crops for threat image projection: a COCO annotations.json whose threat
+    /// boxes (known fine classes such as `firearm`) lie on an empty belt, e.g. GDXray series B0049.
+    #[arg(long, value_name = "COCO_JSON")]
+    pub tip_threats: Option<PathBuf>,
+    /// Which images of --tip-threats to use, by an image field: `FIELD=V1,V2` (repeatable).
+    #[arg(long, value_name = "FIELD=VALUES")]
+    pub tip_threats_where: Vec<String>,
+    /// Real clean bags to project threats into: a COCO annotations.json; images without any
+    /// annotation are used.
+    #[arg(long, value_name = "COCO_JSON")]
+    pub tip_bags: Option<PathBuf>,
+    /// Which images of --tip-bags to use: `FIELD=V1,V2` (repeatable).
+    #[arg(long, value_name = "FIELD=VALUES")]
+    pub tip_bags_where: Vec<String>,
+    /// Pixel spacing of the real TIP sources in mm (GDXray: about 0.16, the pixel pitch of its
+    /// Canon CXDI-50G flat panel).
+    #[arg(long, value_name = "MM", default_value_t = 0.16)]
+    pub tip_spacing_mm: f32,
+    /// Share of firearms taken from real crops when --tip-threats is given.
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.5)]
+    pub real_threat_fraction: f32,
+    /// Share of scenes on a real bag when --tip-bags is given.
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.3)]
+    pub real_bag_fraction: f32,
+    /// Synthetic threat variants never to draw, comma-separated (shapes held out of a training
+    /// set; the names are listed in datasets/synthetic/README.md).
+    #[arg(long, value_name = "VARIANTS", value_delimiter = ',')]
+    pub exclude_variants: Vec<String>,
+    /// Planes to write per scene, comma-separated: high, low, grey, colour (grey is always written).
+    #[arg(long, value_name = "PLANES", value_delimiter = ',', default_value = "high,low,grey,colour")]
+    pub planes: Vec<String>,
     /// Worker threads [default: the number of cores]
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -128,6 +173,68 @@ pub struct ScanArgs {
     /// Refuse files larger than this many MiB.
     #[arg(long, value_name = "MIB", default_value_t = 512)]
     pub max_file_mib: u64,
+
+    /// Never show a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// COCO annotations file (images, annotations, categories).
+    #[arg(value_name = "ANNOTATIONS")]
+    pub annotations: PathBuf,
+
+    /// Folder the images' `file_name` is relative to [default: the folder of ANNOTATIONS]
+    #[arg(long, value_name = "DIR")]
+    pub images: Option<PathBuf>,
+
+    /// Read predictions from this JSONL of armscan.scan/1 records instead of running the model.
+    /// A record pairs with an image when its `scan` is `file_name`, IMAGES/`file_name`, or ends
+    /// with `/file_name`; every image needs exactly one record.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["model", "ort_lib", "min_score"])]
+    pub predictions: Option<PathBuf>,
+
+    /// Keep only images whose field KEY is one of the values (string equality; repeatable, all
+    /// must hold), e.g. --where series=B0079,B0074,B0048.
+    #[arg(long = "where", value_name = "KEY=V1,V2")]
+    pub filters: Vec<String>,
+
+    /// Write eval.json, eval.html and the PR/ROC PNGs (and predictions.jsonl when the model ran)
+    /// into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Model manifest (NAME.manifest.json) or the .onnx beside it
+    /// [default: $ARMSCAN_MODEL, else models/armscan-firearm-v1.manifest.json]
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+
+    /// Inference backend.
+    #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
+    pub backend: BackendArg,
+
+    /// Path to libonnxruntime.so (else $ORT_DYLIB_PATH, else the onnxruntime Python wheel's copy).
+    #[arg(long, value_name = "PATH")]
+    pub ort_lib: Option<PathBuf>,
+
+    /// Keep detections scoring at least this when running the model [default: the model's]
+    #[arg(long, value_name = "SCORE")]
+    pub min_score: Option<f32>,
+
+    /// Pixel spacing (mm per pixel) of every image when running the model [default: each image's
+    /// `pixel_spacing_mm` field, where the data set has one]
+    #[arg(long, value_name = "MM")]
+    pub pixel_spacing_mm: Option<f32>,
+
+    /// Score at which a detection counts as found, for the confusion matrix and the recall by
+    /// difficulty.
+    #[arg(long, value_name = "SCORE", default_value_t = 0.5)]
+    pub score_threshold: f32,
+
+    /// Worker threads [default: the number of cores]
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 
     /// Never show a progress bar.
     #[arg(long)]

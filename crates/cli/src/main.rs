@@ -4,6 +4,7 @@
 //! command could not run.
 
 mod args;
+mod eval_cmd;
 mod progress;
 mod scan_cmd;
 mod synth_cmd;
@@ -27,5 +28,6 @@ fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         args::Command::Scan(a) => scan_cmd::run(&a),
         args::Command::Synth(a) => synth_cmd::run(&a),
+        args::Command::Eval(a) => eval_cmd::run(&a),
     }
 }

@@ -34,7 +34,7 @@ fn parse_window(text: &str) -> anyhow::Result<Windowing> {
     }
 }
 
-fn check_score(name: &str, v: Option<f32>) -> anyhow::Result<()> {
+pub(crate) fn check_score(name: &str, v: Option<f32>) -> anyhow::Result<()> {
     if let Some(v) = v {
         if !(0.0..=1.0).contains(&v) {
             bail!("--{name} {v}: a score is between 0 and 1");
@@ -65,12 +65,12 @@ fn default_model() -> PathBuf {
 }
 
 /// The outcome of one input: its record, and a display image when a report wants one.
-struct Screened {
-    record: ScanRecord,
-    display: Option<image::RgbImage>,
+pub(crate) struct Screened {
+    pub(crate) record: ScanRecord,
+    pub(crate) display: Option<image::RgbImage>,
 }
 
-fn screen_one(input: &ScanInput, detector: &Detector, ingest: &IngestOptions, want_display: bool) -> Screened {
+pub(crate) fn screen_one(input: &ScanInput, detector: &Detector, ingest: &IngestOptions, want_display: bool) -> Screened {
     let started = Instant::now();
     let name = input.name();
     let backend = detector.backend_kind().as_str();
@@ -121,17 +121,26 @@ fn text_line(record: &ScanRecord) -> String {
     }
 }
 
-pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
-    check_score("min-score", args.min_score)?;
-    check_score("alarm-score", args.alarm_score)?;
-    check_score("review-score", args.review_score)?;
-    if args.max_megapixels.is_nan() || args.max_megapixels <= 0.0 {
-        bail!("--max-megapixels must be positive");
-    }
-    let windowing = parse_window(&args.window)?;
-    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)).max(1);
+/// Starts the global worker pool: `threads`, or one per core. Returns the count.
+pub(crate) fn init_threads(threads: Option<usize>) -> anyhow::Result<usize> {
+    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)).max(1);
     rayon::ThreadPoolBuilder::new().num_threads(threads).build_global().context("starting the worker threads")?;
+    Ok(threads)
+}
 
+/// What it takes to start a detector, shared by `scan` and `eval`.
+pub(crate) struct DetectorArgs {
+    pub model: Option<PathBuf>,
+    pub backend: BackendArg,
+    pub ort_lib: Option<PathBuf>,
+    pub min_score: Option<f32>,
+    pub review_score: Option<f32>,
+    pub alarm_score: Option<f32>,
+}
+
+/// Loads the model (thresholds: the model's, overridden by the flags), starts the backend and
+/// says on stderr which one `auto` chose.
+pub(crate) fn build_detector(args: &DetectorArgs, threads: usize) -> anyhow::Result<Detector> {
     let model = args.model.clone().unwrap_or_else(default_model);
     let backend = match args.backend {
         BackendArg::Auto => BackendChoice::Auto,
@@ -157,6 +166,29 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    Ok(detector)
+}
+
+pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
+    check_score("min-score", args.min_score)?;
+    check_score("alarm-score", args.alarm_score)?;
+    check_score("review-score", args.review_score)?;
+    if args.max_megapixels.is_nan() || args.max_megapixels <= 0.0 {
+        bail!("--max-megapixels must be positive");
+    }
+    let windowing = parse_window(&args.window)?;
+    let threads = init_threads(args.threads)?;
+    let detector = build_detector(
+        &DetectorArgs {
+            model: args.model.clone(),
+            backend: args.backend,
+            ort_lib: args.ort_lib.clone(),
+            min_score: args.min_score,
+            review_score: args.review_score,
+            alarm_score: args.alarm_score,
+        },
+        threads,
+    )?;
 
     let limits = DecodeLimits::default()
         .with_max_pixels((args.max_megapixels * 1e6) as u64)
@@ -249,7 +281,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The current time as `YYYY-MM-DDTHH:MM:SSZ` (UTC), without a date crate.
-fn now_utc() -> String {
+pub(crate) fn now_utc() -> String {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let (days, rem) = (secs / 86_400, secs % 86_400);
     // Civil-from-days (Howard Hinnant's algorithm).

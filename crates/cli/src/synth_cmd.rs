@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use armscan_synth::{generate, SynthOptions};
+use armscan_synth::{generate_with, CocoSelection, Plane, SynthOptions, ThreatMix, TipSources};
 
 use crate::args::SynthArgs;
 
@@ -12,16 +12,43 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<ExitCode> {
     if let Some(threads) = args.threads {
         rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).build_global().context("starting the worker threads")?;
     }
+    let planes = args
+        .planes
+        .iter()
+        .map(|p| Plane::parse(p).ok_or_else(|| anyhow::anyhow!("--planes: unknown plane `{p}` (high, low, grey, colour)")))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mix = ThreatMix::parse(&args.mix).map_err(|e| anyhow::anyhow!("--mix {e}"))?;
     let options = SynthOptions::default()
         .with_count(args.n)
         .with_seed(args.seed)
         .with_size(args.width, args.height)
         .with_pixel_spacing_mm(args.pixel_spacing_mm)
         .with_clean_fraction(args.clean_fraction)
-        .with_max_threats(args.max_threats);
-    // `generate` checks the options before it writes anything.
+        .with_max_threats(args.max_threats)
+        .with_clutter(args.clutter)
+        .with_mix(mix)
+        .with_real_threat_fraction(args.real_threat_fraction)
+        .with_real_bag_fraction(args.real_bag_fraction)
+        .with_exclude_variants(args.exclude_variants.clone())
+        .with_planes(planes);
+    options.validate()?;
+    let selection = |path: &Option<std::path::PathBuf>, filters: &[String]| -> anyhow::Result<Option<CocoSelection>> {
+        let Some(path) = path else { return Ok(None) };
+        let mut sel = CocoSelection::new(path, args.tip_spacing_mm);
+        for f in filters {
+            let (k, v) = CocoSelection::parse_filter(f)?;
+            sel = sel.with_filter(k, v);
+        }
+        Ok(Some(sel))
+    };
+    let threats = selection(&args.tip_threats, &args.tip_threats_where)?;
+    let bags = selection(&args.tip_bags, &args.tip_bags_where)?;
+    let sources = TipSources::load(threats.as_ref(), bags.as_ref(), args.pixel_spacing_mm).context("reading the TIP sources")?;
+    if threats.is_some() || bags.is_some() {
+        eprintln!("armscan: TIP sources: {} real threat crops, {} real bags", sources.threats.len(), sources.bags.len());
+    }
     let progress = crate::progress::bar(args.n, "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} scenes", std::io::stderr().is_terminal());
-    let summary = generate(&options, &args.out, |done| progress.set_position(done as u64))
+    let summary = generate_with(&options, &sources, &args.out, |done| progress.set_position(done as u64))
         .with_context(|| format!("generating scenes into {}", args.out.display()))?;
     progress.finish_and_clear();
     let per_class: Vec<String> = summary.per_class.iter().map(|(c, n)| format!("{c} {n}")).collect();

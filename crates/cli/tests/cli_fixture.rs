@@ -162,3 +162,49 @@ fn synth_writes_a_deterministic_labelled_dataset() {
     let o = armscan(&["synth", "--n", "1", "--out", "c", "--width", "10"], dir.path());
     assert_eq!(o.status.code(), Some(2), "bad options are an error");
 }
+
+#[test]
+fn synth_takes_tip_sources_mix_and_planes_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    // a real-style threat scan: a dark bar on an empty belt, with a COCO file naming it
+    let mut gun = image::GrayImage::from_pixel(200, 120, image::Luma([235]));
+    for y in 40..80 {
+        for x in 30..170 {
+            gun.put_pixel(x, y, image::Luma([25]));
+        }
+    }
+    gun.save(dir.path().join("gun.png")).unwrap();
+    let coco = r#"{"images": [{"id": 1, "file_name": "gun.png", "series": "T1"}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [30, 40, 140, 40]}],
+        "categories": [{"id": 1, "name": "firearm", "supercategory": "threat"}]}"#;
+    std::fs::write(dir.path().join("real.json"), coco).unwrap();
+    let args = [
+        "synth", "--n", "4", "--seed", "2", "--out", "t", "--width", "320", "--height", "256", "--clean-fraction", "0",
+        "--mix", "firearm=1", "--tip-threats", "real.json", "--tip-threats-where", "series=T1", "--tip-spacing-mm", "0.5",
+        "--real-threat-fraction", "1", "--planes", "grey",
+    ];
+    let o = armscan(&args, dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("1 real threat crops"));
+    let out: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("t/annotations.json")).unwrap()).unwrap();
+    let anns = out["annotations"].as_array().unwrap();
+    assert!(!anns.is_empty());
+    assert!(anns.iter().all(|a| a["variant"].as_str().unwrap().starts_with("real:gun.png")), "{anns:?}");
+    assert!(dir.path().join("t/images/000000_grey.png").exists());
+    assert!(!dir.path().join("t/images/000000_high.png").exists());
+    // bad values are errors that name the option, before anything is written
+    for (flag, value) in [("--mix", "knife=1"), ("--planes", "infrared"), ("--tip-threats-where", "series"), ("--exclude-variants", "no_such_gun")] {
+        let mut bad: Vec<&str> = vec!["synth", "--n", "1", "--out", "bad", "--tip-threats", "real.json", flag, value];
+        if flag == "--tip-threats-where" {
+            bad.truncate(5);
+            bad.extend(["--tip-threats", "real.json", flag, value]);
+        }
+        let o = armscan(&bad, dir.path());
+        assert_eq!(o.status.code(), Some(2), "{flag} {value}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("panicked") && !err.is_empty(), "{err}");
+    }
+    let o = armscan(&["synth", "--n", "1", "--out", "m", "--tip-threats", "missing.json"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing.json"));
+}

@@ -115,14 +115,14 @@ pub fn pseudo_colour(t_high: f32, t_low: f32) -> [u8; 3] {
     let th = if t_high.is_nan() { 0.0 } else { t_high.clamp(1e-6, 1.0) };
     let tl = if t_low.is_nan() { 0.0 } else { t_low.clamp(1e-6, 1.0) };
     let g = single_energy_view(th, tl);
-    let hue = match dual_energy_ratio(th, tl) {
-        Some(r) => hue_for(r, -tl.ln()),
-        None => [1.0, 1.0, 1.0],
-    };
+    // as `dual_energy_ratio`, with each logarithm taken once
+    let (ah, al) = (-th.ln(), -tl.ln());
+    let hue = if ah < 0.005 { [1.0, 1.0, 1.0] } else { hue_for(al / ah, al) };
     let strength = ramp(1.0 - g, 0.0, 0.25);
     let base = lerp3([1.0, 1.0, 1.0], hue, strength);
     let v = (1.1 * g.sqrt()).min(1.0);
-    let to8 = |c: f32| (c * v * 255.0).round().clamp(0.0, 255.0) as u8;
+    // c·v ≥ 0, so adding a half and truncating rounds like `round` (and saturates at 255)
+    let to8 = |c: f32| (c * v * 255.0 + 0.5).min(255.0) as u8;
     [to8(base[0]), to8(base[1]), to8(base[2])]
 }
 
@@ -130,9 +130,9 @@ pub fn pseudo_colour(t_high: f32, t_low: f32) -> [u8; 3] {
 /// The shorter slice sets the length.
 #[must_use]
 pub fn pseudo_colour_image(high: &[f32], low: &[f32]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(high.len().min(low.len()) * 3);
-    for (&h, &l) in high.iter().zip(low) {
-        out.extend_from_slice(&pseudo_colour(h, l));
+    let mut out = vec![0u8; high.len().min(low.len()) * 3];
+    for ((px, &h), &l) in out.chunks_exact_mut(3).zip(high).zip(low) {
+        px.copy_from_slice(&pseudo_colour(h, l));
     }
     out
 }

@@ -5,11 +5,14 @@
 //! - [`draw`]: boxes and `class score` labels drawn on a scan ([`draw_detections_mut`]), coloured by
 //!   Protocol category;
 //! - [`writer`]: the `--out DIR` report ([`ReportWriter`]): overlay PNGs of flagged scans, written as
-//!   scans come, and at the end `report.json`, `summary.csv` and one self-contained `index.html`.
+//!   scans come, and at the end `report.json`, `summary.csv` and one self-contained `index.html`;
+//! - [`eval`]: `armscan eval`: COCO data sets, COCO AP (as pycocotools), image-level ROC, the
+//!   confusion between categories, results by difficulty; `eval.json`, `eval.html`, PR/ROC PNGs.
 //!
 //! Nothing here decides a verdict: records carry the [`armscan_core::Status`] the caller decided.
 
 pub mod draw;
+pub mod eval;
 mod html;
 pub mod record;
 mod table;

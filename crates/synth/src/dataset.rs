@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use std::f32::consts::PI;
 use std::fs;
 use std::io::Write;
+
+use image::EncodableLayout;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -16,7 +18,9 @@ use crate::physics::{to_u16, to_u8, AttenuationMap, DetectorModel, DualT};
 use crate::rng::Rng;
 use crate::scene::background;
 use crate::shapes::{draw, Placement};
-use crate::threats::random_threat;
+use crate::sources::{read_bag, rescale, rotate, RealThreat, TipSources};
+use crate::threats::{random_threat_except, Threat, ThreatMix};
+use armscan_core::taxonomy::{known_category, Category};
 use crate::tip::{attenuation_mask, mask_extent, project_mut};
 
 /// Where a threat's footprint counts as visible: `1 - sqrt(T_high·T_low) > VISIBLE_THRESHOLD`.
@@ -45,6 +49,43 @@ pub struct SynthOptions {
     pub detector: DetectorModel,
     /// How many of the first scenes go on `contact_sheet.png` (0: no sheet).
     pub contact_sheet: usize,
+    /// Relative weights of firearms, parts and ammunition among the threats.
+    pub mix: ThreatMix,
+    /// Share of firearms taken from real threat crops, when [`TipSources`] has some.
+    pub real_threat_fraction: f32,
+    /// Share of scenes whose background is a real clean bag, when [`TipSources`] has some.
+    pub real_bag_fraction: f32,
+    /// Synthetic threat variants never drawn (shapes held out of a training set).
+    pub exclude_variants: Vec<String>,
+    /// Which planes to write: any of `high`, `low`, `grey`, `colour` (COCO `file_name` is the
+    /// grey plane, so `grey` is always written).
+    pub planes: Vec<Plane>,
+}
+
+/// An image written per scene.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Plane {
+    High,
+    Low,
+    Grey,
+    Colour,
+}
+
+impl Plane {
+    pub const ALL: [Plane; 4] = [Plane::High, Plane::Low, Plane::Grey, Plane::Colour];
+
+    /// Parses `high`, `low`, `grey` or `colour`.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        match name.trim() {
+            "high" => Some(Plane::High),
+            "low" => Some(Plane::Low),
+            "grey" | "gray" => Some(Plane::Grey),
+            "colour" | "color" => Some(Plane::Colour),
+            _ => None,
+        }
+    }
 }
 
 impl Default for SynthOptions {
@@ -57,9 +98,14 @@ impl Default for SynthOptions {
             pixel_spacing_mm: 1.0,
             clean_fraction: 0.2,
             max_threats: 3,
-            clutter: 0.5,
+            clutter: 0.6,
             detector: DetectorModel::default(),
             contact_sheet: 16,
+            mix: ThreatMix::default(),
+            real_threat_fraction: 0.5,
+            real_bag_fraction: 0.3,
+            exclude_variants: Vec::new(),
+            planes: Plane::ALL.to_vec(),
         }
     }
 }
@@ -118,6 +164,31 @@ impl SynthOptions {
         self.contact_sheet = scenes;
         self
     }
+    #[must_use]
+    pub fn with_mix(mut self, mix: ThreatMix) -> Self {
+        self.mix = mix;
+        self
+    }
+    #[must_use]
+    pub fn with_real_threat_fraction(mut self, f: f32) -> Self {
+        self.real_threat_fraction = f;
+        self
+    }
+    #[must_use]
+    pub fn with_real_bag_fraction(mut self, f: f32) -> Self {
+        self.real_bag_fraction = f;
+        self
+    }
+    #[must_use]
+    pub fn with_exclude_variants(mut self, variants: Vec<String>) -> Self {
+        self.exclude_variants = variants;
+        self
+    }
+    #[must_use]
+    pub fn with_planes(mut self, planes: Vec<Plane>) -> Self {
+        self.planes = planes;
+        self
+    }
 
     /// Checks the options.
     ///
@@ -136,6 +207,13 @@ impl SynthOptions {
         }
         if !(0.0..=1.0).contains(&self.clutter) {
             return bad(format!("clutter {} (0..=1)", self.clutter));
+        }
+        if !(0.0..=1.0).contains(&self.real_threat_fraction) || !(0.0..=1.0).contains(&self.real_bag_fraction) {
+            return bad(format!("real threat / bag fraction {} / {} (0..=1)", self.real_threat_fraction, self.real_bag_fraction));
+        }
+        self.mix.validate().map_err(SynthError::InvalidOption)?;
+        if let Some(v) = self.exclude_variants.iter().find(|v| !crate::threats::VARIANTS.iter().any(|(n, _)| n == v)) {
+            return bad(format!("unknown threat variant `{v}` to exclude"));
         }
         if self.max_threats == 0 || self.max_threats > 20 {
             return bad(format!("max threats {} (1..=20)", self.max_threats));
@@ -182,7 +260,8 @@ pub struct SynthSummary {
 pub struct ThreatAnnotation {
     pub fine_class: &'static str,
     pub category: &'static str,
-    pub variant: &'static str,
+    /// The synthetic variant, or `real:FILE#N` for a real crop.
+    pub variant: String,
     /// Tight box round the visible footprint, inclusive pixels `[x_min, y_min, x_max, y_max]`.
     pub extent: [u32; 4],
     /// Pixels of the visible footprint.
@@ -204,8 +283,10 @@ pub struct Scene {
     pub index: usize,
     pub width: usize,
     pub height: usize,
+    /// The container kind, or `real_bag` for a real background.
     pub container: &'static str,
-    pub clutter: Vec<&'static str>,
+    /// Clutter kinds, or the real bag's file name.
+    pub clutter: Vec<String>,
     /// Noiseless transmissions before the detector.
     pub ideal: DualT,
     /// Measured transmissions.
@@ -234,30 +315,94 @@ impl Scene {
     }
 }
 
-/// Renders scene `index` of the dataset `opts` describes (deterministic in `(seed, index)`).
+/// Renders scene `index` of the dataset `opts` describes (deterministic in `(seed, index)`),
+/// fully synthetic.
 #[must_use]
 pub fn render_scene(opts: &SynthOptions, index: usize) -> Scene {
+    match render_scene_with(opts, &TipSources::default(), index) {
+        Ok(scene) => scene,
+        // without real sources nothing is read, so nothing can fail
+        Err(_) => unreachable_scene(opts, index),
+    }
+}
+
+fn unreachable_scene(opts: &SynthOptions, index: usize) -> Scene {
+    let t = DualT::empty(opts.width as usize, opts.height as usize);
+    Scene { index, width: t.width, height: t.height, container: "none", clutter: Vec::new(), ideal: t.clone(), measured: t, threats: Vec::new() }
+}
+
+/// Renders scene `index` with real TIP sources: with probability `opts.real_bag_fraction` the
+/// background is a real clean bag (at its own size, resampled to the scenes' pixel spacing),
+/// and each firearm is a real crop with probability `opts.real_threat_fraction`. Deterministic
+/// in `(seed, index)` and the sources.
+///
+/// # Errors
+/// A real bag that cannot be read.
+pub fn render_scene_with(opts: &SynthOptions, sources: &TipSources, index: usize) -> Result<Scene, SynthError> {
     let mut rng = Rng::for_scene(opts.seed, index as u64);
     let mut noise_rng = rng.fork();
-    let (w, h) = (opts.width as usize, opts.height as usize);
     let mm = opts.pixel_spacing_mm;
-    let bg = background(w, h, mm, opts.clutter, &mut rng);
-    let mut t = bg.map.transmission();
+    let real_bag = if !sources.bags.is_empty() && rng.chance(opts.real_bag_fraction) { rng.pick(&sources.bags) } else { None };
+    let (mut t, inside, container, clutter) = match real_bag {
+        Some(bag) => {
+            let t = read_bag(bag, mm)?;
+            let inside = [0.0, 0.0, t.width as f32, t.height as f32];
+            let name = bag.path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            (t, inside, "real_bag", vec![name])
+        }
+        None => {
+            let bg = background(opts.width as usize, opts.height as usize, mm, opts.clutter, &mut rng);
+            (bg.map.transmission(), bg.inside, bg.container.as_str(), bg.clutter.iter().map(|c| (*c).to_owned()).collect())
+        }
+    };
     let mut threats = Vec::new();
     if !rng.chance(opts.clean_fraction) {
         let n = 1 + rng.below(opts.max_threats);
         for _ in 0..n {
-            if let Some(a) = place_threat(&mut t, bg.inside, mm, &mut rng) {
+            let want = opts.mix.draw(&mut rng);
+            let real = if want == Category::Firearm && !sources.threats.is_empty() && rng.chance(opts.real_threat_fraction) {
+                rng.pick(&sources.threats)
+            } else {
+                None
+            };
+            let placed = match real {
+                Some(r) => place_real_threat(&mut t, inside, mm, r, &mut rng),
+                None => place_threat(&mut t, inside, mm, random_threat_except(want, &opts.exclude_variants, &mut rng), &mut rng),
+            };
+            if let Some(a) = placed {
                 threats.push(a);
             }
         }
     }
     let measured = opts.detector.measure(&t, &mut noise_rng);
-    Scene { index, width: w, height: h, container: bg.container.as_str(), clutter: bg.clutter, ideal: t, measured, threats }
+    Ok(Scene { index, width: t.width, height: t.height, container, clutter, ideal: t, measured, threats })
 }
 
-fn place_threat(t: &mut DualT, inside: [f32; 4], mm: f32, rng: &mut Rng) -> Option<ThreatAnnotation> {
-    let threat = random_threat(rng);
+/// A real crop, scaled to the scene's spacing (±8 %), rotated and mirrored at random.
+fn place_real_threat(t: &mut DualT, inside: [f32; 4], mm: f32, real: &RealThreat, rng: &mut Rng) -> Option<ThreatAnnotation> {
+    let scale = real.pixel_spacing_mm / mm * rng.range(0.92, 1.08);
+    let sized = rescale(&real.crop, scale);
+    for _ in 0..4 {
+        let angle = rng.range(0.0, 2.0 * PI);
+        let mirrored = rng.chance(0.5);
+        let ct = rotate(&sized, angle, mirrored);
+        let meta = Pose { fine_class: real.fine_class, variant: format!("real:{}", real.source), angle, mirrored, scale };
+        if let Some(a) = place_crop(t, &ct, inside, meta, rng) {
+            return Some(a);
+        }
+    }
+    None
+}
+
+struct Pose {
+    fine_class: &'static str,
+    variant: String,
+    angle: f32,
+    mirrored: bool,
+    scale: f32,
+}
+
+fn place_threat(t: &mut DualT, inside: [f32; 4], mm: f32, threat: Threat, rng: &mut Rng) -> Option<ThreatAnnotation> {
     let k = 1.0 / mm;
     for attempt in 0..4 {
         let scale = rng.range(0.96, 1.12);
@@ -269,58 +414,68 @@ fn place_threat(t: &mut DualT, inside: [f32; 4], mm: f32, rng: &mut Rng) -> Opti
         let pl = Placement { cx: r as f32 + 0.5, cy: r as f32 + 0.5, angle, scale, mirror: mirrored, mm_per_px: mm };
         draw(&mut crop, &threat.object, &pl);
         let ct = crop.transmission();
-        let mask = attenuation_mask(&ct, VISIBLE_THRESHOLD);
-        let [bx0, by0, bx1, by1] = mask_extent(&mask, side)?;
-        let (bw, bh) = ((bx1 - bx0 + 1) as f32, (by1 - by0 + 1) as f32);
-        // the box must fit inside the container, or at least inside the image
-        let region = if bw <= inside[2] - inside[0] && bh <= inside[3] - inside[1] {
-            inside
-        } else {
-            [0.0, 0.0, t.width as f32, t.height as f32]
-        };
-        if bw > region[2] - region[0] || bh > region[3] - region[1] {
-            continue;
+        let meta = Pose { fine_class: threat.fine_class, variant: threat.variant.to_owned(), angle, mirrored, scale };
+        if let Some(a) = place_crop(t, &ct, inside, meta, rng) {
+            return Some(a);
         }
-        let x0 = rng.range(region[0], region[2] - bw + 1.0).floor() as i64;
-        let y0 = rng.range(region[1], region[3] - bh + 1.0).floor() as i64;
-        let (x0, y0) = (x0.clamp(0, t.width as i64 - bw as i64), y0.clamp(0, t.height as i64 - bh as i64));
-        let (ox, oy) = (x0 - bx0 as i64, y0 - by0 as i64);
-        // difficulty, from the background before this threat
-        let mut area = 0u32;
-        let mut occluded = 0u32;
-        for (i, m) in mask.iter().enumerate() {
-            if *m {
-                let (cx, cy) = ((i % side) as i64 + ox, (i / side) as i64 + oy);
-                let bi = (cy as usize) * t.width + cx as usize;
-                area += 1;
-                if single_energy_view(t.high[bi], t.low[bi]) < 0.37 {
-                    occluded += 1;
-                }
-            }
-        }
-        let mut dens = 0.0f64;
-        for y in y0..y0 + bh as i64 {
-            for x in x0..x0 + bw as i64 {
-                let bi = y as usize * t.width + x as usize;
-                dens += f64::from(1.0 - single_energy_view(t.high[bi], t.low[bi]));
-            }
-        }
-        project_mut(t, &ct, ox, oy);
-        let deg = (angle.to_degrees() % 360.0 + 360.0) % 360.0;
-        return Some(ThreatAnnotation {
-            fine_class: threat.fine_class,
-            category: threat.category.as_str(),
-            variant: threat.variant,
-            extent: [x0 as u32, y0 as u32, (x0 + bw as i64 - 1) as u32, (y0 + bh as i64 - 1) as u32],
-            area,
-            occluded_fraction: occluded as f32 / area.max(1) as f32,
-            clutter_density: (dens / f64::from(bw * bh)) as f32,
-            pose_deg: deg,
-            mirrored,
-            scale,
-        });
     }
     None
+}
+
+/// Projects the threat crop `ct` at a random place of `inside` (or of the image when it does
+/// not fit inside), annotating its visible footprint; `None` when it fits nowhere or is empty.
+fn place_crop(t: &mut DualT, ct: &DualT, inside: [f32; 4], pose: Pose, rng: &mut Rng) -> Option<ThreatAnnotation> {
+    let cw = ct.width;
+    let mask = attenuation_mask(ct, VISIBLE_THRESHOLD);
+    let [bx0, by0, bx1, by1] = mask_extent(&mask, cw)?;
+    let (bw, bh) = ((bx1 - bx0 + 1) as f32, (by1 - by0 + 1) as f32);
+    // the box must fit inside the container, or at least inside the image
+    let region = if bw <= inside[2] - inside[0] && bh <= inside[3] - inside[1] {
+        inside
+    } else {
+        [0.0, 0.0, t.width as f32, t.height as f32]
+    };
+    if bw > region[2] - region[0] || bh > region[3] - region[1] {
+        return None;
+    }
+    let x0 = rng.range(region[0], region[2] - bw + 1.0).floor() as i64;
+    let y0 = rng.range(region[1], region[3] - bh + 1.0).floor() as i64;
+    let (x0, y0) = (x0.clamp(0, t.width as i64 - bw as i64), y0.clamp(0, t.height as i64 - bh as i64));
+    let (ox, oy) = (x0 - bx0 as i64, y0 - by0 as i64);
+    // difficulty, from the background before this threat
+    let mut area = 0u32;
+    let mut occluded = 0u32;
+    for (i, m) in mask.iter().enumerate() {
+        if *m {
+            let (cx, cy) = ((i % cw) as i64 + ox, (i / cw) as i64 + oy);
+            let bi = (cy as usize) * t.width + cx as usize;
+            area += 1;
+            if single_energy_view(t.high[bi], t.low[bi]) < 0.37 {
+                occluded += 1;
+            }
+        }
+    }
+    let mut dens = 0.0f64;
+    for y in y0..y0 + bh as i64 {
+        for x in x0..x0 + bw as i64 {
+            let bi = y as usize * t.width + x as usize;
+            dens += f64::from(1.0 - single_energy_view(t.high[bi], t.low[bi]));
+        }
+    }
+    project_mut(t, ct, ox, oy);
+    let deg = (pose.angle.to_degrees() % 360.0 + 360.0) % 360.0;
+    Some(ThreatAnnotation {
+        fine_class: pose.fine_class,
+        category: known_category(pose.fine_class).map_or("firearm", Category::as_str),
+        variant: pose.variant,
+        extent: [x0 as u32, y0 as u32, (x0 + bw as i64 - 1) as u32, (y0 + bh as i64 - 1) as u32],
+        area,
+        occluded_fraction: occluded as f32 / area.max(1) as f32,
+        clutter_density: (dens / f64::from(bw * bh)) as f32,
+        pose_deg: deg,
+        mirrored: pose.mirrored,
+        scale: pose.scale,
+    })
 }
 
 #[derive(Serialize)]
@@ -329,12 +484,15 @@ struct CocoImage {
     file_name: String,
     width: usize,
     height: usize,
-    high: String,
-    low: String,
-    colour: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    high: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    low: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    colour: Option<String>,
     pixel_spacing_mm: f32,
     container: &'static str,
-    clutter: Vec<&'static str>,
+    clutter: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -345,7 +503,7 @@ struct CocoAnnotation {
     bbox: [f32; 4],
     area: u32,
     iscrowd: u8,
-    variant: &'static str,
+    variant: String,
     occluded_fraction: f32,
     clutter_density: f32,
     pose_deg: f32,
@@ -394,29 +552,48 @@ fn save<P: image::Pixel<Subpixel = S> + image::PixelWithColorType, S: image::Pri
 where
     [S]: image::EncodableLayout,
 {
+    use image::ImageEncoder;
     let img = image::ImageBuffer::<P, Vec<S>>::from_raw(w as u32, h as u32, data).ok_or_else(|| SynthError::InvalidOption(format!("{}: buffer size", path.display())))?;
-    img.save_with_format(path, image::ImageFormat::Png).map_err(|source| SynthError::Image { path: path.to_path_buf(), source })
+    // fast deflate with the Sub filter: measured on 32 scenes, four times quicker than the
+    // default level and the adaptive filter, for files about 10 % larger
+    let file = fs::File::create(path).map_err(io_err(path))?;
+    let encoder = image::codecs::png::PngEncoder::new_with_quality(
+        std::io::BufWriter::new(file),
+        image::codecs::png::CompressionType::Fast,
+        image::codecs::png::FilterType::Sub,
+    );
+    encoder
+        .write_image(img.as_raw().as_bytes(), w as u32, h as u32, P::COLOR_TYPE.into())
+        .map_err(|source| SynthError::Image { path: path.to_path_buf(), source })
 }
 
 struct Written {
+    width: usize,
+    height: usize,
     threats: Vec<ThreatAnnotation>,
     container: &'static str,
-    clutter: Vec<&'static str>,
+    clutter: Vec<String>,
     thumb: Option<image::RgbImage>,
 }
 
 const THUMB_W: u32 = 320;
 
-fn write_scene(opts: &SynthOptions, out: &Path, index: usize) -> Result<Written, SynthError> {
-    let scene = render_scene(opts, index);
+fn write_scene(opts: &SynthOptions, sources: &TipSources, out: &Path, index: usize) -> Result<Written, SynthError> {
+    let scene = render_scene_with(opts, sources, index)?;
     let (w, h) = (scene.width, scene.height);
     let stem = format!("{index:06}");
     let img = out.join("images");
-    save::<image::Luma<u16>, u16>(&img.join(format!("{stem}_high.png")), w, h, scene.high_u16())?;
-    save::<image::Luma<u16>, u16>(&img.join(format!("{stem}_low.png")), w, h, scene.low_u16())?;
+    let want = |p: Plane| opts.planes.contains(&p);
+    if want(Plane::High) {
+        save::<image::Luma<u16>, u16>(&img.join(format!("{stem}_high.png")), w, h, scene.high_u16())?;
+    }
+    if want(Plane::Low) {
+        save::<image::Luma<u16>, u16>(&img.join(format!("{stem}_low.png")), w, h, scene.low_u16())?;
+    }
     save::<image::Luma<u8>, u8>(&img.join(format!("{stem}_grey.png")), w, h, scene.grey_u8())?;
-    let rgb = scene.colour_rgb();
-    let thumb = if index < opts.contact_sheet {
+    let on_sheet = index < opts.contact_sheet;
+    let rgb = if want(Plane::Colour) || on_sheet { scene.colour_rgb() } else { Vec::new() };
+    let thumb = if on_sheet {
         image::RgbImage::from_raw(w as u32, h as u32, rgb.clone()).map(|full| {
             let th = ((h as f32) * THUMB_W as f32 / w as f32).round().max(1.0) as u32;
             image::imageops::resize(&full, THUMB_W, th, image::imageops::FilterType::Triangle)
@@ -424,7 +601,9 @@ fn write_scene(opts: &SynthOptions, out: &Path, index: usize) -> Result<Written,
     } else {
         None
     };
-    save::<image::Rgb<u8>, u8>(&img.join(format!("{stem}_colour.png")), w, h, rgb)?;
+    if want(Plane::Colour) {
+        save::<image::Rgb<u8>, u8>(&img.join(format!("{stem}_colour.png")), w, h, rgb)?;
+    }
     let mut label = String::new();
     for a in &scene.threats {
         let [x0, y0, x1, y1] = a.extent;
@@ -440,7 +619,7 @@ fn write_scene(opts: &SynthOptions, out: &Path, index: usize) -> Result<Written,
     }
     let lp = out.join("labels").join(format!("{stem}.txt"));
     fs::write(&lp, label).map_err(io_err(&lp))?;
-    Ok(Written { threats: scene.threats, container: scene.container, clutter: scene.clutter, thumb })
+    Ok(Written { width: w, height: h, threats: scene.threats, container: scene.container, clutter: scene.clutter, thumb })
 }
 
 /// Writes a dataset of `opts.count` scenes to `out_dir`: `images/NNNNNN_{high,low}.png` (16-bit
@@ -454,6 +633,15 @@ fn write_scene(opts: &SynthOptions, out: &Path, index: usize) -> Result<Written,
 /// # Errors
 /// Invalid options, or a file that cannot be written.
 pub fn generate(opts: &SynthOptions, out_dir: &Path, on_progress: impl Fn(usize) + Sync) -> Result<SynthSummary, SynthError> {
+    generate_with(opts, &TipSources::default(), out_dir, on_progress)
+}
+
+/// [`generate`] with real TIP sources (see [`render_scene_with`]): scenes on real bags take the
+/// bag's size, so `annotations.json` gives each image's own width and height.
+///
+/// # Errors
+/// Invalid options, a real bag that cannot be read, or a file that cannot be written.
+pub fn generate_with(opts: &SynthOptions, sources: &TipSources, out_dir: &Path, on_progress: impl Fn(usize) + Sync) -> Result<SynthSummary, SynthError> {
     opts.validate()?;
     for d in [out_dir.to_path_buf(), out_dir.join("images"), out_dir.join("labels")] {
         fs::create_dir_all(&d).map_err(io_err(&d))?;
@@ -462,7 +650,7 @@ pub fn generate(opts: &SynthOptions, out_dir: &Path, on_progress: impl Fn(usize)
     let written: Vec<Written> = (0..opts.count)
         .into_par_iter()
         .map(|i| {
-            let r = write_scene(opts, out_dir, i);
+            let r = write_scene(opts, sources, out_dir, i);
             on_progress(done.fetch_add(1, Ordering::SeqCst) + 1);
             r
         })
@@ -477,11 +665,11 @@ pub fn generate(opts: &SynthOptions, out_dir: &Path, on_progress: impl Fn(usize)
         images.push(CocoImage {
             id: i,
             file_name: format!("images/{stem}_grey.png"),
-            width: opts.width as usize,
-            height: opts.height as usize,
-            high: format!("images/{stem}_high.png"),
-            low: format!("images/{stem}_low.png"),
-            colour: format!("images/{stem}_colour.png"),
+            width: wr.width,
+            height: wr.height,
+            high: opts.planes.contains(&Plane::High).then(|| format!("images/{stem}_high.png")),
+            low: opts.planes.contains(&Plane::Low).then(|| format!("images/{stem}_low.png")),
+            colour: opts.planes.contains(&Plane::Colour).then(|| format!("images/{stem}_colour.png")),
             pixel_spacing_mm: opts.pixel_spacing_mm,
             container: wr.container,
             clutter: wr.clutter.clone(),
@@ -499,7 +687,7 @@ pub fn generate(opts: &SynthOptions, out_dir: &Path, on_progress: impl Fn(usize)
                 bbox: [x0 as f32, y0 as f32, (x1 - x0 + 1) as f32, (y1 - y0 + 1) as f32],
                 area: a.area,
                 iscrowd: 0,
-                variant: a.variant,
+                variant: a.variant.clone(),
                 occluded_fraction: round4(a.occluded_fraction),
                 clutter_density: round4(a.clutter_density),
                 pose_deg: round4(a.pose_deg),

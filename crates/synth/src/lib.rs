@@ -7,6 +7,7 @@
 //! - [`scene`]: containers (boxes, envelopes, mailers, bags) and everyday clutter;
 //! - [`threats`]: firearms, parts and ammunition from real dimensions;
 //! - [`tip`]: threat image projection by multiplying transmissions;
+//! - [`sources`]: real threat crops and real clean bags for TIP, selected from a COCO data set;
 //! - [`dataset`]: one call, [`generate`], writes PNG planes, COCO and YOLO labels, a contact sheet.
 //!
 //! ```no_run
@@ -21,9 +22,12 @@ pub mod physics;
 pub mod rng;
 pub mod scene;
 pub mod shapes;
+pub mod sources;
 pub mod threats;
 pub mod tip;
 
-pub use dataset::{generate, render_scene, Scene, SynthError, SynthOptions, SynthSummary, ThreatAnnotation};
+pub use dataset::{generate, generate_with, Plane, render_scene, render_scene_with, Scene, SynthError, SynthOptions, SynthSummary, ThreatAnnotation};
 pub use physics::{DetectorModel, DualT, Material};
+pub use sources::{CocoSelection, TipSources};
+pub use threats::ThreatMix;
 pub use tip::project_mut;

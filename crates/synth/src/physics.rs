@@ -234,15 +234,22 @@ pub fn blur(data: &[f32], width: usize, height: usize, sigma: f32) -> Vec<f32> {
     }
     let r = (k.len() / 2) as isize;
     let mut tmp = vec![0.0f32; data.len()];
+    let ru = r as usize;
     for y in 0..height {
         let row = &data[y * width..(y + 1) * width];
+        let dst = &mut tmp[y * width..(y + 1) * width];
         for x in 0..width {
-            let mut s = 0.0;
-            for (j, kv) in k.iter().enumerate() {
-                let xx = (x as isize + j as isize - r).clamp(0, width as isize - 1) as usize;
-                s += kv * row[xx];
+            if x >= ru && x + ru < width {
+                // interior: no clamping
+                dst[x] = k.iter().zip(&row[x - ru..=x + ru]).map(|(kv, v)| kv * v).sum();
+            } else {
+                let mut s = 0.0;
+                for (j, kv) in k.iter().enumerate() {
+                    let xx = (x as isize + j as isize - r).clamp(0, width as isize - 1) as usize;
+                    s += kv * row[xx];
+                }
+                dst[x] = s;
             }
-            tmp[y * width + x] = s;
         }
     }
     let mut out = vec![0.0f32; data.len()];
@@ -269,10 +276,13 @@ impl DetectorModel {
             let mut b = blur(plane, w, h, self.blur_sigma_px);
             for y in 0..h {
                 let gain = 1.0 + self.row_gain_sigma * rng.normal();
-                for v in &mut b[y * w..(y + 1) * w] {
-                    let counts = (dose * *v * gain).max(self.floor_counts);
-                    let noisy = counts + counts.sqrt() * rng.normal();
-                    *v = (noisy / dose).clamp(0.0, 1.0);
+                for px in b[y * w..(y + 1) * w].chunks_mut(4) {
+                    let n = rng.normals4();
+                    for (v, z) in px.iter_mut().zip(n) {
+                        let counts = (dose * *v * gain).max(self.floor_counts);
+                        let noisy = counts + counts.sqrt() * z;
+                        *v = (noisy / dose).clamp(0.0, 1.0);
+                    }
                 }
             }
             b
@@ -286,13 +296,14 @@ impl DetectorModel {
 /// A transmission in `[0, 1]` as a 16-bit sample (65535 = open beam), as armscan-ingest reads it.
 #[must_use]
 pub fn to_u16(t: f32) -> u16 {
-    (t * 65535.0).round().clamp(0.0, 65535.0) as u16
+    // t ≥ 0 after the clamp, so adding a half and truncating rounds half away from zero, like `round`
+    (t.clamp(0.0, 1.0) * 65535.0 + 0.5) as u16
 }
 
 /// A transmission as an 8-bit sample, rounded like armscan-ingest's detector view.
 #[must_use]
 pub fn to_u8(t: f32) -> u8 {
-    (t * 255.0).round().clamp(0.0, 255.0) as u8
+    (t.clamp(0.0, 1.0) * 255.0 + 0.5) as u8
 }
 
 #[cfg(test)]

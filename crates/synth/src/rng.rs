@@ -64,9 +64,32 @@ impl Rng {
         (-2.0 * u1.ln()).sqrt() * (std::f32::consts::TAU * u2).cos()
     }
 
+    /// Four standard normal samples from one draw, read from a fixed table of 65536 normals:
+    /// about twenty times cheaper than [`Rng::normal`], for per-pixel detector noise where the
+    /// table's granularity (and the 4-at-once correlation: none, the indices are independent
+    /// 16-bit fields) does not matter.
+    pub fn normals4(&mut self) -> [f32; 4] {
+        let t = normal_table();
+        let r = self.next_u64();
+        [t[(r & 0xFFFF) as usize], t[((r >> 16) & 0xFFFF) as usize], t[((r >> 32) & 0xFFFF) as usize], t[(r >> 48) as usize]]
+    }
+
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
         items.get(self.below(items.len()))
     }
+}
+
+/// 65536 standard normal samples (Box–Muller from a fixed seed), built once.
+fn normal_table() -> &'static [f32; 65536] {
+    static TABLE: std::sync::OnceLock<Box<[f32; 65536]>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut rng = Rng::new(0x5EED_0F_AB1E);
+        let mut t = Box::new([0.0f32; 65536]);
+        for v in t.iter_mut() {
+            *v = rng.normal();
+        }
+        t
+    })
 }
 
 #[cfg(test)]

@@ -64,7 +64,7 @@ pub fn clutter(kind: &str, rng: &mut Rng) -> Object {
     match kind {
         "clothes" => {
             let (rx, ry) = (rng.range(110.0, 220.0), rng.range(80.0, 160.0));
-            o.add(Prim::Dome { rx, ry, t: rng.range(6.0, 16.0) }, Organic, 0.0, 0.0);
+            o.add(Prim::Dome { rx, ry, t: rng.range(10.0, 30.0) }, Organic, 0.0, 0.0);
             for _ in 0..3 {
                 let (w, h) = (rng.range(0.5, 1.4) * rx, rng.range(0.3, 1.0) * ry);
                 o.add_rot(Prim::RoundSlab { w, h, r: h.min(w) * 0.3, t: rng.range(1.5, 4.0) }, Organic, rng.range(-0.4, 0.4) * rx, rng.range(-0.4, 0.4) * ry, rng.range(-0.4, 0.4));
@@ -262,7 +262,7 @@ pub fn background(width: usize, height: usize, mm_per_px: f32, clutter_level: f3
         u if u < 0.72 => ContainerKind::PlasticMailer,
         _ => ContainerKind::Bag,
     };
-    let (cw, ch) = (wmm * rng.range(0.7, 0.94), hmm * rng.range(0.65, 0.92));
+    let (cw, ch) = (wmm * rng.range(0.78, 0.97), hmm * rng.range(0.74, 0.96));
     let (cx, cy) = (wmm / 2.0 + rng.range(-0.5, 0.5) * (wmm - cw), hmm / 2.0 + rng.range(-0.5, 0.5) * (hmm - ch));
     let mut c = Object::new();
     match kind {
@@ -298,10 +298,20 @@ pub fn background(width: usize, height: usize, mm_per_px: f32, clutter_level: f3
             }
         }
     }
+    // packing: clothes, paper or foam filling much of the container
+    if rng.chance(0.7) {
+        for _ in 0..2 + rng.below(4) {
+            let (rx, ry) = (cw * rng.range(0.2, 0.42), ch * rng.range(0.2, 0.42));
+            let (fx, fy) = (rng.range(-0.5, 0.5) * (cw - rx), rng.range(-0.5, 0.5) * (ch - ry));
+            let material = if rng.chance(0.75) { Organic } else { Paper };
+            c.add(Prim::Dome { rx, ry, t: clutter_level.clamp(0.0, 1.0) * rng.range(10.0, 40.0) }, material, fx, fy);
+        }
+    }
     let k = 1.0 / mm_per_px;
     draw(&mut map, &c, &Placement { cx: cx * k, cy: cy * k, angle: 0.0, scale: 1.0, mirror: false, mm_per_px });
     let inside = [(cx - cw / 2.0 + 8.0) * k, (cy - ch / 2.0 + 8.0) * k, (cx + cw / 2.0 - 8.0) * k, (cy + ch / 2.0 - 8.0) * k];
-    let n = 3 + (clutter_level.clamp(0.0, 1.0) * 16.0 * rng.range(0.5, 1.2)) as usize;
+    // a packed parcel: at the default level 0.6, 11 to 24 items that overlap
+    let n = 4 + (clutter_level.clamp(0.0, 1.0) * 28.0 * rng.range(0.4, 1.2)) as usize;
     let mut names = Vec::with_capacity(n);
     for _ in 0..n {
         let kind_name = *rng.pick(&CLUTTER_KINDS).unwrap_or(&"clothes");

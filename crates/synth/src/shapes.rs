@@ -166,6 +166,22 @@ impl Prim {
             Prim::Neg(inner) | Prim::Scaled(inner, _) => inner.radius(),
         }
     }
+
+    /// Bounding box of the footprint in the part's frame, mm: `[x_min, y_min, x_max, y_max]`.
+    #[must_use]
+    pub fn bounds(&self) -> [f32; 4] {
+        match self {
+            Prim::Slab { w, h, .. } | Prim::RoundSlab { w, h, .. } | Prim::OpenBox { w, h, .. } => [-w / 2.0, -h / 2.0, w / 2.0, h / 2.0],
+            Prim::Disc { rx, ry, .. } | Prim::Dome { rx, ry, .. } => [-rx, -ry, *rx, *ry],
+            Prim::Rod { len, r } | Prim::Tube { len, r, .. } => [-len / 2.0, -r, len / 2.0, *r],
+            Prim::Poly { pts, .. } => pts.iter().fold([f32::MAX, f32::MAX, f32::MIN, f32::MIN], |b, p| {
+                [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])]
+            }),
+            Prim::Ring { r, .. } => [-r, -r, *r, *r],
+            Prim::Ogive { len, r } => [0.0, -r, *len, *r],
+            Prim::Neg(inner) | Prim::Scaled(inner, _) => inner.bounds(),
+        }
+    }
 }
 
 /// One primitive of one material, placed in its object's frame. A negative thickness removes
@@ -257,14 +273,27 @@ pub fn draw(map: &mut AttenuationMap, obj: &Object, pl: &Placement) {
         let py = part.at[1];
         let ox = pl.cx + k * (ca * px - sa * py);
         let oy = pl.cy + k * (sa * px + ca * py);
-        let rad = part.prim.radius() * k + 1.0;
-        let x0 = ((ox - rad).floor().max(0.0)) as usize;
-        let y0 = ((oy - rad).floor().max(0.0)) as usize;
-        let x1 = ((ox + rad).ceil().max(0.0) as usize).min(map.width);
-        let y1 = ((oy + rad).ceil().max(0.0) as usize).min(map.height);
         // total rotation of the part frame in the image
         let rot = pl.angle + part.rot * flip;
         let (sr, cr) = rot.sin_cos();
+        // the part's bounding box, corners taken to pixels (the inverse of the mapping below)
+        let [bx0, by0, bx1, by1] = part.prim.bounds();
+        let (mut ix0, mut iy0, mut ix1, mut iy1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+        for (u, v) in [(bx0, by0), (bx1, by0), (bx0, by1), (bx1, by1)] {
+            let u = u * flip;
+            let (dx, dy) = (cr * u - sr * v, sr * u + cr * v);
+            ix0 = ix0.min(ox + k * dx);
+            iy0 = iy0.min(oy + k * dy);
+            ix1 = ix1.max(ox + k * dx);
+            iy1 = iy1.max(oy + k * dy);
+        }
+        if !(ix0.is_finite() && iy0.is_finite() && ix1.is_finite() && iy1.is_finite()) {
+            continue;
+        }
+        let x0 = ((ix0 - 1.0).floor().max(0.0)) as usize;
+        let y0 = ((iy0 - 1.0).floor().max(0.0)) as usize;
+        let x1 = ((ix1 + 1.0).ceil().max(0.0) as usize).min(map.width);
+        let y1 = ((iy1 + 1.0).ceil().max(0.0) as usize).min(map.height);
         for y in y0..y1 {
             for x in x0..x1 {
                 let dx = (x as f32 + 0.5 - ox) / k;

@@ -161,3 +161,96 @@ fn bad_options_are_errors() {
         assert!(generate(&o, dir.path(), |_| {}).is_err(), "{o:?}");
     }
 }
+
+#[test]
+fn the_mix_and_held_out_variants_are_obeyed() {
+    use armscan_synth::ThreatMix;
+    let dir = tempfile::tempdir().unwrap();
+    let held_out = vec!["pistol_polymer_9mm".to_owned(), "revolver_snub_38".to_owned(), "smg_9mm".to_owned()];
+    let opts = small()
+        .with_count(12)
+        .with_clean_fraction(0.0)
+        .with_mix(ThreatMix::new(1.0, 0.0, 0.0))
+        .with_exclude_variants(held_out.clone())
+        .with_planes(vec![armscan_synth::Plane::Grey]);
+    let summary = generate(&opts, dir.path(), |_| {}).unwrap();
+    assert!(summary.threats >= 12, "{summary:?}");
+    let coco: serde_json::Value = serde_json::from_slice(&fs::read(dir.path().join("annotations.json")).unwrap()).unwrap();
+    let cats: BTreeMap<u64, String> =
+        coco["categories"].as_array().unwrap().iter().map(|c| (c["id"].as_u64().unwrap(), c["supercategory"].as_str().unwrap().to_owned())).collect();
+    for a in coco["annotations"].as_array().unwrap() {
+        assert_eq!(cats[&a["category_id"].as_u64().unwrap()], "firearm", "{a}");
+        let v = a["variant"].as_str().unwrap();
+        assert!(!held_out.iter().any(|h| h == v), "held-out variant {v} drawn");
+    }
+    // only the grey plane is written, and the COCO images name no other plane
+    let written = files(dir.path());
+    assert!(written.keys().any(|k| k.ends_with("_grey.png")));
+    assert!(!written.keys().any(|k| k.ends_with("_high.png") || k.ends_with("_low.png") || k.ends_with("_colour.png")));
+    assert!(coco["images"][0].get("high").is_none() && coco["images"][0].get("colour").is_none());
+    // bad options are errors
+    assert!(generate(&small().with_exclude_variants(vec!["no_such_gun".into()]), dir.path(), |_| {}).is_err());
+    assert!(generate(&small().with_mix(ThreatMix::new(0.0, 0.0, 0.0)), dir.path(), |_| {}).is_err());
+    assert!(ThreatMix::parse("firearm=1,part=2").is_ok());
+    assert!(ThreatMix::parse("knife=1").is_err());
+}
+
+#[test]
+fn real_crops_and_real_bags_are_projected_with_tight_boxes() {
+    use armscan_synth::{generate_with, CocoSelection, TipSources};
+    // a 'real' scan set made here: a dark L-shaped gun on an empty belt, and a bag with clutter
+    let src = tempfile::tempdir().unwrap();
+    let mut gun = image::GrayImage::from_pixel(220, 160, image::Luma([235]));
+    for y in 40..120 {
+        for x in 40..180 {
+            if y < 70 || x < 75 {
+                gun.put_pixel(x, y, image::Luma([30]));
+            }
+        }
+    }
+    gun.save(src.path().join("gun.png")).unwrap();
+    let mut bag = image::GrayImage::from_pixel(900, 700, image::Luma([245]));
+    for y in 100..600 {
+        for x in 100..800 {
+            bag.put_pixel(x, y, image::Luma([160 + ((x / 50 + y / 70) % 3) as u8 * 20]));
+        }
+    }
+    bag.save(src.path().join("bag.png")).unwrap();
+    let coco = r#"{"images": [{"id": 1, "file_name": "gun.png", "kind": "threat"}, {"id": 2, "file_name": "bag.png", "kind": "bag"}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [40, 40, 140, 80]}],
+        "categories": [{"id": 1, "name": "firearm", "supercategory": "threat"}]}"#;
+    let ann = src.path().join("annotations.json");
+    fs::write(&ann, coco).unwrap();
+    let threats = CocoSelection::new(&ann, 0.5).with_filter("kind", vec!["threat".into()]);
+    let bags = CocoSelection::new(&ann, 0.5).with_filter("kind", vec!["bag".into()]);
+    let sources = TipSources::load(Some(&threats), Some(&bags), 1.0).unwrap();
+    let opts = small()
+        .with_count(10)
+        .with_pixel_spacing_mm(1.0)
+        .with_clean_fraction(0.0)
+        .with_mix(armscan_synth::ThreatMix::new(1.0, 0.0, 0.0))
+        .with_real_threat_fraction(1.0)
+        .with_real_bag_fraction(0.5);
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    generate_with(&opts, &sources, a.path(), |_| {}).unwrap();
+    generate_with(&opts, &sources, b.path(), |_| {}).unwrap();
+    let (fa, fb) = (files(a.path()), files(b.path()));
+    assert!(fa == fb, "the same seed and sources must give the same bytes");
+    let coco: serde_json::Value = serde_json::from_slice(&fa["annotations.json"]).unwrap();
+    let images = coco["images"].as_array().unwrap();
+    let on_real_bag: Vec<&serde_json::Value> = images.iter().filter(|i| i["container"] == "real_bag").collect();
+    assert!(!on_real_bag.is_empty() && on_real_bag.len() < images.len(), "{} of {}", on_real_bag.len(), images.len());
+    for im in &on_real_bag {
+        // the 900x700 bag at 0.5 mm/px becomes 450x350 at 1 mm/px
+        assert_eq!((im["width"].as_u64(), im["height"].as_u64()), (Some(450), Some(350)));
+    }
+    let anns = coco["annotations"].as_array().unwrap();
+    assert!(!anns.is_empty());
+    for an in anns {
+        assert!(an["variant"].as_str().unwrap().starts_with("real:gun.png#"), "{an}");
+        // the gun is 140 x 80 source px = 70 x 40 mm; rotated, each side of its box lies between
+        // 40 and hypot(70, 40) = 81 mm, times the scale jitter (0.92..1.08), plus a pixel of blur
+        let (w, h) = (an["bbox"][2].as_f64().unwrap(), an["bbox"][3].as_f64().unwrap());
+        assert!((36.0..=89.0).contains(&w) && (36.0..=89.0).contains(&h), "{w}x{h}");
+    }
+}

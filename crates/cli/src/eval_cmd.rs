@@ -1,0 +1,210 @@
+//! `armscan eval`: read a COCO data set, get predictions (run the model, or read a JSONL of
+//! `armscan.scan/1` records), compute the metrics (`armscan_report::eval`), write the results.
+
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use armscan_core::Status;
+use armscan_ingest::{IngestOptions, ScanInput};
+use armscan_report::eval::{
+    evaluate, match_records, summary_table, write_eval, EvalDataset, EvalPred, EvalSettings, EvalSource, WhereClause,
+    WhereClauseOut, EVAL_HTML,
+};
+use armscan_report::{write_jsonl, ScanRecord, SCAN_SCHEMA};
+use rayon::prelude::*;
+
+use crate::args::EvalArgs;
+use crate::scan_cmd::{build_detector, check_score, init_threads, now_utc, screen_one, DetectorArgs};
+
+/// File name of the predictions written when the model ran.
+const PREDICTIONS_JSONL: &str = "predictions.jsonl";
+
+/// Predictions for the data set's images, one record per image (in image order), and where they
+/// came from.
+struct Predictions {
+    records: Vec<ScanRecord>,
+    unused_records: usize,
+    min_score: Option<f64>,
+}
+
+fn preds_from_records(records: &[ScanRecord]) -> Vec<EvalPred> {
+    records
+        .iter()
+        .enumerate()
+        .flat_map(|(image, r)| {
+            r.detections.iter().map(move |d| {
+                // Rounded as the JSONL contract writes them, so that evaluating the model here and
+                // evaluating its predictions.jsonl give the same figures.
+                let round = |v: f32, scale: f64| (f64::from(v) * scale).round() / scale;
+                let b = d.box_in_image;
+                EvalPred::from_xyxy(
+                    image,
+                    d.class_name.clone(),
+                    d.category,
+                    round(d.score, 1e4),
+                    [b.x1, b.y1, b.x2, b.y2].map(|v| round(v, 100.0)),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Names every record of `records` with status `error`; an unscreened image is never a negative.
+fn refuse_failed(records: &[ScanRecord], file_names: &[&str]) -> anyhow::Result<()> {
+    let failed: Vec<String> = records
+        .iter()
+        .zip(file_names)
+        .filter(|(r, _)| r.status == Status::Error)
+        .map(|(r, f)| format!("{f}: {}", r.error.as_deref().unwrap_or("error")))
+        .collect();
+    if !failed.is_empty() {
+        let shown: Vec<&str> = failed.iter().take(20).map(String::as_str).collect();
+        let more = if failed.len() > 20 { format!("\n  ... and {} more", failed.len() - 20) } else { String::new() };
+        bail!(
+            "{} image(s) could not be screened, so they cannot be evaluated:\n  {}{more}",
+            failed.len(),
+            shown.join("\n  ")
+        );
+    }
+    Ok(())
+}
+
+fn read_jsonl(path: &Path, ds: &EvalDataset, images_dir: &str) -> anyhow::Result<Predictions> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading predictions {}", path.display()))?;
+    let mut all = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let r: ScanRecord = serde_json::from_str(line)
+            .with_context(|| format!("{} line {}: not an {SCAN_SCHEMA} record", path.display(), i + 1))?;
+        if r.schema != SCAN_SCHEMA {
+            bail!("{} line {}: schema `{}`, expected {SCAN_SCHEMA}", path.display(), i + 1, r.schema);
+        }
+        all.push(r);
+    }
+    let scans: Vec<&str> = all.iter().map(|r| r.scan.as_str()).collect();
+    let m = match_records(&ds.images, images_dir, &scans)
+        .with_context(|| format!("pairing {} with the data set's images", path.display()))?;
+    let records: Vec<ScanRecord> = m.per_image.iter().map(|&i| all[i].clone()).collect();
+    Ok(Predictions { records, unused_records: m.unused_records.len(), min_score: None })
+}
+
+fn run_detector(args: &EvalArgs, ds: &EvalDataset, images_dir: &Path) -> anyhow::Result<Predictions> {
+    check_score("min-score", args.min_score)?;
+    let threads = init_threads(args.threads)?;
+    let detector = build_detector(
+        &DetectorArgs {
+            model: args.model.clone(),
+            backend: args.backend,
+            ort_lib: args.ort_lib.clone(),
+            min_score: args.min_score,
+            review_score: None,
+            alarm_score: None,
+        },
+        threads,
+    )?;
+    // each image at its own pixel spacing when the data set gives one (`--pixel-spacing-mm` overrides)
+    let inputs: Vec<(ScanInput, IngestOptions)> = ds
+        .images
+        .iter()
+        .map(|im| {
+            let spacing = args.pixel_spacing_mm.or(im.pixel_spacing_mm);
+            (ScanInput::File(images_dir.join(&im.file_name)), IngestOptions::default().with_pixel_spacing_mm(spacing))
+        })
+        .collect();
+    let progress = crate::progress::bar(
+        inputs.len(),
+        "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} images",
+        !args.no_progress && std::io::stderr().is_terminal(),
+    );
+    let mut records = Vec::with_capacity(inputs.len());
+    for group in inputs.chunks(threads * 2) {
+        let screened: Vec<ScanRecord> =
+            group.par_iter().map(|(input, ingest)| screen_one(input, &detector, ingest, false).record).collect();
+        progress.inc(screened.len() as u64);
+        records.extend(screened);
+    }
+    progress.finish_and_clear();
+    Ok(Predictions {
+        records,
+        unused_records: 0,
+        min_score: Some((f64::from(detector.thresholds().min_score) * 1e4).round() / 1e4),
+    })
+}
+
+fn distinct(values: impl Iterator<Item = String>) -> Option<String> {
+    let mut v: Vec<String> = values.collect();
+    v.sort();
+    v.dedup();
+    (!v.is_empty()).then(|| v.join(","))
+}
+
+pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
+    if !(0.0..=1.0).contains(&args.score_threshold) {
+        bail!("--score-threshold {}: a score is between 0 and 1", args.score_threshold);
+    }
+    let filters: Vec<WhereClause> = args.filters.iter().map(|w| WhereClause::parse(w)).collect::<Result<_, _>>()?;
+    let text = std::fs::read_to_string(&args.annotations)
+        .with_context(|| format!("reading annotations {}", args.annotations.display()))?;
+    let ds = EvalDataset::from_coco_json(&text, &filters)
+        .with_context(|| format!("annotations {}", args.annotations.display()))?;
+    let images_dir: PathBuf = match &args.images {
+        Some(d) => d.clone(),
+        None => args.annotations.parent().map(Path::to_path_buf).unwrap_or_default(),
+    };
+    let images_dir_text = images_dir.display().to_string();
+    let images_dir = if images_dir.as_os_str().is_empty() { PathBuf::from(".") } else { images_dir };
+    eprintln!(
+        "armscan: evaluating {} images ({} threat boxes) of {}",
+        ds.images.len(),
+        ds.gts.len(),
+        args.annotations.display()
+    );
+
+    let preds = match &args.predictions {
+        Some(p) => read_jsonl(p, &ds, &images_dir_text)?,
+        None => run_detector(args, &ds, &images_dir)?,
+    };
+    if preds.unused_records > 0 {
+        eprintln!("armscan: {} prediction record(s) match no evaluated image; left out", preds.unused_records);
+    }
+    if let (Some(dir), None) = (&args.out, &args.predictions) {
+        // Keep what the model said, so the evaluation can be repeated with --predictions.
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let path = dir.join(PREDICTIONS_JSONL);
+        let mut w = BufWriter::new(File::create(&path).with_context(|| format!("creating {}", path.display()))?);
+        for r in &preds.records {
+            write_jsonl(&mut w, r).with_context(|| format!("writing {}", path.display()))?;
+        }
+        w.flush().with_context(|| format!("writing {}", path.display()))?;
+    }
+    let file_names: Vec<&str> = ds.images.iter().map(|im| im.file_name.as_str()).collect();
+    refuse_failed(&preds.records, &file_names)?;
+
+    let source = EvalSource {
+        armscan_version: env!("CARGO_PKG_VERSION").to_owned(),
+        created_at: now_utc(),
+        annotations: args.annotations.display().to_string(),
+        images_dir: images_dir.display().to_string(),
+        filter: filters.iter().map(WhereClauseOut::from).collect(),
+        predictions: if args.predictions.is_some() { "jsonl" } else { "detector" }.to_owned(),
+        predictions_file: args.predictions.as_ref().map(|p| p.display().to_string()),
+        model: distinct(preds.records.iter().map(|r| r.model.clone())),
+        backend: distinct(preds.records.iter().map(|r| r.backend.clone())),
+        min_score: preds.min_score,
+        unused_records: preds.unused_records,
+    };
+    let settings = EvalSettings { score_threshold: f64::from(args.score_threshold), ..EvalSettings::default() };
+    let mut report = evaluate(&ds, &preds_from_records(&preds.records), &settings, source);
+    if let Some(dir) = &args.out {
+        write_eval(dir, &mut report).with_context(|| format!("writing the evaluation into {}", dir.display()))?;
+        eprintln!("armscan: evaluation written to {}", dir.join(EVAL_HTML).display());
+    }
+    print!("{}", summary_table(&report));
+    std::io::stdout().flush().context("writing to stdout")?;
+    Ok(ExitCode::SUCCESS)
+}

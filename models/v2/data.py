@@ -1,0 +1,142 @@
+"""Training samples for armscan-threat-v2: 320x320 frames cut from COCO data sets at the runtime's working scale.
+
+Sources (each a COCO annotations.json):
+- `armscan synth` output: grey planes with `pixel_spacing_mm`; frames at the manifest's working scale
+  (WORKING_MM_PER_PX), jittered x0.8..1.25, exactly what the runtime does with a known pixel spacing;
+- GDXray dev (kind `gdxray`): no pixel spacing, so the runtime fallback `fit: short_side` (short side -> 320, at most
+  x2), jittered the same way; B0046 boxes tightened to the dark pixels inside the GDXray polygon (v1's `tighten_box`),
+  since the upstream boxes are loose; only the series given (training series, never B0079/B0074/B0048).
+
+Class index by Protocol category: 0 firearm, 1 part, 2 ammunition (fine class -> category through the COCO
+`supercategory` of armscan synth, or `firearm` for GDXray's `firearm`). Annotations of other classes (knives, razor
+blades) are not threats: the frames that hold them are negatives there.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+from PIL import Image
+
+INPUT = 320
+MAX_UPSCALE = 2.0
+PAD = 255
+WORKING_MM_PER_PX = 1.5
+CATEGORIES = ["firearm", "part", "ammunition"]
+FINE_TO_CATEGORY = {
+    "firearm": "firearm", "handgun": "firearm", "pistol": "firearm", "revolver": "firearm", "rifle": "firearm",
+    "shotgun": "firearm", "submachine_gun": "firearm", "barrel": "part", "slide": "part", "frame_receiver": "part",
+    "bolt": "part", "cylinder": "part", "trigger_group": "part", "magazine": "part", "cartridge": "ammunition",
+    "shotgun_shell": "ammunition", "ammunition_box": "ammunition", "ammunition_clip": "ammunition",
+    "ammunition_belt": "ammunition",
+}
+
+
+def load_set(path, kind, series=None, images_dir=None):
+    """Returns a list of entries {path, boxes [K,4] xyxy source px, labels [K], spacing (mm/px or None)}."""
+    with open(path) as f:
+        coco = json.load(f)
+    root = images_dir or os.path.dirname(os.path.abspath(path))
+    cats = {c["id"]: c["name"] for c in coco["categories"]}
+    anns = {}
+    for a in coco["annotations"]:
+        anns.setdefault(a["image_id"], []).append(a)
+    tighten = None
+    if kind == "gdxray":
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "v1"))
+        from prepare import tighten_box  # noqa: E402  (v1's B0046 box tightening)
+        tighten = tighten_box
+    out = []
+    for im in coco["images"]:
+        if series and im.get("series") not in series:
+            continue
+        p = os.path.join(root, im["file_name"])
+        if not os.path.exists(p) and os.path.exists(os.path.join(root, "images", im["file_name"])):
+            p = os.path.join(root, "images", im["file_name"])
+        boxes, labels = [], []
+        grey = None
+        for a in anns.get(im["id"], []):
+            cat = FINE_TO_CATEGORY.get(cats.get(a["category_id"], ""))
+            if cat is None:
+                continue
+            x, y, w, h = a["bbox"]
+            b = [x, y, x + w, y + h]
+            if tighten is not None and im.get("series") == "B0046":
+                if grey is None:
+                    grey = np.asarray(Image.open(p).convert("L"))
+                tb, ok = tighten(grey, a)
+                if ok:
+                    b = [float(v) for v in tb]
+            boxes.append(b)
+            labels.append(CATEGORIES.index(cat))
+        out.append({"path": p, "boxes": np.array(boxes, np.float32).reshape(-1, 4),
+                    "labels": np.array(labels, np.int64), "spacing": im.get("pixel_spacing_mm"), "kind": kind})
+    return out
+
+
+def base_scale(entry, w, h):
+    """The runtime's scale for this image: working mm/px when the spacing is known, else short side -> 320."""
+    if entry["spacing"]:
+        return entry["spacing"] / WORKING_MM_PER_PX
+    return min(INPUT / min(w, h), MAX_UPSCALE)
+
+
+def make_sample(entry, rng, focus_p=0.75):
+    """One 320x320 uint8 frame and its boxes [K,4] (frame px) and labels [K]."""
+    img = Image.open(entry["path"]).convert("L")
+    w, h = img.size
+    s = base_scale(entry, w, h) * float(np.exp(rng.uniform(np.log(0.8), np.log(1.25))))
+    nw, nh = max(1, int(round(w * s))), max(1, int(round(h * s)))
+    img = np.asarray(img.resize((nw, nh), Image.BILINEAR))
+    boxes = entry["boxes"] * s
+    labels = entry["labels"]
+    # window: around a random threat, or anywhere
+    if len(boxes) and rng.random() < focus_p:
+        b = boxes[rng.integers(len(boxes))]
+        cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+        x0 = int(cx - INPUT / 2 + rng.uniform(-0.35, 0.35) * INPUT)
+        y0 = int(cy - INPUT / 2 + rng.uniform(-0.35, 0.35) * INPUT)
+    else:
+        x0 = int(rng.integers(min(0, nw - INPUT), max(1, nw - INPUT + 1)))
+        y0 = int(rng.integers(min(0, nh - INPUT), max(1, nh - INPUT + 1)))
+    x0 = int(np.clip(x0, min(0, nw - INPUT), max(0, nw - INPUT)))
+    y0 = int(np.clip(y0, min(0, nh - INPUT), max(0, nh - INPUT)))
+    frame = np.full((INPUT, INPUT), PAD, np.uint8)
+    sx0, sy0 = max(0, x0), max(0, y0)
+    crop = img[sy0:min(nh, y0 + INPUT), sx0:min(nw, x0 + INPUT)]
+    frame[sy0 - y0:sy0 - y0 + crop.shape[0], sx0 - x0:sx0 - x0 + crop.shape[1]] = crop
+    keep_b, keep_l = [], []
+    for b, l in zip(boxes, labels):
+        bb = b - [x0, y0, x0, y0]
+        cb = np.clip(bb, 0, INPUT)
+        area = (bb[2] - bb[0]) * (bb[3] - bb[1])
+        vis = (cb[2] - cb[0]) * (cb[3] - cb[1])
+        if area > 0 and vis / area >= 0.45 and cb[2] - cb[0] >= 3 and cb[3] - cb[1] >= 3:
+            keep_b.append(cb)
+            keep_l.append(l)
+    return frame, np.array(keep_b, np.float32).reshape(-1, 4), np.array(keep_l, np.int64)
+
+
+def photometric(frame, rng):
+    """Density jitter (gamma on transmission), a little contrast and noise; keeps the empty belt white."""
+    a = frame.astype(np.float32) / 255.0
+    a = np.power(np.clip(a, 1e-3, 1.0), rng.uniform(0.75, 1.35))
+    if rng.random() < 0.5:
+        a = a + rng.normal(0, rng.uniform(0.0, 0.02), a.shape).astype(np.float32)
+    return np.clip(a, 0, 1)
+
+
+def augment(img, boxes, rng):
+    """Dihedral flips/transposes that keep labels exact."""
+    s = img.shape[0]
+    b = boxes.copy()
+    if rng.random() < 0.5:
+        img = img[:, ::-1]
+        b[:, [0, 2]] = s - b[:, [2, 0]]
+    if rng.random() < 0.5:
+        img = img[::-1, :]
+        b[:, [1, 3]] = s - b[:, [3, 1]]
+    if rng.random() < 0.5:
+        img = img.T
+        b = b[:, [1, 0, 3, 2]]
+    return np.ascontiguousarray(img), b

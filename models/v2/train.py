@@ -1,0 +1,190 @@
+"""Train armscan-threat-v2 (CPU or GPU; resumable).
+
+Usage:
+  python train.py --out runs/a --source synth:/work/data/synth-train/annotations.json --time-budget-min 55
+  python train.py --out runs/b --init runs/a/last.pt \
+      --source synth:/work/data/synth-train/annotations.json \
+      --source gdxray:/work/shared/data/gdxray-dev/annotations.json:B0046,B0049,B0008,B0076,B0082 --time-budget-min 40
+A source is KIND:PATH[:SERIES,...][@WEIGHT]; KIND is synth or gdxray. Each batch draws sources by weight, then images
+uniformly. With --time-budget-min the cosine learning rate runs on elapsed wall time and training stops when the
+budget is spent; <out>/last.pt is written every --ckpt-every steps (model, optimiser, step, elapsed time, RNG state),
+so --resume continues a run that was stopped or killed.
+"""
+import argparse
+import math
+import os
+import random
+import time
+
+import numpy as np
+import torch
+
+from data import augment, load_set, make_sample, photometric
+from model import GRID, STRIDE, Detector, decode
+
+
+def make_targets(boxes_list, labels_list, num_classes):
+    """CenterNet gaussian heatmaps [B,C,G,G], regression targets [B,G*G,4] (xyxy), regression weights [B,G*G]."""
+    bsz = len(boxes_list)
+    hm = np.zeros((bsz, num_classes, GRID, GRID), np.float32)
+    tgt = np.zeros((bsz, GRID * GRID, 4), np.float32)
+    wreg = np.zeros((bsz, GRID, GRID), np.float32)
+    cc = (np.arange(GRID, dtype=np.float32) + 0.5) * STRIDE
+    for i, (boxes, labels) in enumerate(zip(boxes_list, labels_list)):
+        order = np.argsort(-(boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])) if len(boxes) else []
+        for k in order:      # smaller boxes last: they win the regression target where boxes overlap
+            x1, y1, x2, y2 = boxes[k]
+            w, h = x2 - x1, y2 - y1
+            cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+            sx, sy = max(0.6, w / STRIDE / 6), max(0.6, h / STRIDE / 6)
+            g = np.exp(-((cc[None, :] - cx) / STRIDE) ** 2 / (2 * sx * sx) - ((cc[:, None] - cy) / STRIDE) ** 2 / (2 * sy * sy))
+            ix, iy = min(GRID - 1, int(cx // STRIDE)), min(GRID - 1, int(cy // STRIDE))
+            g[iy, ix] = 1.0
+            c = labels[k]
+            hm[i, c] = np.maximum(hm[i, c], g)
+            inside = (cc[None, :] > x1) & (cc[None, :] < x2) & (cc[:, None] > y1) & (cc[:, None] < y2)
+            pos = (g >= 0.3) & inside
+            pos[iy, ix] = True
+            wreg[i][pos] = g[pos]
+            tgt[i].reshape(GRID, GRID, 4)[pos] = [x1, y1, x2, y2]
+    return hm, tgt, wreg.reshape(bsz, -1)
+
+
+def focal_loss(logits, hm):
+    p = torch.sigmoid(logits).clamp(1e-4, 1 - 1e-4)
+    pos = hm.eq(1).float()
+    pos_l = -torch.log(p) * (1 - p) ** 2 * pos
+    neg_l = -torch.log(1 - p) * p ** 2 * (1 - hm) ** 4 * (1 - pos)
+    return (pos_l.sum() + neg_l.sum()) / pos.sum().clamp(min=1.0)
+
+
+def giou_loss(pred, tgt, w):
+    x1 = torch.max(pred[..., 0], tgt[..., 0]); y1 = torch.max(pred[..., 1], tgt[..., 1])
+    x2 = torch.min(pred[..., 2], tgt[..., 2]); y2 = torch.min(pred[..., 3], tgt[..., 3])
+    inter = (x2 - x1).clamp(min=0) * (y2 - y1).clamp(min=0)
+    ap = (pred[..., 2] - pred[..., 0]) * (pred[..., 3] - pred[..., 1])
+    at = (tgt[..., 2] - tgt[..., 0]) * (tgt[..., 3] - tgt[..., 1])
+    union = ap + at - inter + 1e-6
+    ex1 = torch.min(pred[..., 0], tgt[..., 0]); ey1 = torch.min(pred[..., 1], tgt[..., 1])
+    ex2 = torch.max(pred[..., 2], tgt[..., 2]); ey2 = torch.max(pred[..., 3], tgt[..., 3])
+    enc = (ex2 - ex1) * (ey2 - ey1) + 1e-6
+    giou = inter / union - (enc - union) / enc
+    return ((1 - giou) * w).sum() / w.sum().clamp(min=1e-3)
+
+
+def parse_source(text):
+    weight = 1.0
+    if "@" in text:
+        text, w = text.rsplit("@", 1)
+        weight = float(w)
+    kind, rest = text.split(":", 1)
+    series = None
+    if rest.count(":") >= 1 and not os.path.exists(rest):
+        rest, s = rest.rsplit(":", 1)
+        series = set(s.split(","))
+    return kind, rest, series, weight
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--source", action="append", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--init", default="", help="start from these weights (fresh optimiser and schedule)")
+    ap.add_argument("--warmup", type=int, default=100)
+    ap.add_argument("--max-iters", type=int, default=0)
+    ap.add_argument("--time-budget-min", type=float, default=60)
+    ap.add_argument("--ckpt-every", type=int, default=50)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    random.seed(args.seed); np.random.seed(args.seed); torch.manual_seed(args.seed)
+    os.makedirs(args.out, exist_ok=True)
+    logf = open(os.path.join(args.out, "train.log"), "a")
+
+    def log(msg):
+        line = f"{time.strftime('%H:%M:%S')} {msg}"
+        print(line, flush=True)
+        logf.write(line + "\n"); logf.flush()
+
+    sources = []
+    for s in args.source:
+        kind, path, series, weight = parse_source(s)
+        entries = load_set(path, kind, series)
+        log(f"source {kind} {path} series={sorted(series) if series else 'all'}: {len(entries)} images, "
+            f"{sum(len(e['boxes']) for e in entries)} boxes, weight {weight}")
+        sources.append((entries, weight))
+    wsum = sum(w for _, w in sources)
+    probs = [w / wsum for _, w in sources]
+
+    net = Detector().to(memory_format=torch.channels_last)
+    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
+    budget_s = args.time_budget_min * 60
+    rng = np.random.default_rng(args.seed)
+    gstep, elapsed0 = 0, 0.0
+    ck = os.path.join(args.out, "last.pt")
+    if args.resume and os.path.exists(ck):
+        st = torch.load(ck, weights_only=False)
+        net.load_state_dict(st["model"]); opt.load_state_dict(st["opt"])
+        gstep, elapsed0 = st["gstep"], st["elapsed"]
+        rng.bit_generator.state = st["np_rng"]; torch.set_rng_state(st["torch_rng"])
+        log(f"resumed from {ck} at step {gstep} ({elapsed0:.0f}s done)")
+    elif args.init:
+        net.load_state_dict(torch.load(args.init, map_location="cpu", weights_only=False)["model"])
+        log(f"initialised from {args.init}")
+    log(f"args {vars(args)}; params {sum(p.numel() for p in net.parameters())}")
+    t0 = time.time() - elapsed0
+
+    def lr_factor(step, elapsed):
+        frac = elapsed / budget_s if budget_s else 0.0
+        return min(1.0, (step + 1) / args.warmup) * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
+
+    def save():
+        torch.save({"model": net.state_dict(), "opt": opt.state_dict(), "gstep": gstep, "elapsed": time.time() - t0,
+                    "np_rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(), "args": vars(args)},
+                   ck + ".tmp")
+        os.replace(ck + ".tmp", ck)
+
+    agg, k = np.zeros(3), 0
+    net.train()
+    while True:
+        f = lr_factor(gstep, time.time() - t0)
+        for g in opt.param_groups:
+            g["lr"] = args.lr * f
+        ims, bxs, lbs = [], [], []
+        for _ in range(args.batch):
+            entries, _ = sources[rng.choice(len(sources), p=probs)]
+            e = entries[rng.integers(len(entries))]
+            fr, b, l = make_sample(e, rng)
+            fr, b = augment(fr, b, rng)
+            ims.append(photometric(fr, rng)); bxs.append(b); lbs.append(l)
+        x = torch.from_numpy(np.stack(ims)[:, None]).contiguous(memory_format=torch.channels_last)
+        hm_t, tgt, wreg = (torch.from_numpy(a) for a in make_targets(bxs, lbs, net.num_classes))
+        hm, reg = net(x)
+        boxes, _ = decode(hm, reg)
+        lh = focal_loss(hm, hm_t)
+        lr_ = giou_loss(boxes, tgt, wreg)
+        loss = lh + 2.0 * lr_
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 10.0)
+        opt.step()
+        gstep += 1
+        agg += [loss.item(), lh.item(), lr_.item()]; k += 1
+        if gstep % 20 == 0:
+            log(f"step {gstep} loss {agg[0] / k:.4f} hm {agg[1] / k:.4f} giou {agg[2] / k:.4f} lr {args.lr * f:.2e} "
+                f"{time.time() - t0:.0f}s")
+            agg, k = np.zeros(3), 0
+        if gstep % args.ckpt_every == 0:
+            save()
+        if (args.max_iters and gstep >= args.max_iters) or (budget_s and time.time() - t0 >= budget_s):
+            save()
+            log(f"stop at step {gstep} ({time.time() - t0:.0f}s) -> {ck}")
+            break
+
+
+if __name__ == "__main__":
+    main()
