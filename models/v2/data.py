@@ -3,8 +3,8 @@
 Sources (each a COCO annotations.json):
 - `armscan synth` output: grey planes with `pixel_spacing_mm`; frames at the manifest's working scale
   (WORKING_MM_PER_PX), jittered x0.8..1.25, exactly what the runtime does with a known pixel spacing;
-- GDXray dev (kind `gdxray`): no pixel spacing, so the runtime fallback `fit: short_side` (short side -> 320, at most
-  x2), jittered the same way; B0046 boxes tightened to the dark pixels inside the GDXray polygon (v1's `tighten_box`),
+- GDXray dev (kind `gdxray`): read at GDXRAY_MM_PER_PX (0.16, the flat panel's pitch; GDXray states no spacing) and
+  framed at the same working scale, jittered the same way; B0046 boxes tightened to the dark pixels inside the GDXray polygon (v1's `tighten_box`),
   since the upstream boxes are loose; only the series given (training series, never B0079/B0074/B0048).
 
 Class index by Protocol category: 0 firearm, 1 part, 2 ammunition (fine class -> category through the COCO
@@ -22,6 +22,10 @@ INPUT = 320
 MAX_UPSCALE = 2.0
 PAD = 255
 WORKING_MM_PER_PX = 1.5
+# GDXray states no pixel spacing; its baggage images come from a Canon CXDI-50G flat panel with a 160 um pitch, so
+# they are read at 0.16 mm/px (the same assumption as `armscan synth --tip-spacing-mm` and the manifest's
+# `assumed_mm_per_px`).
+GDXRAY_MM_PER_PX = 0.16
 CATEGORIES = ["firearm", "part", "ammunition"]
 FINE_TO_CATEGORY = {
     "firearm": "firearm", "handgun": "firearm", "pistol": "firearm", "revolver": "firearm", "rifle": "firearm",
@@ -70,7 +74,8 @@ def load_set(path, kind, series=None, images_dir=None):
             boxes.append(b)
             labels.append(CATEGORIES.index(cat))
         out.append({"path": p, "boxes": np.array(boxes, np.float32).reshape(-1, 4),
-                    "labels": np.array(labels, np.int64), "spacing": im.get("pixel_spacing_mm"), "kind": kind})
+                    "labels": np.array(labels, np.int64),
+                    "spacing": GDXRAY_MM_PER_PX if kind == "gdxray" else im.get("pixel_spacing_mm"), "kind": kind})
     return out
 
 

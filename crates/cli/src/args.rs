@@ -32,6 +32,18 @@ pub enum Command {
     /// of `armscan scan --jsonl` records (--predictions). Exit status: 0 on success, 2 on error.
     #[command(after_help = "Examples:\n  armscan eval out/synth/annotations.json --out out/eval\n  armscan eval gdxray/annotations.json --where series=B0079,B0074,B0048 --out out/eval-val\n  armscan eval data/annotations.json --predictions results.jsonl --out out/eval")]
     Eval(EvalArgs),
+    /// Sorting-centre mode: watch a folder the scanner writes into and screen each complete scan
+    /// exactly once, appending its record to OUT/results.jsonl.
+    ///
+    /// A file is taken when its name does not start with `.` nor end in `.part`/`.tmp` (write
+    /// there, then rename into place) and its size and modification time stayed the same for
+    /// --settle-ms. Each result is written atomically to OUT/results/ and appended to
+    /// OUT/results.jsonl (schema armscan.scan/1, one line per input scan, ever); the input is then
+    /// moved to IN_DIR/.done/. A SQLite journal (OUT/journal.sqlite) makes this survive `kill -9`:
+    /// after a restart every scan is screened and reported exactly once. SIGINT or SIGTERM stops
+    /// it cleanly after the scans in hand (exit 0); a second signal stops it at once (exit 2).
+    #[command(after_help = "Examples:\n  armscan watch /srv/scanner/out --out /srv/armscan\n  armscan watch incoming/ --out results/ --backend onnxruntime --settle-ms 1000")]
+    Watch(WatchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -239,4 +251,81 @@ pub struct EvalArgs {
     /// Never show a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The folder the scanner writes scans into (not walked recursively).
+    #[arg(value_name = "IN_DIR")]
+    pub in_dir: PathBuf,
+
+    /// Output folder: results.jsonl, results/, journal.sqlite.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Model manifest (NAME.manifest.json) or the .onnx beside it
+    /// [default: $ARMSCAN_MODEL, else models/armscan-firearm-v1.manifest.json]
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+
+    /// Inference backend.
+    #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
+    pub backend: BackendArg,
+
+    /// Path to libonnxruntime.so (else $ORT_DYLIB_PATH, else the onnxruntime Python wheel's copy).
+    #[arg(long, value_name = "PATH")]
+    pub ort_lib: Option<PathBuf>,
+
+    /// List detections scoring at least this [default: 0.05]
+    #[arg(long, value_name = "SCORE")]
+    pub min_score: Option<f32>,
+
+    /// A detection scoring at least this makes the scan alarm [default: the model's]
+    #[arg(long, value_name = "SCORE")]
+    pub alarm_score: Option<f32>,
+
+    /// A detection scoring at least this (and below the alarm score) makes the scan need review
+    /// [default: the model's]
+    #[arg(long, value_name = "SCORE")]
+    pub review_score: Option<f32>,
+
+    /// Worker threads [default: the number of cores]
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Windowing of 16-bit scans: `full`, `auto` or `LOW:HIGH` (as for `scan`).
+    #[arg(long, value_name = "WINDOW", default_value = "full")]
+    pub window: String,
+
+    /// Pixel spacing of the scans in mm, when the files do not say.
+    #[arg(long, value_name = "MM")]
+    pub pixel_spacing_mm: Option<f32>,
+
+    /// Refuse images larger than this many megapixels.
+    #[arg(long, value_name = "MP", default_value_t = 100.0)]
+    pub max_megapixels: f64,
+
+    /// Refuse files larger than this many MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 512)]
+    pub max_file_mib: u64,
+
+    /// A file is taken once its size and modification time stayed the same this long.
+    #[arg(long, value_name = "MS", default_value_t = 500)]
+    pub settle_ms: u64,
+
+    /// How often IN_DIR is listed when idle.
+    #[arg(long, value_name = "MS", default_value_t = 200)]
+    pub poll_ms: u64,
+
+    /// How long a settled NAME_high/NAME_low half waits for its partner before it is screened alone.
+    #[arg(long, value_name = "MS", default_value_t = 5000)]
+    pub pair_wait_ms: u64,
+
+    /// Most scans taken and screened at once [default: twice the threads]
+    #[arg(long, value_name = "N")]
+    pub batch: Option<usize>,
+
+    /// Print each record on stdout as a JSON line (armscan.scan/1) instead of text.
+    #[arg(long)]
+    pub jsonl: bool,
 }

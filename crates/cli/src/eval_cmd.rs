@@ -154,7 +154,17 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("annotations {}", args.annotations.display()))?;
     let images_dir: PathBuf = match &args.images {
         Some(d) => d.clone(),
-        None => args.annotations.parent().map(Path::to_path_buf).unwrap_or_default(),
+        None => {
+            // the folder of the annotations, or its `images/` subfolder when the images are there
+            // (a common COCO layout, e.g. GDXray dev)
+            let dir = args.annotations.parent().map(Path::to_path_buf).unwrap_or_default();
+            let base = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir.clone() };
+            let in_sub = |im: &armscan_report::eval::EvalImage| base.join("images").join(&im.file_name).is_file();
+            match ds.images.first() {
+                Some(im) if !base.join(&im.file_name).is_file() && in_sub(im) => dir.join("images"),
+                _ => dir,
+            }
+        }
     };
     let images_dir_text = images_dir.display().to_string();
     let images_dir = if images_dir.as_os_str().is_empty() { PathBuf::from(".") } else { images_dir };

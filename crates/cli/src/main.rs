@@ -8,6 +8,7 @@ mod eval_cmd;
 mod progress;
 mod scan_cmd;
 mod synth_cmd;
+mod watch_cmd;
 
 use std::process::ExitCode;
 
@@ -29,5 +30,6 @@ fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
         args::Command::Scan(a) => scan_cmd::run(&a),
         args::Command::Synth(a) => synth_cmd::run(&a),
         args::Command::Eval(a) => eval_cmd::run(&a),
+        args::Command::Watch(a) => watch_cmd::run(&a),
     }
 }

@@ -64,6 +64,18 @@ fn default_model() -> PathBuf {
     local
 }
 
+/// Reading options from the flags `scan` and `watch` share: windowing and decode limits.
+pub(crate) fn ingest_options(window: &str, max_megapixels: f64, max_file_mib: u64, pixel_spacing_mm: Option<f32>) -> anyhow::Result<IngestOptions> {
+    if max_megapixels.is_nan() || max_megapixels <= 0.0 {
+        bail!("--max-megapixels must be positive");
+    }
+    let windowing = parse_window(window)?;
+    let limits = DecodeLimits::default()
+        .with_max_pixels((max_megapixels * 1e6) as u64)
+        .with_max_file_bytes(max_file_mib.saturating_mul(1024 * 1024));
+    Ok(IngestOptions::default().with_limits(limits).with_windowing(windowing).with_pixel_spacing_mm(pixel_spacing_mm))
+}
+
 /// The outcome of one input: its record, and a display image when a report wants one.
 pub(crate) struct Screened {
     pub(crate) record: ScanRecord,
@@ -99,7 +111,7 @@ pub(crate) fn screen_one(input: &ScanInput, detector: &Detector, ingest: &Ingest
     }
 }
 
-fn text_line(record: &ScanRecord) -> String {
+pub(crate) fn text_line(record: &ScanRecord) -> String {
     let status = record.status.as_str().to_uppercase();
     match (&record.error, record.detections.first()) {
         (Some(e), _) => format!("{status:<6} {}  {e}", record.scan),
@@ -173,10 +185,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     check_score("min-score", args.min_score)?;
     check_score("alarm-score", args.alarm_score)?;
     check_score("review-score", args.review_score)?;
-    if args.max_megapixels.is_nan() || args.max_megapixels <= 0.0 {
-        bail!("--max-megapixels must be positive");
-    }
-    let windowing = parse_window(&args.window)?;
+    let ingest = ingest_options(&args.window, args.max_megapixels, args.max_file_mib, args.pixel_spacing_mm)?;
     let threads = init_threads(args.threads)?;
     let detector = build_detector(
         &DetectorArgs {
@@ -189,11 +198,6 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         },
         threads,
     )?;
-
-    let limits = DecodeLimits::default()
-        .with_max_pixels((args.max_megapixels * 1e6) as u64)
-        .with_max_file_bytes(args.max_file_mib.saturating_mul(1024 * 1024));
-    let ingest = IngestOptions::default().with_limits(limits).with_windowing(windowing).with_pixel_spacing_mm(args.pixel_spacing_mm);
 
     let inputs = collect_inputs(&args.paths);
     if inputs.is_empty() {

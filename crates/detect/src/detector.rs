@@ -5,7 +5,6 @@ use std::time::Instant;
 
 use armscan_core::{merge_frame_detections, Detection, FrameDetection, FrameGrid, Scan, Thresholds};
 use armscan_ingest::{detector_grey, Windowing};
-use image::imageops::FilterType;
 use image::GrayImage;
 use ndarray::Array4;
 use rayon::prelude::*;
@@ -195,7 +194,7 @@ impl Detector {
         let working = if (scale.working_width, scale.working_height) == (width, height) {
             None
         } else {
-            Some(image::imageops::resize(grey, scale.working_width, scale.working_height, FilterType::Triangle))
+            Some(crate::resize::resize_grey(grey, scale.working_width, scale.working_height))
         };
         let working = working.as_ref().unwrap_or(grey);
 

@@ -16,6 +16,7 @@ mod error;
 pub mod manifest;
 pub mod output;
 pub mod plan;
+pub mod resize;
 pub mod runner;
 
 pub use backend::{ActiveBackend, BackendChoice, BackendKind};

@@ -52,6 +52,11 @@ pub struct FramingSpec {
     /// When set and the scan's pixel spacing is known, scale the scan to this spacing instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub working_mm_per_px: Option<f32>,
+    /// The pixel spacing to assume for a scan that states none, when `working_mm_per_px` is
+    /// set (the model card says why: e.g. the detector pitch of the scanner the model was trained
+    /// for). Without it such scans fall back to `fit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assumed_mm_per_px: Option<f32>,
 }
 
 /// The model's output tensor.
@@ -167,6 +172,12 @@ impl ModelManifest {
         }
         if f.working_mm_per_px.is_some_and(|v| !(v.is_finite() && v > 0.0)) {
             return Err(cfg("framing.working_mm_per_px must be positive".into()));
+        }
+        if f.assumed_mm_per_px.is_some_and(|v| !(v.is_finite() && v > 0.0)) {
+            return Err(cfg("framing.assumed_mm_per_px must be positive".into()));
+        }
+        if f.assumed_mm_per_px.is_some() && f.working_mm_per_px.is_none() {
+            return Err(cfg("framing.assumed_mm_per_px needs framing.working_mm_per_px".into()));
         }
         let o = &spec.output;
         if !matches!(o.layout.as_str(), "xyxy_scores" | "cxcywh_scores") {

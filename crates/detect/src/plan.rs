@@ -22,7 +22,8 @@ impl WorkingScale {
     #[must_use]
     pub fn for_scan(width: u32, height: u32, pixel_spacing_mm: Option<f32>, input_width: u32, input_height: u32, framing: &FramingSpec) -> Self {
         let (w, h) = (width.max(1), height.max(1));
-        let scale = match (framing.working_mm_per_px, pixel_spacing_mm) {
+        let spacing = pixel_spacing_mm.or(framing.assumed_mm_per_px);
+        let scale = match (framing.working_mm_per_px, spacing) {
             (Some(target), Some(spacing)) => f64::from(spacing) / f64::from(target),
             _ if framing.fit == "native" => 1.0,
             _ => {
@@ -107,7 +108,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn framing(fit: &str) -> FramingSpec {
-        FramingSpec { fit: fit.into(), max_upscale: 2.0, overlap_px: 96, working_mm_per_px: None }
+        FramingSpec { fit: fit.into(), max_upscale: 2.0, overlap_px: 96, working_mm_per_px: None, assumed_mm_per_px: None }
     }
 
     #[test]
@@ -126,6 +127,12 @@ mod tests {
         assert_eq!((s.working_width, s.working_height), (500, 400));
         let s = WorkingScale::for_scan(1000, 800, None, 320, 320, &f);
         assert_eq!(s.working_height, 320);
+        // a scan without a spacing takes the assumed one; a stated spacing still wins
+        f.assumed_mm_per_px = Some(0.5);
+        let s = WorkingScale::for_scan(1000, 800, None, 320, 320, &f);
+        assert_eq!((s.working_width, s.working_height), (250, 200));
+        let s = WorkingScale::for_scan(1000, 800, Some(1.0), 320, 320, &f);
+        assert_eq!((s.working_width, s.working_height), (500, 400));
     }
 
     proptest! {

@@ -100,3 +100,14 @@ fn bad_manifest_names_the_field() {
     let err = ModelManifest::from_json(&text, &fixture()).unwrap_err().to_string();
     assert!(err.contains("output.layout"), "{err}");
 }
+
+#[test]
+fn assumed_spacing_needs_a_working_spacing_and_must_be_positive() {
+    let text = std::fs::read_to_string(fixture()).unwrap();
+    let with = |framing: &str| text.replace("\"overlap_px\"", &format!("{framing}, \"overlap_px\""));
+    let err = ModelManifest::from_json(&with("\"assumed_mm_per_px\": 0.16"), &fixture()).unwrap_err().to_string();
+    assert!(err.contains("assumed_mm_per_px needs framing.working_mm_per_px"), "{err}");
+    let err = ModelManifest::from_json(&with("\"working_mm_per_px\": 1.5, \"assumed_mm_per_px\": -1"), &fixture()).unwrap_err().to_string();
+    assert!(err.contains("assumed_mm_per_px must be positive"), "{err}");
+    assert!(ModelManifest::from_json(&with("\"working_mm_per_px\": 1.5, \"assumed_mm_per_px\": 0.16"), &fixture()).is_ok());
+}

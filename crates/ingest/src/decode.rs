@@ -46,6 +46,14 @@ fn read_bounded(path: &Path, limits: &DecodeLimits) -> Result<Vec<u8>, IngestErr
     if meta.is_dir() {
         return Err(IngestError::Unsupported { path: path.to_owned(), reason: "is a directory".into() });
     }
+    if !meta.is_file() {
+        // A FIFO would block the batch until a writer came; a device (/dev/zero) would be read
+        // to the byte limit. Scans are regular files.
+        return Err(IngestError::Unsupported {
+            path: path.to_owned(),
+            reason: "not a regular file (a FIFO, socket or device)".into(),
+        });
+    }
     if meta.len() > limits.max_file_bytes {
         return Err(IngestError::Limits {
             path: path.to_owned(),
@@ -81,9 +89,25 @@ pub fn load_scan(path: &Path, options: &IngestOptions) -> Result<Scan, IngestErr
 /// # Errors
 /// As [`load_scan`] for either file, or [`IngestError::Pair`] when they do not form a pair.
 pub fn load_dual_pair(high: &Path, low: &Path, options: &IngestOptions) -> Result<Scan, IngestError> {
-    let grey = |path: &Path| -> Result<Plane, IngestError> {
-        let bytes = read_bounded(path, &options.limits)?;
-        match decode_bytes(path, &bytes, &options.limits)? {
+    let high_bytes = read_bounded(high, &options.limits)?;
+    let low_bytes = read_bounded(low, &options.limits)?;
+    dual_pair_from_bytes((high, &high_bytes), (low, &low_bytes), options)
+}
+
+/// The pair logic of [`load_dual_pair`] on bytes already read (`path` only names the files).
+pub(crate) fn dual_pair_from_bytes(
+    (high, high_bytes): (&Path, &[u8]),
+    (low, low_bytes): (&Path, &[u8]),
+    options: &IngestOptions,
+) -> Result<Scan, IngestError> {
+    let grey = |path: &Path, bytes: &[u8]| -> Result<Plane, IngestError> {
+        if bytes.len() as u64 > options.limits.max_file_bytes {
+            return Err(IngestError::Limits { path: path.to_owned(), reason: format!("{} bytes, the limit is {} bytes", bytes.len(), options.limits.max_file_bytes) });
+        }
+        if bytes.is_empty() {
+            return Err(IngestError::Decode { path: path.to_owned(), reason: "file is empty (0 bytes)".into() });
+        }
+        match decode_bytes(path, bytes, &options.limits)? {
             Planes::Grey(p) => Ok(p),
             other => Err(IngestError::Pair {
                 path: path.to_owned(),
@@ -91,8 +115,8 @@ pub fn load_dual_pair(high: &Path, low: &Path, options: &IngestOptions) -> Resul
             }),
         }
     };
-    let high_plane = grey(high)?;
-    let low_plane = grey(low)?;
+    let high_plane = grey(high, high_bytes)?;
+    let low_plane = grey(low, low_bytes)?;
     if (high_plane.width(), high_plane.height()) != (low_plane.width(), low_plane.height()) {
         return Err(IngestError::Pair {
             path: high.to_owned(),
@@ -129,7 +153,7 @@ pub fn load_input(input: &ScanInput, options: &IngestOptions) -> Result<Scan, In
     }
 }
 
-fn decode_bytes(path: &Path, bytes: &[u8], limits: &DecodeLimits) -> Result<Planes, IngestError> {
+pub(crate) fn decode_bytes(path: &Path, bytes: &[u8], limits: &DecodeLimits) -> Result<Planes, IngestError> {
     let p = || path.to_owned();
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
@@ -152,6 +176,9 @@ fn decode_bytes(path: &Path, bytes: &[u8], limits: &DecodeLimits) -> Result<Plan
         // JPEG decoders fill a cut-off image with grey and carry on; a screening tool must not.
         return Err(IngestError::Decode { path: p(), reason: "JPEG ends before its end-of-image marker (truncated)".into() });
     }
+    if format == ImageFormat::Png {
+        png_precheck(bytes).map_err(|reason| IngestError::Decode { path: p(), reason })?;
+    }
     let (width, height) = reader.into_dimensions().map_err(|e| image_error(path, e))?;
     limits.check_dimensions(width, height).map_err(|reason| IngestError::Limits { path: p(), reason })?;
 
@@ -163,6 +190,26 @@ fn decode_bytes(path: &Path, bytes: &[u8], limits: &DecodeLimits) -> Result<Plan
     reader.limits(l);
     let image = reader.decode().map_err(|e| image_error(path, e))?;
     planes_from_dynamic(path, image)
+}
+
+/// Checks what the `png` decoder does not: a palette (PLTE) holds 1 to 256 whole RGB entries.
+/// png 0.18.1 panics on a PLTE whose length is not a multiple of 3 (found by the decode_png fuzz
+/// target; regression input `fuzz/corpus/decode_png/regress_plte_49_bytes.png`). Walks chunk
+/// headers only, up to IEND.
+fn png_precheck(bytes: &[u8]) -> Result<(), String> {
+    let mut at = 8usize;
+    while let Some(head) = bytes.get(at..at.saturating_add(8)) {
+        let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]);
+        let kind = &head[4..8];
+        if kind == b"PLTE" && (len == 0 || len % 3 != 0 || len > 768) {
+            return Err(format!("PNG palette (PLTE) of {len} bytes is not 1 to 256 RGB entries"));
+        }
+        if kind == b"IEND" {
+            break;
+        }
+        at = at.saturating_add(12).saturating_add(usize::try_from(len).unwrap_or(usize::MAX));
+    }
+    Ok(())
 }
 
 /// True when an end-of-image marker (FF D9) follows the last start-of-scan marker (FF DA).

@@ -11,6 +11,7 @@
 
 mod decode;
 mod error;
+pub mod fuzz_support;
 mod limits;
 mod walk;
 mod window;

@@ -1,0 +1,95 @@
+//! `armscan watch`: the sorting-centre mode. The watch loop and the journal live in
+//! `armscan-watch`; screening is `scan`'s own ([`screen_one`] with the detector of
+//! [`build_detector`]), so both commands give the same record for the same file.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use armscan_ingest::ScanInput;
+use armscan_report::{write_jsonl, ScanRecord};
+use armscan_watch::{WatchConfig, Watcher};
+use rayon::prelude::*;
+
+use crate::args::WatchArgs;
+use crate::scan_cmd::{build_detector, check_score, ingest_options, init_threads, screen_one, text_line, DetectorArgs};
+
+/// Exit status when a second SIGINT/SIGTERM stops the watcher at once (the journal still makes
+/// the next start finish what was in hand).
+const FORCED_EXIT: i32 = 2;
+
+pub fn run(args: &WatchArgs) -> anyhow::Result<ExitCode> {
+    check_score("min-score", args.min_score)?;
+    check_score("alarm-score", args.alarm_score)?;
+    check_score("review-score", args.review_score)?;
+    if args.settle_ms == 0 || args.poll_ms == 0 {
+        anyhow::bail!("--settle-ms and --poll-ms must be positive");
+    }
+    let ingest = ingest_options(&args.window, args.max_megapixels, args.max_file_mib, args.pixel_spacing_mm)?;
+
+    // Signals first: a SIGTERM during the model load must not kill the process half-way either.
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // The first signal sets `stop`; a second one, with `stop` already set, exits at once.
+        signal_hook::flag::register_conditional_shutdown(signal, FORCED_EXIT, Arc::clone(&stop))
+            .context("installing the signal handlers")?;
+        signal_hook::flag::register(signal, Arc::clone(&stop)).context("installing the signal handlers")?;
+    }
+
+    let threads = init_threads(args.threads)?;
+    let detector = build_detector(
+        &DetectorArgs {
+            model: args.model.clone(),
+            backend: args.backend,
+            ort_lib: args.ort_lib.clone(),
+            min_score: args.min_score,
+            review_score: args.review_score,
+            alarm_score: args.alarm_score,
+        },
+        threads,
+    )?;
+
+    let config = WatchConfig::new(&args.in_dir, &args.out)
+        .with_settle(Duration::from_millis(args.settle_ms))
+        .with_poll(Duration::from_millis(args.poll_ms))
+        .with_pair_wait(Duration::from_millis(args.pair_wait_ms))
+        .with_batch(args.batch.unwrap_or(threads * 2));
+    let (mut watcher, opened) = Watcher::open(config)
+        .with_context(|| format!("starting to watch {} into {}", args.in_dir.display(), args.out.display()))?;
+    if opened.unfinished > 0 || opened.cut_bytes > 0 {
+        eprintln!(
+            "armscan: resuming after an interruption: {} scans to finish, {} bytes of an unfinished append cut from results.jsonl",
+            opened.unfinished, opened.cut_bytes
+        );
+    }
+    eprintln!(
+        "armscan: watching {} (settle {} ms); results in {}",
+        args.in_dir.display(),
+        args.settle_ms,
+        args.out.join(armscan_watch::RESULTS_JSONL).display()
+    );
+
+    let mut screen = |inputs: &[ScanInput]| -> Vec<ScanRecord> {
+        inputs.par_iter().map(|input| screen_one(input, &detector, &ingest, false).record).collect()
+    };
+    let jsonl = args.jsonl;
+    let mut on_record = |record: &ScanRecord| {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        // stdout is a courtesy: results.jsonl is the record. A closed pipe does not stop the watch.
+        let _ = if jsonl {
+            write_jsonl(&mut out, record).map_err(|e| std::io::Error::other(e.to_string()))
+        } else {
+            writeln!(out, "{}", text_line(record))
+        };
+    };
+    let outcome = watcher.run(&mut screen, &mut on_record, &stop);
+    let closed = watcher.close();
+    let summary = outcome.context("watching")?;
+    closed.context("closing the journal")?;
+    eprintln!("armscan: stopped cleanly; {} scans screened in this run", summary.appended);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,7 @@
+#![no_main]
+//! JSON lines of armscan.scan/1 records (as `armscan eval --predictions` reads them).
+#[allow(dead_code)]
+mod body {
+    include!("../bodies/scan_jsonl.rs");
+}
+libfuzzer_sys::fuzz_target!(|data: &[u8]| body::run(data));
