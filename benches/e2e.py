@@ -58,6 +58,13 @@ def timed(cmd, stdout_path):
     return wall, (int(rss[-1].split()[1]) / 1024.0 if rss else float("nan")), p.stderr
 
 
+def generate(armscan, n, seed, out):
+    if len(glob.glob(os.path.join(out, "images", "*_grey.png"))) != n:
+        sh([armscan, "synth", "--n", str(n), "--seed", str(seed), "--width", "1024", "--height", "768",
+            "--planes", "grey", "--out", out], stderr=subprocess.DEVNULL)
+    return os.path.join(out, "images")
+
+
 def pct(values, q):
     v = sorted(values)
     return v[min(len(v) - 1, max(0, int(round(q / 100.0 * (len(v) - 1)))))] if v else float("nan")
@@ -71,17 +78,19 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--pixel-spacing-mm", type=float, default=None)
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--gflop-per-frame", type=float, default=0.719,
+                    help="the model's FLOPs per 320x320 frame (export.py prints it; 0.719 for v1 and v2)")
+    ap.add_argument("--tract-scaling", type=int, default=0, metavar="N",
+                    help="also time armscan with tract on the first N scans at 1 and at --threads threads")
+    ap.add_argument("--memory", type=int, default=0, metavar="N",
+                    help="also run armscan on N generated scans (seed 78) and print its peak RSS")
     args = ap.parse_args()
     armscan = os.path.join(ROOT, "target", "release", "armscan")
     if not os.path.exists(armscan):
         sys.exit("build first: cargo build --release -p armscan-cli")
     scans = args.scans
     if not scans:
-        scans = os.path.join(ROOT, "target", "bench-scans")
-        if len(glob.glob(os.path.join(scans, "images", "*_grey.png"))) != args.n:
-            sh([armscan, "synth", "--n", str(args.n), "--seed", "77", "--width", "1024", "--height", "768",
-                "--planes", "grey", "--out", scans], stderr=subprocess.DEVNULL)
-        scans = os.path.join(scans, "images")
+        scans = generate(armscan, args.n, 77, os.path.join(ROOT, "target", "bench-scans"))
     py = ensure_venv()
     lib = ort_lib(py)
     n_files = sum(1 for f in os.listdir(scans) if os.path.splitext(f)[1].lower() in {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"})
@@ -122,6 +131,37 @@ def main():
         print(f"{name:38} {n:6d} {wall:8.2f} {n / wall:8.2f} {p50:8.1f} {p95:8.1f} {rss:8.1f}")
     ratio = statistics.median(rust_rates) / statistics.median(py_rates)
     print(f"ratio armscan / python (scans per second, median of {args.repeat}): {ratio:.2f}x")
+    res = rows[-1][5]
+    frames_per_scan = res["frames"] / max(1, res["scans"])
+    print(f"python pre+post-processing share of its wall time: {100 * res['share_pre_post']:.0f}% "
+          f"({frames_per_scan:.2f} frames per scan)")
+    peak = json.loads(subprocess.run([py, os.path.join(ROOT, "benches", "python", "peak_gflops.py"), "--threads",
+                                      str(args.threads)], check=True, capture_output=True, text=True).stdout)
+    achieved = statistics.median(rust_rates) * frames_per_scan * args.gflop_per_frame
+    print(f"compute: {args.gflop_per_frame} GFLOP per frame; armscan achieves {achieved:.1f} GFLOP/s end to end; "
+          f"peak through ONNX Runtime ({peak['probe']}, {args.threads} threads) {peak['gflops_per_s']} GFLOP/s; "
+          f"fraction {achieved / peak['gflops_per_s']:.2f}")
+    if args.tract_scaling:
+        sub = os.path.join(ROOT, "target", "bench-scans-tract")
+        os.makedirs(sub, exist_ok=True)
+        for f in sorted(os.listdir(scans))[:args.tract_scaling]:
+            dst = os.path.join(sub, f)
+            if not os.path.exists(dst):
+                os.symlink(os.path.join(os.path.abspath(scans), f), dst)
+        rates = {}
+        for t in (1, args.threads):
+            w, r, _ = timed([armscan, "scan", sub, "--model", args.model, "--backend", "tract", "--threads", str(t),
+                             "--jsonl"] + spacing, os.path.join(ROOT, "target", f"bench-tract-{t}.jsonl"))
+            rates[t] = args.tract_scaling / w
+            print(f"tract, {t} thread(s): {args.tract_scaling} scans in {w:.2f} s = {rates[t]:.2f} scans/s, peak {r:.0f} MB")
+        print(f"tract scaling {args.threads} threads / 1 thread: {rates[args.threads] / rates[1]:.2f}x")
+    if args.memory:
+        big = generate(armscan, args.memory, 78, os.path.join(ROOT, "target", f"bench-scans-{args.memory}"))
+        w, r, _ = timed([armscan, "scan", big, "--model", args.model, "--backend", "onnxruntime", "--ort-lib", lib,
+                         "--threads", str(args.threads), "--jsonl"] + spacing,
+                        os.path.join(ROOT, "target", "bench-memory.jsonl"))
+        print(f"memory: armscan on {args.memory} scans: peak {r:.0f} MB ({rows[0][4]:.0f} MB on {rows[0][1]}), "
+              f"{args.memory / w:.2f} scans/s")
     print("(wall = the whole process: start, model load, every scan; Python p50/p95 = decode to boxes per scan, "
           "armscan p50/p95 = its per-scan elapsed_ms, decode to verdict, with two scans in flight)")
 

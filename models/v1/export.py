@@ -11,29 +11,11 @@ import os
 
 import numpy as np
 import torch
-import torch.nn as nn
 
 from model import Detector, DetectorExport, fold_bn
+from detnet import count_macs  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def count_macs(net, size=320):
-    """Multiply-accumulates of Conv/ConvTranspose for one 1x320x320 frame."""
-    macs = [0]
-
-    def hook(m, inp, out):
-        if isinstance(m, nn.Conv2d):
-            macs[0] += out.numel() * (m.in_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1]
-        elif isinstance(m, nn.ConvTranspose2d):
-            macs[0] += inp[0].numel() * m.out_channels * m.kernel_size[0] * m.kernel_size[1]
-
-    hs = [m.register_forward_hook(hook) for m in net.modules() if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d))]
-    with torch.no_grad():
-        net(torch.ones(1, 1, size, size))
-    for h in hs:
-        h.remove()
-    return macs[0]
 
 
 def main():

@@ -129,19 +129,3 @@ def photometric(frame, rng):
     if rng.random() < 0.5:
         a = a + rng.normal(0, rng.uniform(0.0, 0.02), a.shape).astype(np.float32)
     return np.clip(a, 0, 1)
-
-
-def augment(img, boxes, rng):
-    """Dihedral flips/transposes that keep labels exact."""
-    s = img.shape[0]
-    b = boxes.copy()
-    if rng.random() < 0.5:
-        img = img[:, ::-1]
-        b[:, [0, 2]] = s - b[:, [2, 0]]
-    if rng.random() < 0.5:
-        img = img[::-1, :]
-        b[:, [1, 3]] = s - b[:, [3, 1]]
-    if rng.random() < 0.5:
-        img = img.T
-        b = b[:, [1, 0, 3, 2]]
-    return np.ascontiguousarray(img), b

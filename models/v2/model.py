@@ -1,112 +1,14 @@
-"""armscan-threat-v2: small anchor-free (CenterNet/FCOS-style) detector for the Protocol's three categories.
+"""armscan-threat-v2: the shared detector (../detnet.py) with one class per Protocol category."""
+import os
+import sys
 
-Same backbone and neck as v1 (stride 8 output, 40x40 = 1600 candidates per 320x320 frame), with one heatmap channel per
-class. `DetectorExport` decodes in the graph: detections [N, 1600, 4 + C] = x1, y1, x2, y2 (model-input px), then one
-probability per class (the manifest's `xyxy_scores` layout).
-"""
-import copy
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-import torch
-import torch.nn as nn
+from detnet import GRID, REG_UNIT, STRIDE, DetectorExport, decode, fold_bn  # noqa: E402,F401
+from detnet import Detector as _Detector  # noqa: E402
 
-STRIDE = 8
-GRID = 320 // STRIDE
-REG_UNIT = 16.0
 CLASSES = [("firearm", "firearm"), ("part", "part"), ("ammunition", "ammunition")]   # (class name, Protocol category)
 
 
-def cbr(cin, cout, k=3, s=1):
-    return nn.Sequential(nn.Conv2d(cin, cout, k, s, k // 2, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
-
-
-class Detector(nn.Module):
-    def __init__(self, num_classes=len(CLASSES), w=(16, 24, 48, 80, 128), neck=48):
-        super().__init__()
-        self.num_classes = num_classes
-        self.s2 = nn.Sequential(cbr(1, w[0], 3, 2))                                         # 160
-        self.s4 = nn.Sequential(cbr(w[0], w[1], 3, 2), cbr(w[1], w[1]))                     # 80
-        self.s8 = nn.Sequential(cbr(w[1], w[2], 3, 2), cbr(w[2], w[2]), cbr(w[2], w[2]))    # 40
-        self.s16 = nn.Sequential(cbr(w[2], w[3], 3, 2), cbr(w[3], w[3]), cbr(w[3], w[3]))   # 20
-        self.s32 = nn.Sequential(cbr(w[3], w[4], 3, 2), cbr(w[4], w[4]), cbr(w[4], w[4]))   # 10
-        self.lat32 = cbr(w[4], neck, 1)
-        self.lat16 = cbr(w[3], neck, 1)
-        self.lat8 = cbr(w[2], neck, 1)
-        self.up32 = nn.Sequential(nn.ConvTranspose2d(neck, neck, 2, 2, bias=False), nn.BatchNorm2d(neck), nn.ReLU(True))
-        self.up16 = nn.Sequential(nn.ConvTranspose2d(neck, neck, 2, 2, bias=False), nn.BatchNorm2d(neck), nn.ReLU(True))
-        self.fuse16 = cbr(neck, neck)
-        self.fuse8 = cbr(neck, neck)
-        self.head_hm = nn.Sequential(cbr(neck, neck), nn.Conv2d(neck, num_classes, 1))
-        self.head_reg = nn.Sequential(cbr(neck, neck), nn.Conv2d(neck, 4, 1))
-        nn.init.constant_(self.head_hm[-1].bias, -4.6)   # prior 0.01
-        nn.init.zeros_(self.head_reg[-1].weight)
-        nn.init.constant_(self.head_reg[-1].bias, 1.0)
-
-    def forward(self, x):
-        """x: [N,1,320,320] in [0,1], bright = empty. Returns heatmap logits [N,C,40,40], log-ltrb [N,4,40,40]."""
-        x = 1.0 - x                      # internally dense = high (padding 1.0 -> 0)
-        c8 = self.s8(self.s4(self.s2(x)))
-        c16 = self.s16(c8)
-        c32 = self.s32(c16)
-        p16 = self.fuse16(self.lat16(c16) + self.up32(self.lat32(c32)))
-        p8 = self.fuse8(self.lat8(c8) + self.up16(p16))
-        return self.head_hm(p8), self.head_reg(p8)
-
-
-def grid_centres():
-    ys, xs = torch.meshgrid(torch.arange(GRID, dtype=torch.float32), torch.arange(GRID, dtype=torch.float32),
-                            indexing="ij")
-    return (xs.reshape(-1) + 0.5) * STRIDE, (ys.reshape(-1) + 0.5) * STRIDE
-
-
-def decode(hm, reg):
-    """hm [N,C,G,G] logits, reg [N,4,G,G] -> boxes [N,G*G,4] xyxy (model-input px), scores [N,G*G,C]."""
-    n = hm.shape[0]
-    cx, cy = grid_centres()
-    cx, cy = cx.to(hm.device), cy.to(hm.device)
-    d = torch.exp(reg.clamp(max=4.0)).reshape(n, 4, -1) * REG_UNIT
-    boxes = torch.stack([cx - d[:, 0], cy - d[:, 1], cx + d[:, 2], cy + d[:, 3]], dim=2)
-    return boxes, torch.sigmoid(hm.reshape(n, hm.shape[1], -1)).transpose(1, 2)
-
-
-class DetectorExport(nn.Module):
-    """Graph used for ONNX: input `images` [N,1,320,320] -> `detections` [N,1600,4+C]."""
-
-    def __init__(self, net):
-        super().__init__()
-        self.net = net
-        self.c = net.num_classes
-        cx, cy = grid_centres()
-        self.register_buffer("cxy", torch.stack([cx, cy, cx, cy], 0).reshape(1, 4, -1))
-        self.register_buffer("sign", torch.tensor([-1.0, -1.0, 1.0, 1.0]).reshape(1, 4, 1) * REG_UNIT)
-
-    def forward(self, images):
-        hm, reg = self.net(images)
-        reg = reg.reshape(-1, 4, GRID * GRID)
-        boxes = self.cxy + torch.exp(reg) * self.sign
-        score = torch.sigmoid(hm.reshape(-1, self.c, GRID * GRID))
-        return torch.cat([boxes, score], 1).transpose(1, 2)
-
-
-def fold_bn(net):
-    """Fold every BatchNorm into the preceding Conv/ConvTranspose (eval mode) and replace it with Identity."""
-    net = copy.deepcopy(net).eval()
-
-    def fold(seq):
-        mods = list(seq._modules.items())
-        for (n1, m1), (n2, m2) in zip(mods, mods[1:]):
-            if isinstance(m2, nn.BatchNorm2d) and isinstance(m1, (nn.Conv2d, nn.ConvTranspose2d)):
-                std = torch.sqrt(m2.running_var + m2.eps)
-                g = m2.weight / std
-                w = m1.weight.data
-                if isinstance(m1, nn.Conv2d):
-                    m1.weight.data = w * g.reshape(-1, 1, 1, 1)
-                else:
-                    m1.weight.data = w * g.reshape(1, -1, 1, 1)
-                b = m1.bias.data if m1.bias is not None else torch.zeros_like(m2.running_mean)
-                m1.bias = nn.Parameter((b - m2.running_mean) * g + m2.bias)
-                seq._modules[n2] = nn.Identity()
-        for m in seq.children():
-            fold(m)
-
-    fold(net)
-    return net
+def Detector(**kw):
+    return _Detector(num_classes=len(CLASSES), **kw)

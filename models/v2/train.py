@@ -19,57 +19,9 @@ import time
 import numpy as np
 import torch
 
-from data import augment, load_set, make_sample, photometric
-from model import GRID, STRIDE, Detector, decode
-
-
-def make_targets(boxes_list, labels_list, num_classes):
-    """CenterNet gaussian heatmaps [B,C,G,G], regression targets [B,G*G,4] (xyxy), regression weights [B,G*G]."""
-    bsz = len(boxes_list)
-    hm = np.zeros((bsz, num_classes, GRID, GRID), np.float32)
-    tgt = np.zeros((bsz, GRID * GRID, 4), np.float32)
-    wreg = np.zeros((bsz, GRID, GRID), np.float32)
-    cc = (np.arange(GRID, dtype=np.float32) + 0.5) * STRIDE
-    for i, (boxes, labels) in enumerate(zip(boxes_list, labels_list)):
-        order = np.argsort(-(boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])) if len(boxes) else []
-        for k in order:      # smaller boxes last: they win the regression target where boxes overlap
-            x1, y1, x2, y2 = boxes[k]
-            w, h = x2 - x1, y2 - y1
-            cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
-            sx, sy = max(0.6, w / STRIDE / 6), max(0.6, h / STRIDE / 6)
-            g = np.exp(-((cc[None, :] - cx) / STRIDE) ** 2 / (2 * sx * sx) - ((cc[:, None] - cy) / STRIDE) ** 2 / (2 * sy * sy))
-            ix, iy = min(GRID - 1, int(cx // STRIDE)), min(GRID - 1, int(cy // STRIDE))
-            g[iy, ix] = 1.0
-            c = labels[k]
-            hm[i, c] = np.maximum(hm[i, c], g)
-            inside = (cc[None, :] > x1) & (cc[None, :] < x2) & (cc[:, None] > y1) & (cc[:, None] < y2)
-            pos = (g >= 0.3) & inside
-            pos[iy, ix] = True
-            wreg[i][pos] = g[pos]
-            tgt[i].reshape(GRID, GRID, 4)[pos] = [x1, y1, x2, y2]
-    return hm, tgt, wreg.reshape(bsz, -1)
-
-
-def focal_loss(logits, hm):
-    p = torch.sigmoid(logits).clamp(1e-4, 1 - 1e-4)
-    pos = hm.eq(1).float()
-    pos_l = -torch.log(p) * (1 - p) ** 2 * pos
-    neg_l = -torch.log(1 - p) * p ** 2 * (1 - hm) ** 4 * (1 - pos)
-    return (pos_l.sum() + neg_l.sum()) / pos.sum().clamp(min=1.0)
-
-
-def giou_loss(pred, tgt, w):
-    x1 = torch.max(pred[..., 0], tgt[..., 0]); y1 = torch.max(pred[..., 1], tgt[..., 1])
-    x2 = torch.min(pred[..., 2], tgt[..., 2]); y2 = torch.min(pred[..., 3], tgt[..., 3])
-    inter = (x2 - x1).clamp(min=0) * (y2 - y1).clamp(min=0)
-    ap = (pred[..., 2] - pred[..., 0]) * (pred[..., 3] - pred[..., 1])
-    at = (tgt[..., 2] - tgt[..., 0]) * (tgt[..., 3] - tgt[..., 1])
-    union = ap + at - inter + 1e-6
-    ex1 = torch.min(pred[..., 0], tgt[..., 0]); ey1 = torch.min(pred[..., 1], tgt[..., 1])
-    ex2 = torch.max(pred[..., 2], tgt[..., 2]); ey2 = torch.max(pred[..., 3], tgt[..., 3])
-    enc = (ex2 - ex1) * (ey2 - ey1) + 1e-6
-    giou = inter / union - (enc - union) / enc
-    return ((1 - giou) * w).sum() / w.sum().clamp(min=1e-3)
+from data import load_set, make_sample, photometric
+from model import Detector, decode
+from detnet import augment, focal_loss, giou_loss, make_targets  # noqa: E402  (model put ../ on the path)
 
 
 def parse_source(text):

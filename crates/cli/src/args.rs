@@ -114,6 +114,62 @@ pub struct SynthArgs {
     pub threads: Option<usize>,
 }
 
+/// The model and how to run it (shared by `scan` and `watch`).
+#[derive(Debug, Args)]
+pub struct ModelArgs {
+    /// Model manifest (NAME.manifest.json) or the .onnx beside it
+    /// [default: $ARMSCAN_MODEL, else models/armscan-threat-v2.manifest.json]
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+
+    /// Inference backend.
+    #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
+    pub backend: BackendArg,
+
+    /// Path to libonnxruntime.so (else $ORT_DYLIB_PATH, else the onnxruntime Python wheel's copy).
+    #[arg(long, value_name = "PATH")]
+    pub ort_lib: Option<PathBuf>,
+
+    /// List detections scoring at least this [default: the model's]
+    #[arg(long, value_name = "SCORE")]
+    pub min_score: Option<f32>,
+
+    /// A detection scoring at least this makes the scan alarm [default: the model's]
+    #[arg(long, value_name = "SCORE")]
+    pub alarm_score: Option<f32>,
+
+    /// A detection scoring at least this (and below the alarm score) makes the scan need review
+    /// [default: the model's]
+    #[arg(long, value_name = "SCORE")]
+    pub review_score: Option<f32>,
+
+    /// Worker threads [default: the number of cores]
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// How scan files are read (shared by `scan` and `watch`).
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    /// Windowing of 16-bit scans: `full` (by bit depth), `auto` (0.5th to 99.5th percentile),
+    /// or `LOW:HIGH` sample values.
+    #[arg(long, value_name = "WINDOW", default_value = "full")]
+    pub window: String,
+
+    /// Pixel spacing of the scans in mm, when the files do not say [default: the model's
+    /// assumption, see its model card]
+    #[arg(long, value_name = "MM")]
+    pub pixel_spacing_mm: Option<f32>,
+
+    /// Refuse images larger than this many megapixels.
+    #[arg(long, value_name = "MP", default_value_t = 100.0)]
+    pub max_megapixels: f64,
+
+    /// Refuse files larger than this many MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 512)]
+    pub max_file_mib: u64,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum BackendArg {
     /// ONNX Runtime when it can be found, else tract.
@@ -131,10 +187,8 @@ pub struct ScanArgs {
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// Model manifest (NAME.manifest.json) or the .onnx beside it
-    /// [default: $ARMSCAN_MODEL, else models/armscan-firearm-v1.manifest.json]
-    #[arg(long, value_name = "PATH")]
-    pub model: Option<PathBuf>,
+    #[command(flatten)]
+    pub detector: ModelArgs,
 
     /// Write report.json, summary.csv, index.html and overlay PNGs of flagged scans into DIR.
     #[arg(long, value_name = "DIR")]
@@ -144,47 +198,8 @@ pub struct ScanArgs {
     #[arg(long)]
     pub jsonl: bool,
 
-    /// Inference backend.
-    #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
-    pub backend: BackendArg,
-
-    /// Path to libonnxruntime.so (else $ORT_DYLIB_PATH, else the onnxruntime Python wheel's copy).
-    #[arg(long, value_name = "PATH")]
-    pub ort_lib: Option<PathBuf>,
-
-    /// List detections scoring at least this [default: 0.05]
-    #[arg(long, value_name = "SCORE")]
-    pub min_score: Option<f32>,
-
-    /// A detection scoring at least this makes the scan alarm [default: the model's]
-    #[arg(long, value_name = "SCORE")]
-    pub alarm_score: Option<f32>,
-
-    /// A detection scoring at least this (and below the alarm score) makes the scan need review
-    /// [default: the model's]
-    #[arg(long, value_name = "SCORE")]
-    pub review_score: Option<f32>,
-
-    /// Worker threads [default: the number of cores]
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
-
-    /// Windowing of 16-bit scans: `full` (by bit depth), `auto` (0.5th to 99.5th percentile),
-    /// or `LOW:HIGH` sample values.
-    #[arg(long, value_name = "WINDOW", default_value = "full")]
-    pub window: String,
-
-    /// Pixel spacing of the scans in mm, when the files do not say.
-    #[arg(long, value_name = "MM")]
-    pub pixel_spacing_mm: Option<f32>,
-
-    /// Refuse images larger than this many megapixels.
-    #[arg(long, value_name = "MP", default_value_t = 100.0)]
-    pub max_megapixels: f64,
-
-    /// Refuse files larger than this many MiB.
-    #[arg(long, value_name = "MIB", default_value_t = 512)]
-    pub max_file_mib: u64,
+    #[command(flatten)]
+    pub read: ReadArgs,
 
     /// Never show a progress bar.
     #[arg(long)]
@@ -217,22 +232,8 @@ pub struct EvalArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// Model manifest (NAME.manifest.json) or the .onnx beside it
-    /// [default: $ARMSCAN_MODEL, else models/armscan-firearm-v1.manifest.json]
-    #[arg(long, value_name = "PATH")]
-    pub model: Option<PathBuf>,
-
-    /// Inference backend.
-    #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
-    pub backend: BackendArg,
-
-    /// Path to libonnxruntime.so (else $ORT_DYLIB_PATH, else the onnxruntime Python wheel's copy).
-    #[arg(long, value_name = "PATH")]
-    pub ort_lib: Option<PathBuf>,
-
-    /// Keep detections scoring at least this when running the model [default: the model's]
-    #[arg(long, value_name = "SCORE")]
-    pub min_score: Option<f32>,
+    #[command(flatten)]
+    pub detector: ModelArgs,
 
     /// Pixel spacing (mm per pixel) of every image when running the model [default: each image's
     /// `pixel_spacing_mm` field, where the data set has one]
@@ -243,10 +244,6 @@ pub struct EvalArgs {
     /// difficulty.
     #[arg(long, value_name = "SCORE", default_value_t = 0.5)]
     pub score_threshold: f32,
-
-    /// Worker threads [default: the number of cores]
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
 
     /// Never show a progress bar.
     #[arg(long)]
@@ -263,51 +260,11 @@ pub struct WatchArgs {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 
-    /// Model manifest (NAME.manifest.json) or the .onnx beside it
-    /// [default: $ARMSCAN_MODEL, else models/armscan-firearm-v1.manifest.json]
-    #[arg(long, value_name = "PATH")]
-    pub model: Option<PathBuf>,
+    #[command(flatten)]
+    pub detector: ModelArgs,
 
-    /// Inference backend.
-    #[arg(long, value_enum, default_value_t = BackendArg::Auto)]
-    pub backend: BackendArg,
-
-    /// Path to libonnxruntime.so (else $ORT_DYLIB_PATH, else the onnxruntime Python wheel's copy).
-    #[arg(long, value_name = "PATH")]
-    pub ort_lib: Option<PathBuf>,
-
-    /// List detections scoring at least this [default: 0.05]
-    #[arg(long, value_name = "SCORE")]
-    pub min_score: Option<f32>,
-
-    /// A detection scoring at least this makes the scan alarm [default: the model's]
-    #[arg(long, value_name = "SCORE")]
-    pub alarm_score: Option<f32>,
-
-    /// A detection scoring at least this (and below the alarm score) makes the scan need review
-    /// [default: the model's]
-    #[arg(long, value_name = "SCORE")]
-    pub review_score: Option<f32>,
-
-    /// Worker threads [default: the number of cores]
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
-
-    /// Windowing of 16-bit scans: `full`, `auto` or `LOW:HIGH` (as for `scan`).
-    #[arg(long, value_name = "WINDOW", default_value = "full")]
-    pub window: String,
-
-    /// Pixel spacing of the scans in mm, when the files do not say.
-    #[arg(long, value_name = "MM")]
-    pub pixel_spacing_mm: Option<f32>,
-
-    /// Refuse images larger than this many megapixels.
-    #[arg(long, value_name = "MP", default_value_t = 100.0)]
-    pub max_megapixels: f64,
-
-    /// Refuse files larger than this many MiB.
-    #[arg(long, value_name = "MIB", default_value_t = 512)]
-    pub max_file_mib: u64,
+    #[command(flatten)]
+    pub read: ReadArgs,
 
     /// A file is taken once its size and modification time stayed the same this long.
     #[arg(long, value_name = "MS", default_value_t = 500)]

@@ -17,7 +17,7 @@ use armscan_report::{write_jsonl, ScanRecord, SCAN_SCHEMA};
 use rayon::prelude::*;
 
 use crate::args::EvalArgs;
-use crate::scan_cmd::{build_detector, check_score, init_threads, now_utc, screen_one, DetectorArgs};
+use crate::scan_cmd::{build_detector, init_threads, now_utc, screen_one};
 
 /// File name of the predictions written when the model ran.
 const PREDICTIONS_JSONL: &str = "predictions.jsonl";
@@ -94,19 +94,8 @@ fn read_jsonl(path: &Path, ds: &EvalDataset, images_dir: &str) -> anyhow::Result
 }
 
 fn run_detector(args: &EvalArgs, ds: &EvalDataset, images_dir: &Path) -> anyhow::Result<Predictions> {
-    check_score("min-score", args.min_score)?;
-    let threads = init_threads(args.threads)?;
-    let detector = build_detector(
-        &DetectorArgs {
-            model: args.model.clone(),
-            backend: args.backend,
-            ort_lib: args.ort_lib.clone(),
-            min_score: args.min_score,
-            review_score: None,
-            alarm_score: None,
-        },
-        threads,
-    )?;
+    let threads = init_threads(args.detector.threads)?;
+    let detector = build_detector(&args.detector, threads)?;
     // each image at its own pixel spacing when the data set gives one (`--pixel-spacing-mm` overrides)
     let inputs: Vec<(ScanInput, IngestOptions)> = ds
         .images

@@ -13,7 +13,7 @@ use armscan_ingest::{collect_inputs, display_rgb, load_input, DecodeLimits, Inge
 use armscan_report::{write_jsonl, ReportOptions, ReportWriter, RunInfo, ScanRecord};
 use rayon::prelude::*;
 
-use crate::args::{BackendArg, ScanArgs};
+use crate::args::{BackendArg, ModelArgs, ReadArgs, ScanArgs};
 
 /// The model used when none is named.
 const DEFAULT_MODEL: &str = "models/armscan-firearm-v1.manifest.json";
@@ -65,7 +65,9 @@ fn default_model() -> PathBuf {
 }
 
 /// Reading options from the flags `scan` and `watch` share: windowing and decode limits.
-pub(crate) fn ingest_options(window: &str, max_megapixels: f64, max_file_mib: u64, pixel_spacing_mm: Option<f32>) -> anyhow::Result<IngestOptions> {
+pub(crate) fn ingest_options(read: &ReadArgs) -> anyhow::Result<IngestOptions> {
+    let ReadArgs { window, max_megapixels, max_file_mib, pixel_spacing_mm } = read;
+    let (max_megapixels, max_file_mib, pixel_spacing_mm) = (*max_megapixels, *max_file_mib, *pixel_spacing_mm);
     if max_megapixels.is_nan() || max_megapixels <= 0.0 {
         bail!("--max-megapixels must be positive");
     }
@@ -140,19 +142,12 @@ pub(crate) fn init_threads(threads: Option<usize>) -> anyhow::Result<usize> {
     Ok(threads)
 }
 
-/// What it takes to start a detector, shared by `scan` and `eval`.
-pub(crate) struct DetectorArgs {
-    pub model: Option<PathBuf>,
-    pub backend: BackendArg,
-    pub ort_lib: Option<PathBuf>,
-    pub min_score: Option<f32>,
-    pub review_score: Option<f32>,
-    pub alarm_score: Option<f32>,
-}
-
 /// Loads the model (thresholds: the model's, overridden by the flags), starts the backend and
 /// says on stderr which one `auto` chose.
-pub(crate) fn build_detector(args: &DetectorArgs, threads: usize) -> anyhow::Result<Detector> {
+pub(crate) fn build_detector(args: &ModelArgs, threads: usize) -> anyhow::Result<Detector> {
+    check_score("min-score", args.min_score)?;
+    check_score("alarm-score", args.alarm_score)?;
+    check_score("review-score", args.review_score)?;
     let model = args.model.clone().unwrap_or_else(default_model);
     let backend = match args.backend {
         BackendArg::Auto => BackendChoice::Auto,
@@ -182,22 +177,9 @@ pub(crate) fn build_detector(args: &DetectorArgs, threads: usize) -> anyhow::Res
 }
 
 pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
-    check_score("min-score", args.min_score)?;
-    check_score("alarm-score", args.alarm_score)?;
-    check_score("review-score", args.review_score)?;
-    let ingest = ingest_options(&args.window, args.max_megapixels, args.max_file_mib, args.pixel_spacing_mm)?;
-    let threads = init_threads(args.threads)?;
-    let detector = build_detector(
-        &DetectorArgs {
-            model: args.model.clone(),
-            backend: args.backend,
-            ort_lib: args.ort_lib.clone(),
-            min_score: args.min_score,
-            review_score: args.review_score,
-            alarm_score: args.alarm_score,
-        },
-        threads,
-    )?;
+    let ingest = ingest_options(&args.read)?;
+    let threads = init_threads(args.detector.threads)?;
+    let detector = build_detector(&args.detector, threads)?;
 
     let inputs = collect_inputs(&args.paths);
     if inputs.is_empty() {

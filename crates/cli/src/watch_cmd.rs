@@ -15,20 +15,17 @@ use armscan_watch::{WatchConfig, Watcher};
 use rayon::prelude::*;
 
 use crate::args::WatchArgs;
-use crate::scan_cmd::{build_detector, check_score, ingest_options, init_threads, screen_one, text_line, DetectorArgs};
+use crate::scan_cmd::{build_detector, ingest_options, init_threads, screen_one, text_line};
 
 /// Exit status when a second SIGINT/SIGTERM stops the watcher at once (the journal still makes
 /// the next start finish what was in hand).
 const FORCED_EXIT: i32 = 2;
 
 pub fn run(args: &WatchArgs) -> anyhow::Result<ExitCode> {
-    check_score("min-score", args.min_score)?;
-    check_score("alarm-score", args.alarm_score)?;
-    check_score("review-score", args.review_score)?;
     if args.settle_ms == 0 || args.poll_ms == 0 {
         anyhow::bail!("--settle-ms and --poll-ms must be positive");
     }
-    let ingest = ingest_options(&args.window, args.max_megapixels, args.max_file_mib, args.pixel_spacing_mm)?;
+    let ingest = ingest_options(&args.read)?;
 
     // Signals first: a SIGTERM during the model load must not kill the process half-way either.
     let stop = Arc::new(AtomicBool::new(false));
@@ -39,18 +36,8 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<ExitCode> {
         signal_hook::flag::register(signal, Arc::clone(&stop)).context("installing the signal handlers")?;
     }
 
-    let threads = init_threads(args.threads)?;
-    let detector = build_detector(
-        &DetectorArgs {
-            model: args.model.clone(),
-            backend: args.backend,
-            ort_lib: args.ort_lib.clone(),
-            min_score: args.min_score,
-            review_score: args.review_score,
-            alarm_score: args.alarm_score,
-        },
-        threads,
-    )?;
+    let threads = init_threads(args.detector.threads)?;
+    let detector = build_detector(&args.detector, threads)?;
 
     let config = WatchConfig::new(&args.in_dir, &args.out)
         .with_settle(Duration::from_millis(args.settle_ms))

@@ -2,8 +2,6 @@
 //! target bodies cargo-fuzz runs (fuzz/bodies/), on stable: no input may panic. See FUZZING.md.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-
 mod scan_jsonl {
     include!("../../../fuzz/bodies/scan_jsonl.rs");
 }
@@ -11,31 +9,10 @@ mod coco {
     include!("../../../fuzz/bodies/coco.rs");
 }
 
-fn inputs(target: &str) -> Vec<PathBuf> {
-    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
-    let mut files = Vec::new();
-    for dir in ["corpus", "artifacts"] {
-        if let Ok(rd) = std::fs::read_dir(fuzz.join(dir).join(target)) {
-            files.extend(rd.map(|e| e.unwrap().path()).filter(|p| p.is_file()));
-        }
-    }
-    files.sort();
-    files
+mod replay_support {
+    include!("../../../fuzz/bodies/replay.rs");
 }
-
-fn replay(target: &str, min_files: usize, run: impl Fn(&[u8]) + std::panic::RefUnwindSafe) {
-    let files = inputs(target);
-    assert!(files.len() >= min_files, "{target}: {} corpus files, expected at least {min_files}", files.len());
-    let mut failed = Vec::new();
-    for f in &files {
-        let data = std::fs::read(f).unwrap();
-        if std::panic::catch_unwind(|| run(&data)).is_err() {
-            failed.push(f.display().to_string());
-        }
-    }
-    assert!(failed.is_empty(), "{target}: inputs that panic: {failed:#?}");
-    eprintln!("{target}: {} inputs replayed", files.len());
-}
+use replay_support::replay;
 
 #[test]
 fn corpus_scan_jsonl_replays_without_panic() {
