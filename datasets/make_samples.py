@@ -39,9 +39,9 @@ def main(src: Path) -> None:
     Image.fromarray((grey * 257).astype(np.uint16)).save(out / "B0079_0025_16bit.png")
     expected["B0079_0025_16bit.png"] = "firearm"
 
-    # A derived dual-energy pair, half size.
+    # A derived dual-energy pair, at the scan's own size (so at GDXray's pixel spacing, which the
+    # shipped model assumes for scans that state none; a half-size pair would be half the real size).
     img = Image.open(src / "images" / "B0079_0017.jpg").convert("L")
-    img = img.resize((img.width // 2, img.height // 2), Image.BILINEAR)
     t = np.clip(np.asarray(img, dtype=np.float64) / 255.0, 1e-4, 1.0)
     for tag, power in (("high", 0.8), ("low", 1.25)):
         plane = np.round(np.clip(t ** power, 0, 1) * 65535).astype(np.uint16)

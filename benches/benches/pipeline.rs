@@ -28,8 +28,30 @@ fn bench_preprocess(c: &mut Criterion) {
     let Ok(scan) = load_scan(&path, &IngestOptions::default()) else { return };
     c.bench_function("preprocess/detector_grey 2688x2208", |b| b.iter(|| detector_grey(&scan, &Windowing::Full).width()));
     let grey = detector_grey(&scan, &Windowing::Full);
-    c.bench_function("preprocess/resize 2688x2208 -> 390x320", |b| {
-        b.iter(|| image::imageops::resize(&grey, 390, 320, image::imageops::FilterType::Triangle).width())
+    c.bench_function("preprocess/resize 2688x2208 -> 390x320 (image, Triangle)", |b| {
+        b.iter(|| armscan_detect::resize::resize_grey_reference(&grey, 390, 320).width())
+    });
+    c.bench_function("preprocess/resize 2688x2208 -> 390x320 (fast_image_resize, as used)", |b| {
+        b.iter(|| armscan_detect::resize::resize_grey(&grey, 390, 320).width())
+    });
+}
+
+fn bench_decode_output(c: &mut Criterion) {
+    // one frame's raw output of a three-class model: 1600 candidates, scores spread so that a
+    // few hundred pass the listing score, as on a cluttered frame
+    let spec: armscan_detect::manifest::OutputSpec = match serde_json::from_str(
+        r#"{"name": "detections", "layout": "xyxy_scores", "box_space": "model_input_px", "scores": "probability"}"#,
+    ) {
+        Ok(s) => s,
+        Err(_) => return,
+    };
+    let rows = ndarray::Array2::from_shape_fn((1600, 7), |(k, j)| match j {
+        0 | 1 => (k % 40) as f32 * 8.0,
+        2 | 3 => (k % 40) as f32 * 8.0 + 40.0,
+        _ => ((k * 7 + j * 13) % 100) as f32 / 100.0 * 0.2,
+    });
+    c.bench_function("postprocess/decode 1600x7 output", |b| {
+        b.iter(|| armscan_detect::output::decode_frame(&spec, rows.view(), 3, 0.05).map(|v| v.len()))
     });
 }
 
@@ -61,5 +83,5 @@ fn bench_detect_fixture(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_decode, bench_preprocess, bench_merge, bench_detect_fixture);
+criterion_group!(benches, bench_decode_output, bench_decode, bench_preprocess, bench_merge, bench_detect_fixture);
 criterion_main!(benches);

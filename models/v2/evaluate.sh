@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Every figure of MODEL_CARD_v2.md, from the repository root after `cargo build --release -p armscan-cli`:
+#   bash models/v2/evaluate.sh MODEL.onnx OUT_DIR
+# needs the synthetic test set (seed 900, never trained on; all 28 variants, so the 5 held-out shapes too):
+#   armscan synth --n 400 --seed 900 --out /work/data/synth-test --planes grey,colour --clean-fraction 0.2 --max-threats 4
+# and the GDXray dev set in ../shared/data/gdxray-dev (validation series B0079, B0074, B0048 only).
+set -euo pipefail
+MODEL=${1:-models/armscan-threat-v2.onnx}
+OUT=${2:-out/eval-v2}
+G=${GDXRAY_DEV:-../shared/data/gdxray-dev}/annotations.json
+SYN=${SYNTH_TEST:-/work/data/synth-test}/annotations.json
+A="./target/release/armscan eval --model $MODEL --backend onnxruntime --no-progress"
+$A "$SYN" --out "$OUT/synth-test"
+# GDXray validation series at the manifest's assumed spacing (0.16 mm/px, the flat panel's pitch)
+$A "$G" --where series=B0079,B0074,B0048 --out "$OUT/gdxray-val"
+# image level without B0048 (its revolver images 0184-0190 have no boxes, so they would count as negatives)
+$A "$G" --where series=B0079,B0074 --out "$OUT/gdxray-val-b0079-b0074"
