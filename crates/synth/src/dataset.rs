@@ -563,7 +563,7 @@ where
         image::codecs::png::FilterType::Sub,
     );
     encoder
-        .write_image(img.as_raw().as_bytes(), w as u32, h as u32, P::COLOR_TYPE.into())
+        .write_image(img.as_raw().as_bytes(), w as u32, h as u32, P::COLOR_TYPE)
         .map_err(|source| SynthError::Image { path: path.to_path_buf(), source })
 }
 

@@ -83,7 +83,7 @@ impl Rng {
 fn normal_table() -> &'static [f32; 65536] {
     static TABLE: std::sync::OnceLock<Box<[f32; 65536]>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut rng = Rng::new(0x5EED_0F_AB1E);
+        let mut rng = Rng::new(0x005E_ED0F_AB1E);
         let mut t = Box::new([0.0f32; 65536]);
         for v in t.iter_mut() {
             *v = rng.normal();

@@ -82,7 +82,7 @@ impl CocoSelection {
                 Some(v) => v.to_string(),
                 None => return false,
             };
-            values.iter().any(|v| *v == got)
+            values.contains(&got)
         })
     }
 }
