@@ -146,6 +146,18 @@ pub struct ModelArgs {
     /// Worker threads [default: the number of cores]
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+
+    /// Tuning: inference sessions in the pool [default: the worker threads]
+    #[arg(long, value_name = "N")]
+    pub sessions: Option<usize>,
+
+    /// Tuning: threads inside each inference session.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub intra_threads: usize,
+
+    /// Tuning: frames per inference call.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub batch_frames: usize,
 }
 
 /// How scan files are read (shared by `scan` and `watch`).

@@ -154,7 +154,15 @@ pub(crate) fn build_detector(args: &ModelArgs, threads: usize) -> anyhow::Result
         BackendArg::Tract => BackendChoice::Tract,
         BackendArg::Onnxruntime => BackendChoice::OnnxRuntime,
     };
-    let mut builder = DetectorBuilder::new(&model).with_backend(backend).with_ort_lib(args.ort_lib.clone()).with_sessions(threads);
+    if args.intra_threads == 0 || args.batch_frames == 0 || args.sessions == Some(0) {
+        bail!("--sessions, --intra-threads and --batch-frames must be at least 1");
+    }
+    let mut builder = DetectorBuilder::new(&model)
+        .with_backend(backend)
+        .with_ort_lib(args.ort_lib.clone())
+        .with_sessions(args.sessions.unwrap_or(threads))
+        .with_intra_threads(args.intra_threads)
+        .with_batch_frames(args.batch_frames);
     let manifest = armscan_detect::ModelManifest::load(&builder.manifest_path).with_context(|| format!("loading model {}", model.display()))?;
     let defaults = manifest.thresholds();
     let thresholds = Thresholds::new(

@@ -208,3 +208,33 @@ fn synth_takes_tip_sources_mix_and_planes_from_the_command_line() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("missing.json"));
 }
+
+#[test]
+fn tuning_flags_change_speed_not_results() {
+    // a long scan that the fixture model cuts into several frames, with blocks in different frames
+    let dir = tempfile::tempdir().unwrap();
+    let img = GrayImage::from_fn(64, 400, |x, y| {
+        let block = (10..30).contains(&x) && ((20..50).contains(&y) || (150..175).contains(&y) || (330..360).contains(&y));
+        if block { Luma([0]) } else { Luma([255]) }
+    });
+    img.save(dir.path().join("long.png")).unwrap();
+    let model = fixture_model();
+    let m = model.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["scan", "long.png", "--model", m, "--backend", "tract", "--jsonl"];
+        args.extend_from_slice(extra);
+        let out = armscan(&args, dir.path());
+        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+        boxes(&records(&out)[0])
+    };
+    let reference = run(&[]);
+    assert_eq!(reference.len(), 3, "{reference:?}");
+    for extra in [&["--batch-frames", "4"][..], &["--sessions", "1", "--intra-threads", "2"], &["--threads", "1", "--batch-frames", "7"]] {
+        assert_eq!(run(extra), reference, "{extra:?}");
+    }
+    for bad in ["--batch-frames", "--intra-threads", "--sessions"] {
+        let out = armscan(&["scan", "long.png", "--model", m, "--backend", "tract", bad, "0"], dir.path());
+        assert_eq!(out.status.code(), Some(2), "{bad} 0");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("at least 1"));
+    }
+}
