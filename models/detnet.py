@@ -194,3 +194,33 @@ def augment(img, boxes, rng):
         img = img.T
         b = b[:, [1, 0, 3, 2]]
     return np.ascontiguousarray(img), b
+
+
+def train_step(net, opt, x, boxes_list, labels_list, reg_weight=2.0, clip=10.0):
+    """One optimiser step on a batch: CenterNet targets, focal + reg_weight x GIoU loss, clipped gradients.
+    Returns (loss, heatmap loss, GIoU loss) as floats."""
+    hm_t, tgt, wreg = (torch.from_numpy(a) for a in make_targets(boxes_list, labels_list, net.num_classes))
+    hm, reg = net(x)
+    boxes, _ = decode(hm, reg)
+    lh = focal_loss(hm, hm_t)
+    lr_ = giou_loss(boxes, tgt, wreg)
+    loss = lh + reg_weight * lr_
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(net.parameters(), clip)
+    opt.step()
+    return loss.item(), lh.item(), lr_.item()
+
+
+def load_and_export(net, ckpt, out):
+    """Loads `ckpt`'s weights into `net`, folds BatchNorm and writes ONNX (opset 17, input `images` [N,1,320,320],
+    output `detections`, dynamic batch). Returns (net in eval mode, the exported folded graph, the checkpoint)."""
+    torch.manual_seed(0)
+    st = torch.load(ckpt, map_location="cpu", weights_only=False)
+    net.load_state_dict(st["model"])
+    net.eval()
+    exp = DetectorExport(fold_bn(net)).eval()
+    torch.onnx.export(exp, (torch.ones(1, 1, 320, 320),), out, opset_version=17, input_names=["images"],
+                      output_names=["detections"], dynamic_axes={"images": {0: "N"}, "detections": {0: "N"}},
+                      do_constant_folding=True, dynamo=False)
+    return net, exp, st

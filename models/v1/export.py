@@ -12,8 +12,8 @@ import os
 import numpy as np
 import torch
 
-from model import Detector, DetectorExport, fold_bn
-from detnet import count_macs  # noqa: E402
+from model import Detector, DetectorExport
+from detnet import count_macs, load_and_export  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -24,21 +24,12 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "..", "armscan-firearm-v1.onnx"))
     ap.add_argument("--manifest", default=os.path.join(HERE, "..", "armscan-firearm-v1.manifest.json"))
     args = ap.parse_args()
-    torch.manual_seed(0)
-    net = Detector()
-    st = torch.load(args.ckpt, map_location="cpu", weights_only=False)
-    net.load_state_dict(st["model"])
-    net.eval()
-    folded = fold_bn(net)
+    net, exp, st = load_and_export(Detector(), args.ckpt, args.out)
     ref = DetectorExport(net).eval()
-    exp = DetectorExport(folded).eval()
     x = torch.rand(3, 1, 320, 320)
     with torch.no_grad():
         a, b = ref(x), exp(x)
     print(f"BN fold max abs diff {float((a - b).abs().max()):.2e}")
-    torch.onnx.export(exp, (torch.ones(1, 1, 320, 320),), args.out, opset_version=17, input_names=["images"],
-                      output_names=["detections"], dynamic_axes={"images": {0: "N"}, "detections": {0: "N"}},
-                      do_constant_folding=True, dynamo=False)
     import onnx
     import onnxruntime as ort
     m = onnx.load(args.out)
@@ -69,7 +60,7 @@ def main():
           f"max abs diff (px) {worst_abs:.2e}")
     assert worst_s < 1e-4 and worst_b < 1e-4, "ONNX does not match torch within 1e-4"
     params = sum(p.numel() for p in net.parameters())
-    macs = count_macs(folded)
+    macs = count_macs(exp.net)
     print(f"params {params}  MACs/frame {macs / 1e9:.3f} G (FLOPs ~{2 * macs / 1e9:.3f} G)  "
           f"size {os.path.getsize(args.out) / 1e6:.2f} MB  epoch {st.get('epoch')}")
     if args.manifest:

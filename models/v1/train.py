@@ -14,8 +14,8 @@ import time
 import numpy as np
 import torch
 
-from model import Detector, decode
-from detnet import augment, focal_loss, giou_loss, make_targets  # noqa: E402  (model put ../ on the path)
+from model import Detector
+from detnet import augment, train_step  # noqa: E402  (model put ../ on the path)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -113,17 +113,8 @@ def main():
             x = torch.from_numpy(np.stack(ims)[:, None].astype(np.float32) / 255.0)
             x = x.contiguous(memory_format=torch.channels_last)
             labels = [np.zeros(len(b), np.int64) for b in bxs]
-            hm_t, tgt, wreg = (torch.from_numpy(a) for a in make_targets(bxs, labels, 1))
-            hm, reg = net(x)
-            boxes, _ = decode(hm, reg)
-            lh = focal_loss(hm, hm_t)
-            lr_ = giou_loss(boxes, tgt, wreg)
-            loss = lh + 2.0 * lr_
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(net.parameters(), 10.0)
-            opt.step()
-            agg += [loss.item(), lh.item(), lr_.item()]
+            losses = train_step(net, opt, x, bxs, labels)
+            agg += losses
             it_done += 1
             gstep += 1
             if it_done % 20 == 0:

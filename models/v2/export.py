@@ -13,8 +13,8 @@ import numpy as np
 import torch
 
 from data import GDXRAY_MM_PER_PX, WORKING_MM_PER_PX
-from model import CLASSES, Detector, DetectorExport, fold_bn
-from detnet import count_macs  # noqa: E402
+from model import CLASSES, Detector, DetectorExport
+from detnet import count_macs, load_and_export  # noqa: E402
 
 
 def main():
@@ -23,17 +23,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--id", default="armscan-threat-v2")
     args = ap.parse_args()
-    torch.manual_seed(0)
-    net = Detector()
-    st = torch.load(args.ckpt, map_location="cpu", weights_only=False)
-    net.load_state_dict(st["model"])
-    net.eval()
-    folded = fold_bn(net)
-    exp = DetectorExport(folded).eval()
+    net, exp, st = load_and_export(Detector(), args.ckpt, args.out)
     ref = DetectorExport(net).eval()
-    torch.onnx.export(exp, (torch.ones(1, 1, 320, 320),), args.out, opset_version=17, input_names=["images"],
-                      output_names=["detections"], dynamic_axes={"images": {0: "N"}, "detections": {0: "N"}},
-                      do_constant_folding=True, dynamo=False)
     import onnx
     import onnxruntime as ort
     m = onnx.load(args.out)
@@ -55,7 +46,7 @@ def main():
     print(f"onnxruntime (BN folded) vs torch: score max abs diff {worst_s:.2e}, box max abs diff / 320 {worst_b:.2e}")
     assert worst_s < 1e-4 and worst_b < 1e-4, "ONNX does not match torch within 1e-4"
     params = sum(p.numel() for p in net.parameters())
-    macs = count_macs(folded)
+    macs = count_macs(exp.net)
     print(f"params {params}  MACs/frame {macs / 1e9:.3f} G (FLOPs ~{2 * macs / 1e9:.3f} G)  "
           f"size {os.path.getsize(args.out) / 1e6:.2f} MB  step {st.get('gstep')}")
     sha = hashlib.sha256(open(args.out, "rb").read()).hexdigest()

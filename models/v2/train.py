@@ -20,8 +20,8 @@ import numpy as np
 import torch
 
 from data import load_set, make_sample, photometric
-from model import Detector, decode
-from detnet import augment, focal_loss, giou_loss, make_targets  # noqa: E402  (model put ../ on the path)
+from model import Detector
+from detnet import augment, train_step  # noqa: E402  (model put ../ on the path)
 
 
 def parse_source(text):
@@ -114,18 +114,9 @@ def main():
             fr, b = augment(fr, b, rng)
             ims.append(photometric(fr, rng)); bxs.append(b); lbs.append(l)
         x = torch.from_numpy(np.stack(ims)[:, None]).contiguous(memory_format=torch.channels_last)
-        hm_t, tgt, wreg = (torch.from_numpy(a) for a in make_targets(bxs, lbs, net.num_classes))
-        hm, reg = net(x)
-        boxes, _ = decode(hm, reg)
-        lh = focal_loss(hm, hm_t)
-        lr_ = giou_loss(boxes, tgt, wreg)
-        loss = lh + 2.0 * lr_
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(net.parameters(), 10.0)
-        opt.step()
+        losses = train_step(net, opt, x, bxs, lbs)
         gstep += 1
-        agg += [loss.item(), lh.item(), lr_.item()]; k += 1
+        agg += losses; k += 1
         if gstep % 20 == 0:
             log(f"step {gstep} loss {agg[0] / k:.4f} hm {agg[1] / k:.4f} giou {agg[2] / k:.4f} lr {args.lr * f:.2e} "
                 f"{time.time() - t0:.0f}s")

@@ -118,8 +118,9 @@ fn crc32(bytes: &[u8]) -> u32 {
     !crc
 }
 
-/// A tiny PNG whose header declares `w` x `h` 8-bit grey pixels (a decompression bomb when large).
-pub fn png_declaring(w: u32, h: u32) -> Vec<u8> {
+/// A PNG of `w` x `h` at bit depth `depth` and colour type `colour`, with `idat` as its one
+/// IDAT chunk (a zlib stream of the filtered scanlines, or anything, for hostile files).
+pub fn png_with_idat(w: u32, h: u32, depth: u8, colour: u8, idat: &[u8]) -> Vec<u8> {
     let mut out = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
     let mut chunk = |kind: &[u8], data: &[u8]| {
         out.extend_from_slice(&(data.len() as u32).to_be_bytes());
@@ -131,9 +132,14 @@ pub fn png_declaring(w: u32, h: u32) -> Vec<u8> {
     let mut ihdr = Vec::new();
     ihdr.extend_from_slice(&w.to_be_bytes());
     ihdr.extend_from_slice(&h.to_be_bytes());
-    ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
+    ihdr.extend_from_slice(&[depth, colour, 0, 0, 0]);
     chunk(b"IHDR", &ihdr);
-    chunk(b"IDAT", &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
+    chunk(b"IDAT", idat);
     chunk(b"IEND", &[]);
     out
+}
+
+/// A tiny PNG whose header declares `w` x `h` 8-bit grey pixels (a decompression bomb when large).
+pub fn png_declaring(w: u32, h: u32) -> Vec<u8> {
+    png_with_idat(w, h, 8, 0, &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])
 }

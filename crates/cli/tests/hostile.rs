@@ -13,17 +13,6 @@ use std::time::{Duration, Instant};
 use common::*;
 use image::{GrayImage, ImageBuffer, Luma, Rgb};
 
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
-}
-
 fn adler32(data: &[u8]) -> u32 {
     let (mut a, mut b) = (1u32, 0u32);
     for &d in data {
@@ -50,27 +39,12 @@ fn zlib_stored(data: &[u8]) -> Vec<u8> {
 
 /// A PNG of `w` x `h` at any bit depth / colour type, from unfiltered scanlines `rows`.
 fn png_raw(w: u32, h: u32, depth: u8, colour: u8, rows: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
-    let mut chunk = |kind: &[u8], data: &[u8]| {
-        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-        let mut body = kind.to_vec();
-        body.extend_from_slice(data);
-        out.extend_from_slice(&body);
-        out.extend_from_slice(&crc32(&body).to_be_bytes());
-    };
-    let mut ihdr = Vec::new();
-    ihdr.extend_from_slice(&w.to_be_bytes());
-    ihdr.extend_from_slice(&h.to_be_bytes());
-    ihdr.extend_from_slice(&[depth, colour, 0, 0, 0]);
-    chunk(b"IHDR", &ihdr);
     let mut raw = Vec::new();
     for r in rows {
         raw.push(0); // filter: none
         raw.extend_from_slice(r);
     }
-    chunk(b"IDAT", &zlib_stored(&raw));
-    chunk(b"IEND", &[]);
-    out
+    png_with_idat(w, h, depth, colour, &zlib_stored(&raw))
 }
 
 /// A grey PNG of 1, 2 or 4 bits per pixel: white with a dark block in the middle.
