@@ -224,3 +224,66 @@ def load_and_export(net, ckpt, out):
                       output_names=["detections"], dynamic_axes={"images": {0: "N"}, "detections": {0: "N"}},
                       do_constant_folding=True, dynamo=False)
     return net, exp, st
+
+
+def init_from_folded_onnx(net, onnx_path):
+    """Initialises `net` (the training graph, with BatchNorm) from an ONNX file that `load_and_export` wrote for the
+    same architecture, so a shipped model can be trained further when its checkpoint is gone.
+
+    Each Conv/ConvTranspose takes its folded weight; the BatchNorm after it becomes the identity plus the folded bias
+    (weight 1, running mean 0, running variance 1 - eps, bias = folded bias), which is exact in eval mode. Train such
+    a net with its BatchNorms frozen (`freeze_bn`): batch statistics would undo the fold. Returns the number of
+    convolutions loaded."""
+    import onnx
+    from onnx import numpy_helper
+
+    m = onnx.load(onnx_path)
+    inits = {t.name: numpy_helper.to_array(t) for t in m.graph.initializer}
+    for n in m.graph.node:   # constants that the exporter left as nodes
+        if n.op_type == "Constant":
+            for a in n.attribute:
+                if a.name == "value":
+                    inits[n.output[0]] = numpy_helper.to_array(a.t)
+    onnx_convs = [n for n in m.graph.node if n.op_type in ("Conv", "ConvTranspose")]
+    order, bn_after = [], {}
+    for seq in net.modules():
+        kids = list(seq.children())
+        for a, b in zip(kids, kids[1:]):
+            if isinstance(a, (nn.Conv2d, nn.ConvTranspose2d)) and isinstance(b, nn.BatchNorm2d):
+                bn_after[a] = b
+    hooks = [mod.register_forward_hook(lambda mod, i, o: order.append(mod)) for mod in net.modules()
+             if isinstance(mod, (nn.Conv2d, nn.ConvTranspose2d))]
+    was_training = net.training
+    net.eval()
+    with torch.no_grad():
+        net(torch.ones(1, 1, 320, 320))
+    for h in hooks:
+        h.remove()
+    if len(order) != len(onnx_convs):
+        raise ValueError(f"{onnx_path}: {len(onnx_convs)} convolutions, the net has {len(order)}")
+    with torch.no_grad():
+        for mod, node in zip(order, onnx_convs):
+            if (node.op_type == "ConvTranspose") != isinstance(mod, nn.ConvTranspose2d):
+                raise ValueError(f"{onnx_path}: node {node.name} is {node.op_type}, the net has {type(mod).__name__}")
+            w = torch.from_numpy(inits[node.input[1]].copy())
+            if tuple(w.shape) != tuple(mod.weight.shape):
+                raise ValueError(f"{onnx_path}: node {node.name} weight {tuple(w.shape)}, net {tuple(mod.weight.shape)}")
+            b = torch.from_numpy(inits[node.input[2]].copy()) if len(node.input) > 2 else torch.zeros(w.shape[0])
+            mod.weight.copy_(w)
+            bn = bn_after.get(mod)
+            if bn is not None:
+                bn.weight.fill_(1.0)
+                bn.bias.copy_(b)
+                bn.running_mean.zero_()
+                bn.running_var.fill_(1.0 - bn.eps)
+            else:
+                mod.bias.copy_(b)
+    net.train(was_training)
+    return len(order)
+
+
+def freeze_bn(net):
+    """Puts every BatchNorm in eval mode (running statistics fixed; its affine weights still train)."""
+    for mod in net.modules():
+        if isinstance(mod, nn.BatchNorm2d):
+            mod.eval()

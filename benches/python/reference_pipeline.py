@@ -1,10 +1,10 @@
 """Reference Python pipeline: what a team would write around onnxruntime instead of armscan.
 
 Same model, same manifest-driven preprocessing (grey, framing at the manifest's working scale or short side -> input,
-bilinear resize, frames with overlap, padding), batched inference of a scan's frames, decoding of the
+bilinear resize, frames with overlap, padding, the coarse pass when the manifest has one), batched inference of a scan's frames, decoding of the
 `xyxy_scores` output, per-class NMS (numpy), boxes mapped back to image pixels. Pillow decodes, numpy does the rest.
 
-Usage: python reference_pipeline.py SCANS_DIR --model models/armscan-threat-v2.onnx [--threads 2] [--limit N]
+Usage: python reference_pipeline.py SCANS_DIR --model models/armscan-threat-v3.onnx [--threads 2] [--limit N]
        [--pixel-spacing-mm MM] [--jsonl OUT.jsonl]
 Prints scans/s, p50/p95 latency per scan (decode to boxes) and peak RSS, as one JSON line on stdout (and a table on
 stderr); runs on any folder of PNG/JPEG/TIFF/BMP scans.
@@ -40,15 +40,10 @@ def frame_starts(n, side, overlap):
     return out
 
 
-def preprocess(grey, man, spacing_mm):
+def frames_at(grey, man, s):
     inp, fr = man["input"], man["framing"]
     side_w, side_h = inp["width"], inp["height"]
     h, w = grey.shape
-    mmpp = fr.get("working_mm_per_px")
-    if mmpp and spacing_mm:
-        s = spacing_mm / mmpp
-    else:
-        s = min(min(side_w, side_h) / min(w, h), fr.get("max_upscale", 2.0))
     nw, nh = max(1, int(round(w * s))), max(1, int(round(h * s)))
     img = np.asarray(Image.fromarray(grey).resize((nw, nh), Image.BILINEAR), np.float32)
     img = (img * inp["scale"] - inp["mean"][0]) / inp["std"][0]
@@ -60,7 +55,29 @@ def preprocess(grey, man, spacing_mm):
             f[:crop.shape[0], :crop.shape[1]] = crop
             frames.append(f)
             offsets.append((x0, y0))
-    return np.stack(frames)[:, None], offsets, s
+    return frames, offsets
+
+
+def preprocess(grey, man, spacing_mm):
+    """Frames of the fine pass and, when the manifest has a coarse pass and the fine pass needs more than one frame,
+    of the coarse pass: (frames [F,1,H,W], offsets, working scale per frame, minimum long side per frame)."""
+    inp, fr = man["input"], man["framing"]
+    h, w = grey.shape
+    mmpp = fr.get("working_mm_per_px")
+    spacing_mm = spacing_mm or fr.get("assumed_mm_per_px")
+    if mmpp and spacing_mm:
+        s = spacing_mm / mmpp
+    else:
+        s = min(inp["width"], inp["height"]) / min(w, h)
+    s = min(s, fr.get("max_upscale", 2.0))
+    frames, offsets = frames_at(grey, man, s)
+    scales, min_long = [s] * len(frames), [0.0] * len(frames)
+    coarse = fr.get("coarse_pass")
+    if coarse and len(frames) > 1:
+        cf, co = frames_at(grey, man, s / coarse["factor"])
+        frames += cf; offsets += co
+        scales += [s / coarse["factor"]] * len(cf); min_long += [coarse["min_long_side_model_px"]] * len(cf)
+    return np.stack(frames)[:, None], offsets, np.array(scales, np.float32), np.array(min_long, np.float32)
 
 
 def nms(boxes, scores, iou):
@@ -81,16 +98,19 @@ def nms(boxes, scores, iou):
     return keep
 
 
-def postprocess(out, offsets, s, man):
-    """Vectorised: candidates above min_score from every frame, mapped to image px, then per-class NMS."""
+def postprocess(out, offsets, s, min_long, man):
+    """Vectorised: candidates above min_score (and, from the coarse pass, long enough) from every frame, mapped to
+    image px, then per-class NMS."""
     classes = man["classes"]
     th = man["thresholds"]
     off = np.array([[x0, y0, x0, y0] for x0, y0 in offsets], np.float32)[:, None, :]    # [F,1,4]
-    boxes_all = (out[:, :, :4] + off) / s                                                  # [F,K,4]
+    boxes_all = (out[:, :, :4] + off) / s[:, None, None]                                   # [F,K,4]
+    long_side = np.maximum(out[:, :, 2] - out[:, :, 0], out[:, :, 3] - out[:, :, 1])
+    long_enough = long_side >= min_long[:, None]
     result = []
     for c in range(len(classes)):
         sc = out[:, :, 4 + c]
-        m = sc >= th["min_score"]
+        m = (sc >= th["min_score"]) & long_enough
         if not m.any():
             continue
         boxes, scores = boxes_all[m], sc[m]
@@ -126,11 +146,11 @@ def main():
     for path in files:
         a = time.perf_counter()
         grey = np.asarray(Image.open(path).convert("L"))
-        x, offsets, s = preprocess(grey, man, args.pixel_spacing_mm)
+        x, offsets, s, min_long = preprocess(grey, man, args.pixel_spacing_mm)
         b = time.perf_counter()
         out = sess.run([man["output"]["name"]], {man["input"]["name"]: x})[0]
         c = time.perf_counter()
-        dets = postprocess(out, offsets, s, man)
+        dets = postprocess(out, offsets, s, min_long, man)
         d = time.perf_counter()
         lat.append((d - a) * 1000.0)
         t_pre += b - a; t_inf += c - b; t_post += d - c

@@ -26,6 +26,9 @@ WORKING_MM_PER_PX = 1.5
 # they are read at 0.16 mm/px (the same assumption as `armscan synth --tip-spacing-mm` and the manifest's
 # `assumed_mm_per_px`).
 GDXRAY_MM_PER_PX = 0.16
+# The runtime's coarse pass (manifest `framing.coarse_pass.factor`): scans framed again at this many times the working
+# spacing, so that objects longer than a frame (rifles, shotguns) are seen whole.
+COARSE_FACTOR = 2.0
 CATEGORIES = ["firearm", "part", "ammunition"]
 FINE_TO_CATEGORY = {
     "firearm": "firearm", "handgun": "firearm", "pistol": "firearm", "revolver": "firearm", "rifle": "firearm",
@@ -86,11 +89,15 @@ def base_scale(entry, w, h):
     return min(INPUT / min(w, h), MAX_UPSCALE)
 
 
-def make_sample(entry, rng, focus_p=0.75):
-    """One 320x320 uint8 frame and its boxes [K,4] (frame px) and labels [K]."""
+def make_sample(entry, rng, focus_p=0.75, coarse_p=0.0):
+    """One 320x320 uint8 frame and its boxes [K,4] (frame px) and labels [K]. A synthetic scene is cut with
+    probability `coarse_p` at the coarse pass's scale (1 / COARSE_FACTOR of the working scale): the runtime runs that
+    pass only on scans larger than one fine frame, which GDXray's bags are not."""
     img = Image.open(entry["path"]).convert("L")
     w, h = img.size
     s = base_scale(entry, w, h) * float(np.exp(rng.uniform(np.log(0.8), np.log(1.25))))
+    if coarse_p and entry["kind"] == "synth" and rng.random() < coarse_p:
+        s /= COARSE_FACTOR
     nw, nh = max(1, int(round(w * s))), max(1, int(round(h * s)))
     img = np.asarray(img.resize((nw, nh), Image.BILINEAR))
     boxes = entry["boxes"] * s

@@ -2,6 +2,7 @@
 write the manifest next to it.
 
 Usage: python export.py --ckpt runs/b/last.pt --out ../armscan-threat-v2.onnx [--id armscan-threat-v2]
+       [--coarse-min-long-side 112]
 """
 import argparse
 import collections
@@ -12,7 +13,7 @@ import os
 import numpy as np
 import torch
 
-from data import GDXRAY_MM_PER_PX, WORKING_MM_PER_PX
+from data import COARSE_FACTOR, GDXRAY_MM_PER_PX, WORKING_MM_PER_PX
 from model import CLASSES, Detector, DetectorExport
 from detnet import count_macs, load_and_export  # noqa: E402
 
@@ -22,6 +23,9 @@ def main():
     ap.add_argument("--ckpt", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--id", default="armscan-threat-v2")
+    ap.add_argument("--coarse-min-long-side", type=float, default=0.0,
+                    help="write a coarse pass (factor COARSE_FACTOR) keeping candidates whose long side is at least "
+                         "this many model px; 0: no coarse pass")
     args = ap.parse_args()
     net, exp, st = load_and_export(Detector(), args.ckpt, args.out)
     ref = DetectorExport(net).eval()
@@ -64,6 +68,8 @@ def main():
         "classes": [{"name": n, "category": c} for n, c in CLASSES],
         "thresholds": {"min_score": 0.05, "alarm_score": 0.5, "review_score": 0.25, "nms_iou": 0.45},
     }
+    if args.coarse_min_long_side > 0:
+        man["framing"]["coarse_pass"] = {"factor": COARSE_FACTOR, "min_long_side_model_px": args.coarse_min_long_side}
     path = os.path.splitext(args.out)[0] + ".manifest.json"
     with open(path, "w") as f:
         json.dump(man, f, indent=2)

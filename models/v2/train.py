@@ -21,7 +21,7 @@ import torch
 
 from data import load_set, make_sample, photometric
 from model import Detector
-from detnet import augment, train_step  # noqa: E402  (model put ../ on the path)
+from detnet import augment, freeze_bn, init_from_folded_onnx, train_step  # noqa: E402  (model put ../ on the path)
 
 
 def parse_source(text):
@@ -46,6 +46,11 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--init", default="", help="start from these weights (fresh optimiser and schedule)")
+    ap.add_argument("--init-onnx", default="", help="start from a shipped, BN-folded ONNX of this net (implies "
+                    "--freeze-bn; fresh optimiser and schedule)")
+    ap.add_argument("--freeze-bn", action="store_true", help="keep BatchNorm statistics fixed while training")
+    ap.add_argument("--coarse-p", type=float, default=0.0,
+                    help="share of samples cut at the coarse pass's scale (COARSE_FACTOR x the working spacing)")
     ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--max-iters", type=int, default=0)
     ap.add_argument("--time-budget-min", type=float, default=60)
@@ -87,6 +92,11 @@ def main():
     elif args.init:
         net.load_state_dict(torch.load(args.init, map_location="cpu", weights_only=False)["model"])
         log(f"initialised from {args.init}")
+    elif args.init_onnx:
+        n = init_from_folded_onnx(net, args.init_onnx)
+        log(f"initialised {n} convolutions from {args.init_onnx} (BatchNorm frozen)")
+    if args.init_onnx:
+        args.freeze_bn = True
     log(f"args {vars(args)}; params {sum(p.numel() for p in net.parameters())}")
     t0 = time.time() - elapsed0
 
@@ -102,6 +112,8 @@ def main():
 
     agg, k = np.zeros(3), 0
     net.train()
+    if args.freeze_bn:
+        freeze_bn(net)
     while True:
         f = lr_factor(gstep, time.time() - t0)
         for g in opt.param_groups:
@@ -110,7 +122,7 @@ def main():
         for _ in range(args.batch):
             entries, _ = sources[rng.choice(len(sources), p=probs)]
             e = entries[rng.integers(len(entries))]
-            fr, b, l = make_sample(e, rng)
+            fr, b, l = make_sample(e, rng, coarse_p=args.coarse_p)
             fr, b = augment(fr, b, rng)
             ims.append(photometric(fr, rng)); bxs.append(b); lbs.append(l)
         x = torch.from_numpy(np.stack(ims)[:, None]).contiguous(memory_format=torch.channels_last)

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::args::{BackendArg, ModelArgs, ReadArgs, ScanArgs};
 
 /// The model used when none is named.
-const DEFAULT_MODEL: &str = "models/armscan-threat-v2.manifest.json";
+const DEFAULT_MODEL: &str = "models/armscan-threat-v3.manifest.json";
 
 fn parse_window(text: &str) -> anyhow::Result<Windowing> {
     match text {
@@ -124,7 +124,13 @@ pub(crate) fn text_line(record: &ScanRecord) -> String {
                 .take(3)
                 .map(|d| {
                     let b = d.box_in_image;
-                    format!("{} ({}) {:.2} [{:.0},{:.0},{:.0},{:.0}]", d.class_name, d.category, d.score, b.x1, b.y1, b.x2, b.y2)
+                    // The category in brackets only where the fine class does not already say it.
+                    let name = if d.class_name == d.category.as_str() {
+                        d.class_name.clone()
+                    } else {
+                        format!("{} ({})", d.class_name, d.category)
+                    };
+                    format!("{name} {:.2} [{:.0},{:.0},{:.0},{:.0}]", d.score, b.x1, b.y1, b.x2, b.y2)
                 })
                 .collect();
             let more = record.detections.len().saturating_sub(3);

@@ -238,3 +238,21 @@ fn tuning_flags_change_speed_not_results() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("at least 1"));
     }
 }
+
+#[test]
+fn text_output_names_the_category_only_where_the_class_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    write_block_png(&dir.path().join("gun.png"), true);
+    let model = fixture_model();
+    let out = armscan(&["scan", "gun.png", "--model", model.to_str().unwrap(), "--backend", "tract"], dir.path());
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(text.contains("gun.png  handgun (firearm) 0.90 [10,20,30,50]"), "{text}");
+    // A model whose class is its category: the name once.
+    let manifest = std::fs::read_to_string(&model).unwrap().replace("\"name\": \"handgun\"", "\"name\": \"firearm\"");
+    assert!(manifest.contains("\"name\": \"firearm\""), "fixture class renamed");
+    std::fs::write(dir.path().join("dark_blob.manifest.json"), manifest).unwrap();
+    std::fs::copy(model.with_file_name("dark_blob.onnx"), dir.path().join("dark_blob.onnx")).unwrap();
+    let out = armscan(&["scan", "gun.png", "--model", "dark_blob.manifest.json", "--backend", "tract"], dir.path());
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(text.contains("gun.png  firearm 0.90 [10,20,30,50]"), "{text}");
+}

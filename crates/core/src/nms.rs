@@ -115,6 +115,43 @@ pub fn merge_frame_detections(mut parts: Vec<FrameDetection>, iou_threshold: f32
 /// Two views pool their geometry only when the weaker scores at least this share of the stronger.
 const COMPARABLE_SCORE_RATIO: f32 = 0.5;
 
+/// Joins the detections of a coarse pass (the scan framed again at a coarser scale, keeping only
+/// objects too long for the fine frames) with those of the fine pass, both already merged across
+/// their own frames and in image space.
+///
+/// Where a coarse and a fine box of one class overlap by IoU `>= iou_threshold`, they are one
+/// object and the fine box, drawn at the finer scale, stays (with the better score). A fine box
+/// lying inside a coarse one (`overlap_of_smaller >= 0.8`) whose score is not far above it
+/// (at most twice the coarse score) is a piece of the long object and is dropped. Everything
+/// else stays. The result is sorted by score, best first.
+#[must_use]
+pub fn join_coarse_detections(fine: Vec<Detection>, mut coarse: Vec<Detection>, iou_threshold: f32) -> Vec<Detection> {
+    coarse.sort_by(by_score_desc);
+    let mut fine = fine;
+    let mut joined: Vec<Detection> = Vec::with_capacity(fine.len() + coarse.len());
+    for c in coarse {
+        let same_object = fine
+            .iter_mut()
+            .filter(|f| f.class_name == c.class_name && f.box_in_image.iou(&c.box_in_image) >= iou_threshold)
+            .max_by(|a, b| a.box_in_image.iou(&c.box_in_image).total_cmp(&b.box_in_image.iou(&c.box_in_image)));
+        if let Some(f) = same_object {
+            f.score = f.score.max(c.score);
+            continue;
+        }
+        fine.retain(|f| {
+            !(f.class_name == c.class_name
+                && f.box_in_image.overlap_of_smaller(&c.box_in_image) >= 0.8
+                && f.box_in_image.area() < c.box_in_image.area()
+                && c.score >= COMPARABLE_SCORE_RATIO * f.score)
+        });
+        joined.push(c);
+    }
+    joined.extend(fine);
+    nms_mut(&mut joined, iou_threshold);
+    joined
+}
+
+
 /// The merge of two frame detections of one object, or `None` when they are two objects.
 fn merge_pair(a: &FrameDetection, b: &FrameDetection, iou_threshold: f32) -> Option<FrameDetection> {
     if a.detection.class_name != b.detection.class_name {
@@ -240,6 +277,40 @@ mod tests {
         let merged = merge_frame_detections(parts, 0.45);
         assert_eq!(merged[0].box_in_image.to_array(), [100.0, 50.0, 320.0, 150.0]);
         assert!((merged[0].score - 0.9).abs() < 1e-6);
+    }
+
+    #[test]
+    fn coarse_long_object_replaces_its_fine_pieces() {
+        // A rifle seen whole by the coarse pass; the fine pass found two unjoined pieces of it and a
+        // handgun elsewhere.
+        let fine = vec![
+            det("firearm", 0.6, [100.0, 50.0, 400.0, 120.0]),
+            det("firearm", 0.5, [500.0, 55.0, 800.0, 118.0]),
+            det("firearm", 0.9, [100.0, 400.0, 300.0, 520.0]),
+        ];
+        let coarse = vec![det("firearm", 0.7, [95.0, 48.0, 810.0, 122.0])];
+        let joined = join_coarse_detections(fine, coarse, 0.45);
+        let boxes: Vec<[f32; 4]> = joined.iter().map(|d| d.box_in_image.to_array()).collect();
+        assert_eq!(boxes, vec![[100.0, 400.0, 300.0, 520.0], [95.0, 48.0, 810.0, 122.0]]);
+    }
+
+    #[test]
+    fn fine_box_wins_where_both_passes_see_one_object() {
+        let fine = vec![det("firearm", 0.6, [100.0, 50.0, 800.0, 120.0])];
+        let coarse = vec![det("firearm", 0.8, [96.0, 46.0, 806.0, 126.0])];
+        let joined = join_coarse_detections(fine, coarse, 0.45);
+        assert_eq!(joined.len(), 1);
+        assert_eq!(joined[0].box_in_image.to_array(), [100.0, 50.0, 800.0, 120.0]);
+        assert!((joined[0].score - 0.8).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_confident_fine_object_inside_a_faint_coarse_box_stays() {
+        let fine = vec![det("firearm", 0.9, [100.0, 50.0, 300.0, 150.0]), det("part", 0.4, [400.0, 60.0, 500.0, 100.0])];
+        let coarse = vec![det("firearm", 0.3, [90.0, 40.0, 900.0, 160.0])];
+        let joined = join_coarse_detections(fine, coarse, 0.45);
+        assert_eq!(joined.len(), 3, "{joined:?}");
+        assert_eq!(joined[0].box_in_image.to_array(), [100.0, 50.0, 300.0, 150.0]);
     }
 
     #[test]

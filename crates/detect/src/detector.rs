@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use armscan_core::{merge_frame_detections, Detection, FrameDetection, FrameGrid, Scan, Thresholds};
+use std::borrow::Cow;
+
+use armscan_core::{join_coarse_detections, merge_frame_detections, Detection, FrameDetection, FrameGrid, Scan, Thresholds};
 use armscan_ingest::{detector_grey, Windowing};
 use image::GrayImage;
 use ndarray::Array4;
@@ -103,6 +105,17 @@ impl DetectorBuilder {
     }
 }
 
+/// The frames of one pass over a scan, and the smallest candidate it keeps.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct FramePass {
+    /// One plan per frame, all at one working scale.
+    pub plans: Vec<PreprocessPlan>,
+    /// Candidates whose longer side (model pixels, inside the frame) is shorter are dropped: 0
+    /// for the fine pass, the manifest's `coarse_pass.min_long_side_model_px` for the coarse one.
+    pub min_long_side_model_px: f32,
+}
+
 /// The detections of one scan.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScanDetections {
@@ -110,7 +123,7 @@ pub struct ScanDetections {
     pub detections: Vec<Detection>,
     pub width: u32,
     pub height: u32,
-    /// Frames the scan was cut into.
+    /// Frames the scan was cut into (all passes).
     pub frames: usize,
     /// Time spent, in milliseconds, from the detector grey image to merged detections.
     pub detect_ms: f64,
@@ -166,55 +179,74 @@ impl Detector {
         self.detect_grey(&grey, scan.pixel_spacing_mm)
     }
 
-    /// The preprocessing plans (one per frame) for a scan of this size.
+    /// The passes over a scan of this size: the fine pass at the working scale, then, when the
+    /// manifest asks for one and the fine pass needs more than one frame, the coarse pass.
     #[must_use]
-    pub fn plans_for(&self, width: u32, height: u32, pixel_spacing_mm: Option<f32>) -> Vec<PreprocessPlan> {
+    pub fn passes_for(&self, width: u32, height: u32, pixel_spacing_mm: Option<f32>) -> Vec<FramePass> {
         let input = &self.manifest.spec.input;
-        let scale = WorkingScale::for_scan(width, height, pixel_spacing_mm, input.width, input.height, &self.manifest.spec.framing);
-        let grid = FrameGrid::new(scale.working_width, scale.working_height, input.width, input.height, self.manifest.spec.framing.overlap_px);
-        grid.frames
-            .into_iter()
-            .map(|frame| PreprocessPlan { scale, frame, input_width: input.width, input_height: input.height })
-            .collect()
+        let framing = &self.manifest.spec.framing;
+        let pass = |scale: WorkingScale, min_long_side_model_px: f32| {
+            let grid = FrameGrid::new(scale.working_width, scale.working_height, input.width, input.height, framing.overlap_px);
+            let plans = grid.frames.into_iter().map(|frame| PreprocessPlan { scale, frame, input_width: input.width, input_height: input.height }).collect();
+            FramePass { plans, min_long_side_model_px }
+        };
+        let fine_scale = WorkingScale::for_scan(width, height, pixel_spacing_mm, input.width, input.height, framing);
+        let fine = pass(fine_scale, 0.0);
+        let coarse = match framing.coarse_pass {
+            Some(c) if fine.plans.len() > 1 => Some(pass(fine_scale.coarser(c.factor), c.min_long_side_model_px)),
+            _ => None,
+        };
+        std::iter::once(fine).chain(coarse).collect()
     }
 
     /// Screens one 8-bit detector grey image (bright = empty): scale to working size, cut into
-    /// frames, run the frames in parallel batches, map boxes back and merge across frames.
+    /// frames (and, with a coarse pass, again at the coarse scale), run all frames in parallel
+    /// batches, map boxes back, merge across frames, then join the passes.
     ///
     /// # Errors
     /// [`DetectError::Backend`] or [`DetectError::Output`] from the model.
     pub fn detect_grey(&self, grey: &GrayImage, pixel_spacing_mm: Option<f32>) -> Result<ScanDetections, DetectError> {
         let started = Instant::now();
         let (width, height) = grey.dimensions();
-        let plans = self.plans_for(width, height, pixel_spacing_mm);
-        let Some(first) = plans.first() else {
-            return Err(DetectError::Output("no frames for an empty image".into()));
-        };
-        let scale = first.scale;
-        let working = if (scale.working_width, scale.working_height) == (width, height) {
-            None
-        } else {
-            Some(crate::resize::resize_grey(grey, scale.working_width, scale.working_height))
-        };
-        let working = working.as_ref().unwrap_or(grey);
+        let passes = self.passes_for(width, height, pixel_spacing_mm);
+        let mut working = Vec::with_capacity(passes.len());
+        for pass in &passes {
+            let Some(first) = pass.plans.first() else {
+                return Err(DetectError::Output("no frames for an empty image".into()));
+            };
+            let scale = first.scale;
+            working.push(if (scale.working_width, scale.working_height) == (width, height) {
+                Cow::Borrowed(grey)
+            } else {
+                Cow::Owned(crate::resize::resize_grey(grey, scale.working_width, scale.working_height))
+            });
+        }
 
         let spec = &self.manifest.spec;
         let min_score = self.thresholds.min_score;
-        let batches: Vec<&[PreprocessPlan]> = plans.chunks(self.batch_frames).collect();
-        let parts: Vec<Vec<FrameDetection>> = batches
+        let batches: Vec<(usize, &[PreprocessPlan])> = passes
+            .iter()
+            .enumerate()
+            .flat_map(|(i, pass)| pass.plans.chunks(self.batch_frames).map(move |batch| (i, batch)))
+            .collect();
+        let parts: Vec<(usize, Vec<FrameDetection>)> = batches
             .par_iter()
-            .map(|batch| -> Result<Vec<FrameDetection>, DetectError> {
-                let input = self.frame_tensor(working, batch);
+            .map(|&(pass_index, batch)| -> Result<(usize, Vec<FrameDetection>), DetectError> {
+                let input = self.frame_tensor(&working[pass_index], batch);
                 let output = self.runner.run_batch(input.view())?;
                 if output.shape()[0] != batch.len() {
                     return Err(DetectError::Output(format!("batch of {} frames gave {} outputs", batch.len(), output.shape()[0])));
                 }
+                let min_long_side = passes[pass_index].min_long_side_model_px;
                 let mut found = Vec::new();
                 for (i, plan) in batch.iter().enumerate() {
                     let rows = output.index_axis(ndarray::Axis(0), i);
                     for c in decode_frame(&spec.output, rows, self.manifest.taxonomy.len(), min_score)? {
                         let Some(class) = self.manifest.taxonomy.get(c.class_index) else { continue };
                         let Some(in_frame) = c.box_in_model.intersection(&plan.valid_region()) else { continue };
+                        if in_frame.width().max(in_frame.height()) < min_long_side {
+                            continue;
+                        }
                         let truncated = plan.truncated_sides(&in_frame, CUT_TOLERANCE_PX);
                         let box_in_image = plan.image_from_model(&in_frame).clipped(width as f32, height as f32);
                         if box_in_image.area() <= 0.0 {
@@ -226,11 +258,21 @@ impl Detector {
                         });
                     }
                 }
-                Ok(found)
+                Ok((pass_index, found))
             })
             .collect::<Result<_, _>>()?;
-        let detections = merge_frame_detections(parts.into_iter().flatten().collect(), spec.thresholds.nms_iou);
-        Ok(ScanDetections { detections, width, height, frames: plans.len(), detect_ms: started.elapsed().as_secs_f64() * 1e3 })
+        let mut per_pass: Vec<Vec<FrameDetection>> = vec![Vec::new(); passes.len()];
+        for (pass_index, found) in parts {
+            per_pass[pass_index].extend(found);
+        }
+        let mut merged = per_pass.into_iter().map(|found| merge_frame_detections(found, spec.thresholds.nms_iou));
+        let fine = merged.next().unwrap_or_default();
+        let detections = match merged.next() {
+            Some(coarse) => join_coarse_detections(fine, coarse, spec.thresholds.nms_iou),
+            None => fine,
+        };
+        let frames = passes.iter().map(|p| p.plans.len()).sum();
+        Ok(ScanDetections { detections, width, height, frames, detect_ms: started.elapsed().as_secs_f64() * 1e3 })
     }
 
     /// Fills the model input for a batch of frames of the working-scale image.

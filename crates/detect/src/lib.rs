@@ -20,7 +20,7 @@ pub mod resize;
 pub mod runner;
 
 pub use backend::{ActiveBackend, BackendChoice, BackendKind};
-pub use detector::{Detector, DetectorBuilder, ScanDetections};
+pub use detector::{Detector, DetectorBuilder, FramePass, ScanDetections};
 pub use error::DetectError;
 pub use manifest::ModelManifest;
 pub use plan::{PreprocessPlan, WorkingScale};

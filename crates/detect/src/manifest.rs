@@ -16,6 +16,10 @@ use crate::error::DetectError;
 /// The schema tag this crate reads.
 pub const MANIFEST_SCHEMA: &str = "armscan.model/1";
 
+/// The largest `framing.max_upscale` a manifest may ask for: with it, a scan's working image is
+/// at most this many times its own size a side, whatever the spacings say.
+pub const MAX_UPSCALE_LIMIT: f32 = 16.0;
+
 /// The model's input tensor.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -45,7 +49,8 @@ pub struct InputSpec {
 pub struct FramingSpec {
     /// `short_side`: scale so the scan's shorter side equals the input's side; `native`: no scaling.
     pub fit: String,
-    /// The largest upscale allowed for small scans (1.0 forbids upscaling).
+    /// The largest upscale allowed for small scans (1.0 forbids upscaling; at most
+    /// [`MAX_UPSCALE_LIMIT`]), whatever the framing rule: it bounds the working image.
     pub max_upscale: f32,
     /// Overlap between neighbouring frames, in working-scale pixels.
     pub overlap_px: u32,
@@ -57,6 +62,21 @@ pub struct FramingSpec {
     /// for). Without it such scans fall back to `fit`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assumed_mm_per_px: Option<f32>,
+    /// A second pass over the scan at a coarser scale, for objects longer than a frame.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coarse_pass: Option<CoarsePassSpec>,
+}
+
+/// The coarse pass: the scan framed again at `factor` times the working spacing (1 / `factor`
+/// of the working scale), so that objects longer than a fine frame (rifles, shotguns) fit in one
+/// frame. Only candidates whose longer side is at least `min_long_side_model_px` model pixels of
+/// the coarse frame are kept from it; smaller objects are the fine pass's. It runs only when the
+/// fine pass needs more than one frame (a scan that fits one fine frame is seen whole already).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoarsePassSpec {
+    pub factor: f32,
+    pub min_long_side_model_px: f32,
 }
 
 /// The model's output tensor.
@@ -164,8 +184,8 @@ impl ModelManifest {
         if !matches!(f.fit.as_str(), "short_side" | "native") {
             return Err(cfg(format!("framing.fit `{}` (short_side or native)", f.fit)));
         }
-        if !(f.max_upscale.is_finite() && f.max_upscale >= 1.0) {
-            return Err(cfg("framing.max_upscale must be >= 1".into()));
+        if !(f.max_upscale.is_finite() && (1.0..=MAX_UPSCALE_LIMIT).contains(&f.max_upscale)) {
+            return Err(cfg(format!("framing.max_upscale = {} (1 to {MAX_UPSCALE_LIMIT})", f.max_upscale)));
         }
         if f.overlap_px >= i.width.min(i.height) {
             return Err(cfg("framing.overlap_px must be smaller than the input".into()));
@@ -178,6 +198,14 @@ impl ModelManifest {
         }
         if f.assumed_mm_per_px.is_some() && f.working_mm_per_px.is_none() {
             return Err(cfg("framing.assumed_mm_per_px needs framing.working_mm_per_px".into()));
+        }
+        if let Some(c) = f.coarse_pass {
+            if !(c.factor.is_finite() && (1.0..=16.0).contains(&c.factor) && c.factor > 1.0) {
+                return Err(cfg(format!("framing.coarse_pass.factor = {} (above 1, at most 16)", c.factor)));
+            }
+            if !(c.min_long_side_model_px.is_finite() && c.min_long_side_model_px >= 0.0) {
+                return Err(cfg("framing.coarse_pass.min_long_side_model_px must be finite and >= 0".into()));
+            }
         }
         let o = &spec.output;
         if !matches!(o.layout.as_str(), "xyxy_scores" | "cxcywh_scores") {

@@ -37,6 +37,13 @@ impl WorkingScale {
         Self { image_width: w, image_height: h, working_width: scaled(w), working_height: scaled(h) }
     }
 
+    /// The same scan at `factor` times coarser (the coarse pass), at least one pixel a side.
+    #[must_use]
+    pub fn coarser(&self, factor: f32) -> Self {
+        let scaled = |v: u32| -> u32 { ((f64::from(v) / f64::from(factor)).round() as u32).max(1) };
+        Self { working_width: scaled(self.working_width), working_height: scaled(self.working_height), ..*self }
+    }
+
     /// Working pixels per image pixel along x.
     #[must_use]
     pub fn sx(&self) -> f32 {
@@ -108,7 +115,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn framing(fit: &str) -> FramingSpec {
-        FramingSpec { fit: fit.into(), max_upscale: 2.0, overlap_px: 96, working_mm_per_px: None, assumed_mm_per_px: None }
+        FramingSpec { fit: fit.into(), max_upscale: 2.0, overlap_px: 96, working_mm_per_px: None, assumed_mm_per_px: None, coarse_pass: None }
     }
 
     #[test]
@@ -154,6 +161,19 @@ mod tests {
                 prop_assert!((back.x2 - b.x2).abs() < tol && (back.y2 - b.y2).abs() < tol);
             }
         }
+    }
+
+    #[test]
+    fn coarser_scale_divides_the_working_size() {
+        let mut f = framing("short_side");
+        f.working_mm_per_px = Some(1.5);
+        let fine = WorkingScale::for_scan(1000, 800, Some(1.0), 320, 320, &f);
+        assert_eq!((fine.working_width, fine.working_height), (667, 533));
+        let coarse = fine.coarser(2.0);
+        assert_eq!((coarse.working_width, coarse.working_height), (334, 267));
+        assert_eq!((coarse.image_width, coarse.image_height), (1000, 800));
+        assert!((coarse.sx() - 0.334).abs() < 1e-6);
+        assert_eq!(WorkingScale::for_scan(3, 3, None, 320, 320, &framing("native")).coarser(8.0).working_width, 1);
     }
 
     #[test]

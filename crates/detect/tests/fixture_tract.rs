@@ -111,3 +111,82 @@ fn assumed_spacing_needs_a_working_spacing_and_must_be_positive() {
     assert!(err.contains("assumed_mm_per_px must be positive"), "{err}");
     assert!(ModelManifest::from_json(&with("\"working_mm_per_px\": 1.5, \"assumed_mm_per_px\": 0.16"), &fixture()).is_ok());
 }
+
+/// The fixture with `framing_extra` spliced into its framing, written beside a copy of its model.
+fn detector_with_framing(dir: &std::path::Path, framing_extra: &str) -> Detector {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let text = std::fs::read_to_string(fixture()).unwrap().replace("\"overlap_px\"", &format!("{framing_extra}, \"overlap_px\""));
+    std::fs::write(dir.join("dark_blob.manifest.json"), text).unwrap();
+    std::fs::copy(src.join("dark_blob.onnx"), dir.join("dark_blob.onnx")).unwrap();
+    DetectorBuilder::new(dir.join("dark_blob.manifest.json")).with_backend(BackendChoice::Tract).with_sessions(2).commit().unwrap()
+}
+
+#[test]
+fn coarse_pass_adds_its_frames_only_when_the_fine_pass_needs_several() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = detector_with_framing(dir.path(), "\"coarse_pass\": {\"factor\": 4.0, \"min_long_side_model_px\": 8.0}");
+    // One fine frame: the scan is seen whole, no coarse pass.
+    let passes = d.passes_for(64, 64, None);
+    assert_eq!(passes.len(), 1);
+    let found = d.detect_grey(&image_with_block(64, 64, [10, 20, 30, 50]), None).unwrap();
+    assert_eq!(found.frames, 1);
+    assert_eq!(found.detections[0].box_in_image.to_array(), [10.0, 20.0, 30.0, 50.0]);
+    // 64 x 400: fine frames along the long side, then the coarse pass at a quarter of the scale (16 x 100).
+    let passes = d.passes_for(64, 400, None);
+    assert_eq!(passes.len(), 2);
+    assert_eq!(passes[0].min_long_side_model_px, 0.0);
+    assert_eq!(passes[1].min_long_side_model_px, 8.0);
+    let coarse_scale = passes[1].plans[0].scale;
+    assert_eq!((coarse_scale.working_width, coarse_scale.working_height), (16, 100));
+    assert_eq!(passes[1].plans.len(), 2);
+    let found = d.detect_grey(&image_with_block(64, 400, [12, 100, 40, 250]), None).unwrap();
+    assert_eq!(found.frames, passes[0].plans.len() + passes[1].plans.len());
+    // Both passes see the block whole; the fine box (exact) is the one kept.
+    assert_eq!(found.detections.len(), 1, "{:?}", found.detections);
+    assert_eq!(found.detections[0].box_in_image.to_array(), [12.0, 100.0, 40.0, 250.0]);
+}
+
+/// Two blocks side by side along the long side, offset across it: the fine frames see pieces that do not line up
+/// (the fixture boxes all dark pixels of a frame), the coarse frame sees both whole in one hull.
+fn staggered_blocks() -> GrayImage {
+    let mut img = image_with_block(64, 400, [5, 100, 20, 170]);
+    for y in 160..250 {
+        for x in 40..60 {
+            img.put_pixel(x, y, Luma([0]));
+        }
+    }
+    img
+}
+
+#[test]
+fn coarse_pass_replaces_unjoined_fine_pieces_with_the_whole_object() {
+    let dir = tempfile::tempdir().unwrap();
+    let without = detector_with_framing(dir.path(), "\"coarse_pass\": {\"factor\": 4.0, \"min_long_side_model_px\": 1000.0}");
+    let pieces = without.detect_grey(&staggered_blocks(), None).unwrap().detections;
+    assert!(pieces.len() >= 2, "the fine pass alone should leave pieces: {pieces:?}");
+    drop(without);
+    let dir = tempfile::tempdir().unwrap();
+    let d = detector_with_framing(dir.path(), "\"coarse_pass\": {\"factor\": 4.0, \"min_long_side_model_px\": 30.0}");
+    let found = d.detect_grey(&staggered_blocks(), None).unwrap().detections;
+    assert_eq!(found.len(), 1, "{found:?}");
+    let b = found[0].box_in_image.to_array();
+    for (got, want) in b.iter().zip([5.0, 100.0, 60.0, 250.0]) {
+        // one coarse pixel is 4 scan pixels; the area filter may darken one more at an edge
+        assert!((got - want).abs() <= 8.0, "box {b:?}");
+    }
+}
+
+#[test]
+fn bad_coarse_pass_names_the_field() {
+    let text = std::fs::read_to_string(fixture()).unwrap();
+    let with = |c: &str| text.replace("\"overlap_px\"", &format!("\"coarse_pass\": {c}, \"overlap_px\""));
+    for bad in ["{\"factor\": 1.0, \"min_long_side_model_px\": 8}", "{\"factor\": 40, \"min_long_side_model_px\": 8}"] {
+        let err = ModelManifest::from_json(&with(bad), &fixture()).unwrap_err().to_string();
+        assert!(err.contains("framing.coarse_pass.factor"), "{err}");
+    }
+    let err = ModelManifest::from_json(&with("{\"factor\": 2, \"min_long_side_model_px\": -1}"), &fixture()).unwrap_err().to_string();
+    assert!(err.contains("min_long_side_model_px"), "{err}");
+    let err = ModelManifest::from_json(&with("{\"factor\": 2}"), &fixture()).unwrap_err().to_string();
+    assert!(err.contains("min_long_side_model_px"), "{err}");
+    assert!(ModelManifest::from_json(&with("{\"factor\": 2, \"min_long_side_model_px\": 112}"), &fixture()).is_ok());
+}
