@@ -125,9 +125,8 @@ const COMPARABLE_SCORE_RATIO: f32 = 0.5;
 /// (at most twice the coarse score) is a piece of the long object and is dropped. Everything
 /// else stays. The result is sorted by score, best first.
 #[must_use]
-pub fn join_coarse_detections(fine: Vec<Detection>, mut coarse: Vec<Detection>, iou_threshold: f32) -> Vec<Detection> {
+pub fn join_coarse_detections(mut fine: Vec<Detection>, mut coarse: Vec<Detection>, iou_threshold: f32) -> Vec<Detection> {
     coarse.sort_by(by_score_desc);
-    let mut fine = fine;
     let mut joined: Vec<Detection> = Vec::with_capacity(fine.len() + coarse.len());
     for c in coarse {
         let same_object = fine

@@ -200,7 +200,7 @@ impl ModelManifest {
             return Err(cfg("framing.assumed_mm_per_px needs framing.working_mm_per_px".into()));
         }
         if let Some(c) = f.coarse_pass {
-            if !(c.factor.is_finite() && (1.0..=16.0).contains(&c.factor) && c.factor > 1.0) {
+            if !(c.factor > 1.0 && c.factor <= 16.0) {
                 return Err(cfg(format!("framing.coarse_pass.factor = {} (above 1, at most 16)", c.factor)));
             }
             if !(c.min_long_side_model_px.is_finite() && c.min_long_side_model_px >= 0.0) {
