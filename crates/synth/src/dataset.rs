@@ -319,42 +319,60 @@ impl Scene {
 /// fully synthetic.
 #[must_use]
 pub fn render_scene(opts: &SynthOptions, index: usize) -> Scene {
-    match render_scene_with(opts, &TipSources::default(), index) {
-        Ok(scene) => scene,
-        // without real sources nothing is read, so nothing can fail
-        Err(_) => unreachable_scene(opts, index),
-    }
-}
-
-fn unreachable_scene(opts: &SynthOptions, index: usize) -> Scene {
-    let t = DualT::empty(opts.width as usize, opts.height as usize);
-    Scene { index, width: t.width, height: t.height, container: "none", clutter: Vec::new(), ideal: t.clone(), measured: t, threats: Vec::new() }
+    let mut rng = Rng::for_scene(opts.seed, index as u64);
+    let noise_rng = rng.fork();
+    let background = synthetic_background(opts, &mut rng);
+    populate_scene(opts, &TipSources::default(), index, background, rng, noise_rng)
 }
 
 /// Renders scene `index` with real TIP sources: with probability `opts.real_bag_fraction` the
 /// background is a real clean bag (at its own size, resampled to the scenes' pixel spacing),
 /// and each firearm is a real crop with probability `opts.real_threat_fraction`. Deterministic
-/// in `(seed, index)` and the sources.
+/// in `(seed, index)` and the sources; without sources it is [`render_scene`].
 ///
 /// # Errors
 /// A real bag that cannot be read.
 pub fn render_scene_with(opts: &SynthOptions, sources: &TipSources, index: usize) -> Result<Scene, SynthError> {
     let mut rng = Rng::for_scene(opts.seed, index as u64);
-    let mut noise_rng = rng.fork();
+    let noise_rng = rng.fork();
     let mm = opts.pixel_spacing_mm;
     let real_bag = if !sources.bags.is_empty() && rng.chance(opts.real_bag_fraction) { rng.pick(&sources.bags) } else { None };
-    let (mut t, inside, container, clutter) = match real_bag {
+    let background = match real_bag {
         Some(bag) => {
             let t = read_bag(bag, mm)?;
             let inside = [0.0, 0.0, t.width as f32, t.height as f32];
             let name = bag.path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-            (t, inside, "real_bag", vec![name])
+            SceneBackground { transmission: t, inside, container: "real_bag", clutter: vec![name] }
         }
-        None => {
-            let bg = background(opts.width as usize, opts.height as usize, mm, opts.clutter, &mut rng);
-            (bg.map.transmission(), bg.inside, bg.container.as_str(), bg.clutter.iter().map(|c| (*c).to_owned()).collect())
-        }
+        None => synthetic_background(opts, &mut rng),
     };
+    Ok(populate_scene(opts, sources, index, background, rng, noise_rng))
+}
+
+/// A scene's background before any threat is placed: transmission, the area threats may go in
+/// (image px), the container's name and the clutter's.
+struct SceneBackground {
+    transmission: DualT,
+    inside: [f32; 4],
+    container: &'static str,
+    clutter: Vec<String>,
+}
+
+fn synthetic_background(opts: &SynthOptions, rng: &mut Rng) -> SceneBackground {
+    let bg = background(opts.width as usize, opts.height as usize, opts.pixel_spacing_mm, opts.clutter, rng);
+    SceneBackground {
+        transmission: bg.map.transmission(),
+        inside: bg.inside,
+        container: bg.container.as_str(),
+        clutter: bg.clutter.iter().map(|c| (*c).to_owned()).collect(),
+    }
+}
+
+/// Places the scene's threats (drawn from `rng`) into its background, then measures it with the
+/// detector model (noise from `noise_rng`).
+fn populate_scene(opts: &SynthOptions, sources: &TipSources, index: usize, background: SceneBackground, mut rng: Rng, mut noise_rng: Rng) -> Scene {
+    let mm = opts.pixel_spacing_mm;
+    let SceneBackground { transmission: mut t, inside, container, clutter } = background;
     let mut threats = Vec::new();
     if !rng.chance(opts.clean_fraction) {
         let n = 1 + rng.below(opts.max_threats);
@@ -375,7 +393,7 @@ pub fn render_scene_with(opts: &SynthOptions, sources: &TipSources, index: usize
         }
     }
     let measured = opts.detector.measure(&t, &mut noise_rng);
-    Ok(Scene { index, width: t.width, height: t.height, container, clutter, ideal: t, measured, threats })
+    Scene { index, width: t.width, height: t.height, container, clutter, ideal: t, measured, threats }
 }
 
 /// A real crop, scaled to the scene's spacing (±8 %), rotated and mirrored at random.

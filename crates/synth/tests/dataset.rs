@@ -7,7 +7,7 @@ use std::path::Path;
 use armscan_core::taxonomy::{known_category, KNOWN_FINE_CLASSES};
 use armscan_synth::dataset::VISIBLE_THRESHOLD;
 use armscan_synth::tip::{attenuation_mask, mask_extent};
-use armscan_synth::{generate, render_scene, SynthOptions};
+use armscan_synth::{generate, render_scene, render_scene_with, SynthOptions, TipSources};
 
 fn small() -> SynthOptions {
     SynthOptions::default().with_count(5).with_seed(42).with_size(320, 256).with_pixel_spacing_mm(2.5).with_clean_fraction(0.2).with_contact_sheet(4)
@@ -53,6 +53,21 @@ fn same_seed_gives_identical_bytes_and_another_seed_does_not() {
     assert_eq!((img.width(), img.height()), (320, 256));
     let img = image::open(a.path().join("images/000001_colour.png")).unwrap();
     assert_eq!(img.color(), image::ColorType::Rgb8);
+}
+
+#[test]
+fn render_scene_is_render_scene_with_no_sources() {
+    let opts = small().with_max_threats(3);
+    let other_seed = small().with_seed(9);
+    for i in 0..4 {
+        let plain = render_scene(&opts, i);
+        let with = render_scene_with(&opts, &TipSources::default(), i).unwrap();
+        assert_eq!(plain.threats, with.threats, "scene {i}");
+        assert_eq!(plain.container, with.container, "scene {i}");
+        assert!(plain.measured.high == with.measured.high && plain.measured.low == with.measured.low, "scene {i}");
+        let other = render_scene(&other_seed, i);
+        assert!(other.measured.high != plain.measured.high, "scene {i}: another seed, another scene");
+    }
 }
 
 #[test]
