@@ -131,9 +131,11 @@ pub fn join_coarse_detections(mut fine: Vec<Detection>, mut coarse: Vec<Detectio
     for c in coarse {
         let same_object = fine
             .iter_mut()
-            .filter(|f| f.class_name == c.class_name && f.box_in_image.iou(&c.box_in_image) >= iou_threshold)
-            .max_by(|a, b| a.box_in_image.iou(&c.box_in_image).total_cmp(&b.box_in_image.iou(&c.box_in_image)));
-        if let Some(f) = same_object {
+            .filter(|f| f.class_name == c.class_name)
+            .map(|f| (f.box_in_image.iou(&c.box_in_image), f))
+            .filter(|(iou, _)| *iou >= iou_threshold)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((_, f)) = same_object {
             f.score = f.score.max(c.score);
             continue;
         }
@@ -149,7 +151,6 @@ pub fn join_coarse_detections(mut fine: Vec<Detection>, mut coarse: Vec<Detectio
     nms_mut(&mut joined, iou_threshold);
     joined
 }
-
 
 /// The merge of two frame detections of one object, or `None` when they are two objects.
 fn merge_pair(a: &FrameDetection, b: &FrameDetection, iou_threshold: f32) -> Option<FrameDetection> {

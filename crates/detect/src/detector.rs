@@ -1,9 +1,8 @@
 //! The detector: a model, its manifest and a runner; frames of a scan in parallel.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-use std::borrow::Cow;
 
 use armscan_core::{join_coarse_detections, merge_frame_detections, Detection, FrameDetection, FrameGrid, Scan, Thresholds};
 use armscan_ingest::{detector_grey, Windowing};

@@ -20,6 +20,9 @@ pub const MANIFEST_SCHEMA: &str = "armscan.model/1";
 /// at most this many times its own size a side, whatever the spacings say.
 pub const MAX_UPSCALE_LIMIT: f32 = 16.0;
 
+/// The largest `framing.coarse_pass.factor` a manifest may ask for.
+pub const MAX_COARSE_FACTOR: f32 = 16.0;
+
 /// The model's input tensor.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -200,8 +203,8 @@ impl ModelManifest {
             return Err(cfg("framing.assumed_mm_per_px needs framing.working_mm_per_px".into()));
         }
         if let Some(c) = f.coarse_pass {
-            if !(c.factor > 1.0 && c.factor <= 16.0) {
-                return Err(cfg(format!("framing.coarse_pass.factor = {} (above 1, at most 16)", c.factor)));
+            if !(c.factor > 1.0 && c.factor <= MAX_COARSE_FACTOR) {
+                return Err(cfg(format!("framing.coarse_pass.factor = {} (above 1, at most {MAX_COARSE_FACTOR})", c.factor)));
             }
             if !(c.min_long_side_model_px.is_finite() && c.min_long_side_model_px >= 0.0) {
                 return Err(cfg("framing.coarse_pass.min_long_side_model_px must be finite and >= 0".into()));
