@@ -106,6 +106,11 @@ pub struct SynthArgs {
     /// set; the names are listed in datasets/synthetic/README.md).
     #[arg(long, value_name = "VARIANTS", value_delimiter = ',')]
     pub exclude_variants: Vec<String>,
+    /// Also draw parts from the parametric families (receivers, bolts and barrels of random
+    /// architecture and size; see datasets/synthetic/README.md). Off by default: data sets made
+    /// without it keep their bytes.
+    #[arg(long)]
+    pub part_families: bool,
     /// Planes to write per scene, comma-separated: high, low, grey, colour (grey is always written).
     #[arg(long, value_name = "PLANES", value_delimiter = ',', default_value = "high,low,grey,colour")]
     pub planes: Vec<String>,

@@ -30,6 +30,7 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<ExitCode> {
         .with_real_threat_fraction(args.real_threat_fraction)
         .with_real_bag_fraction(args.real_bag_fraction)
         .with_exclude_variants(args.exclude_variants.clone())
+        .with_part_families(args.part_families)
         .with_planes(planes);
     options.validate()?;
     let selection = |path: &Option<std::path::PathBuf>, filters: &[String]| -> anyhow::Result<Option<CocoSelection>> {

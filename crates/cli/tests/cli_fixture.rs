@@ -210,6 +210,33 @@ fn synth_takes_tip_sources_mix_and_planes_from_the_command_line() {
 }
 
 #[test]
+fn synth_draws_part_families_only_with_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let families = ["receiver_family", "bolt_family", "barrel_family"];
+    let variants = |out: &str, extra: &[&str]| -> Vec<String> {
+        let mut args = vec![
+            "synth", "--n", "6", "--seed", "4", "--out", out, "--width", "480", "--height", "384", "--clean-fraction", "0",
+            "--max-threats", "4", "--mix", "part=1", "--planes", "grey",
+        ];
+        args.extend_from_slice(extra);
+        let o = armscan(&args, dir.path());
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        let coco: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join(out).join("annotations.json")).unwrap()).unwrap();
+        coco["annotations"].as_array().unwrap().iter().map(|a| a["variant"].as_str().unwrap().to_owned()).collect()
+    };
+    let plain = variants("plain", &[]);
+    assert!(!plain.is_empty());
+    assert!(plain.iter().all(|v| !families.contains(&v.as_str())), "{plain:?}");
+    // every fixed part shape excluded: only the families are left to draw
+    let fixed = "barrel_pistol,barrel_rifle,slide_pistol,frame_pistol_polymer,receiver_ar15_lower,bolt_carrier_ar15,bolt_rifle,cylinder_revolver,trigger_group_ar15,magazine_pistol,magazine_rifle";
+    let fam = variants("fam", &["--part-families", "--exclude-variants", fixed]);
+    assert!(!fam.is_empty());
+    assert!(fam.iter().all(|v| families.contains(&v.as_str())), "{fam:?}");
+    let plain_info = std::fs::read_to_string(dir.path().join("plain/annotations.json")).unwrap();
+    assert!(!plain_info.contains("part_families"), "the option is not written when off");
+}
+
+#[test]
 fn tuning_flags_change_speed_not_results() {
     // a long scan that the fixture model cuts into several frames, with blocks in different frames
     let dir = tempfile::tempdir().unwrap();

@@ -1,5 +1,7 @@
 //! Renders every threat variant alone (noiseless, pseudo-colour) into one PNG grid, in the order of
-//! `armscan_synth::threats::VARIANTS`, each cell at the spacing that fits it (at least 1 mm/px).
+//! `armscan_synth::threats::VARIANTS`, then seven draws of each part family
+//! (`armscan_synth::threats::PART_FAMILIES`, a row each), each cell at the spacing that fits it
+//! (at least 1 mm/px).
 //! `cargo run --release -p armscan-synth --example threat_gallery -- OUT.png`
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -7,16 +9,21 @@ use armscan_core::colour::pseudo_colour_image;
 use armscan_synth::physics::AttenuationMap;
 use armscan_synth::rng::Rng;
 use armscan_synth::shapes::{draw, Placement};
-use armscan_synth::threats::{build, VARIANTS};
+use armscan_synth::threats::{build, PART_FAMILIES, VARIANTS};
 
 fn main() {
     let out = std::env::args().nth(1).unwrap_or_else(|| "threat_gallery.png".into());
     let cell = 300u32;
     let cols = 7u32;
-    let rows = (VARIANTS.len() as u32).div_ceil(cols);
+    let fixed_rows = (VARIANTS.len() as u32).div_ceil(cols);
+    let mut cells: Vec<(u32, &str)> = VARIANTS.iter().enumerate().map(|(i, (v, _))| (i as u32, *v)).collect();
+    for (f, (v, _)) in PART_FAMILIES.iter().enumerate() {
+        cells.extend((0..cols).map(|k| ((fixed_rows + f as u32) * cols + k, *v)));
+    }
+    let rows = fixed_rows + PART_FAMILIES.len() as u32;
     let mut sheet = image::RgbImage::from_pixel(cols * cell, rows * cell, image::Rgb([255, 255, 255]));
     let mut rng = Rng::new(3);
-    for (i, (v, _)) in VARIANTS.iter().enumerate() {
+    for (i, v) in cells {
         let t = build(v, &mut rng).unwrap();
         let r = t.object.radius();
         let mm = (2.0 * r / (cell as f32 - 10.0)).max(1.0) * 0.75;
@@ -26,11 +33,11 @@ fn main() {
         let tr = map.transmission();
         let rgb = pseudo_colour_image(&tr.high, &tr.low);
         let img = image::RgbImage::from_raw(cell, cell, rgb).unwrap();
-        image::imageops::replace(&mut sheet, &img, i64::from((i as u32 % cols) * cell), i64::from((i as u32 / cols) * cell));
+        image::imageops::replace(&mut sheet, &img, i64::from((i % cols) * cell), i64::from((i / cols) * cell));
         // cell border
         for k in 0..cell {
-            sheet.put_pixel((i as u32 % cols) * cell + k, (i as u32 / cols) * cell, image::Rgb([180, 180, 180]));
-            sheet.put_pixel((i as u32 % cols) * cell, (i as u32 / cols) * cell + k, image::Rgb([180, 180, 180]));
+            sheet.put_pixel((i % cols) * cell + k, (i / cols) * cell, image::Rgb([180, 180, 180]));
+            sheet.put_pixel((i % cols) * cell, (i / cols) * cell + k, image::Rgb([180, 180, 180]));
         }
         println!("{i:2} {v} ({mm:.2} mm/px)");
     }

@@ -19,7 +19,7 @@ use crate::rng::Rng;
 use crate::scene::background;
 use crate::shapes::{draw, Placement};
 use crate::sources::{read_bag, rescale, rotate, RealThreat, TipSources};
-use crate::threats::{random_threat_except, Threat, ThreatMix};
+use crate::threats::{random_threat_from, Threat, ThreatMix};
 use armscan_core::taxonomy::{known_category, Category};
 use crate::tip::{attenuation_mask, mask_extent, project_mut};
 
@@ -57,6 +57,11 @@ pub struct SynthOptions {
     pub real_bag_fraction: f32,
     /// Synthetic threat variants never drawn (shapes held out of a training set).
     pub exclude_variants: Vec<String>,
+    /// Whether parts are also drawn from the parametric families ([`crate::threats::PART_FAMILIES`]:
+    /// receivers, bolts and barrels of random architecture and size). Off by default, so data
+    /// sets made before the families existed keep their bytes (and their `info`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub part_families: bool,
     /// Which planes to write: any of `high`, `low`, `grey`, `colour` (COCO `file_name` is the
     /// grey plane, so `grey` is always written).
     pub planes: Vec<Plane>,
@@ -105,6 +110,7 @@ impl Default for SynthOptions {
             real_threat_fraction: 0.5,
             real_bag_fraction: 0.3,
             exclude_variants: Vec::new(),
+            part_families: false,
             planes: Plane::ALL.to_vec(),
         }
     }
@@ -185,6 +191,11 @@ impl SynthOptions {
         self
     }
     #[must_use]
+    pub fn with_part_families(mut self, on: bool) -> Self {
+        self.part_families = on;
+        self
+    }
+    #[must_use]
     pub fn with_planes(mut self, planes: Vec<Plane>) -> Self {
         self.planes = planes;
         self
@@ -212,7 +223,7 @@ impl SynthOptions {
             return bad(format!("real threat / bag fraction {} / {} (0..=1)", self.real_threat_fraction, self.real_bag_fraction));
         }
         self.mix.validate().map_err(SynthError::InvalidOption)?;
-        if let Some(v) = self.exclude_variants.iter().find(|v| !crate::threats::VARIANTS.iter().any(|(n, _)| n == v)) {
+        if let Some(v) = self.exclude_variants.iter().find(|v| !crate::threats::VARIANTS.iter().chain(crate::threats::PART_FAMILIES).any(|(n, _)| n == v)) {
             return bad(format!("unknown threat variant `{v}` to exclude"));
         }
         if self.max_threats == 0 || self.max_threats > 20 {
@@ -385,7 +396,7 @@ fn populate_scene(opts: &SynthOptions, sources: &TipSources, index: usize, backg
             };
             let placed = match real {
                 Some(r) => place_real_threat(&mut t, inside, mm, r, &mut rng),
-                None => place_threat(&mut t, inside, mm, random_threat_except(want, &opts.exclude_variants, &mut rng), &mut rng),
+                None => place_threat(&mut t, inside, mm, random_threat_from(want, &opts.exclude_variants, opts.part_families, &mut rng), &mut rng),
             };
             if let Some(a) = placed {
                 threats.push(a);
