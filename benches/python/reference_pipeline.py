@@ -47,7 +47,7 @@ def frames_at(grey, man, s):
     nw, nh = max(1, int(round(w * s))), max(1, int(round(h * s)))
     img = np.asarray(Image.fromarray(grey).resize((nw, nh), Image.BILINEAR), np.float32)
     img = (img * inp["scale"] - inp["mean"][0]) / inp["std"][0]
-    frames, offsets = [], []
+    frames, offsets, valid = [], [], []
     for y0 in frame_starts(nh, side_h, fr["overlap_px"]):
         for x0 in frame_starts(nw, side_w, fr["overlap_px"]):
             f = np.full((side_h, side_w), inp["pad_value"], np.float32)
@@ -55,12 +55,14 @@ def frames_at(grey, man, s):
             f[:crop.shape[0], :crop.shape[1]] = crop
             frames.append(f)
             offsets.append((x0, y0))
-    return frames, offsets
+            valid.append((crop.shape[1], crop.shape[0]))
+    return frames, offsets, valid
 
 
 def preprocess(grey, man, spacing_mm):
     """Frames of the fine pass and, when the manifest has a coarse pass and the fine pass needs more than one frame,
-    of the coarse pass: (frames [F,1,H,W], offsets, working scale per frame, minimum long side per frame)."""
+    of the coarse pass: (frames [F,1,H,W], offsets, valid (width, height) of image in each frame, working scale
+    per frame, minimum long side per frame)."""
     inp, fr = man["input"], man["framing"]
     h, w = grey.shape
     mmpp = fr.get("working_mm_per_px")
@@ -70,14 +72,15 @@ def preprocess(grey, man, spacing_mm):
     else:
         s = min(inp["width"], inp["height"]) / min(w, h)
     s = min(s, fr.get("max_upscale", 2.0))
-    frames, offsets = frames_at(grey, man, s)
+    frames, offsets, valid = frames_at(grey, man, s)
     scales, min_long = [s] * len(frames), [0.0] * len(frames)
     coarse = fr.get("coarse_pass")
     if coarse and len(frames) > 1:
-        cf, co = frames_at(grey, man, s / coarse["factor"])
-        frames += cf; offsets += co
+        cf, co, cv = frames_at(grey, man, s / coarse["factor"])
+        frames += cf; offsets += co; valid += cv
         scales += [s / coarse["factor"]] * len(cf); min_long += [coarse["min_long_side_model_px"]] * len(cf)
-    return np.stack(frames)[:, None], offsets, np.array(scales, np.float32), np.array(min_long, np.float32)
+    return (np.stack(frames)[:, None], offsets, np.array(valid, np.float32), np.array(scales, np.float32),
+            np.array(min_long, np.float32))
 
 
 def nms(boxes, scores, iou):
@@ -98,15 +101,17 @@ def nms(boxes, scores, iou):
     return keep
 
 
-def postprocess(out, offsets, s, min_long, man):
-    """Vectorised: candidates above min_score (and, from the coarse pass, long enough) from every frame, mapped to
-    image px, then per-class NMS."""
+def postprocess(out, offsets, valid, s, min_long, man):
+    """Vectorised: candidates above min_score from every frame, clipped to the frame's image region (and, from the
+    coarse pass, long enough once clipped, as armscan tests it), mapped to image px, then per-class NMS."""
     classes = man["classes"]
     th = man["thresholds"]
     off = np.array([[x0, y0, x0, y0] for x0, y0 in offsets], np.float32)[:, None, :]    # [F,1,4]
-    boxes_all = (out[:, :, :4] + off) / s[:, None, None]                                   # [F,K,4]
-    long_side = np.maximum(out[:, :, 2] - out[:, :, 0], out[:, :, 3] - out[:, :, 1])
-    long_enough = long_side >= min_long[:, None]
+    lim = np.concatenate([valid, valid], axis=1)[:, None, :]                               # [F,1,4]
+    in_frame = np.clip(out[:, :, :4], 0.0, lim)                                            # [F,K,4]
+    bw, bh = in_frame[:, :, 2] - in_frame[:, :, 0], in_frame[:, :, 3] - in_frame[:, :, 1]
+    boxes_all = (in_frame + off) / s[:, None, None]                                        # [F,K,4]
+    long_enough = (bw > 0) & (bh > 0) & (np.maximum(bw, bh) >= min_long[:, None])
     result = []
     for c in range(len(classes)):
         sc = out[:, :, 4 + c]
@@ -146,11 +151,11 @@ def main():
     for path in files:
         a = time.perf_counter()
         grey = np.asarray(Image.open(path).convert("L"))
-        x, offsets, s, min_long = preprocess(grey, man, args.pixel_spacing_mm)
+        x, offsets, valid, s, min_long = preprocess(grey, man, args.pixel_spacing_mm)
         b = time.perf_counter()
         out = sess.run([man["output"]["name"]], {man["input"]["name"]: x})[0]
         c = time.perf_counter()
-        dets = postprocess(out, offsets, s, min_long, man)
+        dets = postprocess(out, offsets, valid, s, min_long, man)
         d = time.perf_counter()
         lat.append((d - a) * 1000.0)
         t_pre += b - a; t_inf += c - b; t_post += d - c
