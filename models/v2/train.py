@@ -11,9 +11,11 @@ budget is spent; <out>/last.pt is written every --ckpt-every steps (model, optim
 so --resume continues a run that was stopped or killed.
 """
 import argparse
+import json
 import math
 import os
 import random
+import sys
 import time
 
 import numpy as np
@@ -56,7 +58,10 @@ def main():
     ap.add_argument("--time-budget-min", type=float, default=60)
     ap.add_argument("--ckpt-every", type=int, default=50)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--test-seeds", default="900",
+                    help="seeds of synthetic test sets, comma-separated: a synth source made with one is refused")
     args = ap.parse_args()
+    test_seeds = {int(x) for x in args.test_seeds.split(",") if x.strip()}
     torch.set_num_threads(args.threads)
     random.seed(args.seed); np.random.seed(args.seed); torch.manual_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
@@ -70,6 +75,11 @@ def main():
     sources = []
     for s in args.source:
         kind, path, series, weight = parse_source(s)
+        if kind == "synth":
+            with open(path) as f:
+                seed = json.load(f).get("info", {}).get("options", {}).get("seed")
+            if seed in test_seeds:
+                sys.exit(f"{path}: made with seed {seed}, a synthetic test set's seed (--test-seeds): not for training")
         entries = load_set(path, kind, series)
         log(f"source {kind} {path} series={sorted(series) if series else 'all'}: {len(entries)} images, "
             f"{sum(len(e['boxes']) for e in entries)} boxes, weight {weight}")
