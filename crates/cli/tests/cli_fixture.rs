@@ -212,7 +212,8 @@ fn synth_takes_tip_sources_mix_and_planes_from_the_command_line() {
 #[test]
 fn synth_draws_part_families_only_with_the_flag() {
     let dir = tempfile::tempdir().unwrap();
-    let families = ["receiver_family", "bolt_family", "barrel_family"];
+    let family_names: Vec<&str> = armscan_synth::threats::PART_FAMILIES.iter().map(|(v, _)| *v).collect();
+    let families = family_names.as_slice();
     let variants = |out: &str, extra: &[&str]| -> Vec<String> {
         let mut args = vec![
             "synth", "--n", "6", "--seed", "4", "--out", out, "--width", "480", "--height", "384", "--clean-fraction", "0",
@@ -228,8 +229,14 @@ fn synth_draws_part_families_only_with_the_flag() {
     assert!(!plain.is_empty());
     assert!(plain.iter().all(|v| !families.contains(&v.as_str())), "{plain:?}");
     // every fixed part shape excluded: only the families are left to draw
-    let fixed = "barrel_pistol,barrel_rifle,slide_pistol,frame_pistol_polymer,receiver_ar15_lower,bolt_carrier_ar15,bolt_rifle,cylinder_revolver,trigger_group_ar15,magazine_pistol,magazine_rifle";
-    let fam = variants("fam", &["--part-families", "--exclude-variants", fixed]);
+    let fixed: Vec<&str> = armscan_synth::threats::VARIANTS
+        .iter()
+        .filter(|(_, fine)| armscan_core::taxonomy::known_category(fine) == Some(armscan_core::taxonomy::Category::Part))
+        .map(|(v, _)| *v)
+        .collect();
+    assert!(fixed.len() >= 10, "{fixed:?}");
+    let fixed = fixed.join(",");
+    let fam = variants("fam", &["--part-families", "--exclude-variants", &fixed]);
     assert!(!fam.is_empty());
     assert!(fam.iter().all(|v| families.contains(&v.as_str())), "{fam:?}");
     let plain_info = std::fs::read_to_string(dir.path().join("plain/annotations.json")).unwrap();

@@ -111,6 +111,16 @@ fn watch_starts(log: &Path) -> usize {
     std::fs::read_to_string(log).unwrap_or_default().matches("armscan: watching").count()
 }
 
+/// [`spawn_watch`], then waits for the new watcher's start-up line: a SIGTERM that reaches a
+/// process still starting, before its handlers are in, ends it by the default action instead of
+/// a clean exit.
+fn spawn_watch_started(in_dir: &Path, out_dir: &Path, log: &Path, extra: &[&str]) -> Child {
+    let before = watch_starts(log);
+    let child = spawn_watch(in_dir, out_dir, log, extra);
+    wait_for("the watcher to start", Duration::from_secs(60), || watch_starts(log) > before, log);
+    child
+}
+
 fn count_done(in_dir: &Path) -> usize {
     std::fs::read_dir(in_dir.join(".done")).map(|rd| rd.count()).unwrap_or(0)
 }
@@ -158,13 +168,10 @@ fn kill_9_at_random_moments_loses_no_scan_and_repeats_none() {
     writer.join().unwrap();
     eprintln!("cli_watch: {kills} kills, lines at each kill {lines_at_kill:?}, {:?} so far", started.elapsed());
 
-    // The last run goes until every scan is through, then stops on SIGTERM. It may find nothing left
-    // to do; the signal still waits for its start-up line (printed once its handlers are in), since
-    // a SIGTERM before the process reaches them ends it by the default action, not a clean exit.
-    let starts_before = watch_starts(&log);
-    let mut child = spawn_watch(&in_dir, &out_dir, &log, &args);
+    // The last run goes until every scan is through, then stops on SIGTERM (it may find nothing left
+    // to do, so it is signalled only once started).
+    let mut child = spawn_watch_started(&in_dir, &out_dir, &log, &args);
     wait_for("every scan to be screened and moved", Duration::from_secs(120), || count_done(&in_dir) >= N, &log);
-    wait_for("the watcher to start", Duration::from_secs(60), || watch_starts(&log) > starts_before, &log);
     sigterm(&child);
     let status = wait_exit(&mut child, Duration::from_secs(30));
     let log_text = std::fs::read_to_string(&log).unwrap();
@@ -267,9 +274,7 @@ fn sigterm_stops_cleanly_and_only_complete_files_are_taken() {
     assert_eq!((counts.done, counts.unfinished()), (5, 0), "journal consistent after SIGTERM: {counts:?}");
 
     // A restart finds nothing new to do: nothing is screened twice.
-    let starts_before = watch_starts(&log);
-    let mut child = spawn_watch(&in_dir, &out_dir, &log, &["--settle-ms", "100", "--poll-ms", "20"]);
-    wait_for("the watcher to start", Duration::from_secs(60), || watch_starts(&log) > starts_before, &log);
+    let mut child = spawn_watch_started(&in_dir, &out_dir, &log, &["--settle-ms", "100", "--poll-ms", "20"]);
     std::thread::sleep(Duration::from_millis(800));
     sigterm(&child);
     assert_eq!(wait_exit(&mut child, Duration::from_secs(30)).code(), Some(0));

@@ -223,7 +223,7 @@ impl SynthOptions {
             return bad(format!("real threat / bag fraction {} / {} (0..=1)", self.real_threat_fraction, self.real_bag_fraction));
         }
         self.mix.validate().map_err(SynthError::InvalidOption)?;
-        if let Some(v) = self.exclude_variants.iter().find(|v| !crate::threats::VARIANTS.iter().chain(crate::threats::PART_FAMILIES).any(|(n, _)| n == v)) {
+        if let Some(v) = self.exclude_variants.iter().find(|v| crate::threats::find_variant(v).is_none()) {
             return bad(format!("unknown threat variant `{v}` to exclude"));
         }
         if self.max_threats == 0 || self.max_threats > 20 {

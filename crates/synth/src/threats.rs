@@ -653,10 +653,16 @@ fn pistol_calibre(rng: &mut Rng) -> Calibre {
     *rng.pick(&[Calibre::Nine19, Calibre::Nine19, Calibre::Acp45, Calibre::Spl38, Calibre::Lr22]).unwrap_or(&Calibre::Nine19)
 }
 
+/// The `(variant, fine class)` entry of a fixed variant or part family named `name`.
+#[must_use]
+pub fn find_variant(name: &str) -> Option<(&'static str, &'static str)> {
+    VARIANTS.iter().chain(PART_FAMILIES).find(|(v, _)| *v == name).copied()
+}
+
 /// Builds one variant (None for an unknown name).
 #[must_use]
 pub fn build(variant: &str, rng: &mut Rng) -> Option<Threat> {
-    let &(name, fine) = VARIANTS.iter().chain(PART_FAMILIES).find(|(v, _)| *v == variant)?;
+    let (name, fine) = find_variant(variant)?;
     let category = known_category(fine)?;
     let p = |len, height, slide_h, barrel_len, frame, grip_w, slant: f32, cal, cap, hammer| PistolSpec {
         len,
