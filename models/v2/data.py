@@ -39,10 +39,13 @@ FINE_TO_CATEGORY = {
 }
 
 
-def load_set(path, kind, series=None, images_dir=None):
-    """Returns a list of entries {path, boxes [K,4] xyxy source px, labels [K], spacing (mm/px or None)}."""
-    with open(path) as f:
-        coco = json.load(f)
+def load_set(path, kind, series=None, images_dir=None, coco=None):
+    """Returns a list of entries {path, boxes [K,4] xyxy source px, labels [K], spacing (mm/px or None)}.
+
+    `coco` is the already parsed annotations of `path`, where the caller has read them (else they are read here)."""
+    if coco is None:
+        with open(path) as f:
+            coco = json.load(f)
     root = images_dir or os.path.dirname(os.path.abspath(path))
     cats = {c["id"]: c["name"] for c in coco["categories"]}
     anns = {}

@@ -58,8 +58,9 @@ def main():
     ap.add_argument("--time-budget-min", type=float, default=60)
     ap.add_argument("--ckpt-every", type=int, default=50)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--test-seeds", default="900",
-                    help="seeds of synthetic test sets, comma-separated: a synth source made with one is refused")
+    ap.add_argument("--test-seeds", default="900,950",
+                    help="seeds of synthetic test and validation sets (900: the test set; 950: the validation set "
+                    "that runtime settings are chosen on), comma-separated: a synth source made with one is refused")
     args = ap.parse_args()
     test_seeds = {int(x) for x in args.test_seeds.split(",") if x.strip()}
     torch.set_num_threads(args.threads)
@@ -75,12 +76,13 @@ def main():
     sources = []
     for s in args.source:
         kind, path, series, weight = parse_source(s)
+        with open(path) as f:
+            coco = json.load(f)
         if kind == "synth":
-            with open(path) as f:
-                seed = json.load(f).get("info", {}).get("options", {}).get("seed")
+            seed = coco.get("info", {}).get("options", {}).get("seed")
             if seed in test_seeds:
                 sys.exit(f"{path}: made with seed {seed}, a synthetic test set's seed (--test-seeds): not for training")
-        entries = load_set(path, kind, series)
+        entries = load_set(path, kind, series, coco=coco)
         log(f"source {kind} {path} series={sorted(series) if series else 'all'}: {len(entries)} images, "
             f"{sum(len(e['boxes']) for e in entries)} boxes, weight {weight}")
         sources.append((entries, weight))

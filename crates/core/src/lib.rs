@@ -19,7 +19,7 @@ pub mod verdict;
 
 pub use frames::{FrameGrid, FrameRect};
 pub use geometry::{BoxInImage, BoxInModel, Image, Model, Rect, Space};
-pub use nms::{join_coarse_detections, merge_frame_detections, nms_mut, FrameDetection};
+pub use nms::{join_coarse_detections, merge_frame_detections, merge_frame_pieces, nms_mut, FrameDetection};
 pub use scan::{Plane, PlaneError, Planes, RgbPlane, Scan};
 pub use taxonomy::{Category, ClassInfo, Taxonomy, TaxonomyError};
 pub use verdict::{Detection, Status, Thresholds};

@@ -81,7 +81,14 @@ fn hull_truncation(a: &BoxInImage, ta: [bool; 4], b: &BoxInImage, tb: [bool; 4])
 /// (IoU `>= iou_threshold`, or a truncated piece lying inside another box) are suppressed. The
 /// merged detection keeps the best score. The result is sorted by score, best first.
 #[must_use]
-pub fn merge_frame_detections(mut parts: Vec<FrameDetection>, iou_threshold: f32) -> Vec<Detection> {
+pub fn merge_frame_detections(parts: Vec<FrameDetection>, iou_threshold: f32) -> Vec<Detection> {
+    merge_frame_pieces(parts, iou_threshold).into_iter().map(|p| p.detection).collect()
+}
+
+/// [`merge_frame_detections`], keeping on each merged box the sides that still lie on a frame
+/// cut (an object that goes on past the frames, as [`join_coarse_detections`] needs to know).
+#[must_use]
+pub fn merge_frame_pieces(mut parts: Vec<FrameDetection>, iou_threshold: f32) -> Vec<FrameDetection> {
     parts.sort_by(|a, b| by_score_desc(&a.detection, &b.detection));
     // Merge pairs until nothing changes, so the result does not depend on the order in which
     // pieces of one object happen to meet.
@@ -107,9 +114,34 @@ pub fn merge_frame_detections(mut parts: Vec<FrameDetection>, iou_threshold: f32
     }
     // No same-class pair left overlaps by IoU >= `iou_threshold` (merge_pair would have joined
     // it), so a further NMS pass would change nothing; only the order is restored.
-    let mut merged: Vec<Detection> = parts.into_iter().map(|c| c.detection).collect();
-    merged.sort_by(by_score_desc);
-    merged
+    parts.sort_by(|a, b| by_score_desc(&a.detection, &b.detection));
+    parts
+}
+
+/// Whether fine box `f` is a piece of the coarse box `whole`: cut by a frame border and
+/// reaching at least `min_extent` from it (else it lies wholly in the overlap of two frames and
+/// the neighbouring frame saw all of it), lying inside `whole` (`overlap_of_smaller >= 0.75`)
+/// and covering at least a fifth of it, as wide as `whole` across each cut (at least half its
+/// extent there), and `whole` going on past every cut side.
+fn is_piece_of(f: &FrameDetection, whole: &BoxInImage, min_extent: f32) -> bool {
+    let b = &f.detection.box_in_image;
+    let [left, top, right, bottom] = f.truncated;
+    let cut_across_x = (left || right) && b.width() >= min_extent;
+    let cut_across_y = (top || bottom) && b.height() >= min_extent;
+    if !(cut_across_x || cut_across_y)
+        || b.area() >= whole.area()
+        || b.area() < 0.2 * whole.area()
+        || b.overlap_of_smaller(whole) < 0.75
+    {
+        return false;
+    }
+    if (cut_across_x && b.height() < 0.5 * whole.height()) || (cut_across_y && b.width() < 0.5 * whole.width()) {
+        return false;
+    }
+    let past = [b.x1 - whole.x1, b.y1 - whole.y1, whole.x2 - b.x2, whole.y2 - b.y2];
+    let margin = 0.02 * whole.width().max(whole.height());
+    let open = [left && cut_across_x, top && cut_across_y, right && cut_across_x, bottom && cut_across_y];
+    open.iter().zip(past).all(|(cut, beyond)| !cut || beyond > margin)
 }
 
 /// Two views pool their geometry only when the weaker scores at least this share of the stronger.
@@ -119,14 +151,32 @@ const COMPARABLE_SCORE_RATIO: f32 = 0.5;
 /// objects too long for the fine frames) with those of the fine pass, both already merged across
 /// their own frames and in image space.
 ///
-/// Where a coarse and a fine box of one class overlap by IoU `>= iou_threshold`, they are one
-/// object and the fine box, drawn at the finer scale, stays (with the better score). A fine box
-/// lying inside a coarse one (`overlap_of_smaller >= 0.8`) whose score is not far above it
-/// (at most twice the coarse score) is a piece of the long object and is dropped. Everything
-/// else stays. The result is sorted by score, best first.
+/// A fine box cut by a frame border (its sides on a cut, from [`merge_frame_pieces`]) and
+/// reaching at least `min_piece_extent` (the fine frames' overlap, image pixels) from the cut,
+/// that lies inside a coarse box of its class going on past each cut, is a piece of that object:
+/// it takes the coarse box (and the better score) whatever its own score, as the fine pass never
+/// saw the object's ends. Otherwise, where a coarse and a fine box of one class overlap by IoU
+/// `>= iou_threshold`, they are one object and the fine box, drawn at the finer scale, stays
+/// (with the better score). A fine box lying inside a coarse one (`overlap_of_smaller >= 0.8`)
+/// whose score is not far above it (at most twice the coarse score) is a piece of the long
+/// object and is dropped. Everything else stays. The result is sorted by score, best first.
 #[must_use]
-pub fn join_coarse_detections(mut fine: Vec<Detection>, mut coarse: Vec<Detection>, iou_threshold: f32) -> Vec<Detection> {
+pub fn join_coarse_detections(
+    fine: Vec<FrameDetection>,
+    mut coarse: Vec<Detection>,
+    iou_threshold: f32,
+    min_piece_extent: f32,
+) -> Vec<Detection> {
     coarse.sort_by(by_score_desc);
+    let mut pieces = fine;
+    for c in &coarse {
+        for f in pieces.iter_mut().filter(|f| f.detection.class_name == c.class_name && is_piece_of(f, &c.box_in_image, min_piece_extent)) {
+            f.detection.box_in_image = c.box_in_image;
+            f.detection.score = f.detection.score.max(c.score);
+            f.truncated = [false; 4];
+        }
+    }
+    let mut fine: Vec<Detection> = pieces.into_iter().map(|f| f.detection).collect();
     let mut joined: Vec<Detection> = Vec::with_capacity(fine.len() + coarse.len());
     for c in coarse {
         let same_object = fine
@@ -279,26 +329,91 @@ mod tests {
         assert!((merged[0].score - 0.9).abs() < 1e-6);
     }
 
+    fn whole(d: Detection) -> FrameDetection {
+        FrameDetection { detection: d, truncated: [false; 4] }
+    }
+
+    fn cut(d: Detection, truncated: [bool; 4]) -> FrameDetection {
+        FrameDetection { detection: d, truncated }
+    }
+
     #[test]
     fn coarse_long_object_replaces_its_fine_pieces() {
-        // A rifle seen whole by the coarse pass; the fine pass found two unjoined pieces of it and a
-        // handgun elsewhere.
+        // A rifle seen whole by the coarse pass; the fine pass found two unjoined pieces of it
+        // (each cut on the side facing the other) and a handgun elsewhere.
         let fine = vec![
-            det("firearm", 0.6, [100.0, 50.0, 400.0, 120.0]),
-            det("firearm", 0.5, [500.0, 55.0, 800.0, 118.0]),
-            det("firearm", 0.9, [100.0, 400.0, 300.0, 520.0]),
+            cut(det("firearm", 0.6, [100.0, 50.0, 400.0, 120.0]), [false, false, true, false]),
+            cut(det("firearm", 0.5, [500.0, 55.0, 800.0, 118.0]), [true, false, false, false]),
+            whole(det("firearm", 0.9, [100.0, 400.0, 300.0, 520.0])),
         ];
         let coarse = vec![det("firearm", 0.7, [95.0, 48.0, 810.0, 122.0])];
-        let joined = join_coarse_detections(fine, coarse, 0.45);
+        let joined = join_coarse_detections(fine, coarse, 0.45, 100.0);
         let boxes: Vec<[f32; 4]> = joined.iter().map(|d| d.box_in_image.to_array()).collect();
         assert_eq!(boxes, vec![[100.0, 400.0, 300.0, 520.0], [95.0, 48.0, 810.0, 122.0]]);
     }
 
     #[test]
+    fn uncut_pieces_inside_a_comparable_coarse_box_are_dropped() {
+        let fine = vec![whole(det("firearm", 0.6, [100.0, 50.0, 400.0, 120.0])), whole(det("firearm", 0.5, [500.0, 55.0, 800.0, 118.0]))];
+        let coarse = vec![det("firearm", 0.7, [95.0, 48.0, 810.0, 122.0])];
+        let joined = join_coarse_detections(fine, coarse, 0.45, 100.0);
+        assert_eq!(joined.len(), 1, "{joined:?}");
+        assert_eq!(joined[0].box_in_image.to_array(), [95.0, 48.0, 810.0, 122.0]);
+    }
+
+    #[test]
+    fn a_confident_cut_piece_takes_the_faint_coarse_box() {
+        // A fine frame (x 260..740) saw the middle of a rifle, cut on both sides, with a high
+        // score; its IoU with the whole rifle is 0.5, above the NMS threshold. The coarse pass saw
+        // it whole, faintly.
+        let fine = vec![cut(det("firearm", 0.85, [260.0, 200.0, 740.0, 460.0]), [true, false, true, false])];
+        let coarse = vec![det("firearm", 0.3, [60.0, 220.0, 900.0, 440.0])];
+        let joined = join_coarse_detections(fine, coarse, 0.45, 100.0);
+        assert_eq!(joined.len(), 1, "{joined:?}");
+        assert_eq!(joined[0].box_in_image.to_array(), [60.0, 220.0, 900.0, 440.0]);
+        assert!((joined[0].score - 0.85).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_cut_piece_keeps_its_box_where_the_coarse_box_stops_at_the_cut() {
+        // Cut on the right, but the coarse box ends there too: no evidence the object goes on.
+        let fine = vec![cut(det("firearm", 0.8, [300.0, 200.0, 740.0, 420.0]), [false, false, true, false])];
+        let coarse = vec![det("firearm", 0.6, [280.0, 190.0, 742.0, 430.0])];
+        let joined = join_coarse_detections(fine, coarse, 0.45, 100.0);
+        assert_eq!(joined.len(), 1, "{joined:?}");
+        assert_eq!(joined[0].box_in_image.to_array(), [300.0, 200.0, 740.0, 420.0]);
+        assert!((joined[0].score - 0.8).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_small_object_at_a_cut_keeps_its_box_inside_a_big_coarse_box() {
+        // A pistol whose box touches a cut, inside a large coarse box: too small a share of it
+        // (and far less tall) to be a piece of it.
+        let fine = vec![cut(det("firearm", 0.9, [520.0, 487.0, 668.0, 712.0]), [true, false, false, false])];
+        let coarse = vec![det("firearm", 0.3, [69.0, 55.0, 709.0, 701.0])];
+        let joined = join_coarse_detections(fine, coarse, 0.45, 100.0);
+        assert!(joined.iter().any(|d| d.box_in_image.to_array() == [520.0, 487.0, 668.0, 712.0]), "{joined:?}");
+    }
+
+    #[test]
+    fn a_box_narrower_than_the_overlap_is_not_a_piece() {
+        // A revolver 120 px wide cut at x = 520, with frames overlapping by 144 px: it lies in the
+        // overlap, so the neighbouring frame saw all of it. It keeps its box beside a coarse box
+        // that would otherwise take it (same height, a third of its area).
+        let fine = vec![cut(det("firearm", 0.9, [520.0, 330.0, 640.0, 486.0]), [true, false, false, false])];
+        let coarse = vec![det("firearm", 0.3, [390.0, 308.0, 750.0, 470.0])];
+        let boxes = |min_extent| -> Vec<[f32; 4]> {
+            join_coarse_detections(fine.clone(), coarse.clone(), 0.45, min_extent).iter().map(|d| d.box_in_image.to_array()).collect()
+        };
+        assert!(boxes(144.0).contains(&[520.0, 330.0, 640.0, 486.0]), "{:?}", boxes(144.0));
+        assert!(!boxes(100.0).contains(&[520.0, 330.0, 640.0, 486.0]), "{:?}", boxes(100.0));
+    }
+
+    #[test]
     fn fine_box_wins_where_both_passes_see_one_object() {
-        let fine = vec![det("firearm", 0.6, [100.0, 50.0, 800.0, 120.0])];
+        let fine = vec![whole(det("firearm", 0.6, [100.0, 50.0, 800.0, 120.0]))];
         let coarse = vec![det("firearm", 0.8, [96.0, 46.0, 806.0, 126.0])];
-        let joined = join_coarse_detections(fine, coarse, 0.45);
+        let joined = join_coarse_detections(fine, coarse, 0.45, 100.0);
         assert_eq!(joined.len(), 1);
         assert_eq!(joined[0].box_in_image.to_array(), [100.0, 50.0, 800.0, 120.0]);
         assert!((joined[0].score - 0.8).abs() < 1e-6);
@@ -306,11 +421,24 @@ mod tests {
 
     #[test]
     fn a_confident_fine_object_inside_a_faint_coarse_box_stays() {
-        let fine = vec![det("firearm", 0.9, [100.0, 50.0, 300.0, 150.0]), det("part", 0.4, [400.0, 60.0, 500.0, 100.0])];
+        let fine = vec![whole(det("firearm", 0.9, [100.0, 50.0, 300.0, 150.0])), whole(det("part", 0.4, [400.0, 60.0, 500.0, 100.0]))];
         let coarse = vec![det("firearm", 0.3, [90.0, 40.0, 900.0, 160.0])];
-        let joined = join_coarse_detections(fine, coarse, 0.45);
+        let joined = join_coarse_detections(fine, coarse, 0.45, 100.0);
         assert_eq!(joined.len(), 3, "{joined:?}");
         assert_eq!(joined[0].box_in_image.to_array(), [100.0, 50.0, 300.0, 150.0]);
+    }
+
+    #[test]
+    fn merged_pieces_keep_the_cut_sides_still_open() {
+        // Two pieces joined across the x = 320 cut; the right piece is also cut at x = 544.
+        let parts = vec![
+            cut(det("firearm", 0.8, [100.0, 50.0, 320.0, 150.0]), [false, false, true, false]),
+            cut(det("firearm", 0.7, [224.0, 52.0, 544.0, 149.0]), [true, false, true, false]),
+        ];
+        let merged = merge_frame_pieces(parts, 0.45);
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged[0].detection.box_in_image.to_array(), [100.0, 50.0, 544.0, 150.0]);
+        assert_eq!(merged[0].truncated, [false, false, true, false]);
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use armscan_core::{join_coarse_detections, merge_frame_detections, Detection, FrameDetection, FrameGrid, Scan, Thresholds};
+use armscan_core::{join_coarse_detections, merge_frame_detections, merge_frame_pieces, Detection, FrameDetection, FrameGrid, Scan, Thresholds};
 use armscan_ingest::{detector_grey, Windowing};
 use image::GrayImage;
 use ndarray::Array4;
@@ -264,11 +264,18 @@ impl Detector {
         for (pass_index, found) in parts {
             per_pass[pass_index].extend(found);
         }
-        let mut merged = per_pass.into_iter().map(|found| merge_frame_detections(found, spec.thresholds.nms_iou));
-        let fine = merged.next().unwrap_or_default();
-        let detections = match merged.next() {
-            Some(coarse) => join_coarse_detections(fine, coarse, spec.thresholds.nms_iou),
-            None => fine,
+        let iou = spec.thresholds.nms_iou;
+        let mut per_pass = per_pass.into_iter();
+        let fine = merge_frame_pieces(per_pass.next().unwrap_or_default(), iou);
+        let detections = match per_pass.next() {
+            Some(coarse) => {
+                // The fine frames' least overlap, in image pixels.
+                let overlap_in_image = passes[0].plans.first().map_or(0.0, |p| {
+                    spec.framing.overlap_px as f32 / p.scale.sx().max(p.scale.sy()).max(f32::MIN_POSITIVE)
+                });
+                join_coarse_detections(fine, merge_frame_detections(coarse, iou), iou, overlap_in_image)
+            }
+            None => fine.into_iter().map(|f| f.detection).collect(),
         };
         let frames = passes.iter().map(|p| p.plans.len()).sum();
         Ok(ScanDetections { detections, width, height, frames, detect_ms: started.elapsed().as_secs_f64() * 1e3 })

@@ -84,7 +84,7 @@ pub fn plots(report: &EvalReport) -> Vec<(String, RgbImage)> {
     let pr_series = |labels: &[&LabelMetrics], by_category: bool| -> Vec<plot::Series> {
         labels
             .iter()
-            .filter(|m| m.gt_boxes > 0)
+            .filter(|m| m.gt_boxes > 0 && !m.pr50.recall.is_empty())
             .enumerate()
             .map(|(i, m)| plot::Series {
                 label: format!("{} AP50 {}", m.name, fmt_opt(m.ap50)),

@@ -88,6 +88,9 @@ pub(crate) fn eval_html(report: &EvalReport, pngs: &[(String, Vec<u8>)]) -> Stri
     out.push_str("<h2>Fine classes</h2>");
     let classes: Vec<&LabelMetrics> = report.classes.iter().collect();
     label_rows(&mut out, &classes);
+    if !report.summary.fine_classes_scored {
+        out.push_str("<p class=\"note\">The predictions name Protocol categories only (a category-level model), so a fine class has no AP of its own: its recall@0.5 is the share of its GT boxes that a detection of its category matched (IoU 0.5, any score).</p>");
+    }
     out.push_str("<p class=\"note\">COCO definition: IoU thresholds 0.50:0.05:0.95, 101-point interpolated precision, at most 100 detections per image, area all. A class only predicted (no GT) has no AP.</p>");
 
     out.push_str("<h2>Image level</h2><table><tr><th>scope</th><th>positives</th><th>negatives</th><th>AUC</th>");

@@ -101,6 +101,11 @@ pub struct LabelMetrics {
     pub recall50: Option<f64>,
     /// The PR curve at IoU 0.5 (empty without GT).
     pub pr50: PrCurve,
+    /// Which detections the GT boxes were matched with: `"class"` (detections of this label),
+    /// `"category"` (every detection of the label's Protocol category: the categories, and fine
+    /// classes when the predictions name categories only, where fine-class AP is not defined and
+    /// only `recall50` is given) or `"any"` (`any_threat`).
+    pub matched_by: String,
 }
 
 /// Image-level detection for one scope (any threat, or one category).
@@ -215,6 +220,10 @@ pub struct SettingsOut {
 /// Means over labels with GT.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
+    /// False when every prediction names a Protocol category rather than a fine class (a
+    /// category-level model): fine classes other than the category names then have no AP, and
+    /// `map50_classes` is over those that do (`null` if none).
+    pub fine_classes_scored: bool,
     pub map50_classes: Option<f64>,
     pub map50_95_classes: Option<f64>,
     pub map50_categories: Option<f64>,
@@ -241,6 +250,7 @@ pub struct EvalReport {
 
 fn label_metrics(
     name: &str,
+    matched_by: &str,
     category: Option<Category>,
     image_count: usize,
     gts: &[&EvalGt],
@@ -269,8 +279,46 @@ fn label_metrics(
             recall: if r.gt_count > 0 { p.recall_points.clone() } else { Vec::new() },
             precision: r.precision.first().cloned().unwrap_or_default(),
         },
+        matched_by: matched_by.to_owned(),
     };
     (m, r)
+}
+
+/// The row of fine class `name` scored by its category's matching: `recall50` is the share of
+/// its non-crowd GT boxes that a detection of the category matched at IoU 0.5 (any score); no AP.
+fn recall_by_category(
+    name: &str,
+    category: Category,
+    gts: &[&EvalGt],
+    cat_results: &[(Category, Vec<&EvalGt>, ApResult)],
+    p: &CocoParams,
+) -> LabelMetrics {
+    let mut found = 0usize;
+    let mut total = 0usize;
+    if let Some((_, cat_gts, r)) = cat_results.iter().find(|(c, _, _)| *c == category) {
+        for (g, matched) in cat_gts.iter().zip(&r.gt_match_score_first_iou) {
+            if g.class == name && !g.iscrowd {
+                total += 1;
+                found += usize::from(matched.is_some());
+            }
+        }
+    }
+    let gt_images: BTreeSet<usize> = gts.iter().filter(|g| !g.iscrowd).map(|g| g.image).collect();
+    #[allow(clippy::cast_precision_loss)]
+    LabelMetrics {
+        name: name.to_owned(),
+        category: Some(category),
+        gt_boxes: total,
+        gt_images: gt_images.len(),
+        detections: 0,
+        ap50: None,
+        ap75: None,
+        ap50_95: None,
+        ap_per_iou: vec![None; p.iou_thresholds.len()],
+        recall50: (total > 0).then(|| found as f64 / total as f64),
+        pr50: PrCurve { iou: p.iou_thresholds.first().copied().unwrap_or(0.5), recall: Vec::new(), precision: Vec::new() },
+        matched_by: "category".to_owned(),
+    }
 }
 
 fn mean(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
@@ -334,27 +382,34 @@ pub fn evaluate(ds: &EvalDataset, preds: &[EvalPred], settings: &EvalSettings, s
         }
     }
     names.sort_by_key(|(nm, _)| (!gts.iter().any(|g| &g.class == nm), class_rank(nm)));
-    let classes: Vec<LabelMetrics> = names
-        .iter()
-        .map(|(nm, cat)| {
-            let g: Vec<&EvalGt> = gts.iter().copied().filter(|g| &g.class == nm).collect();
-            let d: Vec<&EvalPred> = preds.iter().copied().filter(|d| &d.class == nm).collect();
-            label_metrics(nm, Some(*cat), n, &g, &d, p).0
-        })
-        .collect();
-
     let mut cat_results = Vec::new();
     let categories: Vec<LabelMetrics> = Category::ALL
         .iter()
         .map(|c| {
             let g: Vec<&EvalGt> = gts.iter().copied().filter(|g| g.category == *c).collect();
             let d: Vec<&EvalPred> = preds.iter().copied().filter(|d| d.category == *c).collect();
-            let (m, r) = label_metrics(c.as_str(), Some(*c), n, &g, &d, p);
-            cat_results.push((g, r));
+            let (m, r) = label_metrics(c.as_str(), "category", Some(*c), n, &g, &d, p);
+            cat_results.push((*c, g, r));
             m
         })
         .collect();
-    let any_threat = label_metrics("any_threat", None, n, &gts, &preds, p).0;
+    let any_threat = label_metrics("any_threat", "any", None, n, &gts, &preds, p).0;
+
+    // A category-level model names only categories: its fine classes get the recall their
+    // category's detections reach (no AP: a detection cannot be a false positive of one fine
+    // class and a hit of another).
+    let fine_classes_scored = preds.is_empty() || preds.iter().any(|d| d.class != d.category.as_str());
+    let classes: Vec<LabelMetrics> = names
+        .iter()
+        .map(|(nm, cat)| {
+            let g: Vec<&EvalGt> = gts.iter().copied().filter(|g| &g.class == nm).collect();
+            if !fine_classes_scored && nm != cat.as_str() && !g.is_empty() {
+                return recall_by_category(nm, *cat, &g, &cat_results, p);
+            }
+            let d: Vec<&EvalPred> = preds.iter().copied().filter(|d| &d.class == nm).collect();
+            label_metrics(nm, "class", Some(*cat), n, &g, &d, p).0
+        })
+        .collect();
 
     // Image level.
     let mut image_level = Vec::new();
@@ -500,6 +555,7 @@ pub fn evaluate(ds: &EvalDataset, preds: &[EvalPred], settings: &EvalSettings, s
             not_threat_classes: ds.not_threat_classes.clone(),
         },
         summary: Summary {
+            fine_classes_scored,
             map50_classes: with_gt(&classes, |m| m.ap50),
             map50_95_classes: with_gt(&classes, |m| m.ap50_95),
             map50_categories: with_gt(&categories, |m| m.ap50),
@@ -519,6 +575,7 @@ pub fn evaluate(ds: &EvalDataset, preds: &[EvalPred], settings: &EvalSettings, s
 mod tests {
     use super::*;
     use crate::eval::coco::EvalImage;
+    use std::collections::BTreeMap;
 
     fn ds() -> EvalDataset {
         let g = |image, class: &str, category, bbox, occ: f64| EvalGt {
@@ -621,5 +678,53 @@ mod tests {
         // Difficulty: the part (occluded 0.2, bin 1) is missed, the others found.
         let occ = &r.difficulty[0];
         assert_eq!(occ.bins.iter().map(|b| b.recall).collect::<Vec<_>>(), [Some(0.0), Some(0.0), Some(1.0)]);
+    }
+
+    #[test]
+    fn category_level_predictions_give_fine_classes_recall_not_ap() {
+        let mut d = ds();
+        // A second part of another fine class, in image 3, which nothing finds.
+        d.gts.push(EvalGt {
+            image: 3,
+            class: "barrel".into(),
+            category: Category::Part,
+            bbox: [20.0, 20.0, 10.0, 10.0],
+            iscrowd: false,
+            tags: BTreeMap::new(),
+        });
+        // A category-level model: the pistol found as "firearm", the slide as "part", the
+        // cartridge missed, a false "part" on image 0.
+        let pred = |image, category: Category, bbox| EvalPred { image, class: category.as_str().into(), category, score: 0.8, bbox };
+        let preds = vec![
+            pred(0, Category::Firearm, [0.0, 0.0, 10.0, 10.0]),
+            pred(2, Category::Part, [0.0, 0.0, 10.0, 10.0]),
+            pred(0, Category::Part, [50.0, 50.0, 10.0, 10.0]),
+        ];
+        let r = evaluate(&d, &preds, &EvalSettings::default(), source());
+        assert!(!r.summary.fine_classes_scored);
+        let row = |name: &str| r.classes.iter().find(|m| m.name == name).unwrap_or_else(|| panic!("no row {name}"));
+        for (name, recall) in [("pistol", 1.0), ("slide", 1.0), ("barrel", 0.0), ("cartridge", 0.0)] {
+            let m = row(name);
+            assert_eq!((m.ap50, m.ap50_95, m.matched_by.as_str()), (None, None, "category"), "{name}");
+            assert_eq!(m.recall50, Some(recall), "{name}");
+            assert_eq!(m.gt_boxes, 1, "{name}");
+        }
+        // The category names only predicted keep their rows (no GT, no AP); no fine mAP at all.
+        assert_eq!(row("part").detections, 2);
+        assert_eq!(r.summary.map50_classes, None);
+        // The categories are scored as ever: part AP50 is below one (a false part, and the barrel missed).
+        let part = &r.categories[1];
+        assert_eq!(part.matched_by, "category");
+        assert!(part.ap50.is_some_and(|v| v > 0.0 && v < 1.0), "{:?}", part.ap50);
+    }
+
+    #[test]
+    fn fine_predictions_keep_class_ap() {
+        let d = ds();
+        let preds = vec![EvalPred { image: 0, class: "pistol".into(), category: Category::Firearm, score: 0.9, bbox: [0.0, 0.0, 10.0, 10.0] }];
+        let r = evaluate(&d, &preds, &EvalSettings::default(), source());
+        assert!(r.summary.fine_classes_scored);
+        let slide = r.classes.iter().find(|m| m.name == "slide").expect("slide row");
+        assert_eq!((slide.ap50, slide.matched_by.as_str()), (Some(0.0), "class"));
     }
 }
