@@ -169,16 +169,39 @@ pub fn join_coarse_detections(
 ) -> Vec<Detection> {
     coarse.sort_by(by_score_desc);
     let mut pieces = fine;
-    for c in &coarse {
+    let mut taken = vec![false; coarse.len()];
+    for (c, taken) in coarse.iter().zip(&mut taken) {
         for f in pieces.iter_mut().filter(|f| f.detection.class_name == c.class_name && is_piece_of(f, &c.box_in_image, min_piece_extent)) {
             f.detection.box_in_image = c.box_in_image;
             f.detection.score = f.detection.score.max(c.score);
             f.truncated = [false; 4];
+            *taken = true;
         }
     }
+    // Pieces cut by a frame border, inside a coarse box that one of them took: they go with it.
+    let cut_inside_taken = |f: &FrameDetection| {
+        f.truncated.iter().any(|t| *t)
+            && coarse.iter().zip(&taken).any(|(c, taken)| {
+                *taken
+                    && f.detection.class_name == c.class_name
+                    && f.detection.box_in_image.overlap_of_smaller(&c.box_in_image) >= 0.8
+                    && f.detection.box_in_image.area() < c.box_in_image.area()
+            })
+    };
+    pieces.retain(|f| !cut_inside_taken(f));
     let mut fine: Vec<Detection> = pieces.into_iter().map(|f| f.detection).collect();
     let mut joined: Vec<Detection> = Vec::with_capacity(fine.len() + coarse.len());
-    for c in coarse {
+    for (c, taken) in coarse.into_iter().zip(taken) {
+        let is_piece_inside = |f: &Detection| {
+            f.class_name == c.class_name
+                && f.box_in_image.overlap_of_smaller(&c.box_in_image) >= 0.8
+                && f.box_in_image.area() < c.box_in_image.area()
+                && c.score >= COMPARABLE_SCORE_RATIO * f.score
+        };
+        if taken {
+            // The pieces that took this box stand for the object.
+            continue;
+        }
         let same_object = fine
             .iter_mut()
             .filter(|f| f.class_name == c.class_name)
@@ -189,12 +212,7 @@ pub fn join_coarse_detections(
             f.score = f.score.max(c.score);
             continue;
         }
-        fine.retain(|f| {
-            !(f.class_name == c.class_name
-                && f.box_in_image.overlap_of_smaller(&c.box_in_image) >= 0.8
-                && f.box_in_image.area() < c.box_in_image.area()
-                && c.score >= COMPARABLE_SCORE_RATIO * f.score)
-        });
+        fine.retain(|f| !is_piece_inside(f));
         joined.push(c);
     }
     joined.extend(fine);
@@ -372,6 +390,21 @@ mod tests {
         assert_eq!(joined.len(), 1, "{joined:?}");
         assert_eq!(joined[0].box_in_image.to_array(), [60.0, 220.0, 900.0, 440.0]);
         assert!((joined[0].score - 0.85).abs() < 1e-6);
+    }
+
+    #[test]
+    fn other_pieces_go_when_one_piece_takes_the_coarse_box() {
+        // The middle piece (cut on both sides) takes the coarse box; a small end piece inside it,
+        // too small to be a piece of it by itself, goes with it; a whole pistol inside it stays.
+        let fine = vec![
+            cut(det("firearm", 0.8, [260.0, 200.0, 740.0, 460.0]), [true, false, true, false]),
+            cut(det("firearm", 0.6, [60.0, 230.0, 260.0, 300.0]), [false, false, true, false]),
+            whole(det("firearm", 0.5, [760.0, 300.0, 880.0, 420.0])),
+        ];
+        let coarse = vec![det("firearm", 0.7, [60.0, 220.0, 900.0, 440.0])];
+        let joined = join_coarse_detections(fine, coarse, 0.45, 100.0);
+        let boxes: Vec<[f32; 4]> = joined.iter().map(|d| d.box_in_image.to_array()).collect();
+        assert_eq!(boxes, vec![[60.0, 220.0, 900.0, 440.0], [760.0, 300.0, 880.0, 420.0]]);
     }
 
     #[test]

@@ -724,7 +724,7 @@ mod tests {
         let preds = vec![EvalPred { image: 0, class: "pistol".into(), category: Category::Firearm, score: 0.9, bbox: [0.0, 0.0, 10.0, 10.0] }];
         let r = evaluate(&d, &preds, &EvalSettings::default(), source());
         assert!(r.summary.fine_classes_scored);
-        let slide = r.classes.iter().find(|m| m.name == "slide").expect("slide row");
+        let Some(slide) = r.classes.iter().find(|m| m.name == "slide") else { panic!("no slide row") };
         assert_eq!((slide.ap50, slide.matched_by.as_str()), (Some(0.0), "class"));
     }
 }
