@@ -144,6 +144,14 @@ fn is_piece_of(f: &FrameDetection, whole: &BoxInImage, min_extent: f32) -> bool 
     open.iter().zip(past).all(|(cut, beyond)| !cut || beyond > margin)
 }
 
+/// Whether fine box `f` lies inside the larger coarse box `c` of its class
+/// (`overlap_of_smaller >= 0.8`).
+fn lies_inside(f: &Detection, c: &Detection) -> bool {
+    f.class_name == c.class_name
+        && f.box_in_image.overlap_of_smaller(&c.box_in_image) >= 0.8
+        && f.box_in_image.area() < c.box_in_image.area()
+}
+
 /// Two views pool their geometry only when the weaker scores at least this share of the stronger.
 const COMPARABLE_SCORE_RATIO: f32 = 0.5;
 
@@ -162,13 +170,12 @@ const COMPARABLE_SCORE_RATIO: f32 = 0.5;
 /// object and is dropped. Everything else stays. The result is sorted by score, best first.
 #[must_use]
 pub fn join_coarse_detections(
-    fine: Vec<FrameDetection>,
+    mut pieces: Vec<FrameDetection>,
     mut coarse: Vec<Detection>,
     iou_threshold: f32,
     min_piece_extent: f32,
 ) -> Vec<Detection> {
     coarse.sort_by(by_score_desc);
-    let mut pieces = fine;
     let mut taken = vec![false; coarse.len()];
     for (c, taken) in coarse.iter().zip(&mut taken) {
         for f in pieces.iter_mut().filter(|f| f.detection.class_name == c.class_name && is_piece_of(f, &c.box_in_image, min_piece_extent)) {
@@ -179,25 +186,12 @@ pub fn join_coarse_detections(
         }
     }
     // Pieces cut by a frame border, inside a coarse box that one of them took: they go with it.
-    let cut_inside_taken = |f: &FrameDetection| {
-        f.truncated.iter().any(|t| *t)
-            && coarse.iter().zip(&taken).any(|(c, taken)| {
-                *taken
-                    && f.detection.class_name == c.class_name
-                    && f.detection.box_in_image.overlap_of_smaller(&c.box_in_image) >= 0.8
-                    && f.detection.box_in_image.area() < c.box_in_image.area()
-            })
-    };
-    pieces.retain(|f| !cut_inside_taken(f));
+    pieces.retain(|f| {
+        !(f.truncated.iter().any(|t| *t) && coarse.iter().zip(&taken).any(|(c, taken)| *taken && lies_inside(&f.detection, c)))
+    });
     let mut fine: Vec<Detection> = pieces.into_iter().map(|f| f.detection).collect();
     let mut joined: Vec<Detection> = Vec::with_capacity(fine.len() + coarse.len());
     for (c, taken) in coarse.into_iter().zip(taken) {
-        let is_piece_inside = |f: &Detection| {
-            f.class_name == c.class_name
-                && f.box_in_image.overlap_of_smaller(&c.box_in_image) >= 0.8
-                && f.box_in_image.area() < c.box_in_image.area()
-                && c.score >= COMPARABLE_SCORE_RATIO * f.score
-        };
         if taken {
             // The pieces that took this box stand for the object.
             continue;
@@ -212,7 +206,7 @@ pub fn join_coarse_detections(
             f.score = f.score.max(c.score);
             continue;
         }
-        fine.retain(|f| !is_piece_inside(f));
+        fine.retain(|f| !(lies_inside(f, &c) && c.score >= COMPARABLE_SCORE_RATIO * f.score));
         joined.push(c);
     }
     joined.extend(fine);
