@@ -111,6 +111,10 @@ pub struct SynthArgs {
     /// without it keep their bytes.
     #[arg(long)]
     pub part_families: bool,
+    /// Share of drawn parts replaced by a light frame or receiver (aluminium or polymer, random
+    /// architecture; `light_frame_family`). 0 by default: data sets made without it keep their bytes.
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.0)]
+    pub light_frame_fraction: f32,
     /// Planes to write per scene, comma-separated: high, low, grey, colour (grey is always written).
     #[arg(long, value_name = "PLANES", value_delimiter = ',', default_value = "high,low,grey,colour")]
     pub planes: Vec<String>,

@@ -31,6 +31,7 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<ExitCode> {
         .with_real_bag_fraction(args.real_bag_fraction)
         .with_exclude_variants(args.exclude_variants.clone())
         .with_part_families(args.part_families)
+        .with_light_frame_fraction(args.light_frame_fraction)
         .with_planes(planes);
     options.validate()?;
     let selection = |path: &Option<std::path::PathBuf>, filters: &[String]| -> anyhow::Result<Option<CocoSelection>> {

@@ -19,7 +19,7 @@ use crate::rng::Rng;
 use crate::scene::background;
 use crate::shapes::{draw, Placement};
 use crate::sources::{read_bag, rescale, rotate, RealThreat, TipSources};
-use crate::threats::{random_threat_from, Threat, ThreatMix};
+use crate::threats::{build, random_threat_from, Threat, ThreatMix, LIGHT_FRAME_FAMILY};
 use armscan_core::taxonomy::{known_category, Category};
 use crate::tip::{attenuation_mask, mask_extent, project_mut};
 
@@ -62,6 +62,10 @@ pub struct SynthOptions {
     /// sets made before the families existed keep their bytes (and their `info`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub part_families: bool,
+    /// Share of drawn parts replaced by a light frame or receiver (aluminium or polymer,
+    /// [`crate::threats::LIGHT_FRAME_FAMILY`]). 0 by default, so older data sets keep their bytes.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub light_frame_fraction: f32,
     /// Which planes to write: any of `high`, `low`, `grey`, `colour` (COCO `file_name` is the
     /// grey plane, so `grey` is always written).
     pub planes: Vec<Plane>,
@@ -111,6 +115,7 @@ impl Default for SynthOptions {
             real_bag_fraction: 0.3,
             exclude_variants: Vec::new(),
             part_families: false,
+            light_frame_fraction: 0.0,
             planes: Plane::ALL.to_vec(),
         }
     }
@@ -196,6 +201,11 @@ impl SynthOptions {
         self
     }
     #[must_use]
+    pub fn with_light_frame_fraction(mut self, f: f32) -> Self {
+        self.light_frame_fraction = f;
+        self
+    }
+    #[must_use]
     pub fn with_planes(mut self, planes: Vec<Plane>) -> Self {
         self.planes = planes;
         self
@@ -218,6 +228,9 @@ impl SynthOptions {
         }
         if !(0.0..=1.0).contains(&self.clutter) {
             return bad(format!("clutter {} (0..=1)", self.clutter));
+        }
+        if !(0.0..=1.0).contains(&self.light_frame_fraction) {
+            return bad(format!("light frame fraction {} (0..=1)", self.light_frame_fraction));
         }
         if !(0.0..=1.0).contains(&self.real_threat_fraction) || !(0.0..=1.0).contains(&self.real_bag_fraction) {
             return bad(format!("real threat / bag fraction {} / {} (0..=1)", self.real_threat_fraction, self.real_bag_fraction));
@@ -396,7 +409,17 @@ fn populate_scene(opts: &SynthOptions, sources: &TipSources, index: usize, backg
             };
             let placed = match real {
                 Some(r) => place_real_threat(&mut t, inside, mm, r, &mut rng),
-                None => place_threat(&mut t, inside, mm, random_threat_from(want, &opts.exclude_variants, opts.part_families, &mut rng), &mut rng),
+                None => {
+                    let light = want == Category::Part
+                        && opts.light_frame_fraction > 0.0
+                        && !opts.exclude_variants.iter().any(|e| e == LIGHT_FRAME_FAMILY.0)
+                        && rng.chance(opts.light_frame_fraction);
+                    let threat = match light.then(|| build(LIGHT_FRAME_FAMILY.0, &mut rng)).flatten() {
+                        Some(t) => t,
+                        None => random_threat_from(want, &opts.exclude_variants, opts.part_families, &mut rng),
+                    };
+                    place_threat(&mut t, inside, mm, threat, &mut rng)
+                }
             };
             if let Some(a) = placed {
                 threats.push(a);
@@ -759,6 +782,11 @@ pub fn generate_with(opts: &SynthOptions, sources: &TipSources, out_dir: &Path, 
         sheet.save_with_format(&sp, image::ImageFormat::Png).map_err(|source| SynthError::Image { path: sp.clone(), source })?;
     }
     Ok(SynthSummary { out_dir: out_dir.to_path_buf(), scenes: opts.count, clean_scenes: clean, threats, per_class })
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(v: &f32) -> bool {
+    *v == 0.0
 }
 
 fn round4(v: f32) -> f32 {

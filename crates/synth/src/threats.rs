@@ -462,6 +462,102 @@ pub const VARIANTS: &[(&str, &str)] = &[
 /// so data sets made without them keep their bytes.
 pub const PART_FAMILIES: &[(&str, &str)] = &[("receiver_family", "frame_receiver"), ("bolt_family", "bolt"), ("barrel_family", "barrel")];
 
+/// Light frames and receivers (aluminium or polymer, faint beside steel): drawn only in place of a
+/// part at the rate a dataset asks for ([`crate::SynthOptions::with_light_frame_fraction`]).
+pub const LIGHT_FRAME_FAMILY: (&str, &str) = ("light_frame_family", "frame_receiver");
+
+fn light(rng: &mut Rng, p_polymer: f32) -> Material {
+    if rng.chance(p_polymer) {
+        Plastic
+    } else {
+        Aluminium
+    }
+}
+
+/// A frame or receiver of light material, of random architecture and size: a lower receiver
+/// (body, magazine well solid or hollow, grip boss, buffer tower, trigger guard), a pistol frame
+/// (rail, hollow grip, trigger guard; steel inserts when polymer), or an upper receiver (hollow
+/// body, ejection port, rail).
+fn light_frame_family(rng: &mut Rng) -> Object {
+    let mut o = Object::new();
+    match rng.below(10) {
+        0..=3 => {
+            let m = light(rng, 0.3);
+            let k = if m == Plastic { 1.6 } else { 1.0 };
+            let (len, h, t) = (rng.range(150.0, 235.0), rng.range(22.0, 40.0), k * rng.range(7.0, 13.0));
+            o.add(Prim::Slab { w: len, h, t }, m, 0.0, 0.0);
+            let (wx, ww, wd) = (rng.range(0.0, 0.3) * len, rng.range(50.0, 85.0), rng.range(30.0, 62.0));
+            let lean = rng.range(-6.0, 6.0);
+            let well = vec![[-ww / 2.0, h / 2.0 - 2.0], [ww / 2.0, h / 2.0 - 2.0], [ww / 2.0 + lean, h / 2.0 + wd], [-ww / 2.0 + lean, h / 2.0 + wd]];
+            o.add(Prim::Poly { pts: well, t: k * rng.range(6.0, 10.0) }, m, wx, 0.0);
+            if rng.chance(0.5) {
+                let wall = rng.range(3.0, 6.0);
+                let inner = vec![[-ww / 2.0 + wall, h / 2.0], [ww / 2.0 - wall, h / 2.0], [ww / 2.0 - wall + lean, h / 2.0 + wd - wall], [-ww / 2.0 + wall + lean, h / 2.0 + wd - wall]];
+                o.add(Prim::Neg(Box::new(Prim::Poly { pts: inner, t: k * rng.range(3.0, 5.0) })), m, wx, 0.0);
+            }
+            let (bw, bh) = (rng.range(18.0, 30.0), rng.range(h + 10.0, h + 28.0));
+            o.add(Prim::Slab { w: bw, h: bh, t: k * rng.range(22.0, 36.0) }, m, -len / 2.0 + bw / 2.0, -(bh - h) / 2.0);
+            if rng.chance(0.6) {
+                let r = rng.range(14.0, 18.0);
+                o.add(Prim::Tube { len: rng.range(12.0, 30.0), r, ri: r - 3.0 }, m, -len / 2.0 - 6.0, -(bh - h) / 2.0);
+            }
+            let gx = -len / 2.0 + bw + rng.range(20.0, 45.0);
+            o.add(Prim::Slab { w: rng.range(24.0, 36.0), h: rng.range(10.0, 18.0), t: k * rng.range(14.0, 22.0) }, m, gx, h / 2.0 + 4.0);
+            let r = rng.range(14.0, 20.0);
+            let gap = wx - ww / 2.0 - gx;
+            if rng.chance(0.7) {
+                o.add(Prim::Ring { r, ri: r - rng.range(3.5, 6.0), t: k * rng.range(4.0, 8.0) }, m, gx + gap * 0.55, h / 2.0 + r * 0.5);
+            } else {
+                o.add(Prim::Slab { w: gap.abs().max(20.0), h: 4.0, t: k * 6.0 }, m, gx + gap * 0.5, h / 2.0 + 14.0);
+            }
+            o.add(Prim::Neg(Box::new(Prim::Slab { w: rng.range(25.0, 40.0), h: h * 0.45, t: k * rng.range(3.0, 6.0) })), m, gx + gap * 0.5, 0.0);
+            for _ in 0..2 + rng.below(3) {
+                o.add(Prim::Disc { rx: 1.6, ry: 1.6, t: rng.range(18.0, 26.0) }, Steel, rng.range(-0.4, 0.1) * len, rng.range(-0.2, 0.2) * h);
+            }
+        }
+        4..=7 => {
+            let m = light(rng, 0.6);
+            let k = if m == Plastic { 1.5 } else { 1.0 };
+            let (len, rail_h, t) = (rng.range(120.0, 210.0), rng.range(9.0, 16.0), k * rng.range(10.0, 16.0));
+            let (gw, gh, slant) = (rng.range(40.0, 56.0), rng.range(70.0, 110.0), rng.range(0.15, 0.4));
+            let back = -len / 2.0;
+            let dx = gh * slant.tan();
+            o.add(Prim::Slab { w: len, h: rail_h, t }, m, 0.0, rail_h / 2.0);
+            o.add(Prim::Poly { pts: vec![[back, rail_h], [back + gw, rail_h], [back + gw - dx, rail_h + gh], [back - dx, rail_h + gh]], t: t + 4.0 }, m, 0.0, 0.0);
+            let wall = rng.range(3.0, 6.0);
+            let depth = -(t + 4.0 - rng.range(3.0, 6.0));
+            o.add(Prim::Poly { pts: vec![[back + wall, rail_h + 8.0], [back + gw - wall, rail_h + 8.0], [back + gw - wall - dx, rail_h + gh], [back + wall - dx, rail_h + gh]], t: depth }, m, 0.0, 0.0);
+            let r = rng.range(14.0, 19.0);
+            o.add(Prim::Ring { r, ri: r - 4.5, t: t * 0.6 }, m, back + gw + r, rail_h + r * 0.5);
+            if rng.chance(0.5) {
+                o.add(Prim::Slab { w: rng.range(25.0, 45.0), h: rng.range(8.0, 14.0), t: -t * 0.6 }, m, back + gw + r, rail_h - 2.0);
+            }
+            if m == Plastic {
+                for i in 0..2 {
+                    o.add(Prim::Slab { w: rng.range(14.0, 24.0), h: 4.0, t: 10.0 }, Steel, back + 12.0 + i as f32 * rng.range(70.0, 100.0), 3.0);
+                }
+                o.add(Prim::Slab { w: 14.0, h: 8.0, t: 14.0 }, Steel, back + gw + 10.0, rail_h);
+            }
+            for _ in 0..1 + rng.below(3) {
+                o.add(Prim::Disc { rx: 1.5, ry: 1.5, t: t + 4.0 }, Steel, back + rng.range(10.0, gw + 40.0), rail_h + rng.range(0.0, 12.0));
+            }
+        }
+        _ => {
+            let m = light(rng, 0.25);
+            let k = if m == Plastic { 1.6 } else { 1.0 };
+            let (len, r) = (rng.range(150.0, 230.0), rng.range(13.0, 19.0));
+            o.add(Prim::Tube { len, r, ri: r - k * rng.range(2.5, 4.0) }, m, 0.0, 0.0);
+            o.add(Prim::Slab { w: len, h: rng.range(6.0, 10.0), t: k * rng.range(12.0, 20.0) }, m, 0.0, -r - 3.0);
+            o.add(Prim::Neg(Box::new(Prim::Slab { w: rng.range(35.0, 60.0), h: r * 0.8, t: k * rng.range(2.0, 4.0) })), m, rng.range(-0.05, 0.2) * len, r * 0.2);
+            if rng.chance(0.6) {
+                o.add(Prim::Rod { len: rng.range(15.0, 25.0), r: rng.range(4.0, 6.0) }, m, -len * 0.2, r + 3.0);
+            }
+            o.add(Prim::Slab { w: rng.range(14.0, 22.0), h: rng.range(12.0, 20.0), t: k * rng.range(10.0, 18.0) }, m, -len / 2.0 + 10.0, r + 6.0);
+        }
+    }
+    o
+}
+
 fn metal(rng: &mut Rng, p_aluminium: f32) -> Material {
     if rng.chance(p_aluminium) {
         Aluminium
@@ -656,7 +752,7 @@ fn pistol_calibre(rng: &mut Rng) -> Calibre {
 /// The `(variant, fine class)` entry of a fixed variant or part family named `name`.
 #[must_use]
 pub fn find_variant(name: &str) -> Option<(&'static str, &'static str)> {
-    VARIANTS.iter().chain(PART_FAMILIES).find(|(v, _)| *v == name).copied()
+    VARIANTS.iter().chain(PART_FAMILIES).chain(std::iter::once(&LIGHT_FRAME_FAMILY)).find(|(v, _)| *v == name).copied()
 }
 
 /// Builds one variant (None for an unknown name).
@@ -951,6 +1047,7 @@ pub fn build(variant: &str, rng: &mut Rng) -> Option<Threat> {
         "receiver_family" => receiver_family(rng),
         "bolt_family" => bolt_family(rng),
         "barrel_family" => barrel_family(rng),
+        "light_frame_family" => light_frame_family(rng),
         _ => return None,
     };
     Some(Threat { variant: name, fine_class: fine, category, object })
@@ -1110,6 +1207,36 @@ mod tests {
             seen_family |= PART_FAMILIES.iter().any(|(v, _)| *v == b.variant);
         }
         assert!(seen_family, "no family drawn in 300 parts");
+    }
+
+    #[test]
+    fn light_frames_vary_and_are_mostly_light_material() {
+        let mut rng = Rng::new(21);
+        let mut radii = Vec::new();
+        let (mut light_area, mut steel_area) = (0.0f32, 0.0f32);
+        for _ in 0..60 {
+            let t = build(LIGHT_FRAME_FAMILY.0, &mut rng).unwrap_or_else(|| panic!("light frame does not build"));
+            assert_eq!((t.fine_class, t.category), ("frame_receiver", Category::Part));
+            radii.push(t.object.radius());
+            for p in &t.object.parts {
+                let area = match &p.prim {
+                    Prim::Slab { w, h, .. } => w * h,
+                    Prim::Poly { pts, .. } => pts.len() as f32 * 100.0,
+                    Prim::Disc { rx, ry, .. } => rx * ry * PI,
+                    _ => 100.0,
+                };
+                if p.material == Steel {
+                    steel_area += area;
+                } else {
+                    assert!(matches!(p.material, Aluminium | Plastic), "{:?}", p.material);
+                    light_area += area;
+                }
+            }
+        }
+        assert!(light_area > 8.0 * steel_area, "light {light_area} mm², steel {steel_area} mm²");
+        let (lo, hi) = radii.iter().fold((f32::MAX, f32::MIN), |(a, b), &e| (a.min(e), b.max(e)));
+        assert!(lo > 30.0 && hi < 200.0 && hi > 1.4 * lo, "radii {lo}..{hi} mm");
+        assert!(!PART_FAMILIES.contains(&LIGHT_FRAME_FAMILY), "drawn only when a dataset asks");
     }
 
     #[test]

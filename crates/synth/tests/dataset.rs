@@ -172,6 +172,7 @@ fn bad_options_are_errors() {
         SynthOptions::default().with_clean_fraction(1.5),
         SynthOptions::default().with_max_threats(0),
         SynthOptions::default().with_dose(f32::NAN),
+        SynthOptions::default().with_light_frame_fraction(1.5),
     ] {
         assert!(generate(&o, dir.path(), |_| {}).is_err(), "{o:?}");
     }
@@ -268,4 +269,34 @@ fn real_crops_and_real_bags_are_projected_with_tight_boxes() {
         let (w, h) = (an["bbox"][2].as_f64().unwrap(), an["bbox"][3].as_f64().unwrap());
         assert!((36.0..=89.0).contains(&w) && (36.0..=89.0).contains(&h), "{w}x{h}");
     }
+}
+
+#[test]
+fn light_frames_replace_the_asked_share_of_parts_and_leave_other_sets_unchanged() {
+    use armscan_synth::ThreatMix;
+    let variants = |opts: &SynthOptions| -> (Vec<String>, String) {
+        let dir = tempfile::tempdir().unwrap();
+        generate(opts, dir.path(), |_| {}).unwrap();
+        let text = fs::read_to_string(dir.path().join("annotations.json")).unwrap();
+        let coco: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let v = coco["annotations"].as_array().unwrap().iter().map(|a| a["variant"].as_str().unwrap().to_owned()).collect();
+        (v, text)
+    };
+    let parts = small().with_count(10).with_clean_fraction(0.0).with_mix(ThreatMix::new(0.0, 1.0, 0.0)).with_planes(vec![armscan_synth::Plane::Grey]);
+    let (plain, plain_text) = variants(&parts);
+    let (zero, zero_text) = variants(&parts.clone().with_light_frame_fraction(0.0));
+    assert_eq!(plain_text, zero_text, "a zero share changes nothing, not even the info block");
+    assert!(!plain_text.contains("light_frame"), "the option is not written when off");
+    assert!(plain.iter().all(|v| v != "light_frame_family") && zero == plain);
+    let (all, text) = variants(&parts.clone().with_light_frame_fraction(1.0));
+    assert!(!all.is_empty() && all.iter().all(|v| v == "light_frame_family"), "{all:?}");
+    assert!(text.contains("\"light_frame_fraction\": 1.0") || text.contains("\"light_frame_fraction\":1.0"), "the share is recorded");
+    let (half, _) = variants(&parts.clone().with_count(20).with_light_frame_fraction(0.5));
+    let light = half.iter().filter(|v| *v == "light_frame_family").count();
+    assert!(light > 0 && light < half.len(), "{light} of {}", half.len());
+    // firearms and ammunition are never replaced, and a held-out family is never drawn
+    let (guns, _) = variants(&small().with_clean_fraction(0.0).with_mix(ThreatMix::new(1.0, 0.0, 1.0)).with_light_frame_fraction(1.0));
+    assert!(guns.iter().all(|v| v != "light_frame_family"), "{guns:?}");
+    let (held, _) = variants(&parts.with_light_frame_fraction(1.0).with_exclude_variants(vec!["light_frame_family".into()]));
+    assert!(!held.is_empty() && held.iter().all(|v| v != "light_frame_family"), "{held:?}");
 }
