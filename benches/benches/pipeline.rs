@@ -39,20 +39,17 @@ fn bench_preprocess(c: &mut Criterion) {
 fn bench_decode_output(c: &mut Criterion) {
     // one frame's raw output of a three-class model: 1600 candidates, scores spread so that a
     // few hundred pass the listing score, as on a cluttered frame
-    let spec: armscan_detect::manifest::OutputSpec = match serde_json::from_str(
-        r#"{"name": "detections", "layout": "xyxy_scores", "box_space": "model_input_px", "scores": "probability"}"#,
-    ) {
-        Ok(s) => s,
-        Err(_) => return,
-    };
+    let spec: armscan_detect::manifest::OutputSpec =
+        match serde_json::from_str(r#"{"name": "detections", "layout": "xyxy_scores", "box_space": "model_input_px", "scores": "probability"}"#) {
+            Ok(s) => s,
+            Err(_) => return,
+        };
     let rows = ndarray::Array2::from_shape_fn((1600, 7), |(k, j)| match j {
         0 | 1 => (k % 40) as f32 * 8.0,
         2 | 3 => (k % 40) as f32 * 8.0 + 40.0,
         _ => ((k * 7 + j * 13) % 100) as f32 / 100.0 * 0.2,
     });
-    c.bench_function("postprocess/decode 1600x7 output", |b| {
-        b.iter(|| armscan_detect::output::decode_frame(&spec, rows.view(), 3, 0.05).map(|v| v.len()))
-    });
+    c.bench_function("postprocess/decode 1600x7 output", |b| b.iter(|| armscan_detect::output::decode_frame(&spec, rows.view(), 3, 0.05).map(|v| v.len())));
 }
 
 fn bench_merge(c: &mut Criterion) {
@@ -66,7 +63,12 @@ fn bench_merge(c: &mut Criterion) {
         .map(|_| {
             let (x, y, w, h) = (next() * 2400.0, next() * 2000.0, 50.0 + next() * 400.0, 50.0 + next() * 400.0);
             FrameDetection {
-                detection: Detection { class_name: "handgun".into(), category: Category::Firearm, score: next(), box_in_image: BoxInImage::from_xywh(x, y, w, h) },
+                detection: Detection {
+                    class_name: "handgun".into(),
+                    category: Category::Firearm,
+                    score: next(),
+                    box_in_image: BoxInImage::from_xywh(x, y, w, h),
+                },
                 truncated: [next() < 0.1, false, next() < 0.1, false],
             }
         })
@@ -78,9 +80,7 @@ fn bench_detect_fixture(c: &mut Criterion) {
     let manifest = repo().join("crates/detect/tests/fixtures/dark_blob.manifest.json");
     let Ok(detector) = DetectorBuilder::new(manifest).with_backend(BackendChoice::Tract).commit() else { return };
     let Ok(scan) = load_scan(&repo().join("datasets/samples/B0079_0020.jpg"), &IngestOptions::default()) else { return };
-    c.bench_function("detect/fixture model, B0079_0020 (tract)", |b| {
-        b.iter(|| detector.detect_scan(&scan, &Windowing::Full).map(|d| d.detections.len()))
-    });
+    c.bench_function("detect/fixture model, B0079_0020 (tract)", |b| b.iter(|| detector.detect_scan(&scan, &Windowing::Full).map(|d| d.detections.len())));
 }
 
 criterion_group!(benches, bench_decode_output, bench_decode, bench_preprocess, bench_merge, bench_detect_fixture);

@@ -10,8 +10,7 @@ use anyhow::{bail, Context};
 use armscan_core::Status;
 use armscan_ingest::{IngestOptions, ScanInput};
 use armscan_report::eval::{
-    evaluate, match_records, summary_table, write_eval, EvalDataset, EvalPred, EvalSettings, EvalSource, WhereClause,
-    WhereClauseOut, EVAL_HTML,
+    evaluate, match_records, summary_table, write_eval, EvalDataset, EvalPred, EvalSettings, EvalSource, WhereClause, WhereClauseOut, EVAL_HTML,
 };
 use armscan_report::{write_jsonl, ScanRecord, SCAN_SCHEMA};
 use rayon::prelude::*;
@@ -40,13 +39,7 @@ fn preds_from_records(records: &[ScanRecord]) -> Vec<EvalPred> {
                 // evaluating its predictions.jsonl give the same figures.
                 let round = |v: f32, scale: f64| (f64::from(v) * scale).round() / scale;
                 let b = d.box_in_image;
-                EvalPred::from_xyxy(
-                    image,
-                    d.class_name.clone(),
-                    d.category,
-                    round(d.score, 1e4),
-                    [b.x1, b.y1, b.x2, b.y2].map(|v| round(v, 100.0)),
-                )
+                EvalPred::from_xyxy(image, d.class_name.clone(), d.category, round(d.score, 1e4), [b.x1, b.y1, b.x2, b.y2].map(|v| round(v, 100.0)))
             })
         })
         .collect()
@@ -63,11 +56,7 @@ fn refuse_failed(records: &[ScanRecord], file_names: &[&str]) -> anyhow::Result<
     if !failed.is_empty() {
         let shown: Vec<&str> = failed.iter().take(20).map(String::as_str).collect();
         let more = if failed.len() > 20 { format!("\n  ... and {} more", failed.len() - 20) } else { String::new() };
-        bail!(
-            "{} image(s) could not be screened, so they cannot be evaluated:\n  {}{more}",
-            failed.len(),
-            shown.join("\n  ")
-        );
+        bail!("{} image(s) could not be screened, so they cannot be evaluated:\n  {}{more}", failed.len(), shown.join("\n  "));
     }
     Ok(())
 }
@@ -79,16 +68,14 @@ fn read_jsonl(path: &Path, ds: &EvalDataset, images_dir: &str) -> anyhow::Result
         if line.trim().is_empty() {
             continue;
         }
-        let r: ScanRecord = serde_json::from_str(line)
-            .with_context(|| format!("{} line {}: not an {SCAN_SCHEMA} record", path.display(), i + 1))?;
+        let r: ScanRecord = serde_json::from_str(line).with_context(|| format!("{} line {}: not an {SCAN_SCHEMA} record", path.display(), i + 1))?;
         if r.schema != SCAN_SCHEMA {
             bail!("{} line {}: schema `{}`, expected {SCAN_SCHEMA}", path.display(), i + 1, r.schema);
         }
         all.push(r);
     }
     let scans: Vec<&str> = all.iter().map(|r| r.scan.as_str()).collect();
-    let m = match_records(&ds.images, images_dir, &scans)
-        .with_context(|| format!("pairing {} with the data set's images", path.display()))?;
+    let m = match_records(&ds.images, images_dir, &scans).with_context(|| format!("pairing {} with the data set's images", path.display()))?;
     let records: Vec<ScanRecord> = m.per_image.iter().map(|&i| all[i].clone()).collect();
     Ok(Predictions { records, unused_records: m.unused_records.len(), min_score: None })
 }
@@ -105,24 +92,16 @@ fn run_detector(args: &EvalArgs, ds: &EvalDataset, images_dir: &Path) -> anyhow:
             (ScanInput::File(images_dir.join(&im.file_name)), IngestOptions::default().with_pixel_spacing_mm(spacing))
         })
         .collect();
-    let progress = crate::progress::bar(
-        inputs.len(),
-        "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} images",
-        !args.no_progress && std::io::stderr().is_terminal(),
-    );
+    let progress =
+        crate::progress::bar(inputs.len(), "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} images", !args.no_progress && std::io::stderr().is_terminal());
     let mut records = Vec::with_capacity(inputs.len());
     for group in inputs.chunks(threads * 2) {
-        let screened: Vec<ScanRecord> =
-            group.par_iter().map(|(input, ingest)| screen_one(input, &detector, ingest, false).record).collect();
+        let screened: Vec<ScanRecord> = group.par_iter().map(|(input, ingest)| screen_one(input, &detector, ingest, false).record).collect();
         progress.inc(screened.len() as u64);
         records.extend(screened);
     }
     progress.finish_and_clear();
-    Ok(Predictions {
-        records,
-        unused_records: 0,
-        min_score: Some((f64::from(detector.thresholds().min_score) * 1e4).round() / 1e4),
-    })
+    Ok(Predictions { records, unused_records: 0, min_score: Some((f64::from(detector.thresholds().min_score) * 1e4).round() / 1e4) })
 }
 
 fn distinct(values: impl Iterator<Item = String>) -> Option<String> {
@@ -137,10 +116,8 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         bail!("--score-threshold {}: a score is between 0 and 1", args.score_threshold);
     }
     let filters: Vec<WhereClause> = args.filters.iter().map(|w| WhereClause::parse(w)).collect::<Result<_, _>>()?;
-    let text = std::fs::read_to_string(&args.annotations)
-        .with_context(|| format!("reading annotations {}", args.annotations.display()))?;
-    let ds = EvalDataset::from_coco_json(&text, &filters)
-        .with_context(|| format!("annotations {}", args.annotations.display()))?;
+    let text = std::fs::read_to_string(&args.annotations).with_context(|| format!("reading annotations {}", args.annotations.display()))?;
+    let ds = EvalDataset::from_coco_json(&text, &filters).with_context(|| format!("annotations {}", args.annotations.display()))?;
     let images_dir: PathBuf = match &args.images {
         Some(d) => d.clone(),
         None => {
@@ -157,12 +134,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     };
     let images_dir_text = images_dir.display().to_string();
     let images_dir = if images_dir.as_os_str().is_empty() { PathBuf::from(".") } else { images_dir };
-    eprintln!(
-        "armscan: evaluating {} images ({} threat boxes) of {}",
-        ds.images.len(),
-        ds.gts.len(),
-        args.annotations.display()
-    );
+    eprintln!("armscan: evaluating {} images ({} threat boxes) of {}", ds.images.len(), ds.gts.len(), args.annotations.display());
 
     let preds = match &args.predictions {
         Some(p) => read_jsonl(p, &ds, &images_dir_text)?,

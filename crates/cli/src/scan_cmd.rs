@@ -72,9 +72,7 @@ pub(crate) fn ingest_options(read: &ReadArgs) -> anyhow::Result<IngestOptions> {
         bail!("--max-megapixels must be positive");
     }
     let windowing = parse_window(window)?;
-    let limits = DecodeLimits::default()
-        .with_max_pixels((max_megapixels * 1e6) as u64)
-        .with_max_file_bytes(max_file_mib.saturating_mul(1024 * 1024));
+    let limits = DecodeLimits::default().with_max_pixels((max_megapixels * 1e6) as u64).with_max_file_bytes(max_file_mib.saturating_mul(1024 * 1024));
     Ok(IngestOptions::default().with_limits(limits).with_windowing(windowing).with_pixel_spacing_mm(pixel_spacing_mm))
 }
 
@@ -95,7 +93,8 @@ pub(crate) fn screen_one(input: &ScanInput, detector: &Detector, ingest: &Ingest
         let found = detector.detect_scan(&scan, &ingest.windowing).map_err(|e| format!("{name}: {e}"))?;
         let status = detector.thresholds().verdict(&found.detections);
         let display = want_display.then(|| display_rgb(&scan, &ingest.windowing));
-        let record = ScanRecord::screened(name.clone(), found.width, found.height, status, found.detections, backend.to_owned(), model.to_owned(), elapsed_ms(started));
+        let record =
+            ScanRecord::screened(name.clone(), found.width, found.height, status, found.detections, backend.to_owned(), model.to_owned(), elapsed_ms(started));
         Ok(Screened { record, display })
     }));
     match outcome {
@@ -125,11 +124,7 @@ pub(crate) fn text_line(record: &ScanRecord) -> String {
                 .map(|d| {
                     let b = d.box_in_image;
                     // The category in brackets only where the fine class does not already say it.
-                    let name = if d.class_name == d.category.as_str() {
-                        d.class_name.clone()
-                    } else {
-                        format!("{} ({})", d.class_name, d.category)
-                    };
+                    let name = if d.class_name == d.category.as_str() { d.class_name.clone() } else { format!("{} ({})", d.class_name, d.category) };
                     format!("{name} {:.2} [{:.0},{:.0},{:.0},{:.0}]", d.score, b.x1, b.y1, b.x2, b.y2)
                 })
                 .collect();
@@ -296,4 +291,3 @@ pub(crate) fn now_utc() -> String {
     let y = yoe + era * 400 + i64::from(m <= 2);
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
-

@@ -66,44 +66,15 @@ fn eval_runs_the_model_and_writes_every_output() {
     let d = tmp.path();
     synth_set(d);
     let m = fixture_model();
-    let out = armscan(
-        &[
-            "eval",
-            "set/annotations.json",
-            "--model",
-            m.to_str().unwrap(),
-            "--backend",
-            "tract",
-            "--out",
-            "ev",
-            "--threads",
-            "2",
-        ],
-        d,
-    );
+    let out = armscan(&["eval", "set/annotations.json", "--model", m.to_str().unwrap(), "--backend", "tract", "--out", "ev", "--threads", "2"], d);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        stdout.contains("AP50") && stdout.contains("any_threat") && stdout.contains("PD@FAR1%"),
-        "summary table: {stdout}"
-    );
+    assert!(stdout.contains("AP50") && stdout.contains("any_threat") && stdout.contains("PD@FAR1%"), "summary table: {stdout}");
 
     let ev = d.join("ev");
     let v = eval_json(&ev);
-    for key in [
-        "source",
-        "settings",
-        "dataset",
-        "summary",
-        "classes",
-        "categories",
-        "any_threat",
-        "image_level",
-        "confusion",
-        "difficulty",
-        "plots",
-    ] {
+    for key in ["source", "settings", "dataset", "summary", "classes", "categories", "any_threat", "image_level", "confusion", "difficulty", "plots"] {
         assert!(v.get(key).is_some(), "eval.json has no `{key}`");
     }
     assert_eq!(v["dataset"]["images"], 8);
@@ -132,8 +103,7 @@ fn eval_runs_the_model_and_writes_every_output() {
     // The synthetic set tags every annotation with its difficulty.
     let tags: Vec<&str> = v["difficulty"].as_array().unwrap().iter().map(|t| t["tag"].as_str().unwrap()).collect();
     assert_eq!(tags, ["occluded_fraction", "clutter_density", "pose_deg"]);
-    let binned: u64 =
-        v["difficulty"][0]["bins"].as_array().unwrap().iter().map(|b| b["gt_boxes"].as_u64().unwrap()).sum();
+    let binned: u64 = v["difficulty"][0]["bins"].as_array().unwrap().iter().map(|b| b["gt_boxes"].as_u64().unwrap()).sum();
     assert_eq!(binned, v["dataset"]["gt_boxes"].as_u64().unwrap(), "every box falls in one occlusion bin");
 
     let plots: Vec<&str> = v["plots"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
@@ -171,21 +141,10 @@ fn perfect_predictions_score_one_and_where_filters_images() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let v = eval_json(&d.join("ev"));
     let near_one = |x: &Value| x.as_f64().is_some_and(|x| (x - 1.0).abs() < 1e-6);
-    let with_gt: Vec<&Value> =
-        v["classes"].as_array().unwrap().iter().filter(|c| c["gt_boxes"].as_u64().unwrap() > 0).collect();
+    let with_gt: Vec<&Value> = v["classes"].as_array().unwrap().iter().filter(|c| c["gt_boxes"].as_u64().unwrap() > 0).collect();
     assert!(with_gt.len() >= 3, "the set has several classes");
-    for c in with_gt
-        .iter()
-        .copied()
-        .chain(v["categories"].as_array().unwrap().iter().filter(|c| c["gt_boxes"].as_u64().unwrap() > 0))
-    {
-        assert!(
-            near_one(&c["ap50"]) && near_one(&c["ap50_95"]),
-            "{} AP50 {} AP50:95 {}",
-            c["name"],
-            c["ap50"],
-            c["ap50_95"]
-        );
+    for c in with_gt.iter().copied().chain(v["categories"].as_array().unwrap().iter().filter(|c| c["gt_boxes"].as_u64().unwrap() > 0)) {
+        assert!(near_one(&c["ap50"]) && near_one(&c["ap50_95"]), "{} AP50 {} AP50:95 {}", c["name"], c["ap50"], c["ap50_95"]);
     }
     let counts = v["confusion"]["counts"].as_array().unwrap();
     for (i, row) in counts.iter().enumerate() {
@@ -202,10 +161,7 @@ fn perfect_predictions_score_one_and_where_filters_images() {
     }
 
     // --where keeps three images (ids are numbers; compared as text).
-    let out = armscan(
-        &["eval", "set/annotations.json", "--predictions", "perfect.jsonl", "--where", "id=1,2,5", "--out", "ev3"],
-        d,
-    );
+    let out = armscan(&["eval", "set/annotations.json", "--predictions", "perfect.jsonl", "--where", "id=1,2,5", "--out", "ev3"], d);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let v = eval_json(&d.join("ev3"));
     assert_eq!(v["dataset"]["images"], 3);

@@ -42,7 +42,24 @@ fn alarm_score_flag_changes_the_verdict() {
     // The fixture scores 0.9: below the alarm score, above the review score.
     assert_eq!(check_contract(&records(&out)[0]), "review");
     assert_eq!(out.status.code(), Some(1));
-    let out = armscan(&["scan", "gun.png", "--model", m.to_str().unwrap(), "--backend", "tract", "--jsonl", "--min-score", "0.95", "--alarm-score", "0.99", "--review-score", "0.98"], dir.path());
+    let out = armscan(
+        &[
+            "scan",
+            "gun.png",
+            "--model",
+            m.to_str().unwrap(),
+            "--backend",
+            "tract",
+            "--jsonl",
+            "--min-score",
+            "0.95",
+            "--alarm-score",
+            "0.99",
+            "--review-score",
+            "0.98",
+        ],
+        dir.path(),
+    );
     let r = &records(&out)[0];
     assert_eq!(check_contract(r), "clear");
     assert!(r["detections"].as_array().unwrap().is_empty(), "min-score hides the 0.9 detection");
@@ -128,7 +145,10 @@ fn help_reads_well_and_bad_flags_exit_2() {
     let out = armscan(&["scan", "x.png", "--model", "nowhere.manifest.json"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nowhere.manifest.json"));
-    let out = armscan(&["scan", "x.png", "--backend", "onnxruntime", "--ort-lib", "/nonexistent/libonnxruntime.so", "--model", fixture_model().to_str().unwrap()], dir.path());
+    let out = armscan(
+        &["scan", "x.png", "--backend", "onnxruntime", "--ort-lib", "/nonexistent/libonnxruntime.so", "--model", fixture_model().to_str().unwrap()],
+        dir.path(),
+    );
     assert_eq!(out.status.code(), Some(2), "a missing library is an error, not a panic");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("/nonexistent/libonnxruntime.so") && !err.contains("panicked"), "{err}");
@@ -179,9 +199,31 @@ fn synth_takes_tip_sources_mix_and_planes_from_the_command_line() {
         "categories": [{"id": 1, "name": "firearm", "supercategory": "threat"}]}"#;
     std::fs::write(dir.path().join("real.json"), coco).unwrap();
     let args = [
-        "synth", "--n", "4", "--seed", "2", "--out", "t", "--width", "320", "--height", "256", "--clean-fraction", "0",
-        "--mix", "firearm=1", "--tip-threats", "real.json", "--tip-threats-where", "series=T1", "--tip-spacing-mm", "0.5",
-        "--real-threat-fraction", "1", "--planes", "grey",
+        "synth",
+        "--n",
+        "4",
+        "--seed",
+        "2",
+        "--out",
+        "t",
+        "--width",
+        "320",
+        "--height",
+        "256",
+        "--clean-fraction",
+        "0",
+        "--mix",
+        "firearm=1",
+        "--tip-threats",
+        "real.json",
+        "--tip-threats-where",
+        "series=T1",
+        "--tip-spacing-mm",
+        "0.5",
+        "--real-threat-fraction",
+        "1",
+        "--planes",
+        "grey",
     ];
     let o = armscan(&args, dir.path());
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
@@ -216,8 +258,25 @@ fn synth_draws_part_families_only_with_the_flag() {
     let families = family_names.as_slice();
     let variants = |out: &str, extra: &[&str]| -> Vec<String> {
         let mut args = vec![
-            "synth", "--n", "6", "--seed", "4", "--out", out, "--width", "480", "--height", "384", "--clean-fraction", "0",
-            "--max-threats", "4", "--mix", "part=1", "--planes", "grey",
+            "synth",
+            "--n",
+            "6",
+            "--seed",
+            "4",
+            "--out",
+            out,
+            "--width",
+            "480",
+            "--height",
+            "384",
+            "--clean-fraction",
+            "0",
+            "--max-threats",
+            "4",
+            "--mix",
+            "part=1",
+            "--planes",
+            "grey",
         ];
         args.extend_from_slice(extra);
         let o = armscan(&args, dir.path());
@@ -249,7 +308,11 @@ fn tuning_flags_change_speed_not_results() {
     let dir = tempfile::tempdir().unwrap();
     let img = GrayImage::from_fn(64, 400, |x, y| {
         let block = (10..30).contains(&x) && ((20..50).contains(&y) || (150..175).contains(&y) || (330..360).contains(&y));
-        if block { Luma([0]) } else { Luma([255]) }
+        if block {
+            Luma([0])
+        } else {
+            Luma([255])
+        }
     });
     img.save(dir.path().join("long.png")).unwrap();
     let model = fixture_model();

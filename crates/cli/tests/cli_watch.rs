@@ -14,13 +14,7 @@ use image::{GrayImage, Luma};
 
 /// A 64x64 PNG: white, with a dark block (an alarm for the fixture model) when `block`.
 fn png_bytes(block: bool, shade: u8) -> Vec<u8> {
-    let img = GrayImage::from_fn(64, 64, |x, y| {
-        if block && (10..30).contains(&x) && (20..50).contains(&y) {
-            Luma([0])
-        } else {
-            Luma([255 - shade])
-        }
-    });
+    let img = GrayImage::from_fn(64, 64, |x, y| if block && (10..30).contains(&x) && (20..50).contains(&y) { Luma([0]) } else { Luma([255 - shade]) });
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
@@ -30,9 +24,10 @@ fn png_bytes(block: bool, shade: u8) -> Vec<u8> {
 struct Rng(u64);
 impl Rng {
     fn new() -> Self {
-        let seed = std::env::var("ARMSCAN_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1
-        });
+        let seed = std::env::var("ARMSCAN_TEST_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1);
         eprintln!("cli_watch: seed {seed} (set ARMSCAN_TEST_SEED to replay)");
         Self(seed)
     }
@@ -87,9 +82,7 @@ fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
 
 fn jsonl_lines(out_dir: &Path) -> Vec<serde_json::Value> {
     match std::fs::read_to_string(out_dir.join("results.jsonl")) {
-        Ok(text) => {
-            text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect()
-        }
+        Ok(text) => text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect(),
         Err(_) => Vec::new(),
     }
 }
@@ -97,11 +90,7 @@ fn jsonl_lines(out_dir: &Path) -> Vec<serde_json::Value> {
 fn wait_for(what: &str, within: Duration, mut cond: impl FnMut() -> bool, log: &Path) {
     let until = Instant::now() + within;
     while !cond() {
-        assert!(
-            Instant::now() < until,
-            "timed out waiting for {what}; log:\n{}",
-            std::fs::read_to_string(log).unwrap_or_default()
-        );
+        assert!(Instant::now() < until, "timed out waiting for {what}; log:\n{}", std::fs::read_to_string(log).unwrap_or_default());
         std::thread::sleep(Duration::from_millis(25));
     }
 }
@@ -141,8 +130,7 @@ fn kill_9_at_random_moments_loses_no_scan_and_repeats_none() {
         let mut rng = Rng(writer_seed | 1);
         for i in 0..N {
             let name = format!("scan_{i:04}.png");
-            let tmp =
-                if i % 2 == 0 { writer_dir.join(format!("{name}.part")) } else { writer_dir.join(format!(".{name}")) };
+            let tmp = if i % 2 == 0 { writer_dir.join(format!("{name}.part")) } else { writer_dir.join(format!(".{name}")) };
             std::fs::write(&tmp, &variants[i % 6]).unwrap();
             std::fs::rename(&tmp, writer_dir.join(&name)).unwrap();
             if rng.range(0, 10) == 0 {
@@ -195,25 +183,17 @@ fn kill_9_at_random_moments_loses_no_scan_and_repeats_none() {
     }
     let twice: Vec<_> = per_scan.iter().filter(|(_, n)| **n > 1).collect();
     assert!(twice.is_empty(), "scans with more than one line: {twice:?}");
-    let expected: HashSet<String> =
-        (0..N).map(|i| in_dir.join(format!("scan_{i:04}.png")).display().to_string()).collect();
+    let expected: HashSet<String> = (0..N).map(|i| in_dir.join(format!("scan_{i:04}.png")).display().to_string()).collect();
     let got: HashSet<String> = per_scan.keys().cloned().collect();
     let missing: Vec<_> = expected.difference(&got).collect();
     assert!(missing.is_empty(), "scans without a line: {missing:?}");
     assert_eq!(lines.len(), N);
 
     // every input moved, nothing left behind but the scanner's own temp names (none here)
-    let left: Vec<_> =
-        std::fs::read_dir(&in_dir).unwrap().map(|e| e.unwrap().file_name()).filter(|n| n != ".done").collect();
+    let left: Vec<_> = std::fs::read_dir(&in_dir).unwrap().map(|e| e.unwrap().file_name()).filter(|n| n != ".done").collect();
     assert!(left.is_empty(), "left in the input folder: {left:?}");
     assert_eq!(count_done(&in_dir), N);
-    assert_eq!(
-        std::fs::read_dir(out_dir.join("results"))
-            .unwrap()
-            .filter(|e| !e.as_ref().unwrap().file_name().to_string_lossy().starts_with('.'))
-            .count(),
-        N
-    );
+    assert_eq!(std::fs::read_dir(out_dir.join("results")).unwrap().filter(|e| !e.as_ref().unwrap().file_name().to_string_lossy().starts_with('.')).count(), N);
     let counts = armscan_watch::verify(&out_dir).unwrap();
     assert_eq!((counts.done, counts.unfinished()), (N as u64, 0), "{counts:?}");
 }
@@ -255,10 +235,8 @@ fn sigterm_stops_cleanly_and_only_complete_files_are_taken() {
     assert!(log_text.contains("stopped cleanly"), "{log_text}");
 
     let lines = jsonl_lines(&out_dir);
-    let by_name: BTreeMap<String, &serde_json::Value> = lines
-        .iter()
-        .map(|r| (Path::new(r["scan"].as_str().unwrap()).file_name().unwrap().to_string_lossy().into_owned(), r))
-        .collect();
+    let by_name: BTreeMap<String, &serde_json::Value> =
+        lines.iter().map(|r| (Path::new(r["scan"].as_str().unwrap()).file_name().unwrap().to_string_lossy().into_owned(), r)).collect();
     assert_eq!(by_name.len(), 5, "{lines:?}");
     assert_eq!(check_contract(by_name["a_gun.png"]), "alarm");
     assert_eq!(check_contract(by_name["b_clear.png"]), "clear");

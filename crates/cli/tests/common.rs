@@ -32,20 +32,8 @@ pub fn records(out: &Output) -> Vec<serde_json::Value> {
         .lines()
         .map(|l| {
             // The contract fixes the field order; serde_json's Value would sort keys, so check the text.
-            let order = [
-                "schema",
-                "scan",
-                "status",
-                "width",
-                "height",
-                "detections",
-                "error",
-                "backend",
-                "model",
-                "elapsed_ms",
-            ];
-            let positions: Vec<usize> =
-                order.iter().map(|k| l.find(&format!("\"{k}\":")).unwrap_or_else(|| panic!("no {k} in {l}"))).collect();
+            let order = ["schema", "scan", "status", "width", "height", "detections", "error", "backend", "model", "elapsed_ms"];
+            let positions: Vec<usize> = order.iter().map(|k| l.find(&format!("\"{k}\":")).unwrap_or_else(|| panic!("no {k} in {l}"))).collect();
             assert!(positions.windows(2).all(|w| w[0] < w[1]), "field order of {l}");
             serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))
         })
@@ -71,10 +59,7 @@ pub fn check_contract(r: &serde_json::Value) -> String {
             let s = d["score"].as_f64().unwrap();
             assert!((0.0..=1.0).contains(&s));
             let b: Vec<f64> = d["box"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
-            assert!(
-                b[0] <= b[2] && b[1] <= b[3] && b[0] >= 0.0 && b[1] >= 0.0 && b[2] <= w && b[3] <= h,
-                "box {b:?} in {w}x{h}"
-            );
+            assert!(b[0] <= b[2] && b[1] <= b[3] && b[0] >= 0.0 && b[1] >= 0.0 && b[2] <= w && b[3] <= h, "box {b:?} in {w}x{h}");
         }
     }
     status
@@ -98,11 +83,7 @@ pub fn boxes(r: &serde_json::Value) -> Vec<(String, f64, Vec<f64>)> {
         .unwrap()
         .iter()
         .map(|d| {
-            (
-                d["class"].as_str().unwrap().to_owned(),
-                d["score"].as_f64().unwrap(),
-                d["box"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect(),
-            )
+            (d["class"].as_str().unwrap().to_owned(), d["score"].as_f64().unwrap(), d["box"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect())
         })
         .collect()
 }

@@ -112,25 +112,14 @@ fn bmp_declaring(w: i32, h: i32, pixels: usize) -> Vec<u8> {
 }
 
 fn block_png(w: u32, h: u32) -> Vec<u8> {
-    let img =
-        GrayImage::from_fn(
-            w,
-            h,
-            |x, y| if (10..30).contains(&x) && (20..50).contains(&y) { Luma([0]) } else { Luma([255]) },
-        );
+    let img = GrayImage::from_fn(w, h, |x, y| if (10..30).contains(&x) && (20..50).contains(&y) { Luma([0]) } else { Luma([255]) });
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
 }
 
 fn block_jpeg() -> Vec<u8> {
-    let img = GrayImage::from_fn(64, 64, |x, y| {
-        if (10..30).contains(&x) && (20..50).contains(&y) {
-            Luma([0])
-        } else {
-            Luma([255])
-        }
-    });
+    let img = GrayImage::from_fn(64, 64, |x, y| if (10..30).contains(&x) && (20..50).contains(&y) { Luma([0]) } else { Luma([255]) });
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
     out.into_inner()
@@ -140,10 +129,7 @@ fn block_jpeg() -> Vec<u8> {
 fn scan_bounded(dir: &Path, deadline: Duration) -> std::process::Output {
     let model = fixture_model();
     let exe = env!("CARGO_BIN_EXE_armscan");
-    let script = format!(
-        "ulimit -v 3145728 && exec '{exe}' scan . --model '{}' --backend tract --threads 2 --jsonl",
-        model.display()
-    );
+    let script = format!("ulimit -v 3145728 && exec '{exe}' scan . --model '{}' --backend tract --threads 2 --jsonl", model.display());
     let mut child = Command::new("bash")
         .args(["-c", &script])
         .current_dir(dir)
@@ -217,13 +203,8 @@ fn hostile_corpus_gives_clear_records_and_the_batch_goes_on() {
     for depth in [1u8, 2, 4] {
         std::fs::write(d.join(format!("g_grey{depth}bit.png")), low_depth_png(64, 64, depth)).unwrap();
     }
-    let rgb16: ImageBuffer<Rgb<u16>, Vec<u16>> = ImageBuffer::from_fn(64, 64, |x, y| {
-        if (10..30).contains(&x) && (20..50).contains(&y) {
-            Rgb([0, 0, 0])
-        } else {
-            Rgb([65_535; 3])
-        }
-    });
+    let rgb16: ImageBuffer<Rgb<u16>, Vec<u16>> =
+        ImageBuffer::from_fn(64, 64, |x, y| if (10..30).contains(&x) && (20..50).contains(&y) { Rgb([0, 0, 0]) } else { Rgb([65_535; 3]) });
     rgb16.save(d.join("g_rgb16.png")).unwrap();
     let float_bytes: Vec<u8> = (0..16 * 16).flat_map(|i| (i as f32 / 256.0).to_le_bytes()).collect();
     std::fs::write(d.join("g_float32.tif"), tiff_raw(16, 16, 32, 3, &float_bytes)).unwrap();
@@ -248,27 +229,18 @@ fn hostile_corpus_gives_clear_records_and_the_batch_goes_on() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(2), "failed scans exit 2: {stderr}");
     let recs = records(&out);
-    let by_name = |n: &str| {
-        recs.iter()
-            .find(|r| r["scan"].as_str().unwrap().ends_with(n))
-            .unwrap_or_else(|| panic!("no record for {n}: {recs:#?}"))
-    };
+    let by_name = |n: &str| recs.iter().find(|r| r["scan"].as_str().unwrap().ends_with(n)).unwrap_or_else(|| panic!("no record for {n}: {recs:#?}"));
     let expect_error = |name: &str, faults: &[&str]| {
         let r = by_name(name);
         assert_eq!(check_contract(r), "error", "{name}: {r}");
         let e = r["error"].as_str().unwrap();
         assert!(e.contains(name.trim_start_matches("i_loop/")), "the error names the file: {e}");
-        assert!(
-            faults.iter().any(|f| e.to_lowercase().contains(&f.to_lowercase())),
-            "{name}: `{e}` should say one of {faults:?}"
-        );
+        assert!(faults.iter().any(|f| e.to_lowercase().contains(&f.to_lowercase())), "{name}: `{e}` should say one of {faults:?}");
     };
     for ext in ["tif", "bmp", "jpg"] {
         expect_error(&format!("a_zero.{ext}"), &["empty"]);
     }
-    for name in
-        ["b_trunc_sig.png", "b_trunc_ihdr.png", "b_trunc_idat.png", "b_trunc_jpeg.jpg", "b_trunc.tif", "b_trunc.bmp"]
-    {
+    for name in ["b_trunc_sig.png", "b_trunc_ihdr.png", "b_trunc_idat.png", "b_trunc_jpeg.jpg", "b_trunc.tif", "b_trunc.bmp"] {
         expect_error(name, &["truncated", "ends early", "corrupt", "eof", "unexpected end"]);
     }
     expect_error("c_flipped.png", &["crc", "checksum", "corrupt"]);
@@ -315,20 +287,7 @@ fn a_tiny_file_is_refused_over_the_limits_set_on_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.png"), block_png(64, 64)).unwrap();
     let m = fixture_model();
-    let out = armscan(
-        &[
-            "scan",
-            "a.png",
-            "--model",
-            m.to_str().unwrap(),
-            "--backend",
-            "tract",
-            "--jsonl",
-            "--max-megapixels",
-            "0.001",
-        ],
-        dir.path(),
-    );
+    let out = armscan(&["scan", "a.png", "--model", m.to_str().unwrap(), "--backend", "tract", "--jsonl", "--max-megapixels", "0.001"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     let r = &records(&out)[0];
     assert_eq!(check_contract(r), "error");

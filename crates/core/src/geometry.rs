@@ -127,12 +127,7 @@ impl<S: Space> Rect<S> {
     /// This box clipped to `[0, width] x [0, height]`.
     #[must_use]
     pub fn clipped(&self, width: f32, height: f32) -> Self {
-        Self::new(
-            self.x1.clamp(0.0, width),
-            self.y1.clamp(0.0, height),
-            self.x2.clamp(0.0, width),
-            self.y2.clamp(0.0, height),
-        )
+        Self::new(self.x1.clamp(0.0, width), self.y1.clamp(0.0, height), self.x2.clamp(0.0, width), self.y2.clamp(0.0, height))
     }
 
     /// True when `(x, y)` lies inside the box (edges included).

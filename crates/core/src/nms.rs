@@ -13,9 +13,7 @@ pub fn nms_mut(detections: &mut Vec<Detection>, iou_threshold: f32) {
     detections.sort_by(by_score_desc);
     let mut kept: Vec<Detection> = Vec::with_capacity(detections.len());
     for d in detections.drain(..) {
-        let suppressed = kept
-            .iter()
-            .any(|k| k.class_name == d.class_name && k.box_in_image.iou(&d.box_in_image) >= iou_threshold);
+        let suppressed = kept.iter().any(|k| k.class_name == d.class_name && k.box_in_image.iou(&d.box_in_image) >= iou_threshold);
         if !suppressed {
             kept.push(d);
         }
@@ -50,8 +48,7 @@ fn pieces_of_one_object(a: &BoxInImage, ta: [bool; 4], b: &BoxInImage, tb: [bool
     let b_left_of_a = tb[2] && ta[0] && b.x1 < a.x1 && b.x2 < a.x2;
     let a_above_b = ta[3] && tb[1] && a.y1 < b.y1 && a.y2 < b.y2;
     let b_above_a = tb[3] && ta[1] && b.y1 < a.y1 && b.y2 < a.y2;
-    ((a_left_of_b || b_left_of_a) && interval_iou(a.y1, a.y2, b.y1, b.y2) >= 0.5)
-        || ((a_above_b || b_above_a) && interval_iou(a.x1, a.x2, b.x1, b.x2) >= 0.5)
+    ((a_left_of_b || b_left_of_a) && interval_iou(a.y1, a.y2, b.y1, b.y2) >= 0.5) || ((a_above_b || b_above_a) && interval_iou(a.x1, a.x2, b.x1, b.x2) >= 0.5)
 }
 
 /// The truncation flags of the hull of two boxes: each side keeps the flag of the box that
@@ -66,12 +63,7 @@ fn hull_truncation(a: &BoxInImage, ta: [bool; 4], b: &BoxInImage, tb: [bool; 4])
             fb
         }
     };
-    [
-        side(a.x1, b.x1, ta[0], tb[0], true),
-        side(a.y1, b.y1, ta[1], tb[1], true),
-        side(a.x2, b.x2, ta[2], tb[2], false),
-        side(a.y2, b.y2, ta[3], tb[3], false),
-    ]
+    [side(a.x1, b.x1, ta[0], tb[0], true), side(a.y1, b.y1, ta[1], tb[1], true), side(a.x2, b.x2, ta[2], tb[2], false), side(a.y2, b.y2, ta[3], tb[3], false)]
 }
 
 /// Merges detections of several overlapping frames into one list in image space.
@@ -128,11 +120,7 @@ fn is_piece_of(f: &FrameDetection, whole: &BoxInImage, min_extent: f32) -> bool 
     let [left, top, right, bottom] = f.truncated;
     let cut_across_x = (left || right) && b.width() >= min_extent;
     let cut_across_y = (top || bottom) && b.height() >= min_extent;
-    if !(cut_across_x || cut_across_y)
-        || b.area() >= whole.area()
-        || b.area() < 0.2 * whole.area()
-        || b.overlap_of_smaller(whole) < 0.75
-    {
+    if !(cut_across_x || cut_across_y) || b.area() >= whole.area() || b.area() < 0.2 * whole.area() || b.overlap_of_smaller(whole) < 0.75 {
         return false;
     }
     if (cut_across_x && b.height() < 0.5 * whole.height()) || (cut_across_y && b.width() < 0.5 * whole.width()) {
@@ -147,9 +135,7 @@ fn is_piece_of(f: &FrameDetection, whole: &BoxInImage, min_extent: f32) -> bool 
 /// Whether fine box `f` lies inside the larger coarse box `c` of its class
 /// (`overlap_of_smaller >= 0.8`).
 fn lies_inside(f: &Detection, c: &Detection) -> bool {
-    f.class_name == c.class_name
-        && f.box_in_image.overlap_of_smaller(&c.box_in_image) >= 0.8
-        && f.box_in_image.area() < c.box_in_image.area()
+    f.class_name == c.class_name && f.box_in_image.overlap_of_smaller(&c.box_in_image) >= 0.8 && f.box_in_image.area() < c.box_in_image.area()
 }
 
 /// Two views pool their geometry only when the weaker scores at least this share of the stronger.
@@ -169,12 +155,7 @@ const COMPARABLE_SCORE_RATIO: f32 = 0.5;
 /// whose score is not far above it (at most twice the coarse score) is a piece of the long
 /// object and is dropped. Everything else stays. The result is sorted by score, best first.
 #[must_use]
-pub fn join_coarse_detections(
-    mut pieces: Vec<FrameDetection>,
-    mut coarse: Vec<Detection>,
-    iou_threshold: f32,
-    min_piece_extent: f32,
-) -> Vec<Detection> {
+pub fn join_coarse_detections(mut pieces: Vec<FrameDetection>, mut coarse: Vec<Detection>, iou_threshold: f32, min_piece_extent: f32) -> Vec<Detection> {
     coarse.sort_by(by_score_desc);
     let mut taken = vec![false; coarse.len()];
     for (c, taken) in coarse.iter().zip(&mut taken) {
@@ -186,9 +167,7 @@ pub fn join_coarse_detections(
         }
     }
     // Pieces cut by a frame border, inside a coarse box that one of them took: they go with it.
-    pieces.retain(|f| {
-        !(f.truncated.iter().any(|t| *t) && coarse.iter().zip(&taken).any(|(c, taken)| *taken && lies_inside(&f.detection, c)))
-    });
+    pieces.retain(|f| !(f.truncated.iter().any(|t| *t) && coarse.iter().zip(&taken).any(|(c, taken)| *taken && lies_inside(&f.detection, c))));
     let mut fine: Vec<Detection> = pieces.into_iter().map(|f| f.detection).collect();
     let mut joined: Vec<Detection> = Vec::with_capacity(fine.len() + coarse.len());
     for (c, taken) in coarse.into_iter().zip(taken) {
@@ -253,12 +232,7 @@ mod tests {
     use crate::taxonomy::Category;
 
     fn det(class: &str, score: f32, b: [f32; 4]) -> Detection {
-        Detection {
-            class_name: class.into(),
-            category: Category::Firearm,
-            score,
-            box_in_image: BoxInImage::new(b[0], b[1], b[2], b[3]),
-        }
+        Detection { class_name: class.into(), category: Category::Firearm, score, box_in_image: BoxInImage::new(b[0], b[1], b[2], b[3]) }
     }
 
     #[test]

@@ -97,12 +97,7 @@ mod tests {
     use super::*;
 
     fn det(score: f32) -> Detection {
-        Detection {
-            class_name: "handgun".into(),
-            category: Category::Firearm,
-            score,
-            box_in_image: BoxInImage::new(0.0, 0.0, 1.0, 1.0),
-        }
+        Detection { class_name: "handgun".into(), category: Category::Firearm, score, box_in_image: BoxInImage::new(0.0, 0.0, 1.0, 1.0) }
     }
 
     #[test]

@@ -99,10 +99,7 @@ pub fn init(choice: BackendChoice, ort_lib: Option<&Path>) -> Result<&'static Ac
         if compatible {
             return Ok(active);
         }
-        return Err(DetectError::Backend(format!(
-            "this process already uses the {} backend; one backend per process",
-            active.kind.as_str()
-        )));
+        return Err(DetectError::Backend(format!("this process already uses the {} backend; one backend per process", active.kind.as_str())));
     }
     let (kind, library, version, note) = match choice {
         BackendChoice::Tract => {
@@ -110,8 +107,7 @@ pub fn init(choice: BackendChoice, ort_lib: Option<&Path>) -> Result<&'static Ac
             (BackendKind::Tract, None, None, None)
         }
         BackendChoice::OnnxRuntime => {
-            let path = locate_onnxruntime(ort_lib)
-                .ok_or_else(|| DetectError::Backend(format!("ONNX Runtime library not found: {ORT_HINT}")))?;
+            let path = locate_onnxruntime(ort_lib).ok_or_else(|| DetectError::Backend(format!("ONNX Runtime library not found: {ORT_HINT}")))?;
             let version = load_onnxruntime(&path)?;
             (BackendKind::OnnxRuntime, Some(path), Some(version), None)
         }
@@ -172,12 +168,8 @@ pub fn locate_onnxruntime(explicit: Option<&Path>) -> Option<PathBuf> {
 
 fn find_in_prefix(prefix: &Path) -> Option<PathBuf> {
     let lib = prefix.join("lib");
-    let mut pythons: Vec<PathBuf> = std::fs::read_dir(&lib)
-        .ok()?
-        .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().starts_with("python3"))
-        .map(|e| e.path())
-        .collect();
+    let mut pythons: Vec<PathBuf> =
+        std::fs::read_dir(&lib).ok()?.filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().starts_with("python3")).map(|e| e.path()).collect();
     pythons.sort();
     for py in pythons.iter().rev() {
         for site in ["site-packages", "dist-packages"] {

@@ -91,14 +91,7 @@ impl DetectorBuilder {
         let bytes = manifest.read_model_bytes()?;
         let active = backend::init(self.backend, self.ort_lib.as_deref())?;
         let sessions = self.sessions.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
-        let runner = OrtRunner::commit_from_memory(
-            active,
-            &bytes,
-            &manifest.spec.input.name,
-            &manifest.spec.output.name,
-            sessions,
-            self.intra_threads,
-        )?;
+        let runner = OrtRunner::commit_from_memory(active, &bytes, &manifest.spec.input.name, &manifest.spec.output.name, sessions, self.intra_threads)?;
         let thresholds = self.thresholds.unwrap_or_else(|| manifest.thresholds());
         Ok(Detector { manifest, runner: Box::new(runner), backend: Some(active), thresholds, batch_frames: self.batch_frames })
     }
@@ -223,11 +216,8 @@ impl Detector {
 
         let spec = &self.manifest.spec;
         let min_score = self.thresholds.min_score;
-        let batches: Vec<(usize, &[PreprocessPlan])> = passes
-            .iter()
-            .enumerate()
-            .flat_map(|(i, pass)| pass.plans.chunks(self.batch_frames).map(move |batch| (i, batch)))
-            .collect();
+        let batches: Vec<(usize, &[PreprocessPlan])> =
+            passes.iter().enumerate().flat_map(|(i, pass)| pass.plans.chunks(self.batch_frames).map(move |batch| (i, batch))).collect();
         let parts: Vec<(usize, Vec<FrameDetection>)> = batches
             .par_iter()
             .map(|&(pass_index, batch)| -> Result<(usize, Vec<FrameDetection>), DetectError> {
@@ -270,9 +260,8 @@ impl Detector {
         let detections = match per_pass.next() {
             Some(coarse) => {
                 // The fine frames' least overlap, in image pixels.
-                let overlap_in_image = passes[0].plans.first().map_or(0.0, |p| {
-                    spec.framing.overlap_px as f32 / p.scale.sx().max(p.scale.sy()).max(f32::MIN_POSITIVE)
-                });
+                let overlap_in_image =
+                    passes[0].plans.first().map_or(0.0, |p| spec.framing.overlap_px as f32 / p.scale.sx().max(p.scale.sy()).max(f32::MIN_POSITIVE));
                 join_coarse_detections(fine, merge_frame_detections(coarse, iou), iou, overlap_in_image)
             }
             None => fine.into_iter().map(|f| f.detection).collect(),

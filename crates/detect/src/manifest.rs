@@ -144,13 +144,8 @@ impl ModelManifest {
     /// # Errors
     /// [`DetectError::Io`] when it cannot be read, [`DetectError::Config`] naming the faulty field.
     pub fn load(path: &Path) -> Result<Self, DetectError> {
-        let manifest_path = if path.extension().is_some_and(|e| e == "onnx") {
-            path.with_extension("manifest.json")
-        } else {
-            path.to_owned()
-        };
-        let text = std::fs::read_to_string(&manifest_path)
-            .map_err(|source| DetectError::Io { path: manifest_path.clone(), source })?;
+        let manifest_path = if path.extension().is_some_and(|e| e == "onnx") { path.with_extension("manifest.json") } else { path.to_owned() };
+        let text = std::fs::read_to_string(&manifest_path).map_err(|source| DetectError::Io { path: manifest_path.clone(), source })?;
         Self::from_json(&text, &manifest_path)
     }
 
@@ -246,10 +241,7 @@ impl ModelManifest {
         let bytes = std::fs::read(&self.model_path).map_err(|source| DetectError::Io { path: self.model_path.clone(), source })?;
         let digest = sha256_hex(&bytes);
         if !digest.eq_ignore_ascii_case(&self.spec.sha256) {
-            return Err(DetectError::Model {
-                path: self.model_path.clone(),
-                reason: format!("sha256 is {digest}, the manifest says {}", self.spec.sha256),
-            });
+            return Err(DetectError::Model { path: self.model_path.clone(), reason: format!("sha256 is {digest}, the manifest says {}", self.spec.sha256) });
         }
         Ok(bytes)
     }

@@ -27,21 +27,14 @@ pub fn decode_frame(spec: &OutputSpec, rows: ArrayView2<'_, f32>, num_classes: u
     let rows = if spec.candidates_last { rows.reversed_axes() } else { rows };
     let width = rows.ncols();
     if width != 4 + num_classes {
-        return Err(DetectError::Output(format!(
-            "each candidate has {width} values, the manifest's {num_classes} classes need {}",
-            4 + num_classes
-        )));
+        return Err(DetectError::Output(format!("each candidate has {width} values, the manifest's {num_classes} classes need {}", 4 + num_classes)));
     }
     let logits = spec.scores == "logit";
     let cxcywh = spec.layout == "cxcywh_scores";
     let mut out = Vec::new();
     for row in rows.outer_iter() {
         let (a, b, c, d) = (row[0], row[1], row[2], row[3]);
-        let bx = if cxcywh {
-            BoxInModel::new(a - c / 2.0, b - d / 2.0, a + c / 2.0, b + d / 2.0)
-        } else {
-            BoxInModel::new(a, b, c, d)
-        };
+        let bx = if cxcywh { BoxInModel::new(a - c / 2.0, b - d / 2.0, a + c / 2.0, b + d / 2.0) } else { BoxInModel::new(a, b, c, d) };
         if !bx.is_finite() {
             continue;
         }

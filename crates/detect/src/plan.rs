@@ -99,12 +99,7 @@ impl PreprocessPlan {
     pub fn truncated_sides(&self, b: &BoxInModel, tolerance_px: f32) -> [bool; 4] {
         let v = self.valid_region();
         let c = self.frame.cut_edges;
-        [
-            c[0] && b.x1 <= v.x1 + tolerance_px,
-            c[1] && b.y1 <= v.y1 + tolerance_px,
-            c[2] && b.x2 >= v.x2 - tolerance_px,
-            c[3] && b.y2 >= v.y2 - tolerance_px,
-        ]
+        [c[0] && b.x1 <= v.x1 + tolerance_px, c[1] && b.y1 <= v.y1 + tolerance_px, c[2] && b.x2 >= v.x2 - tolerance_px, c[3] && b.y2 >= v.y2 - tolerance_px]
     }
 }
 

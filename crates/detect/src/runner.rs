@@ -77,13 +77,7 @@ impl OrtRunner {
             }
             pool.push(Mutex::new(session));
         }
-        Ok(Self {
-            sessions: pool,
-            input_name: input_name.to_owned(),
-            output_name: output_name.to_owned(),
-            kind: backend.kind,
-            next: AtomicUsize::new(0),
-        })
+        Ok(Self { sessions: pool, input_name: input_name.to_owned(), output_name: output_name.to_owned(), kind: backend.kind, next: AtomicUsize::new(0) })
     }
 
     /// Number of sessions in the pool.
@@ -110,16 +104,10 @@ impl FrameRunner for OrtRunner {
             None => self.sessions[start].lock().map_err(|_| DetectError::Backend("a session panicked earlier".into()))?,
         };
         let tensor = TensorRef::from_array_view(input).map_err(DetectError::backend)?;
-        let outputs = session
-            .run(ort::inputs![self.input_name.as_str() => tensor])
-            .map_err(DetectError::backend)?;
-        let value = outputs
-            .get(self.output_name.as_str())
-            .ok_or_else(|| DetectError::Output(format!("no output named `{}`", self.output_name)))?;
+        let outputs = session.run(ort::inputs![self.input_name.as_str() => tensor]).map_err(DetectError::backend)?;
+        let value = outputs.get(self.output_name.as_str()).ok_or_else(|| DetectError::Output(format!("no output named `{}`", self.output_name)))?;
         let array = value.try_extract_array::<f32>().map_err(DetectError::backend)?;
-        let array = array
-            .into_dimensionality::<Ix3>()
-            .map_err(|e| DetectError::Output(format!("output `{}` is not 3-D: {e}", self.output_name)))?;
+        let array = array.into_dimensionality::<Ix3>().map_err(|e| DetectError::Output(format!("output `{}` is not 3-D: {e}", self.output_name)))?;
         Ok(array.to_owned())
     }
 

@@ -49,10 +49,7 @@ fn read_bounded(path: &Path, limits: &DecodeLimits) -> Result<Vec<u8>, IngestErr
     if !meta.is_file() {
         // A FIFO would block the batch until a writer came; a device (/dev/zero) would be read
         // to the byte limit. Scans are regular files.
-        return Err(IngestError::Unsupported {
-            path: path.to_owned(),
-            reason: "not a regular file (a FIFO, socket or device)".into(),
-        });
+        return Err(IngestError::Unsupported { path: path.to_owned(), reason: "not a regular file (a FIFO, socket or device)".into() });
     }
     if meta.len() > limits.max_file_bytes {
         return Err(IngestError::Limits {
@@ -95,24 +92,22 @@ pub fn load_dual_pair(high: &Path, low: &Path, options: &IngestOptions) -> Resul
 }
 
 /// The pair logic of [`load_dual_pair`] on bytes already read (`path` only names the files).
-pub(crate) fn dual_pair_from_bytes(
-    (high, high_bytes): (&Path, &[u8]),
-    (low, low_bytes): (&Path, &[u8]),
-    options: &IngestOptions,
-) -> Result<Scan, IngestError> {
+pub(crate) fn dual_pair_from_bytes((high, high_bytes): (&Path, &[u8]), (low, low_bytes): (&Path, &[u8]), options: &IngestOptions) -> Result<Scan, IngestError> {
     let grey = |path: &Path, bytes: &[u8]| -> Result<Plane, IngestError> {
         if bytes.len() as u64 > options.limits.max_file_bytes {
-            return Err(IngestError::Limits { path: path.to_owned(), reason: format!("{} bytes, the limit is {} bytes", bytes.len(), options.limits.max_file_bytes) });
+            return Err(IngestError::Limits {
+                path: path.to_owned(),
+                reason: format!("{} bytes, the limit is {} bytes", bytes.len(), options.limits.max_file_bytes),
+            });
         }
         if bytes.is_empty() {
             return Err(IngestError::Decode { path: path.to_owned(), reason: "file is empty (0 bytes)".into() });
         }
         match decode_bytes(path, bytes, &options.limits)? {
             Planes::Grey(p) => Ok(p),
-            other => Err(IngestError::Pair {
-                path: path.to_owned(),
-                reason: format!("each file of a pair must be one grey plane, this one is {}", other.kind()),
-            }),
+            other => {
+                Err(IngestError::Pair { path: path.to_owned(), reason: format!("each file of a pair must be one grey plane, this one is {}", other.kind()) })
+            }
         }
     };
     let high_plane = grey(high, high_bytes)?;
@@ -130,8 +125,7 @@ pub(crate) fn dual_pair_from_bytes(
             ),
         });
     }
-    Ok(Scan::new(high.display().to_string(), Planes::Dual { high: high_plane, low: low_plane })
-        .with_pixel_spacing_mm(options.pixel_spacing_mm))
+    Ok(Scan::new(high.display().to_string(), Planes::Dual { high: high_plane, low: low_plane }).with_pixel_spacing_mm(options.pixel_spacing_mm))
 }
 
 /// Reads whatever one [`ScanInput`] names.
@@ -146,31 +140,20 @@ pub fn load_input(input: &ScanInput, options: &IngestOptions) -> Result<Scan, In
             scan.source = input.name();
             Ok(scan)
         }
-        ScanInput::Broken { path, reason } => Err(IngestError::Io {
-            path: path.clone(),
-            source: std::io::Error::other(reason.clone()),
-        }),
+        ScanInput::Broken { path, reason } => Err(IngestError::Io { path: path.clone(), source: std::io::Error::other(reason.clone()) }),
     }
 }
 
 pub(crate) fn decode_bytes(path: &Path, bytes: &[u8], limits: &DecodeLimits) -> Result<Planes, IngestError> {
     let p = || path.to_owned();
-    let reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|source| IngestError::Io { path: p(), source })?;
-    let format = reader.format().ok_or_else(|| IngestError::Unsupported {
-        path: p(),
-        reason: "not a recognised image format (expected PNG, JPEG, TIFF or BMP)".into(),
-    })?;
+    let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|source| IngestError::Io { path: p(), source })?;
+    let format = reader
+        .format()
+        .ok_or_else(|| IngestError::Unsupported { path: p(), reason: "not a recognised image format (expected PNG, JPEG, TIFF or BMP)".into() })?;
     match format {
         ImageFormat::Tiff => return crate::decode::tiff_planes(path, bytes, limits),
         ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::Bmp => {}
-        other => {
-            return Err(IngestError::Unsupported {
-                path: p(),
-                reason: format!("{other:?} images are not supported (expected PNG, JPEG, TIFF or BMP)"),
-            })
-        }
+        other => return Err(IngestError::Unsupported { path: p(), reason: format!("{other:?} images are not supported (expected PNG, JPEG, TIFF or BMP)") }),
     }
     if format == ImageFormat::Jpeg && !jpeg_is_complete(bytes) {
         // JPEG decoders fill a cut-off image with grey and carry on; a screening tool must not.
@@ -229,9 +212,7 @@ fn image_error(path: &Path, e: image::ImageError) -> IngestError {
     match e {
         E::Limits(l) => IngestError::Limits { path, reason: l.to_string() },
         E::Unsupported(u) => IngestError::Unsupported { path, reason: u.to_string() },
-        E::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
-            IngestError::Decode { path, reason: "file ends early (truncated)".into() }
-        }
+        E::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => IngestError::Decode { path, reason: "file ends early (truncated)".into() },
         E::IoError(source) => IngestError::Decode { path, reason: source.to_string() },
         other => IngestError::Decode { path, reason: other.to_string() },
     }
@@ -274,13 +255,9 @@ fn planes_from_dynamic(path: &Path, image: DynamicImage) -> Result<Planes, Inges
             Plane::new(width, height, 8, g.into_raw().into_iter().map(u16::from).collect()).map(Planes::Grey).map_err(|e| plane_err(path, e))
         }
         DynamicImage::ImageLuma16(g) => Plane::new(width, height, 16, g.into_raw()).map(Planes::Grey).map_err(|e| plane_err(path, e)),
-        DynamicImage::ImageLumaA16(_) => {
-            Plane::new(width, height, 16, image.to_luma16().into_raw()).map(Planes::Grey).map_err(|e| plane_err(path, e))
-        }
+        DynamicImage::ImageLumaA16(_) => Plane::new(width, height, 16, image.to_luma16().into_raw()).map(Planes::Grey).map_err(|e| plane_err(path, e)),
         DynamicImage::ImageRgb8(rgb) => rgb_planes(path, width, height, rgb.into_raw()),
-        DynamicImage::ImageRgba8(_) | DynamicImage::ImageRgb16(_) | DynamicImage::ImageRgba16(_) => {
-            rgb_planes(path, width, height, image.to_rgb8().into_raw())
-        }
+        DynamicImage::ImageRgba8(_) | DynamicImage::ImageRgb16(_) | DynamicImage::ImageRgba16(_) => rgb_planes(path, width, height, image.to_rgb8().into_raw()),
         _ => Err(IngestError::Unsupported {
             path: path.to_owned(),
             reason: format!("sample format {:?} (floating-point or unknown) is not supported", image.color()),
@@ -294,9 +271,7 @@ fn tiff_err(path: &Path, e: tiff::TiffError) -> IngestError {
     match e {
         E::LimitsExceeded => IngestError::Limits { path, reason: "TIFF decoding buffer over the limit".into() },
         E::UnsupportedError(u) => IngestError::Unsupported { path, reason: format!("TIFF: {u}") },
-        E::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
-            IngestError::Decode { path, reason: "TIFF file ends early (truncated)".into() }
-        }
+        E::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => IngestError::Decode { path, reason: "TIFF file ends early (truncated)".into() },
         other => IngestError::Decode { path, reason: format!("TIFF: {other}") },
     }
 }
@@ -307,10 +282,7 @@ fn tiff_samples(path: &Path, result: tiff::decoder::DecodingResult) -> Result<(V
     match result {
         R::U8(v) => Ok((v.into_iter().map(u16::from).collect(), 8)),
         R::U16(v) => Ok((v, 16)),
-        _ => Err(IngestError::Unsupported {
-            path: path.to_owned(),
-            reason: "TIFF samples must be 8- or 16-bit unsigned integers".into(),
-        }),
+        _ => Err(IngestError::Unsupported { path: path.to_owned(), reason: "TIFF samples must be 8- or 16-bit unsigned integers".into() }),
     }
 }
 
@@ -335,10 +307,7 @@ pub(crate) fn tiff_planes(path: &Path, bytes: &[u8], limits: &DecodeLimits) -> R
             dec.next_image().map_err(|e| tiff_err(path, e))?;
             let (w2, h2) = dec.dimensions().map_err(|e| tiff_err(path, e))?;
             if (w2, h2) != (width, height) {
-                return Err(IngestError::Pair {
-                    path: p(),
-                    reason: format!("page 1 is {width}x{height}, page 2 is {w2}x{h2}; dual-energy pages must match"),
-                });
+                return Err(IngestError::Pair { path: p(), reason: format!("page 1 is {width}x{height}, page 2 is {w2}x{h2}; dual-energy pages must match") });
             }
             if !matches!(dec.colortype().map_err(|e| tiff_err(path, e))?, C::Gray(8 | 16)) {
                 return Err(IngestError::Unsupported { path: p(), reason: "page 2 of a dual-energy TIFF must be grey".into() });
@@ -346,10 +315,7 @@ pub(crate) fn tiff_planes(path: &Path, bytes: &[u8], limits: &DecodeLimits) -> R
             let (samples, depth) = tiff_samples(path, dec.read_image().map_err(|e| tiff_err(path, e))?)?;
             let second = Plane::new(width, height, depth, samples).map_err(|e| plane_err(path, e))?;
             if dec.more_images() {
-                return Err(IngestError::Unsupported {
-                    path: p(),
-                    reason: "TIFF has more than two pages; a dual-energy TIFF has exactly two".into(),
-                });
+                return Err(IngestError::Unsupported { path: p(), reason: "TIFF has more than two pages; a dual-energy TIFF has exactly two".into() });
             }
             Ok(Planes::Dual { high: first, low: second })
         }
@@ -371,9 +337,8 @@ pub(crate) fn tiff_planes(path: &Path, bytes: &[u8], limits: &DecodeLimits) -> R
             let rgb = samples.into_iter().map(|v| (v >> 8) as u8).collect();
             rgb_planes(path, width, height, rgb)
         }
-        other => Err(IngestError::Unsupported {
-            path: p(),
-            reason: format!("TIFF colour type {other:?} (expected 8/16-bit grey, two-plane 16-bit, or 8-bit RGB)"),
-        }),
+        other => {
+            Err(IngestError::Unsupported { path: p(), reason: format!("TIFF colour type {other:?} (expected 8/16-bit grey, two-plane 16-bit, or 8-bit RGB)") })
+        }
     }
 }

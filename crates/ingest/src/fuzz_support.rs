@@ -48,11 +48,7 @@ pub fn decode_pair_bytes(high: &[u8], low: &[u8], options: &IngestOptions) -> Re
 #[must_use]
 pub fn views(scan: &Scan) -> Vec<(u32, u32)> {
     let mut sizes = Vec::new();
-    for w in [
-        Windowing::Full,
-        Windowing::Percentile { low_pct: 0.5, high_pct: 99.5 },
-        Windowing::Range { low: 10, high: 20 },
-    ] {
+    for w in [Windowing::Full, Windowing::Percentile { low_pct: 0.5, high_pct: 99.5 }, Windowing::Range { low: 10, high: 20 }] {
         let g = detector_grey(scan, &w);
         sizes.push(g.dimensions());
     }

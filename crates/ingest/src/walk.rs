@@ -45,9 +45,7 @@ impl ScanInput {
 }
 
 fn has_image_extension(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
 /// Splits `NAME_high.EXT` into (`NAME`, `high`, `EXT`).
@@ -128,9 +126,8 @@ fn walk_dir(dir: &Path, visited: &mut HashSet<PathBuf>, out: &mut Vec<ScanInput>
             continue;
         }
         if let Some((base, "high", ext)) = energy_tag(&files[i]) {
-            let partner = files.iter().enumerate().position(|(j, f)| {
-                !used[j] && j != i && energy_tag(f).is_some_and(|(b, t, e)| b == base && t == "low" && e == ext)
-            });
+            let partner =
+                files.iter().enumerate().position(|(j, f)| !used[j] && j != i && energy_tag(f).is_some_and(|(b, t, e)| b == base && t == "low" && e == ext));
             if let Some(j) = partner {
                 used[i] = true;
                 used[j] = true;

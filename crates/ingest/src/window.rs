@@ -56,18 +56,17 @@ impl Windowing {
 fn transmission_lut(plane: &Plane, windowing: &Windowing) -> Vec<f32> {
     let (low, high) = windowing.window_for(plane);
     let span = f32::from(high - low);
-    (0..=u32::from(plane.max_value()))
-        .map(|v| ((v as f32 - f32::from(low)) / span).clamp(0.0, 1.0))
-        .collect()
+    (0..=u32::from(plane.max_value())).map(|v| ((v as f32 - f32::from(low)) / span).clamp(0.0, 1.0)).collect()
 }
 
 /// The windowed transmissions `(T_high, T_low)` of a dual-energy pair, pixel by pixel.
 fn dual_transmissions<'a>(high: &'a Plane, low: &'a Plane, windowing: &Windowing) -> impl Iterator<Item = (f32, f32)> + 'a {
     let lh = transmission_lut(high, windowing);
     let ll = transmission_lut(low, windowing);
-    high.samples().iter().zip(low.samples()).map(move |(&a, &b)| {
-        (lh.get(usize::from(a)).copied().unwrap_or(1.0), ll.get(usize::from(b)).copied().unwrap_or(1.0))
-    })
+    high.samples()
+        .iter()
+        .zip(low.samples())
+        .map(move |(&a, &b)| (lh.get(usize::from(a)).copied().unwrap_or(1.0), ll.get(usize::from(b)).copied().unwrap_or(1.0)))
 }
 
 fn to_u8(t: f32) -> u8 {
@@ -92,14 +91,10 @@ pub fn detector_grey(scan: &Scan, windowing: &Windowing) -> GrayImage {
             let lut = transmission_lut(p, windowing);
             p.samples().iter().map(|&s| to_u8(lut.get(usize::from(s)).copied().unwrap_or(1.0))).collect()
         }
-        Planes::Dual { high, low } => {
-            dual_transmissions(high, low, windowing).map(|(th, tl)| to_u8(single_energy_view(th, tl))).collect()
+        Planes::Dual { high, low } => dual_transmissions(high, low, windowing).map(|(th, tl)| to_u8(single_energy_view(th, tl))).collect(),
+        Planes::PseudoColour(rgb) => {
+            rgb.rgb().chunks_exact(3).map(|c| to_u8((0.299 * f32::from(c[0]) + 0.587 * f32::from(c[1]) + 0.114 * f32::from(c[2])) / 255.0)).collect()
         }
-        Planes::PseudoColour(rgb) => rgb
-            .rgb()
-            .chunks_exact(3)
-            .map(|c| to_u8((0.299 * f32::from(c[0]) + 0.587 * f32::from(c[1]) + 0.114 * f32::from(c[2])) / 255.0))
-            .collect(),
     };
     GrayImage::from_raw(w, h, data).unwrap_or_else(|| GrayImage::new(w, h))
 }
@@ -114,8 +109,9 @@ pub fn display_rgb(scan: &Scan, windowing: &Windowing) -> RgbImage {
             let rgb: Vec<u8> = dual_transmissions(high, low, windowing).flat_map(|(th, tl)| pseudo_colour(th, tl)).collect();
             RgbImage::from_raw(high.width(), high.height(), rgb).unwrap_or_else(|| RgbImage::new(high.width(), high.height()))
         }
-        Planes::PseudoColour(rgb) => RgbImage::from_raw(rgb.width(), rgb.height(), rgb.rgb().to_vec())
-            .unwrap_or_else(|| RgbImage::new(rgb.width(), rgb.height())),
+        Planes::PseudoColour(rgb) => {
+            RgbImage::from_raw(rgb.width(), rgb.height(), rgb.rgb().to_vec()).unwrap_or_else(|| RgbImage::new(rgb.width(), rgb.height()))
+        }
         _ => {
             let g = detector_grey(scan, windowing);
             let (w, h) = g.dimensions();

@@ -77,10 +77,8 @@ pub fn draw_detections_mut(img: &mut RgbImage, detections: &[Detection]) {
 /// labels, lowest score first, so the best detection's label is on top. Detections with
 /// non-finite boxes or wholly outside the image are skipped.
 pub fn draw_detections_styled_mut(img: &mut RgbImage, detections: &[Detection], style: &DrawStyle) {
-    let mut drawn: Vec<(&Detection, PixelRect)> = detections
-        .iter()
-        .filter_map(|d| pixel_rect(&d.box_in_image, img.width(), img.height()).map(|r| (d, r)))
-        .collect();
+    let mut drawn: Vec<(&Detection, PixelRect)> =
+        detections.iter().filter_map(|d| pixel_rect(&d.box_in_image, img.width(), img.height()).map(|r| (d, r))).collect();
     let line_px = i64::from(style.line_px.max(1));
     for (d, r) in &drawn {
         draw_frame(img, r, line_px, category_colour(d.category));
@@ -223,12 +221,7 @@ mod tests {
     use super::*;
 
     fn det(category: Category, b: [f32; 4]) -> Detection {
-        Detection {
-            class_name: "handgun".into(),
-            category,
-            score: 0.5,
-            box_in_image: BoxInImage::new(b[0], b[1], b[2], b[3]),
-        }
+        Detection { class_name: "handgun".into(), category, score: 0.5, box_in_image: BoxInImage::new(b[0], b[1], b[2], b[3]) }
     }
 
     #[test]
@@ -258,10 +251,7 @@ mod tests {
 
     #[test]
     fn box_off_the_edge_is_clipped() {
-        assert_eq!(
-            pixel_rect(&BoxInImage::new(-10.0, 5.5, 50.0, 200.0), 40, 100),
-            Some(PixelRect { left: 0, top: 5, right: 40, bottom: 100 })
-        );
+        assert_eq!(pixel_rect(&BoxInImage::new(-10.0, 5.5, 50.0, 200.0), 40, 100), Some(PixelRect { left: 0, top: 5, right: 40, bottom: 100 }));
         assert_eq!(pixel_rect(&BoxInImage::new(41.0, 0.0, 50.0, 10.0), 40, 100), None);
     }
 

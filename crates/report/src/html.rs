@@ -102,19 +102,11 @@ fn run_section(out: &mut String, title: &str, run: &RunInfo) {
     row("Model", escape(&run.model_id), false);
     row("Model SHA-256", escape(&run.model_sha256), true);
     row("Backend", escape(&run.backend), false);
-    row(
-        "Thresholds",
-        format!(
-            "listed &ge; {} &middot; review &ge; {} &middot; alarm &ge; {}",
-            t.min_score, t.review_score, t.alarm_score
-        ),
-        false,
-    );
+    row("Thresholds", format!("listed &ge; {} &middot; review &ge; {} &middot; alarm &ge; {}", t.min_score, t.review_score, t.alarm_score), false);
     let classes: Vec<String> = Category::ALL
         .iter()
         .filter_map(|c| {
-            let names: Vec<String> =
-                run.classes.iter().filter(|ci| ci.category == *c).map(|ci| escape(&ci.name)).collect();
+            let names: Vec<String> = run.classes.iter().filter(|ci| ci.category == *c).map(|ci| escape(&ci.name)).collect();
             (!names.is_empty()).then(|| format!("<b>{c}</b>: {}", names.join(", ")))
         })
         .collect();
@@ -147,19 +139,13 @@ fn scan_card(out: &mut String, entry: &Entry) {
     let s = r.status.as_str();
     out.push_str(&format!("<div class=\"card {s}\"><div class=\"thumb\">"));
     match &entry.thumbnail_png {
-        Some(png) => out.push_str(&format!(
-            "<img alt=\"{}\" src=\"data:image/png;base64,{}\">",
-            escape(&r.scan),
-            base64::engine::general_purpose::STANDARD.encode(png)
-        )),
+        Some(png) => {
+            out.push_str(&format!("<img alt=\"{}\" src=\"data:image/png;base64,{}\">", escape(&r.scan), base64::engine::general_purpose::STANDARD.encode(png)))
+        }
         None => out.push_str("no image"),
     }
     out.push_str("</div><div class=\"body\">");
-    out.push_str(&format!(
-        "<div class=\"name\">{}</div><div class=\"path\">{}</div>",
-        escape(file_name(&r.scan)),
-        escape(&r.scan)
-    ));
+    out.push_str(&format!("<div class=\"name\">{}</div><div class=\"path\">{}</div>", escape(file_name(&r.scan)), escape(&r.scan)));
     out.push_str(&format!("<div><span class=\"badge {s}\">{s}</span>"));
     if let (Some(w), Some(h)) = (r.width, r.height) {
         out.push_str(&format!("<span class=\"meta\">{w}&times;{h}</span>"));
@@ -201,11 +187,7 @@ pub(crate) fn index_html(title: &str, run: &RunInfo, summary: &ReportSummary, en
     let mut out = String::with_capacity(16_384 + thumbs + 1_024 * entries.len());
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">");
-    out.push_str(&format!(
-        "<title>{} &ndash; {}</title><style>{CSS}</style></head><body>\n",
-        escape(title),
-        escape(&run.started_at)
-    ));
+    out.push_str(&format!("<title>{} &ndash; {}</title><style>{CSS}</style></head><body>\n", escape(title), escape(&run.started_at)));
     run_section(&mut out, title, run);
     out.push_str("<main>");
     counts_section(&mut out, summary);

@@ -23,10 +23,7 @@ use std::path::PathBuf;
 
 pub use draw::{category_colour, draw_detections_mut, draw_detections_styled_mut, DrawStyle};
 pub use record::{write_jsonl, ScanRecord, SCAN_SCHEMA};
-pub use writer::{
-    CategoryCounts, ReportOptions, ReportSummary, ReportWriter, RunInfo, INDEX_HTML, OVERLAYS_DIR, REPORT_JSON,
-    REPORT_SCHEMA, SUMMARY_CSV,
-};
+pub use writer::{CategoryCounts, ReportOptions, ReportSummary, ReportWriter, RunInfo, INDEX_HTML, OVERLAYS_DIR, REPORT_JSON, REPORT_SCHEMA, SUMMARY_CSV};
 
 /// Errors writing reports, classified by what failed.
 #[derive(Debug, thiserror::Error)]

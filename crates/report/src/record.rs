@@ -84,13 +84,7 @@ impl ScanRecord {
     /// A scan that could not be screened: status [`Status::Error`], no detections, no size.
     /// Use [`ScanRecord::with_size`] when the scan decoded but a later step failed.
     #[must_use]
-    pub fn failed(
-        scan: impl Into<String>,
-        error_message: impl Into<String>,
-        backend: impl Into<String>,
-        model: impl Into<String>,
-        elapsed_ms: f64,
-    ) -> Self {
+    pub fn failed(scan: impl Into<String>, error_message: impl Into<String>, backend: impl Into<String>, model: impl Into<String>, elapsed_ms: f64) -> Self {
         Self {
             schema: SCAN_SCHEMA.to_owned(),
             scan: scan.into(),
@@ -168,8 +162,7 @@ fn serialize_ms<S: Serializer>(elapsed_ms: &f64, serializer: S) -> Result<S::Ok,
 /// [`ReportError::Json`] if the record cannot be serialised, [`ReportError::Stream`] if the write
 /// or the flush fails (e.g. a closed pipe).
 pub fn write_jsonl<W: Write>(mut w: W, record: &ScanRecord) -> Result<(), ReportError> {
-    let mut line = serde_json::to_string(record)
-        .map_err(|source| ReportError::Json { what: format!("scan record for {}", record.scan), source })?;
+    let mut line = serde_json::to_string(record).map_err(|source| ReportError::Json { what: format!("scan record for {}", record.scan), source })?;
     line.push('\n');
     w.write_all(line.as_bytes()).map_err(|source| ReportError::Stream { source })?;
     w.flush().map_err(|source| ReportError::Stream { source })

@@ -219,11 +219,7 @@ pub struct ReportWriter {
 
 impl fmt::Debug for ReportWriter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ReportWriter")
-            .field("dir", &self.dir)
-            .field("options", &self.options)
-            .field("summary", &self.summary)
-            .finish_non_exhaustive()
+        f.debug_struct("ReportWriter").field("dir", &self.dir).field("options", &self.options).field("summary", &self.summary).finish_non_exhaustive()
     }
 }
 
@@ -251,14 +247,7 @@ impl ReportWriter {
     /// [`ReportError::CreateDir`] when the directory cannot be created.
     pub fn create(dir: &Path, run: RunInfo, options: ReportOptions) -> Result<Self, ReportError> {
         fs::create_dir_all(dir).map_err(|source| ReportError::CreateDir { path: dir.to_path_buf(), source })?;
-        Ok(Self {
-            dir: dir.to_path_buf(),
-            run,
-            options,
-            entries: Vec::new(),
-            overlay_names: HashSet::new(),
-            summary: ReportSummary::default(),
-        })
+        Ok(Self { dir: dir.to_path_buf(), run, options, entries: Vec::new(), overlay_names: HashSet::new(), summary: ReportSummary::default() })
     }
 
     /// The report directory.
@@ -290,16 +279,13 @@ impl ReportWriter {
             // Overlays and thumbnails show what needs a look (at or above the review score);
             // the records keep every listed detection.
             let review_score = self.run.thresholds.review_score;
-            let detections: Vec<Detection> = boxes_for_display(record, display.width(), display.height())
-                .into_iter()
-                .filter(|d| d.score >= review_score)
-                .collect();
+            let detections: Vec<Detection> =
+                boxes_for_display(record, display.width(), display.height()).into_iter().filter(|d| d.score >= review_score).collect();
             if record.is_flagged() && self.options.write_overlays {
                 overlay = Some(self.write_overlay(&record.scan, display, &detections)?);
             }
             let thumb = thumbnail(display, &detections, self.options.thumbnail_px);
-            let png = encode_png(&thumb, CompressionType::Best)
-                .map_err(|source| ReportError::Encode { path: PathBuf::from(&record.scan), source })?;
+            let png = encode_png(&thumb, CompressionType::Best).map_err(|source| ReportError::Encode { path: PathBuf::from(&record.scan), source })?;
             thumbnail_png = Some(png);
         }
         self.summary.add(record);
@@ -316,14 +302,9 @@ impl ReportWriter {
             schema: REPORT_SCHEMA,
             run: &self.run,
             summary: &self.summary,
-            scans: self
-                .entries
-                .iter()
-                .map(|e| ReportScan { record: &e.record, overlay: e.overlay.as_deref() })
-                .collect(),
+            scans: self.entries.iter().map(|e| ReportScan { record: &e.record, overlay: e.overlay.as_deref() }).collect(),
         };
-        let mut json = serde_json::to_vec_pretty(&report)
-            .map_err(|source| ReportError::Json { what: REPORT_JSON.to_owned(), source })?;
+        let mut json = serde_json::to_vec_pretty(&report).map_err(|source| ReportError::Json { what: REPORT_JSON.to_owned(), source })?;
         json.push(b'\n');
         write_atomically(&self.dir.join(REPORT_JSON), &json)?;
         write_atomically(&self.dir.join(SUMMARY_CSV), crate::table::summary_csv(&self.entries).as_bytes())?;
@@ -332,22 +313,15 @@ impl ReportWriter {
         Ok(self.summary)
     }
 
-    fn write_overlay(
-        &mut self,
-        scan: &str,
-        display: &RgbImage,
-        detections: &[Detection],
-    ) -> Result<String, ReportError> {
+    fn write_overlay(&mut self, scan: &str, display: &RgbImage, detections: &[Detection]) -> Result<String, ReportError> {
         let overlays_dir = self.dir.join(OVERLAYS_DIR);
-        fs::create_dir_all(&overlays_dir)
-            .map_err(|source| ReportError::CreateDir { path: overlays_dir.clone(), source })?;
+        fs::create_dir_all(&overlays_dir).map_err(|source| ReportError::CreateDir { path: overlays_dir.clone(), source })?;
         let name = unique_name(&safe_stem(scan), &mut self.overlay_names);
         let file_name = format!("{name}.png");
         let path = overlays_dir.join(&file_name);
         let mut img = display.clone();
         draw_detections_mut(&mut img, detections);
-        let png = encode_png(&img, CompressionType::Fast)
-            .map_err(|source| ReportError::Encode { path: path.clone(), source })?;
+        let png = encode_png(&img, CompressionType::Fast).map_err(|source| ReportError::Encode { path: path.clone(), source })?;
         fs::write(&path, png).map_err(|source| ReportError::Io { path, source })?;
         Ok(format!("{OVERLAYS_DIR}/{file_name}"))
     }
@@ -398,12 +372,7 @@ fn thumbnail(display: &RgbImage, detections: &[Detection], longest_px: u32) -> R
 /// inlined into `index.html`) the best.
 fn encode_png(img: &RgbImage, compression: CompressionType) -> Result<Vec<u8>, image::ImageError> {
     let mut png = Vec::new();
-    PngEncoder::new_with_quality(&mut png, compression, FilterType::Adaptive).write_image(
-        img.as_raw(),
-        img.width(),
-        img.height(),
-        ExtendedColorType::Rgb8,
-    )?;
+    PngEncoder::new_with_quality(&mut png, compression, FilterType::Adaptive).write_image(img.as_raw(), img.width(), img.height(), ExtendedColorType::Rgb8)?;
     Ok(png)
 }
 
@@ -471,12 +440,7 @@ mod tests {
 
     #[test]
     fn boxes_follow_a_display_of_another_size() {
-        let d = Detection {
-            class_name: "slide".into(),
-            category: Category::Part,
-            score: 0.5,
-            box_in_image: BoxInImage::new(10.0, 20.0, 30.0, 40.0),
-        };
+        let d = Detection { class_name: "slide".into(), category: Category::Part, score: 0.5, box_in_image: BoxInImage::new(10.0, 20.0, 30.0, 40.0) };
         let r = ScanRecord::screened("s", 100, 200, Status::Review, vec![d], "tract", "m", 1.0);
         let scaled = boxes_for_display(&r, 50, 100);
         assert_eq!(scaled[0].box_in_image.to_array(), [5.0, 10.0, 15.0, 20.0]);

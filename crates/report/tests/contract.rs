@@ -17,12 +17,7 @@ fn screened() -> ScanRecord {
                 score: 0.873_14,
                 box_in_image: BoxInImage::new(100.5, 200.25, 900.0, 700.123),
             },
-            Detection {
-                class_name: "cartridge".into(),
-                category: Category::Ammunition,
-                score: 0.3,
-                box_in_image: BoxInImage::new(10.0, 20.0, 30.0, 40.0),
-            },
+            Detection { class_name: "cartridge".into(), category: Category::Ammunition, score: 0.3, box_in_image: BoxInImage::new(10.0, 20.0, 30.0, 40.0) },
         ],
         "tract",
         "armscan-yolo-v1",

@@ -45,9 +45,7 @@ fn overlay_matches_golden() {
         eprintln!("rewrote {}", path.display());
         return;
     }
-    let expected = image::open(&path)
-        .unwrap_or_else(|e| panic!("cannot read {} ({e}); run with ARMSCAN_REGENERATE_GOLDEN=1", path.display()))
-        .to_rgb8();
+    let expected = image::open(&path).unwrap_or_else(|e| panic!("cannot read {} ({e}); run with ARMSCAN_REGENERATE_GOLDEN=1", path.display())).to_rgb8();
     if expected != actual {
         let actual_path = std::env::temp_dir().join("armscan-report-overlay.actual.png");
         actual.save(&actual_path).unwrap();

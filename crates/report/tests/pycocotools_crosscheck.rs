@@ -66,8 +66,7 @@ fn make_set(seed: u64) -> (Value, Value) {
                 let j = rng.range(0.0, 0.22);
                 let jx = |rng: &mut Rng, s: f64| rng.range(-j, j) * s;
                 let (dx1, dy1, dx2, dy2) = (jx(&mut rng, w), jx(&mut rng, h), jx(&mut rng, w), jx(&mut rng, h));
-                let b =
-                    [round2(x + dx1), round2(y + dy1), round2(w + dx2 - dx1).max(1.0), round2(h + dy2 - dy1).max(1.0)];
+                let b = [round2(x + dx1), round2(y + dy1), round2(w + dx2 - dx1).max(1.0), round2(h + dy2 - dy1).max(1.0)];
                 // Scores on a 0.05 grid: many ties.
                 let score = (rng.range(0.05, 1.0) * 20.0).round() / 20.0;
                 dets.push((image_id, cat, b, score));
@@ -83,23 +82,14 @@ fn make_set(seed: u64) -> (Value, Value) {
         }
         for _ in 0..rng.below(3) {
             // False positives anywhere.
-            let b = [
-                round2(rng.range(0.0, 700.0)),
-                round2(rng.range(0.0, 500.0)),
-                round2(rng.range(10.0, 100.0)),
-                round2(rng.range(10.0, 100.0)),
-            ];
+            let b = [round2(rng.range(0.0, 700.0)), round2(rng.range(0.0, 500.0)), round2(rng.range(10.0, 100.0)), round2(rng.range(10.0, 100.0))];
             dets.push((image_id, rng.below(CLASSES.len()), b, round2(rng.range(0.01, 0.9))));
         }
     }
-    let categories: Vec<Value> = CLASSES
-        .iter()
-        .enumerate()
-        .map(|(i, c)| json!({"id": i + 1, "name": c, "supercategory": threat_category(c, None).unwrap().as_str()}))
-        .collect();
+    let categories: Vec<Value> =
+        CLASSES.iter().enumerate().map(|(i, c)| json!({"id": i + 1, "name": c, "supercategory": threat_category(c, None).unwrap().as_str()})).collect();
     let gt = json!({"images": images, "annotations": anns, "categories": categories});
-    let dt: Vec<Value> =
-        dets.iter().map(|(im, c, b, s)| json!({"image_id": im, "category_id": c + 1, "bbox": b, "score": s})).collect();
+    let dt: Vec<Value> = dets.iter().map(|(im, c, b, s)| json!({"image_id": im, "category_id": c + 1, "bbox": b, "score": s})).collect();
     (gt, Value::Array(dt))
 }
 
@@ -108,10 +98,7 @@ fn python() -> PathBuf {
 }
 
 fn skip_or_fail(why: &str) {
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI must have Python with pycocotools (.ci/run installs requirements-ort.txt): {why}"
-    );
+    assert!(std::env::var_os("CI").is_none(), "CI must have Python with pycocotools (.ci/run installs requirements-ort.txt): {why}");
     eprintln!("skipping the pycocotools cross-check: {why}");
 }
 
@@ -178,8 +165,7 @@ fn ap_agrees_with_pycocotools() {
         let ours = armscan_figures(&gt, &dt);
         for class in CLASSES {
             let theirs = &reference[class];
-            let (_, ap50, ap) =
-                ours.iter().find(|(n, _, _)| n == class).unwrap_or_else(|| panic!("no figures for {class}"));
+            let (_, ap50, ap) = ours.iter().find(|(n, _, _)| n == class).unwrap_or_else(|| panic!("no figures for {class}"));
             for (what, mine, coco) in [("AP50", ap50, &theirs["ap50"]), ("AP50:95", ap, &theirs["ap50_95"])] {
                 let coco = coco.as_f64().unwrap_or_else(|| panic!("seed {seed} {class}: pycocotools has no {what}"));
                 let mine = mine.unwrap_or_else(|| panic!("seed {seed} {class}: armscan has no {what}"));

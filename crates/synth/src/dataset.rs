@@ -20,8 +20,8 @@ use crate::scene::background;
 use crate::shapes::{draw, Placement};
 use crate::sources::{read_bag, rescale, rotate, RealThreat, TipSources};
 use crate::threats::{build, random_threat_from, Threat, ThreatMix, LIGHT_FRAME_FAMILY};
-use armscan_core::taxonomy::{known_category, Category};
 use crate::tip::{attenuation_mask, mask_extent, project_mut};
+use armscan_core::taxonomy::{known_category, Category};
 
 /// Where a threat's footprint counts as visible: `1 - sqrt(T_high·T_low) > VISIBLE_THRESHOLD`.
 pub const VISIBLE_THRESHOLD: f32 = 0.02;
@@ -482,11 +482,7 @@ fn place_crop(t: &mut DualT, ct: &DualT, inside: [f32; 4], pose: Pose, rng: &mut
     let [bx0, by0, bx1, by1] = mask_extent(&mask, cw)?;
     let (bw, bh) = ((bx1 - bx0 + 1) as f32, (by1 - by0 + 1) as f32);
     // the box must fit inside the container, or at least inside the image
-    let region = if bw <= inside[2] - inside[0] && bh <= inside[3] - inside[1] {
-        inside
-    } else {
-        [0.0, 0.0, t.width as f32, t.height as f32]
-    };
+    let region = if bw <= inside[2] - inside[0] && bh <= inside[3] - inside[1] { inside } else { [0.0, 0.0, t.width as f32, t.height as f32] };
     if bw > region[2] - region[0] || bh > region[3] - region[1] {
         return None;
     }
@@ -595,17 +591,13 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SynthError + '_ {
     move |source| SynthError::Io { path: path.to_path_buf(), source }
 }
 
-fn save<P: image::Pixel<Subpixel = S> + image::PixelWithColorType, S: image::Primitive>(
-    path: &Path,
-    w: usize,
-    h: usize,
-    data: Vec<S>,
-) -> Result<(), SynthError>
+fn save<P: image::Pixel<Subpixel = S> + image::PixelWithColorType, S: image::Primitive>(path: &Path, w: usize, h: usize, data: Vec<S>) -> Result<(), SynthError>
 where
     [S]: image::EncodableLayout,
 {
     use image::ImageEncoder;
-    let img = image::ImageBuffer::<P, Vec<S>>::from_raw(w as u32, h as u32, data).ok_or_else(|| SynthError::InvalidOption(format!("{}: buffer size", path.display())))?;
+    let img = image::ImageBuffer::<P, Vec<S>>::from_raw(w as u32, h as u32, data)
+        .ok_or_else(|| SynthError::InvalidOption(format!("{}: buffer size", path.display())))?;
     // fast deflate with the Sub filter: measured on 32 scenes, four times quicker than the
     // default level and the adaptive filter, for files about 10 % larger
     let file = fs::File::create(path).map_err(io_err(path))?;
@@ -614,9 +606,7 @@ where
         image::codecs::png::CompressionType::Fast,
         image::codecs::png::FilterType::Sub,
     );
-    encoder
-        .write_image(img.as_raw().as_bytes(), w as u32, h as u32, P::COLOR_TYPE)
-        .map_err(|source| SynthError::Image { path: path.to_path_buf(), source })
+    encoder.write_image(img.as_raw().as_bytes(), w as u32, h as u32, P::COLOR_TYPE).map_err(|source| SynthError::Image { path: path.to_path_buf(), source })
 }
 
 struct Written {
@@ -748,11 +738,7 @@ pub fn generate_with(opts: &SynthOptions, sources: &TipSources, out_dir: &Path, 
             });
         }
     }
-    let categories = KNOWN_FINE_CLASSES
-        .iter()
-        .enumerate()
-        .map(|(i, (name, cat))| CocoCategory { id: i + 1, name, supercategory: cat.as_str() })
-        .collect();
+    let categories = KNOWN_FINE_CLASSES.iter().enumerate().map(|(i, (name, cat))| CocoCategory { id: i + 1, name, supercategory: cat.as_str() }).collect();
     let threats = annotations.len();
     let coco = Coco {
         info: CocoInfo { description: "armscan synthetic dual-energy X-ray scans (armscan-synth)", version: env!("CARGO_PKG_VERSION"), options: opts },

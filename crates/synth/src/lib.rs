@@ -26,7 +26,7 @@ pub mod sources;
 pub mod threats;
 pub mod tip;
 
-pub use dataset::{generate, generate_with, Plane, render_scene, render_scene_with, Scene, SynthError, SynthOptions, SynthSummary, ThreatAnnotation};
+pub use dataset::{generate, generate_with, render_scene, render_scene_with, Plane, Scene, SynthError, SynthOptions, SynthSummary, ThreatAnnotation};
 pub use physics::{DetectorModel, DualT, Material};
 pub use sources::{CocoSelection, TipSources};
 pub use threats::ThreatMix;

@@ -358,9 +358,7 @@ mod tests {
     #[test]
     fn colour_mapping_reads_materials() {
         use armscan_core::colour::{material_class, MaterialClass};
-        let class = |m: Material, mm: f32| {
-            material_class(transmission(m, mm, Energy::High), transmission(m, mm, Energy::Low))
-        };
+        let class = |m: Material, mm: f32| material_class(transmission(m, mm, Energy::High), transmission(m, mm, Energy::Low));
         assert_eq!(class(Material::Organic, 80.0), Some(MaterialClass::Organic));
         assert_eq!(class(Material::Paper, 30.0), Some(MaterialClass::Organic));
         assert_eq!(class(Material::Aluminium, 10.0), Some(MaterialClass::Inorganic));
@@ -368,9 +366,7 @@ mod tests {
         assert_eq!(class(Material::Brass, 1.0), Some(MaterialClass::Metal));
         assert_eq!(class(Material::Lead, 2.0), Some(MaterialClass::Metal));
         // and the pseudo-colour hue: orange (r > g > b), green, blue, black
-        let rgb = |m: Material, mm: f32| {
-            armscan_core::colour::pseudo_colour(transmission(m, mm, Energy::High), transmission(m, mm, Energy::Low))
-        };
+        let rgb = |m: Material, mm: f32| armscan_core::colour::pseudo_colour(transmission(m, mm, Energy::High), transmission(m, mm, Energy::Low));
         let c = rgb(Material::Organic, 100.0);
         assert!(c[0] > c[1] && c[1] > c[2], "water {c:?}");
         let c = rgb(Material::Plastic, 30.0);

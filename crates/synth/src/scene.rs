@@ -32,10 +32,8 @@ impl ContainerKind {
 }
 
 /// Clutter kinds.
-pub const CLUTTER_KINDS: [&str; 14] = [
-    "clothes", "book", "bottle", "shoes", "cable", "charger", "power_bank", "laptop", "phone", "tool", "keys", "coins",
-    "can", "toy",
-];
+pub const CLUTTER_KINDS: [&str; 14] =
+    ["clothes", "book", "bottle", "shoes", "cable", "charger", "power_bank", "laptop", "phone", "tool", "keys", "coins", "can", "toy"];
 
 /// A clean scene before the detector: attenuation, where the container is, what is in it.
 #[derive(Clone, Debug)]
@@ -67,7 +65,13 @@ pub fn clutter(kind: &str, rng: &mut Rng) -> Object {
             o.add(Prim::Dome { rx, ry, t: rng.range(10.0, 30.0) }, Organic, 0.0, 0.0);
             for _ in 0..3 {
                 let (w, h) = (rng.range(0.5, 1.4) * rx, rng.range(0.3, 1.0) * ry);
-                o.add_rot(Prim::RoundSlab { w, h, r: h.min(w) * 0.3, t: rng.range(1.5, 4.0) }, Organic, rng.range(-0.4, 0.4) * rx, rng.range(-0.4, 0.4) * ry, rng.range(-0.4, 0.4));
+                o.add_rot(
+                    Prim::RoundSlab { w, h, r: h.min(w) * 0.3, t: rng.range(1.5, 4.0) },
+                    Organic,
+                    rng.range(-0.4, 0.4) * rx,
+                    rng.range(-0.4, 0.4) * ry,
+                    rng.range(-0.4, 0.4),
+                );
             }
             if rng.chance(0.4) {
                 // jeans: rivets and a zip
@@ -191,11 +195,27 @@ pub fn clutter(kind: &str, rng: &mut Rng) -> Object {
                 let len = rng.range(140.0, 240.0);
                 o.add(Prim::Slab { w: len, h: 16.0, t: 5.0 }, Steel, 0.0, 0.0);
                 o.add(Prim::Ring { r: 15.0, ri: 9.0, t: 8.0 }, Steel, len / 2.0, 0.0);
-                o.add(Prim::Poly { pts: vec![[0.0, -14.0], [26.0, -18.0], [26.0, -6.0], [8.0, -5.0], [8.0, 5.0], [26.0, 6.0], [26.0, 18.0], [0.0, 14.0]], t: 8.0 }, Steel, -len / 2.0 - 10.0, 0.0);
+                o.add(
+                    Prim::Poly {
+                        pts: vec![[0.0, -14.0], [26.0, -18.0], [26.0, -6.0], [8.0, -5.0], [8.0, 5.0], [26.0, 6.0], [26.0, 18.0], [0.0, 14.0]],
+                        t: 8.0,
+                    },
+                    Steel,
+                    -len / 2.0 - 10.0,
+                    0.0,
+                );
             }
             _ => {
                 for s in [-1.0f32, 1.0] {
-                    o.add(Prim::Poly { pts: vec![[-100.0, s * 18.0], [-10.0, s * 6.0], [50.0, -s * 4.0], [50.0, -s * 1.0], [-10.0, s * 10.0], [-100.0, s * 26.0]], t: 8.0 }, Steel, 0.0, 0.0);
+                    o.add(
+                        Prim::Poly {
+                            pts: vec![[-100.0, s * 18.0], [-10.0, s * 6.0], [50.0, -s * 4.0], [50.0, -s * 1.0], [-10.0, s * 10.0], [-100.0, s * 26.0]],
+                            t: 8.0,
+                        },
+                        Steel,
+                        0.0,
+                        0.0,
+                    );
                     o.add_rot(Prim::Slab { w: 80.0, h: 12.0, t: 10.0 }, Plastic, -60.0, s * 19.0, -s * 0.12);
                 }
                 o.add(Prim::Disc { rx: 5.0, ry: 5.0, t: 12.0 }, Steel, -10.0, 0.0);
@@ -210,7 +230,15 @@ pub fn clutter(kind: &str, rng: &mut Rng) -> Object {
                 let mut key = Object::new();
                 key.add(Prim::RoundSlab { w: 24.0, h: 24.0, r: 8.0, t: 2.2 }, m, 26.0, 0.0);
                 key.add(Prim::Disc { rx: 3.0, ry: 3.0, t: -2.2 }, m, 18.0, 0.0);
-                key.add(Prim::Poly { pts: vec![[38.0, -4.0], [80.0, -4.0], [84.0, 0.0], [80.0, 4.0], [72.0, 2.0], [66.0, 5.0], [58.0, 2.0], [50.0, 5.0], [38.0, 4.0]], t: 2.2 }, m, 0.0, 0.0);
+                key.add(
+                    Prim::Poly {
+                        pts: vec![[38.0, -4.0], [80.0, -4.0], [84.0, 0.0], [80.0, 4.0], [72.0, 2.0], [66.0, 5.0], [58.0, 2.0], [50.0, 5.0], [38.0, 4.0]],
+                        t: 2.2,
+                    },
+                    m,
+                    0.0,
+                    0.0,
+                );
                 o.merge(&key, 0.0, 0.0, a);
             }
         }

@@ -155,9 +155,7 @@ impl Prim {
     #[must_use]
     pub fn radius(&self) -> f32 {
         match self {
-            Prim::Slab { w, h, .. } | Prim::RoundSlab { w, h, .. } | Prim::OpenBox { w, h, .. } => {
-                (w * w + h * h).sqrt() / 2.0
-            }
+            Prim::Slab { w, h, .. } | Prim::RoundSlab { w, h, .. } | Prim::OpenBox { w, h, .. } => (w * w + h * h).sqrt() / 2.0,
             Prim::Disc { rx, ry, .. } | Prim::Dome { rx, ry, .. } => rx.max(*ry),
             Prim::Rod { len, r } | Prim::Tube { len, r, .. } => ((len / 2.0).powi(2) + r * r).sqrt(),
             Prim::Poly { pts, .. } => pts.iter().map(|p| (p[0] * p[0] + p[1] * p[1]).sqrt()).fold(0.0, f32::max),
@@ -174,9 +172,9 @@ impl Prim {
             Prim::Slab { w, h, .. } | Prim::RoundSlab { w, h, .. } | Prim::OpenBox { w, h, .. } => [-w / 2.0, -h / 2.0, w / 2.0, h / 2.0],
             Prim::Disc { rx, ry, .. } | Prim::Dome { rx, ry, .. } => [-rx, -ry, *rx, *ry],
             Prim::Rod { len, r } | Prim::Tube { len, r, .. } => [-len / 2.0, -r, len / 2.0, *r],
-            Prim::Poly { pts, .. } => pts.iter().fold([f32::MAX, f32::MAX, f32::MIN, f32::MIN], |b, p| {
-                [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])]
-            }),
+            Prim::Poly { pts, .. } => {
+                pts.iter().fold([f32::MAX, f32::MAX, f32::MIN, f32::MIN], |b, p| [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])])
+            }
             Prim::Ring { r, .. } => [-r, -r, *r, *r],
             Prim::Ogive { len, r } => [0.0, -r, *len, *r],
             Prim::Neg(inner) | Prim::Scaled(inner, _) => inner.bounds(),
@@ -226,12 +224,7 @@ impl Object {
         let (s, c) = rot.sin_cos();
         for p in &other.parts {
             let [px, py] = p.at;
-            self.parts.push(Part {
-                prim: p.prim.clone(),
-                material: p.material,
-                at: [x + c * px - s * py, y + s * px + c * py],
-                rot: p.rot + rot,
-            });
+            self.parts.push(Part { prim: p.prim.clone(), material: p.material, at: [x + c * px - s * py, y + s * px + c * py], rot: p.rot + rot });
         }
         self
     }
@@ -337,8 +330,7 @@ mod tests {
         // 0.5 mm/px: 20 x 8 px, rotated 90 degrees: 8 wide, 20 tall, centred at (20, 20)
         let pl = Placement { cx: 20.0, cy: 20.0, angle: std::f32::consts::FRAC_PI_2, scale: 1.0, mirror: false, mm_per_px: 0.5 };
         draw(&mut map, &o, &pl);
-        let covered: Vec<(usize, usize)> =
-            (0..1600).filter(|i| map.high[*i] > 0.0).map(|i| (i % 40, i / 40)).collect();
+        let covered: Vec<(usize, usize)> = (0..1600).filter(|i| map.high[*i] > 0.0).map(|i| (i % 40, i / 40)).collect();
         let xs = covered.iter().map(|c| c.0);
         let ys = covered.iter().map(|c| c.1);
         let (xmin, xmax) = (xs.clone().min(), xs.max());

@@ -43,15 +43,7 @@ struct Dims {
 }
 
 impl Calibre {
-    pub const ALL: [Calibre; 7] = [
-        Calibre::Nine19,
-        Calibre::Acp45,
-        Calibre::Spl38,
-        Calibre::Lr22,
-        Calibre::Nato556,
-        Calibre::Sov762x39,
-        Calibre::Nato762x51,
-    ];
+    pub const ALL: [Calibre; 7] = [Calibre::Nine19, Calibre::Acp45, Calibre::Spl38, Calibre::Lr22, Calibre::Nato556, Calibre::Sov762x39, Calibre::Nato762x51];
 
     fn dims(self) -> Dims {
         let d = |case_len, case_r, neck_r, neck_len, bullet_r, bullet_len, nose, oal, jacketed| Dims {
@@ -190,7 +182,13 @@ fn magazine_obj(cal: Calibre, n: usize, wall: Material, curve: f32) -> Object {
     let mut o = Object::new();
     let segs = if curve.abs() > 0.01 { 6 } else { 1 };
     let seg_len = len / segs as f32;
-    let wall_t = if wall == Steel { 1.6 } else if wall == Aluminium { 2.4 } else { 5.0 };
+    let wall_t = if wall == Steel {
+        1.6
+    } else if wall == Aluminium {
+        2.4
+    } else {
+        5.0
+    };
     // centreline along an arc: angle a(s) = curve * s/len
     let point = |s: f32| -> ([f32; 2], f32) {
         if segs == 1 {
@@ -275,10 +273,7 @@ fn pistol_obj(p: &PistolSpec, rng: &mut Rng) -> Object {
     let bottom = p.height / 2.0;
     let dx = (bottom - y0 - 8.0) * p.slant.tan();
     o.add(
-        Prim::Poly {
-            pts: vec![[back_top, y0 + 4.0], [front_top, y0 + 4.0], [front_top - dx, bottom], [back_top - dx - 3.0, bottom]],
-            t: ft + 14.0,
-        },
+        Prim::Poly { pts: vec![[back_top, y0 + 4.0], [front_top, y0 + 4.0], [front_top - dx, bottom], [back_top - dx - 3.0, bottom]], t: ft + 14.0 },
         p.frame,
         0.0,
         0.0,
@@ -354,8 +349,30 @@ fn revolver_obj(barrel_len: f32, cal: Calibre, rng: &mut Rng) -> Object {
     // grip frame (steel) and grips (wood or rubber), slanting back
     let gy0 = cyl_r + 10.0;
     let gb = gy0 + 85.0;
-    o.add(Prim::Poly { pts: vec![[-cyl_len / 2.0 - 14.0, gy0], [-cyl_len / 2.0 + 10.0, gy0], [-cyl_len / 2.0 - 12.0, gb], [-cyl_len / 2.0 - 30.0, gb - 4.0]], t: 10.0 }, Steel, 0.0, 0.0);
-    o.add(Prim::Poly { pts: vec![[-cyl_len / 2.0 - 18.0, gy0 - 4.0], [-cyl_len / 2.0 + 14.0, gy0 + 2.0], [-cyl_len / 2.0 - 8.0, gb + 6.0], [-cyl_len / 2.0 - 40.0, gb], [-cyl_len / 2.0 - 34.0, gy0 + 20.0]], t: 30.0 }, Organic, 0.0, 0.0);
+    o.add(
+        Prim::Poly {
+            pts: vec![[-cyl_len / 2.0 - 14.0, gy0], [-cyl_len / 2.0 + 10.0, gy0], [-cyl_len / 2.0 - 12.0, gb], [-cyl_len / 2.0 - 30.0, gb - 4.0]],
+            t: 10.0,
+        },
+        Steel,
+        0.0,
+        0.0,
+    );
+    o.add(
+        Prim::Poly {
+            pts: vec![
+                [-cyl_len / 2.0 - 18.0, gy0 - 4.0],
+                [-cyl_len / 2.0 + 14.0, gy0 + 2.0],
+                [-cyl_len / 2.0 - 8.0, gb + 6.0],
+                [-cyl_len / 2.0 - 40.0, gb],
+                [-cyl_len / 2.0 - 34.0, gy0 + 20.0],
+            ],
+            t: 30.0,
+        },
+        Organic,
+        0.0,
+        0.0,
+    );
     o
 }
 
@@ -390,20 +407,39 @@ fn long_gun_obj(g: &LongGun, rng: &mut Rng) -> Object {
     o.add(Prim::Tube { len: 50.0, r: g.barrel_r + 2.5, ri: g.bore_r + 1.0 }, Steel, rl + g.barrel_len - 20.0, -2.0);
     if let Some(h) = g.handguard {
         let hl = g.barrel_len * 0.45;
-        let ht = if h == Organic { 30.0 } else if h == Aluminium { 4.0 } else { 8.0 };
+        let ht = if h == Organic {
+            30.0
+        } else if h == Aluminium {
+            4.0
+        } else {
+            8.0
+        };
         o.add(Prim::Slab { w: hl, h: 2.0 * g.barrel_r + 24.0, t: ht }, h, rl + 25.0 + hl / 2.0, -2.0);
         // gas tube above the barrel
         o.add(Prim::Rod { len: hl + 30.0, r: 3.0 }, Steel, rl + 25.0 + hl / 2.0, -2.0 - g.barrel_r - 6.0);
     }
     // pistol grip behind the trigger, trigger guard, trigger group
-    o.add(Prim::Poly { pts: vec![[rl * 0.28, rh / 2.0], [rl * 0.28 + 30.0, rh / 2.0], [rl * 0.28 + 5.0, rh / 2.0 + 85.0], [rl * 0.28 - 25.0, rh / 2.0 + 80.0]], t: 28.0 }, g.grip, 0.0, 0.0);
+    o.add(
+        Prim::Poly {
+            pts: vec![[rl * 0.28, rh / 2.0], [rl * 0.28 + 30.0, rh / 2.0], [rl * 0.28 + 5.0, rh / 2.0 + 85.0], [rl * 0.28 - 25.0, rh / 2.0 + 80.0]],
+            t: 28.0,
+        },
+        g.grip,
+        0.0,
+        0.0,
+    );
     o.add(Prim::Ring { r: 18.0, ri: 13.0, t: 6.0 }, g.receiver, rl * 0.28 + 55.0, rh / 2.0 + 2.0);
     o.add(Prim::Slab { w: 40.0, h: 14.0, t: -6.0 }, g.receiver, rl * 0.28 + 55.0, rh / 2.0 - 10.0);
     o.add(Prim::Poly { pts: vec![[0.0, 0.0], [14.0, 0.0], [18.0, 18.0], [8.0, 20.0]], t: 7.0 }, Steel, rl * 0.28 + 40.0, rh / 2.0 - 12.0);
     if let Some((m, len)) = g.stock {
         let t = if m == Organic { 38.0 } else { 14.0 };
         let drop = if m == Organic { 45.0 } else { 20.0 };
-        o.add(Prim::Poly { pts: vec![[0.0, -rh / 2.0], [0.0, rh / 2.0], [-len, rh / 2.0 + drop + 70.0], [-len, -rh / 2.0 + drop * 0.5 - 8.0]], t }, m, 0.0, 0.0);
+        o.add(
+            Prim::Poly { pts: vec![[0.0, -rh / 2.0], [0.0, rh / 2.0], [-len, rh / 2.0 + drop + 70.0], [-len, -rh / 2.0 + drop * 0.5 - 8.0]], t },
+            m,
+            0.0,
+            0.0,
+        );
         if m != Organic {
             // buffer tube
             o.add(Prim::Tube { len: len * 0.8, r: 15.0, ri: 13.0 }, Aluminium, -len * 0.4, -2.0);
@@ -492,7 +528,12 @@ fn light_frame_family(rng: &mut Rng) -> Object {
             o.add(Prim::Poly { pts: well, t: k * rng.range(6.0, 10.0) }, m, wx, 0.0);
             if rng.chance(0.5) {
                 let wall = rng.range(3.0, 6.0);
-                let inner = vec![[-ww / 2.0 + wall, h / 2.0], [ww / 2.0 - wall, h / 2.0], [ww / 2.0 - wall + lean, h / 2.0 + wd - wall], [-ww / 2.0 + wall + lean, h / 2.0 + wd - wall]];
+                let inner = vec![
+                    [-ww / 2.0 + wall, h / 2.0],
+                    [ww / 2.0 - wall, h / 2.0],
+                    [ww / 2.0 - wall + lean, h / 2.0 + wd - wall],
+                    [-ww / 2.0 + wall + lean, h / 2.0 + wd - wall],
+                ];
                 o.add(Prim::Neg(Box::new(Prim::Poly { pts: inner, t: k * rng.range(3.0, 5.0) })), m, wx, 0.0);
             }
             let (bw, bh) = (rng.range(18.0, 30.0), rng.range(h + 10.0, h + 28.0));
@@ -523,10 +564,28 @@ fn light_frame_family(rng: &mut Rng) -> Object {
             let back = -len / 2.0;
             let dx = gh * slant.tan();
             o.add(Prim::Slab { w: len, h: rail_h, t }, m, 0.0, rail_h / 2.0);
-            o.add(Prim::Poly { pts: vec![[back, rail_h], [back + gw, rail_h], [back + gw - dx, rail_h + gh], [back - dx, rail_h + gh]], t: t + 4.0 }, m, 0.0, 0.0);
+            o.add(
+                Prim::Poly { pts: vec![[back, rail_h], [back + gw, rail_h], [back + gw - dx, rail_h + gh], [back - dx, rail_h + gh]], t: t + 4.0 },
+                m,
+                0.0,
+                0.0,
+            );
             let wall = rng.range(3.0, 6.0);
             let depth = -(t + 4.0 - rng.range(3.0, 6.0));
-            o.add(Prim::Poly { pts: vec![[back + wall, rail_h + 8.0], [back + gw - wall, rail_h + 8.0], [back + gw - wall - dx, rail_h + gh], [back + wall - dx, rail_h + gh]], t: depth }, m, 0.0, 0.0);
+            o.add(
+                Prim::Poly {
+                    pts: vec![
+                        [back + wall, rail_h + 8.0],
+                        [back + gw - wall, rail_h + 8.0],
+                        [back + gw - wall - dx, rail_h + gh],
+                        [back + wall - dx, rail_h + gh],
+                    ],
+                    t: depth,
+                },
+                m,
+                0.0,
+                0.0,
+            );
             let r = rng.range(14.0, 19.0);
             o.add(Prim::Ring { r, ri: r - 4.5, t: t * 0.6 }, m, back + gw + r, rail_h + r * 0.5);
             if rng.chance(0.5) {
@@ -548,7 +607,12 @@ fn light_frame_family(rng: &mut Rng) -> Object {
             let (len, r) = (rng.range(150.0, 230.0), rng.range(13.0, 19.0));
             o.add(Prim::Tube { len, r, ri: r - k * rng.range(2.5, 4.0) }, m, 0.0, 0.0);
             o.add(Prim::Slab { w: len, h: rng.range(6.0, 10.0), t: k * rng.range(12.0, 20.0) }, m, 0.0, -r - 3.0);
-            o.add(Prim::Neg(Box::new(Prim::Slab { w: rng.range(35.0, 60.0), h: r * 0.8, t: k * rng.range(2.0, 4.0) })), m, rng.range(-0.05, 0.2) * len, r * 0.2);
+            o.add(
+                Prim::Neg(Box::new(Prim::Slab { w: rng.range(35.0, 60.0), h: r * 0.8, t: k * rng.range(2.0, 4.0) })),
+                m,
+                rng.range(-0.05, 0.2) * len,
+                r * 0.2,
+            );
             if rng.chance(0.6) {
                 o.add(Prim::Rod { len: rng.range(15.0, 25.0), r: rng.range(4.0, 6.0) }, m, -len * 0.2, r + 3.0);
             }
@@ -618,7 +682,12 @@ fn receiver_family(rng: &mut Rng) -> Object {
         2 => {
             let (len, r) = (rng.range(140.0, 240.0), rng.range(13.0, 20.0));
             o.add(Prim::Tube { len, r, ri: r - rng.range(2.5, 4.5) }, Steel, 0.0, 0.0);
-            o.add(Prim::Neg(Box::new(Prim::Slab { w: rng.range(40.0, 75.0), h: r * 0.8, t: rng.range(3.0, 6.0) })), Steel, rng.range(-0.1, 0.2) * len, -r * 0.3);
+            o.add(
+                Prim::Neg(Box::new(Prim::Slab { w: rng.range(40.0, 75.0), h: r * 0.8, t: rng.range(3.0, 6.0) })),
+                Steel,
+                rng.range(-0.1, 0.2) * len,
+                -r * 0.3,
+            );
             o.add(Prim::Slab { w: rng.range(10.0, 18.0), h: rng.range(8.0, 14.0), t: rng.range(14.0, 22.0) }, Steel, len / 2.0 - 14.0, r + 4.0);
             o.add(Prim::Slab { w: rng.range(30.0, 60.0), h: 8.0, t: 8.0 }, Steel, -len / 2.0 - 15.0, r * 0.3);
             if rng.chance(0.5) {
@@ -633,10 +702,28 @@ fn receiver_family(rng: &mut Rng) -> Object {
             let back = -len / 2.0;
             let dx = gh * slant.tan();
             o.add(Prim::Slab { w: len, h: rail_h, t }, m, 0.0, rail_h / 2.0);
-            o.add(Prim::Poly { pts: vec![[back, rail_h], [back + gw, rail_h], [back + gw - dx, rail_h + gh], [back - dx, rail_h + gh]], t: t + 4.0 }, m, 0.0, 0.0);
+            o.add(
+                Prim::Poly { pts: vec![[back, rail_h], [back + gw, rail_h], [back + gw - dx, rail_h + gh], [back - dx, rail_h + gh]], t: t + 4.0 },
+                m,
+                0.0,
+                0.0,
+            );
             let wall = rng.range(3.0, 6.0);
             let depth = -(t - rng.range(3.0, 6.0));
-            o.add(Prim::Poly { pts: vec![[back + wall, rail_h + 8.0], [back + gw - wall, rail_h + 8.0], [back + gw - wall - dx, rail_h + gh], [back + wall - dx, rail_h + gh]], t: depth }, m, 0.0, 0.0);
+            o.add(
+                Prim::Poly {
+                    pts: vec![
+                        [back + wall, rail_h + 8.0],
+                        [back + gw - wall, rail_h + 8.0],
+                        [back + gw - wall - dx, rail_h + gh],
+                        [back + wall - dx, rail_h + gh],
+                    ],
+                    t: depth,
+                },
+                m,
+                0.0,
+                0.0,
+            );
             let r = rng.range(14.0, 19.0);
             o.add(Prim::Ring { r, ri: r - 4.5, t: t * 0.6 }, m, back + gw + r, rail_h + r * 0.5);
             if polymer {
@@ -898,9 +985,22 @@ pub fn build(variant: &str, rng: &mut Rng) -> Option<Threat> {
             let (len, y0, bottom, back, gw, slant) = (165.0f32, -44.0f32, 62.0f32, -82.0f32, 50.0f32, 0.36f32);
             let dx = (bottom - y0 - 8.0) * slant.tan();
             o.add(Prim::Slab { w: len, h: 14.0, t: 12.0 }, Plastic, 4.0, y0 + 7.0);
-            o.add(Prim::Poly { pts: vec![[back, y0 + 4.0], [back + gw, y0 + 4.0], [back + gw - dx, bottom], [back - dx - 3.0, bottom]], t: 16.0 }, Plastic, 0.0, 0.0);
+            o.add(
+                Prim::Poly { pts: vec![[back, y0 + 4.0], [back + gw, y0 + 4.0], [back + gw - dx, bottom], [back - dx - 3.0, bottom]], t: 16.0 },
+                Plastic,
+                0.0,
+                0.0,
+            );
             // the grip is hollow (magazine well)
-            o.add(Prim::Poly { pts: vec![[back + 4.0, y0 + 16.0], [back + gw - 4.0, y0 + 16.0], [back + gw - dx - 4.0, bottom], [back - dx + 2.0, bottom]], t: -10.0 }, Plastic, 0.0, 0.0);
+            o.add(
+                Prim::Poly {
+                    pts: vec![[back + 4.0, y0 + 16.0], [back + gw - 4.0, y0 + 16.0], [back + gw - dx - 4.0, bottom], [back - dx + 2.0, bottom]],
+                    t: -10.0,
+                },
+                Plastic,
+                0.0,
+                0.0,
+            );
             o.add(Prim::Ring { r: 17.0, ri: 12.5, t: 9.0 }, Plastic, back + gw + 17.0, y0 + 10.0);
             o.add(Prim::Slab { w: 36.0, h: 12.0, t: -9.0 }, Plastic, back + gw + 17.0, y0 - 2.0);
             o.add(Prim::Slab { w: 18.0, h: 4.0, t: 10.0 }, Steel, back + 12.0, y0 + 3.0);
@@ -1148,17 +1248,17 @@ pub fn random_threat_except(want: Category, excluded: &[String], rng: &mut Rng) 
 pub fn random_threat_from(want: Category, excluded: &[String], part_families: bool, rng: &mut Rng) -> Threat {
     let allowed = |v: &str| !excluded.iter().any(|e| e == v);
     let families: &[(&str, &str)] = if part_families { PART_FAMILIES } else { &[] };
-    let mut pool: Vec<&str> = VARIANTS
-        .iter()
-        .chain(families)
-        .filter(|(v, f)| known_category(f) == Some(want) && allowed(v))
-        .map(|(v, _)| *v)
-        .collect();
+    let mut pool: Vec<&str> = VARIANTS.iter().chain(families).filter(|(v, f)| known_category(f) == Some(want) && allowed(v)).map(|(v, _)| *v).collect();
     if pool.is_empty() {
         pool = VARIANTS.iter().chain(families).filter(|(v, _)| allowed(v)).map(|(v, _)| *v).collect();
     }
     let v = rng.pick(&pool).copied().unwrap_or("cartridge");
-    build(v, rng).unwrap_or_else(|| Threat { variant: "cartridge", fine_class: "cartridge", category: Category::Ammunition, object: cartridge(Calibre::Nine19) })
+    build(v, rng).unwrap_or_else(|| Threat {
+        variant: "cartridge",
+        fine_class: "cartridge",
+        category: Category::Ammunition,
+        object: cartridge(Calibre::Nine19),
+    })
 }
 
 #[cfg(test)]

@@ -79,9 +79,7 @@ pub fn dual_from_single(t: &[f32], width: usize, height: usize, ratio: f32) -> D
 /// # Errors
 /// The file cannot be read or decoded, or the rectangle misses the image.
 pub fn crop_from_image(path: &std::path::Path, rect: [u32; 4], scale: f32, ratio: f32) -> Result<DualT, crate::SynthError> {
-    let img = image::open(path)
-        .map_err(|source| crate::SynthError::Image { path: path.to_path_buf(), source })?
-        .into_luma16();
+    let img = image::open(path).map_err(|source| crate::SynthError::Image { path: path.to_path_buf(), source })?.into_luma16();
     let (iw, ih) = img.dimensions();
     let [x, y, w, h] = rect;
     let (x1, y1) = (x.saturating_add(w).min(iw), y.saturating_add(h).min(ih));

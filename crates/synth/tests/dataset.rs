@@ -102,14 +102,10 @@ fn boxes_are_tight_round_each_threats_visible_pixels() {
             assert!(ext[k] + 1 >= lo && ext[k] <= hi + 1, "scene {i} {}: box {ext:?}, mask {e_tight:?}/{e_loose:?}", a.variant);
         }
         // every box edge touches the mask (tight), and the box holds every masked pixel
-        let inside = loose
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| **m)
-            .all(|(p, _)| {
-                let (x, y) = (p % threat.width, p / threat.width);
-                x + 1 >= ext[0] && x <= ext[2] + 1 && y + 1 >= ext[1] && y <= ext[3] + 1
-            });
+        let inside = loose.iter().enumerate().filter(|(_, m)| **m).all(|(p, _)| {
+            let (x, y) = (p % threat.width, p / threat.width);
+            x + 1 >= ext[0] && x <= ext[2] + 1 && y + 1 >= ext[1] && y <= ext[3] + 1
+        });
         assert!(inside, "scene {i}: masked pixel outside the box");
         assert!(a.area > 0 && (a.area as usize) <= (ext[2] - ext[0] + 1) * (ext[3] - ext[1] + 1));
         assert!((0.0..=1.0).contains(&a.occluded_fraction));

@@ -32,13 +32,7 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WatchError> 
 /// [`WatchError::Inconsistent`] when the file is shorter than `end`: lines the journal vouches
 /// for are missing.
 pub(crate) fn append_at(path: &Path, end: u64, bytes: &[u8]) -> Result<u64, WatchError> {
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .read(true)
-        .write(true)
-        .open(path)
-        .map_err(WatchError::io("opening", path))?;
+    let mut f = std::fs::OpenOptions::new().create(true).truncate(false).read(true).write(true).open(path).map_err(WatchError::io("opening", path))?;
     let len = f.metadata().map_err(WatchError::io("reading the size of", path))?.len();
     if len < end {
         return Err(WatchError::Inconsistent {

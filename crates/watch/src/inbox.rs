@@ -126,26 +126,17 @@ impl Inbox {
             let file = |n: &str, fp: Fingerprint| ClaimedFile { name: n.to_owned(), fingerprint: fp };
             if let Some((base, is_high, ext)) = energy_tag(name) {
                 let partner = present.keys().find(|other| {
-                    other.as_str() != name
-                        && energy_tag(other)
-                            .is_some_and(|(b, h, e)| b == base && h != is_high && e.eq_ignore_ascii_case(ext))
+                    other.as_str() != name && energy_tag(other).is_some_and(|(b, h, e)| b == base && h != is_high && e.eq_ignore_ascii_case(ext))
                 });
                 match partner {
                     Some(partner) => {
                         let Some(&(pfp, _)) = settled.get(partner.as_str()) else { continue }; // partner still settling
                         used.insert(name);
                         used.insert(partner.as_str());
-                        let (high, low) = if is_high {
-                            ((name, fp), (partner.as_str(), pfp))
-                        } else {
-                            ((partner.as_str(), pfp), (name, fp))
-                        };
+                        let (high, low) = if is_high { ((name, fp), (partner.as_str(), pfp)) } else { ((partner.as_str(), pfp), (name, fp)) };
                         ready.push((
                             fp.mtime_ns.max(pfp.mtime_ns),
-                            ReadyScan {
-                                name: pair_name(high.0),
-                                files: vec![file(high.0, high.1), file(low.0, low.1)],
-                            },
+                            ReadyScan { name: pair_name(high.0), files: vec![file(high.0, high.1), file(low.0, low.1)] },
                         ));
                         continue;
                     }

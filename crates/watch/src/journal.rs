@@ -65,11 +65,8 @@ impl Fingerprint {
     /// The fingerprint of `meta`.
     #[must_use]
     pub fn of(meta: &std::fs::Metadata) -> Self {
-        let mtime_ns = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| i128::try_from(d.as_nanos()).unwrap_or(i128::MAX));
+        let mtime_ns =
+            meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| i128::try_from(d.as_nanos()).unwrap_or(i128::MAX));
         #[cfg(unix)]
         let inode = std::os::unix::fs::MetadataExt::ino(meta);
         #[cfg(not(unix))]
@@ -160,14 +157,11 @@ CREATE INDEX IF NOT EXISTS scans_state ON scans(state);
 ";
 
 fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 fn files_to_json(files: &[ClaimedFile]) -> String {
-    let list: Vec<serde_json::Value> =
-        files.iter().map(|f| serde_json::json!([f.name, f.fingerprint.to_text()])).collect();
+    let list: Vec<serde_json::Value> = files.iter().map(|f| serde_json::json!([f.name, f.fingerprint.to_text()])).collect();
     serde_json::Value::Array(list).to_string()
 }
 
@@ -229,18 +223,12 @@ impl Journal {
     /// # Errors
     /// [`WatchError::Journal`].
     pub fn meta(&self, key: &str) -> Result<Option<String>, WatchError> {
-        self.conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| r.get(0))
-            .optional()
-            .map_err(self.err())
+        self.conn.query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| r.get(0)).optional().map_err(self.err())
     }
 
     fn set_meta(&self, key: &str, value: &str) -> Result<(), WatchError> {
         self.conn
-            .execute(
-                "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2",
-                params![key, value],
-            )
+            .execute("INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2", params![key, value])
             .map(drop)
             .map_err(self.err())
     }
@@ -265,10 +253,9 @@ impl Journal {
     pub fn jsonl_end(&self) -> Result<u64, WatchError> {
         match self.meta("jsonl_end")? {
             None => Ok(0),
-            Some(v) => v.parse().map_err(|_| WatchError::Inconsistent {
-                path: self.path.clone(),
-                reason: format!("meta jsonl_end is `{v}`, not a byte count"),
-            }),
+            Some(v) => {
+                v.parse().map_err(|_| WatchError::Inconsistent { path: self.path.clone(), reason: format!("meta jsonl_end is `{v}`, not a byte count") })
+            }
         }
     }
 
@@ -282,11 +269,8 @@ impl Journal {
         let tx = self.conn.transaction().map_err(err)?;
         let mut ids = Vec::with_capacity(scans.len());
         for (name, files) in scans {
-            tx.execute(
-                "INSERT INTO scans(name, files, state, claimed_ms) VALUES (?1, ?2, 'claimed', ?3)",
-                params![name, files_to_json(files), now_ms()],
-            )
-            .map_err(err)?;
+            tx.execute("INSERT INTO scans(name, files, state, claimed_ms) VALUES (?1, ?2, 'claimed', ?3)", params![name, files_to_json(files), now_ms()])
+                .map_err(err)?;
             ids.push(tx.last_insert_rowid());
         }
         tx.commit().map_err(err)?;
@@ -310,8 +294,7 @@ impl Journal {
     }
 
     fn entries(&self, filter: &str) -> Result<Vec<JournalEntry>, WatchError> {
-        let sql =
-            format!("SELECT id, name, files, state, status, line_offset, line_len FROM scans {filter} ORDER BY id");
+        let sql = format!("SELECT id, name, files, state, status, line_offset, line_len FROM scans {filter} ORDER BY id");
         let mut stmt = self.conn.prepare(&sql).map_err(self.err())?;
         let rows = stmt
             .query_map([], |r| {
@@ -329,20 +312,11 @@ impl Journal {
         let mut out = Vec::new();
         for row in rows {
             let (id, name, files, state, status, offset, len) = row.map_err(self.err())?;
-            let bad =
-                |what: &str| WatchError::Inconsistent { path: self.path.clone(), reason: format!("row {id}: {what}") };
+            let bad = |what: &str| WatchError::Inconsistent { path: self.path.clone(), reason: format!("row {id}: {what}") };
             let files = files_from_json(&files).ok_or_else(|| bad("unreadable file list"))?;
             let state = ScanState::parse(&state).ok_or_else(|| bad("unknown state"))?;
             let as_u64 = |v: Option<i64>| v.and_then(|v| u64::try_from(v).ok());
-            out.push(JournalEntry {
-                id,
-                name,
-                files,
-                state,
-                status,
-                line_offset: as_u64(offset),
-                line_len: as_u64(len),
-            });
+            out.push(JournalEntry { id, name, files, state, status, line_offset: as_u64(offset), line_len: as_u64(len) });
         }
         Ok(out)
     }
@@ -356,11 +330,7 @@ impl Journal {
         let err = |source| WatchError::Journal { path: path.clone(), source };
         let tx = self.conn.transaction().map_err(err)?;
         for (id, status) in rows {
-            tx.execute(
-                "UPDATE scans SET state = 'written', status = ?2 WHERE id = ?1 AND state = 'claimed'",
-                params![id, status],
-            )
-            .map_err(err)?;
+            tx.execute("UPDATE scans SET state = 'written', status = ?2 WHERE id = ?1 AND state = 'claimed'", params![id, status]).map_err(err)?;
         }
         tx.commit().map_err(err)
     }
@@ -381,11 +351,8 @@ impl Journal {
             )
             .map_err(err)?;
         }
-        tx.execute(
-            "INSERT INTO meta(key, value) VALUES ('jsonl_end', ?1) ON CONFLICT(key) DO UPDATE SET value = ?1",
-            params![new_end.to_string()],
-        )
-        .map_err(err)?;
+        tx.execute("INSERT INTO meta(key, value) VALUES ('jsonl_end', ?1) ON CONFLICT(key) DO UPDATE SET value = ?1", params![new_end.to_string()])
+            .map_err(err)?;
         tx.commit().map_err(err)
     }
 
@@ -398,11 +365,8 @@ impl Journal {
         let err = |source| WatchError::Journal { path: path.clone(), source };
         let tx = self.conn.transaction().map_err(err)?;
         for (id, note) in rows {
-            tx.execute(
-                "UPDATE scans SET state = 'done', note = ?2, done_ms = ?3 WHERE id = ?1 AND state = 'appended'",
-                params![id, note, now_ms()],
-            )
-            .map_err(err)?;
+            tx.execute("UPDATE scans SET state = 'done', note = ?2, done_ms = ?3 WHERE id = ?1 AND state = 'appended'", params![id, note, now_ms()])
+                .map_err(err)?;
         }
         tx.commit().map_err(err)
     }

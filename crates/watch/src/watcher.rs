@@ -111,12 +111,7 @@ pub struct Watcher {
 
 fn lock_out_dir(out_dir: &Path) -> Result<File, WatchError> {
     let path = out_dir.join(LOCK_FILE);
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(WatchError::io("creating the lock file", &path))?;
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(WatchError::io("creating the lock file", &path))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => Err(WatchError::Locked { path }),
@@ -148,11 +143,7 @@ impl Watcher {
     pub fn open(config: WatchConfig) -> Result<(Self, OpenReport), WatchError> {
         let meta = std::fs::metadata(&config.in_dir).map_err(WatchError::io("reading input folder", &config.in_dir))?;
         if !meta.is_dir() {
-            return Err(WatchError::Io {
-                what: "input folder",
-                path: config.in_dir.clone(),
-                source: std::io::Error::other("not a folder"),
-            });
+            return Err(WatchError::Io { what: "input folder", path: config.in_dir.clone(), source: std::io::Error::other("not a folder") });
         }
         let out = &config.out_dir;
         let results_dir = out.join(RESULTS_DIR);
@@ -233,9 +224,7 @@ impl Watcher {
         let mut written: Vec<(i64, String)> = Vec::new();
         for row in rows.iter().filter(|r| matches!(r.state, ScanState::Claimed | ScanState::Written)) {
             match read_result(&self.result_path(row)) {
-                Some((_, record)) if row.state == ScanState::Claimed => {
-                    written.push((row.id, record.status.as_str().to_owned()))
-                }
+                Some((_, record)) if row.state == ScanState::Claimed => written.push((row.id, record.status.as_str().to_owned())),
                 Some(_) => {}
                 None => to_screen.push(row),
             }
@@ -268,10 +257,8 @@ impl Watcher {
         let mut offset = end;
         for row in rows.iter().filter(|r| r.state == ScanState::Written) {
             let path = self.result_path(row);
-            let (line, record) = read_result(&path).ok_or_else(|| WatchError::Inconsistent {
-                path: path.clone(),
-                reason: "result file missing or not one JSON line".into(),
-            })?;
+            let (line, record) =
+                read_result(&path).ok_or_else(|| WatchError::Inconsistent { path: path.clone(), reason: "result file missing or not one JSON line".into() })?;
             marks.push((row.id, offset, line.len() as u64));
             offset += line.len() as u64;
             bytes.extend_from_slice(&line);
@@ -296,11 +283,7 @@ impl Watcher {
                 let note = match std::fs::metadata(&src) {
                     Ok(m) if Fingerprint::of(&m) == f.fingerprint => {
                         std::fs::rename(&src, &dest).map_err(WatchError::io("moving the screened input", &src))?;
-                        format!(
-                            "moved {} to {DONE_DIR}/{}",
-                            f.name,
-                            dest.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
-                        )
+                        format!("moved {} to {DONE_DIR}/{}", f.name, dest.file_name().map(|n| n.to_string_lossy()).unwrap_or_default())
                     }
                     Ok(_) => {
                         self.inbox.forget([&f.name]);
@@ -339,8 +322,7 @@ impl Watcher {
         R: FnMut(&ScanRecord),
     {
         let mut appended = self.finish(screen, on_record)?;
-        let busy: HashSet<String> =
-            self.journal.unfinished()?.into_iter().flat_map(|r| r.files.into_iter().map(|f| f.name)).collect();
+        let busy: HashSet<String> = self.journal.unfinished()?.into_iter().flat_map(|r| r.files.into_iter().map(|f| f.name)).collect();
         let mut ready = self.inbox.poll(&self.config.in_dir, &busy, Instant::now())?;
         ready.truncate(self.config.batch);
         if !ready.is_empty() {

@@ -18,19 +18,12 @@ fn config(root: &Path) -> WatchConfig {
 fn fake_screen(calls: &mut usize) -> impl FnMut(&[ScanInput]) -> Vec<ScanRecord> + '_ {
     move |inputs| {
         *calls += inputs.len();
-        inputs
-            .iter()
-            .map(|i| ScanRecord::screened(i.name(), 1, 1, Status::Clear, Vec::new(), "tract", "fake", 1.0))
-            .collect()
+        inputs.iter().map(|i| ScanRecord::screened(i.name(), 1, 1, Status::Clear, Vec::new(), "tract", "fake", 1.0)).collect()
     }
 }
 
 fn lines(root: &Path) -> Vec<String> {
-    std::fs::read_to_string(root.join("out").join(RESULTS_JSONL))
-        .unwrap_or_default()
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    std::fs::read_to_string(root.join("out").join(RESULTS_JSONL)).unwrap_or_default().lines().map(str::to_owned).collect()
 }
 
 fn claimed(root: &Path, name: &str) -> ClaimedFile {
@@ -81,17 +74,8 @@ fn every_crash_point_is_finished_once() {
         let mut j = Journal::open(&root.join("out").join(JOURNAL_FILE)).unwrap();
         let line = format!(
             "{}\n",
-            serde_json::to_string(&ScanRecord::screened(
-                root.join("in/e.png").display().to_string(),
-                1,
-                1,
-                Status::Clear,
-                Vec::new(),
-                "tract",
-                "fake",
-                1.0
-            ))
-            .unwrap()
+            serde_json::to_string(&ScanRecord::screened(root.join("in/e.png").display().to_string(), 1, 1, Status::Clear, Vec::new(), "tract", "fake", 1.0))
+                .unwrap()
         );
         std::fs::write(root.join("out/results").join(format!("{:08}_e.png.json", ids[0])), &line).unwrap();
         j.mark_written(&[(ids[0], "clear".into())]).unwrap();

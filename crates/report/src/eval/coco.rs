@@ -183,26 +183,18 @@ impl EvalDataset {
     /// box that is not four finite numbers with non-negative width and height;
     /// [`EvalError::NoImages`] when no image is left.
     pub fn from_coco_json(text: &str, filter: &[WhereClause]) -> Result<Self, EvalError> {
-        let coco: CocoFile =
-            serde_json::from_str(text).map_err(|e| EvalError::Coco(format!("not a COCO annotations file: {e}")))?;
+        let coco: CocoFile = serde_json::from_str(text).map_err(|e| EvalError::Coco(format!("not a COCO annotations file: {e}")))?;
         let images_in_file = coco.images.len();
         let mut images = Vec::new();
         let mut seen = HashMap::new();
         for (i, im) in coco.images.iter().enumerate() {
-            let id = im
-                .get("id")
-                .and_then(Value::as_i64)
-                .ok_or_else(|| EvalError::Coco(format!("image #{i} has no integer `id`")))?;
-            let file_name = im
-                .get("file_name")
-                .and_then(Value::as_str)
-                .ok_or_else(|| EvalError::Coco(format!("image id {id} has no string `file_name`")))?;
+            let id = im.get("id").and_then(Value::as_i64).ok_or_else(|| EvalError::Coco(format!("image #{i} has no integer `id`")))?;
+            let file_name = im.get("file_name").and_then(Value::as_str).ok_or_else(|| EvalError::Coco(format!("image id {id} has no string `file_name`")))?;
             if seen.insert(id, ()).is_some() {
                 return Err(EvalError::Coco(format!("image id {id} is listed twice")));
             }
             if filter.iter().all(|w| w.keeps(im)) {
-                let pixel_spacing_mm =
-                    im.get("pixel_spacing_mm").and_then(serde_json::Value::as_f64).map(|v| v as f32).filter(|v| v.is_finite() && *v > 0.0);
+                let pixel_spacing_mm = im.get("pixel_spacing_mm").and_then(serde_json::Value::as_f64).map(|v| v as f32).filter(|v| v.is_finite() && *v > 0.0);
                 images.push(EvalImage { id, file_name: file_name.to_owned(), pixel_spacing_mm });
             }
         }
@@ -215,35 +207,20 @@ impl EvalDataset {
         }
         images.sort_by_key(|im| im.id);
         let index: HashMap<i64, usize> = images.iter().enumerate().map(|(i, im)| (im.id, i)).collect();
-        let categories: HashMap<i64, (&str, Option<Category>)> = coco
-            .categories
-            .iter()
-            .map(|c| (c.id, (c.name.as_str(), threat_category(&c.name, c.supercategory.as_deref()))))
-            .collect();
-        let mut not_threat_classes: Vec<String> = coco
-            .categories
-            .iter()
-            .filter(|c| threat_category(&c.name, c.supercategory.as_deref()).is_none())
-            .map(|c| c.name.clone())
-            .collect();
+        let categories: HashMap<i64, (&str, Option<Category>)> =
+            coco.categories.iter().map(|c| (c.id, (c.name.as_str(), threat_category(&c.name, c.supercategory.as_deref())))).collect();
+        let mut not_threat_classes: Vec<String> =
+            coco.categories.iter().filter(|c| threat_category(&c.name, c.supercategory.as_deref()).is_none()).map(|c| c.name.clone()).collect();
         not_threat_classes.sort();
         let mut gts = Vec::new();
         let mut not_threat_annotations = 0;
         for (i, a) in coco.annotations.iter().enumerate() {
             let name = || a.id.as_ref().map_or_else(|| format!("#{i}"), |id| format!("id {id}"));
             if !seen.contains_key(&a.image_id) {
-                return Err(EvalError::Coco(format!(
-                    "annotation {} names image id {}, which is not in `images`",
-                    name(),
-                    a.image_id
-                )));
+                return Err(EvalError::Coco(format!("annotation {} names image id {}, which is not in `images`", name(), a.image_id)));
             }
             let Some(&(class, category)) = categories.get(&a.category_id) else {
-                return Err(EvalError::Coco(format!(
-                    "annotation {} names category id {}, which is not in `categories`",
-                    name(),
-                    a.category_id
-                )));
+                return Err(EvalError::Coco(format!("annotation {} names category id {}, which is not in `categories`", name(), a.category_id)));
             };
             let Some(&image) = index.get(&a.image_id) else { continue };
             let Some(category) = category else {
@@ -252,27 +229,13 @@ impl EvalDataset {
             };
             let bbox: [f64; 4] = match a.bbox.as_slice() {
                 &[x, y, w, h] if [x, y, w, h].iter().all(|v| v.is_finite()) && w >= 0.0 && h >= 0.0 => [x, y, w, h],
-                other => {
-                    return Err(EvalError::Coco(format!(
-                        "annotation {}: bbox {other:?} is not [x, y, w, h] with w, h >= 0",
-                        name()
-                    )))
-                }
+                other => return Err(EvalError::Coco(format!("annotation {}: bbox {other:?} is not [x, y, w, h] with w, h >= 0", name()))),
             };
             let tags = DIFFICULTY_TAGS
                 .iter()
-                .filter_map(|t| {
-                    a.extra.get(*t).and_then(Value::as_f64).filter(|v| v.is_finite()).map(|v| ((*t).to_owned(), v))
-                })
+                .filter_map(|t| a.extra.get(*t).and_then(Value::as_f64).filter(|v| v.is_finite()).map(|v| ((*t).to_owned(), v)))
                 .collect();
-            gts.push(EvalGt {
-                image,
-                class: class.to_owned(),
-                category,
-                bbox,
-                iscrowd: truthy(a.iscrowd.as_ref()),
-                tags,
-            });
+            gts.push(EvalGt { image, class: class.to_owned(), category, bbox, iscrowd: truthy(a.iscrowd.as_ref()), tags });
         }
         Ok(Self { images, gts, images_in_file, not_threat_annotations, not_threat_classes })
     }
@@ -324,11 +287,7 @@ pub fn match_records(images: &[EvalImage], images_dir: &str, scans: &[&str]) -> 
         let base = f.rsplit('/').next().unwrap_or(&f);
         let candidates = by_base.get(base).map_or(&[][..], Vec::as_slice);
         let exact: Vec<usize> = candidates.iter().copied().filter(|&r| norm[r] == f || norm[r] == joined).collect();
-        let chosen: Vec<usize> = if exact.is_empty() {
-            candidates.iter().copied().filter(|&r| norm[r].ends_with(&suffix)).collect()
-        } else {
-            exact
-        };
+        let chosen: Vec<usize> = if exact.is_empty() { candidates.iter().copied().filter(|&r| norm[r].ends_with(&suffix)).collect() } else { exact };
         match chosen.as_slice() {
             [] => {
                 problems.push(format!("no record for image {} (id {})", im.file_name, im.id));
@@ -336,23 +295,14 @@ pub fn match_records(images: &[EvalImage], images_dir: &str, scans: &[&str]) -> 
             }
             [r] => {
                 if let Some(other) = owner[*r] {
-                    problems.push(format!(
-                        "record {} matches two images, {} and {}",
-                        scans[*r], images[other].file_name, im.file_name
-                    ));
+                    problems.push(format!("record {} matches two images, {} and {}", scans[*r], images[other].file_name, im.file_name));
                 }
                 owner[*r] = Some(ii);
                 per_image.push(*r);
             }
             many => {
                 let names: Vec<&str> = many.iter().map(|&r| scans[r]).collect();
-                problems.push(format!(
-                    "image {} (id {}) matches {} records: {}",
-                    im.file_name,
-                    im.id,
-                    many.len(),
-                    names.join(", ")
-                ));
+                problems.push(format!("image {} (id {}) matches {} records: {}", im.file_name, im.id, many.len(), names.join(", ")));
                 per_image.push(usize::MAX);
             }
         }
@@ -413,11 +363,7 @@ mod tests {
     #[test]
     fn records_match_by_path_rule() {
         let ims = |names: &[&str]| {
-            names
-                .iter()
-                .enumerate()
-                .map(|(i, n)| EvalImage { id: i as i64, file_name: (*n).to_owned(), pixel_spacing_mm: None })
-                .collect::<Vec<_>>()
+            names.iter().enumerate().map(|(i, n)| EvalImage { id: i as i64, file_name: (*n).to_owned(), pixel_spacing_mm: None }).collect::<Vec<_>>()
         };
         let images = ims(&["images/a.png", "images/b.png"]);
         let scans = ["/data/set/images/b.png", "out\\set\\images\\a.png", "other.png"];

@@ -159,14 +159,7 @@ fn by_score_desc(idx: &mut [usize], score: impl Fn(usize) -> f64) {
 
 /// Matches one image's detections to its GT at every threshold. `gt` and `dt` index into
 /// `gts`/`dts`; `gt_match` receives, per GT index, the matched detection's score at threshold 0.
-fn evaluate_image(
-    gts: &[GtRef],
-    dts: &[DtRef],
-    gt: &[usize],
-    dt: &[usize],
-    p: &CocoParams,
-    gt_match: &mut [Option<f64>],
-) -> ImageEval {
+fn evaluate_image(gts: &[GtRef], dts: &[DtRef], gt: &[usize], dt: &[usize], p: &CocoParams, gt_match: &mut [Option<f64>]) -> ImageEval {
     let ignored_gt = |g: usize| gts[g].ignore || gts[g].iscrowd;
     // Non-ignored GT first, stable.
     let mut gt_order: Vec<usize> = gt.to_vec();
@@ -175,10 +168,7 @@ fn evaluate_image(
     by_score_desc(&mut dt_order, |d| dts[d].score);
     dt_order.truncate(p.max_dets);
 
-    let ious: Vec<Vec<f64>> = dt_order
-        .iter()
-        .map(|&d| gt_order.iter().map(|&g| iou_xywh(&dts[d].bbox, &gts[g].bbox, gts[g].iscrowd)).collect())
-        .collect();
+    let ious: Vec<Vec<f64>> = dt_order.iter().map(|&d| gt_order.iter().map(|&g| iou_xywh(&dts[d].bbox, &gts[g].bbox, gts[g].iscrowd)).collect()).collect();
     let gt_ig: Vec<bool> = gt_order.iter().map(|&g| ignored_gt(g)).collect();
     let crowd: Vec<bool> = gt_order.iter().map(|&g| gts[g].iscrowd).collect();
     let (nt, nd, ng) = (p.iou_thresholds.len(), dt_order.len(), gt_order.len());
@@ -214,12 +204,7 @@ fn evaluate_image(
             }
         }
     }
-    ImageEval {
-        scores: dt_order.iter().map(|&d| dts[d].score).collect(),
-        matched,
-        ignored,
-        npig: gt_ig.iter().filter(|g| !**g).count(),
-    }
+    ImageEval { scores: dt_order.iter().map(|&d| dts[d].score).collect(), matched, ignored, npig: gt_ig.iter().filter(|g| !**g).count() }
 }
 
 /// COCO average precision of one label over `image_count` images (see the module docs).
@@ -354,8 +339,7 @@ pub fn image_roc(scores: &[f64], positive: &[bool]) -> Roc {
         }
         points.push(RocPoint { threshold: s, far: rate(fp, negatives), pd: rate(tp, positives) });
     }
-    let auc = (positives > 0 && negatives > 0)
-        .then(|| points.windows(2).map(|w| (w[1].far - w[0].far) * (w[1].pd + w[0].pd) / 2.0).sum());
+    let auc = (positives > 0 && negatives > 0).then(|| points.windows(2).map(|w| (w[1].far - w[0].far) * (w[1].pd + w[0].pd) / 2.0).sum());
     Roc { positives, negatives, points, auc }
 }
 
@@ -366,11 +350,7 @@ pub fn pd_at_far(roc: &Roc, far_target: f64) -> Option<RocPoint> {
     if roc.positives == 0 || roc.negatives == 0 {
         return None;
     }
-    roc.points
-        .iter()
-        .filter(|p| p.far <= far_target + 1e-12)
-        .max_by(|a, b| a.pd.total_cmp(&b.pd).then(b.far.total_cmp(&a.far)))
-        .copied()
+    roc.points.iter().filter(|p| p.far <= far_target + 1e-12).max_by(|a, b| a.pd.total_cmp(&b.pd).then(b.far.total_cmp(&a.far))).copied()
 }
 
 /// A box of a category for the confusion matrix.
@@ -394,13 +374,7 @@ pub struct CatBox {
 /// GT to `[gt][missed]`, an unpaired detection to `[background][predicted]`;
 /// `[background][missed]` stays 0.
 #[must_use]
-pub fn confusion(
-    categories: usize,
-    gts: &[CatBox],
-    dts: &[CatBox],
-    iou_threshold: f64,
-    score_threshold: f64,
-) -> Vec<Vec<u64>> {
+pub fn confusion(categories: usize, gts: &[CatBox], dts: &[CatBox], iou_threshold: f64, score_threshold: f64) -> Vec<Vec<u64>> {
     let k = categories;
     let mut m = vec![vec![0u64; k + 1]; k + 1];
     let mut images: Vec<usize> = gts.iter().chain(dts).map(|b| b.image).collect();
@@ -408,8 +382,7 @@ pub fn confusion(
     images.dedup();
     for img in images {
         let g: Vec<&CatBox> = gts.iter().filter(|b| b.image == img && b.category < k).collect();
-        let d: Vec<&CatBox> =
-            dts.iter().filter(|b| b.image == img && b.category < k && b.score >= score_threshold).collect();
+        let d: Vec<&CatBox> = dts.iter().filter(|b| b.image == img && b.category < k && b.score >= score_threshold).collect();
         let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
         for (gi, gb) in g.iter().enumerate() {
             for (di, db) in d.iter().enumerate() {
@@ -527,11 +500,7 @@ mod tests {
         crowd.iscrowd = true;
         let g = [gt(0, [200.0, 200.0, 10.0, 10.0]), crowd];
         // Two detections inside the crowd region (ignored), one on the real GT.
-        let d = [
-            dt(0, [10.0, 10.0, 20.0, 20.0], 0.95),
-            dt(0, [40.0, 40.0, 20.0, 20.0], 0.9),
-            dt(0, [200.0, 200.0, 10.0, 10.0], 0.5),
-        ];
+        let d = [dt(0, [10.0, 10.0, 20.0, 20.0], 0.95), dt(0, [40.0, 40.0, 20.0, 20.0], 0.9), dt(0, [200.0, 200.0, 10.0, 10.0], 0.5)];
         let r = coco_ap(1, &g, &d, &CocoParams::default());
         assert_eq!(r.gt_count, 1);
         assert!(close(r.ap_first(), 1.0));
@@ -579,11 +548,7 @@ mod tests {
     #[test]
     fn confusion_pairs_by_iou_across_categories() {
         let b = |image, category, bbox, score| CatBox { image, category, bbox, score };
-        let gts = [
-            b(0, 0, [0.0, 0.0, 10.0, 10.0], 0.0),
-            b(0, 2, [50.0, 50.0, 10.0, 10.0], 0.0),
-            b(1, 1, [0.0, 0.0, 10.0, 10.0], 0.0),
-        ];
+        let gts = [b(0, 0, [0.0, 0.0, 10.0, 10.0], 0.0), b(0, 2, [50.0, 50.0, 10.0, 10.0], 0.0), b(1, 1, [0.0, 0.0, 10.0, 10.0], 0.0)];
         let dts = [
             b(0, 1, [0.0, 0.0, 10.0, 9.0], 0.9),    // firearm GT seen as a part
             b(0, 0, [0.0, 0.0, 10.0, 10.0], 0.8),   // better overlap: takes the firearm GT

@@ -25,9 +25,8 @@ use image::RgbImage;
 
 pub use coco::{match_records, EvalDataset, EvalGt, EvalImage, EvalPred, RecordMatch, WhereClause};
 pub use report::{
-    evaluate, CategoryValue, Confusion, DatasetSummary, Difficulty, DifficultyBin, EvalReport, EvalSettings,
-    EvalSource, ImageLevel, LabelMetrics, PdAtFar, PrCurve, RocPointOut, SettingsOut, Summary, WhereClauseOut,
-    EVAL_SCHEMA,
+    evaluate, CategoryValue, Confusion, DatasetSummary, Difficulty, DifficultyBin, EvalReport, EvalSettings, EvalSource, ImageLevel, LabelMetrics, PdAtFar,
+    PrCurve, RocPointOut, SettingsOut, Summary, WhereClauseOut, EVAL_SCHEMA,
 };
 
 use crate::ReportError;
@@ -134,8 +133,7 @@ pub fn plots(report: &EvalReport) -> Vec<(String, RgbImage)> {
 /// [`ReportError::Encode`] naming `path`.
 pub fn png_bytes(img: &RgbImage, path: &Path) -> Result<Vec<u8>, ReportError> {
     let mut buf = Cursor::new(Vec::new());
-    img.write_to(&mut buf, image::ImageFormat::Png)
-        .map_err(|source| ReportError::Encode { path: path.to_path_buf(), source })?;
+    img.write_to(&mut buf, image::ImageFormat::Png).map_err(|source| ReportError::Encode { path: path.to_path_buf(), source })?;
     Ok(buf.into_inner())
 }
 
@@ -160,8 +158,7 @@ pub fn write_eval(dir: &Path, report: &mut EvalReport) -> Result<(), ReportError
         pngs.push((name, bytes));
     }
     report.plots = pngs.iter().map(|(n, _)| n.clone()).collect();
-    let mut json = serde_json::to_string_pretty(report)
-        .map_err(|source| ReportError::Json { what: "the evaluation".into(), source })?;
+    let mut json = serde_json::to_string_pretty(report).map_err(|source| ReportError::Json { what: "the evaluation".into(), source })?;
     json.push('\n');
     write_file(dir.join(EVAL_JSON), json.as_bytes())?;
     write_file(dir.join(EVAL_HTML), page::eval_html(report, &pngs).as_bytes())
@@ -173,40 +170,18 @@ pub fn summary_table(report: &EvalReport) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
     let d = &report.dataset;
-    let _ = writeln!(
-        s,
-        "{} images ({} with threats, {} without), {} threat boxes",
-        d.images, d.positive_images, d.negative_images, d.gt_boxes
-    );
+    let _ = writeln!(s, "{} images ({} with threats, {} without), {} threat boxes", d.images, d.positive_images, d.negative_images, d.gt_boxes);
     let _ = writeln!(s, "{:<22} {:>6} {:>6} {:>7} {:>8} {:>7}", "label", "gt", "dets", "AP50", "AP50:95", "R@0.5");
     let rows = report.categories.iter().chain(std::iter::once(&report.any_threat));
     for (i, m) in rows.chain(report.classes.iter()).enumerate() {
         if i == report.categories.len() + 1 {
             let _ = writeln!(s, "{}", "-".repeat(60));
         }
-        let _ = writeln!(
-            s,
-            "{:<22} {:>6} {:>6} {:>7} {:>8} {:>7}",
-            m.name,
-            m.gt_boxes,
-            m.detections,
-            fmt_opt(m.ap50),
-            fmt_opt(m.ap50_95),
-            fmt_opt(m.recall50)
-        );
+        let _ = writeln!(s, "{:<22} {:>6} {:>6} {:>7} {:>8} {:>7}", m.name, m.gt_boxes, m.detections, fmt_opt(m.ap50), fmt_opt(m.ap50_95), fmt_opt(m.recall50));
     }
     for l in &report.image_level {
-        let pds: Vec<String> =
-            l.pd_at_far.iter().map(|p| format!("PD@FAR{}% {}", p.far_target * 100.0, fmt_opt(p.pd))).collect();
-        let _ = writeln!(
-            s,
-            "image level {:<12} {} ({}+ / {}-)  AUC {}",
-            l.scope,
-            pds.join("  "),
-            l.positives,
-            l.negatives,
-            fmt_opt(l.auc)
-        );
+        let pds: Vec<String> = l.pd_at_far.iter().map(|p| format!("PD@FAR{}% {}", p.far_target * 100.0, fmt_opt(p.pd))).collect();
+        let _ = writeln!(s, "image level {:<12} {} ({}+ / {}-)  AUC {}", l.scope, pds.join("  "), l.positives, l.negatives, fmt_opt(l.auc));
     }
     s
 }

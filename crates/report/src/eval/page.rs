@@ -99,14 +99,7 @@ pub(crate) fn eval_html(report: &EvalReport, pngs: &[(String, Vec<u8>)]) -> Stri
     }
     out.push_str("</tr>");
     for l in &report.image_level {
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
-            escape(&l.scope),
-            l.positives,
-            l.negatives,
-            f(l.auc)
-        );
+        let _ = write!(out, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>", escape(&l.scope), l.positives, l.negatives, f(l.auc));
         for p in &l.pd_at_far {
             let _ = write!(out, "<td>{}</td>", f(p.pd));
         }

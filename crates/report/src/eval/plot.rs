@@ -148,8 +148,7 @@ pub fn draw(plot: &Plot) -> RgbImage {
     text(&mut img, (px0 + px1 - text_width(&plot.x_label, 1)) / 2, py1 + 26, &plot.x_label, 1, INK);
     text(&mut img, 6, py0 - 14, &plot.y_label, 1, INK);
     for s in &plot.series {
-        let pts: Vec<(i64, i64)> =
-            s.points.iter().filter(|(x, y)| x.is_finite() && y.is_finite()).map(|&(x, y)| to_px(x, y)).collect();
+        let pts: Vec<(i64, i64)> = s.points.iter().filter(|(x, y)| x.is_finite() && y.is_finite()).map(|&(x, y)| to_px(x, y)).collect();
         for pair in pts.windows(2) {
             line(&mut img, pair[0], pair[1], 2, s.colour);
         }
@@ -166,12 +165,9 @@ pub fn draw(plot: &Plot) -> RgbImage {
             LegendAt::BottomRight => (px1 - box_w - 10, py1 - box_h - 10),
         };
         fill(&mut img, bx, by, bx + box_w, by + box_h, Rgb([255, 255, 255]));
-        for (x0, y0, x1, y1) in [
-            (bx, by, bx + box_w, by),
-            (bx, by + box_h, bx + box_w, by + box_h),
-            (bx, by, bx, by + box_h),
-            (bx + box_w, by, bx + box_w, by + box_h),
-        ] {
+        for (x0, y0, x1, y1) in
+            [(bx, by, bx + box_w, by), (bx, by + box_h, bx + box_w, by + box_h), (bx, by, bx, by + box_h), (bx + box_w, by, bx + box_w, by + box_h)]
+        {
             line(&mut img, (x0, y0), (x1, y1), 1, Rgb([150, 150, 150]));
         }
         for (i, s) in (0i64..).zip(&plot.series) {
@@ -194,11 +190,7 @@ mod tests {
             title: "PR".into(),
             x_label: "recall".into(),
             y_label: "precision".into(),
-            series: vec![Series {
-                label: "firearm AP50 1.000".into(),
-                colour: red,
-                points: vec![(0.0, 1.0), (1.0, 1.0)],
-            }],
+            series: vec![Series { label: "firearm AP50 1.000".into(), colour: red, points: vec![(0.0, 1.0), (1.0, 1.0)] }],
             legend: LegendAt::BottomLeft,
             diagonal: true,
         };

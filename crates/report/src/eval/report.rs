@@ -257,8 +257,7 @@ fn label_metrics(
     preds: &[&EvalPred],
     p: &CocoParams,
 ) -> (LabelMetrics, ApResult) {
-    let g: Vec<GtRef> =
-        gts.iter().map(|g| GtRef { image: g.image, bbox: g.bbox, iscrowd: g.iscrowd, ignore: false }).collect();
+    let g: Vec<GtRef> = gts.iter().map(|g| GtRef { image: g.image, bbox: g.bbox, iscrowd: g.iscrowd, ignore: false }).collect();
     let d: Vec<DtRef> = preds.iter().map(|d| DtRef { image: d.image, bbox: d.bbox, score: d.score }).collect();
     let r = coco_ap(image_count, &g, &d, p);
     let at = |iou: f64| p.iou_thresholds.iter().position(|t| (t - iou).abs() < 1e-9).and_then(|i| r.ap_per_iou[i]);
@@ -286,13 +285,7 @@ fn label_metrics(
 
 /// The row of fine class `name` scored by its category's matching: `recall50` is the share of
 /// its non-crowd GT boxes that a detection of the category matched at IoU 0.5 (any score); no AP.
-fn recall_by_category(
-    name: &str,
-    category: Category,
-    gts: &[&EvalGt],
-    cat_results: &[(Category, Vec<&EvalGt>, ApResult)],
-    p: &CocoParams,
-) -> LabelMetrics {
+fn recall_by_category(name: &str, category: Category, gts: &[&EvalGt], cat_results: &[(Category, Vec<&EvalGt>, ApResult)], p: &CocoParams) -> LabelMetrics {
     let mut found = 0usize;
     let mut total = 0usize;
     if let Some((_, cat_gts, r)) = cat_results.iter().find(|(c, _, _)| *c == category) {
@@ -338,11 +331,7 @@ type Binning = (&'static str, &'static str, Vec<(&'static str, f64, Option<f64>)
 
 fn binnings() -> Vec<Binning> {
     vec![
-        (
-            "occluded_fraction",
-            "share of the footprint over dense clutter",
-            vec![("<0.1", 0.0, Some(0.1)), ("0.1-0.4", 0.1, Some(0.4)), (">=0.4", 0.4, None)],
-        ),
+        ("occluded_fraction", "share of the footprint over dense clutter", vec![("<0.1", 0.0, Some(0.1)), ("0.1-0.4", 0.1, Some(0.4)), (">=0.4", 0.4, None)]),
         (
             "clutter_density",
             "mean attenuation (1 - transmission) of the background in the box",
@@ -413,9 +402,8 @@ pub fn evaluate(ds: &EvalDataset, preds: &[EvalPred], settings: &EvalSettings, s
 
     // Image level.
     let mut image_level = Vec::new();
-    let scopes: Vec<(String, Option<Category>)> = std::iter::once(("any_threat".to_owned(), None))
-        .chain(Category::ALL.iter().map(|c| (c.as_str().to_owned(), Some(*c))))
-        .collect();
+    let scopes: Vec<(String, Option<Category>)> =
+        std::iter::once(("any_threat".to_owned(), None)).chain(Category::ALL.iter().map(|c| (c.as_str().to_owned(), Some(*c)))).collect();
     for (scope, cat) in scopes {
         let wanted = |c: Category| cat.is_none_or(|k| k == c);
         let mut score = vec![0.0f64; n];
@@ -452,23 +440,13 @@ pub fn evaluate(ds: &EvalDataset, preds: &[EvalPred], settings: &EvalSettings, s
 
     // Confusion.
     let cat_index = |c: Category| Category::ALL.iter().position(|k| *k == c).unwrap_or(0);
-    let g_boxes: Vec<CatBox> = gts
-        .iter()
-        .filter(|g| !g.iscrowd)
-        .map(|g| CatBox { image: g.image, category: cat_index(g.category), bbox: g.bbox, score: 0.0 })
-        .collect();
-    let d_boxes: Vec<CatBox> = preds
-        .iter()
-        .map(|d| CatBox { image: d.image, category: cat_index(d.category), bbox: d.bbox, score: d.score })
-        .collect();
+    let g_boxes: Vec<CatBox> =
+        gts.iter().filter(|g| !g.iscrowd).map(|g| CatBox { image: g.image, category: cat_index(g.category), bbox: g.bbox, score: 0.0 }).collect();
+    let d_boxes: Vec<CatBox> = preds.iter().map(|d| CatBox { image: d.image, category: cat_index(d.category), bbox: d.bbox, score: d.score }).collect();
     let confusion = Confusion {
         iou: 0.5,
         score_threshold: settings.score_threshold,
-        rows: Category::ALL
-            .iter()
-            .map(|c| c.as_str().to_owned())
-            .chain(std::iter::once("background".to_owned()))
-            .collect(),
+        rows: Category::ALL.iter().map(|c| c.as_str().to_owned()).chain(std::iter::once("background".to_owned())).collect(),
         cols: Category::ALL.iter().map(|c| c.as_str().to_owned()).chain(std::iter::once("missed".to_owned())).collect(),
         counts: confusion(Category::ALL.len(), &g_boxes, &d_boxes, 0.5, settings.score_threshold),
     };
@@ -491,24 +469,13 @@ pub fn evaluate(ds: &EvalDataset, preds: &[EvalPred], settings: &EvalSettings, s
             let mut total = 0usize;
             let mut ap50 = Vec::new();
             for c in Category::ALL {
-                let g: Vec<GtRef> = gts
-                    .iter()
-                    .filter(|g| g.category == c)
-                    .map(|g| GtRef { image: g.image, bbox: g.bbox, iscrowd: g.iscrowd, ignore: !inside(g) })
-                    .collect();
-                let d: Vec<DtRef> = preds
-                    .iter()
-                    .filter(|d| d.category == c)
-                    .map(|d| DtRef { image: d.image, bbox: d.bbox, score: d.score })
-                    .collect();
+                let g: Vec<GtRef> =
+                    gts.iter().filter(|g| g.category == c).map(|g| GtRef { image: g.image, bbox: g.bbox, iscrowd: g.iscrowd, ignore: !inside(g) }).collect();
+                let d: Vec<DtRef> = preds.iter().filter(|d| d.category == c).map(|d| DtRef { image: d.image, bbox: d.bbox, score: d.score }).collect();
                 let r = coco_ap(n, &g, &d, &p50);
-                let in_bin_gt: Vec<usize> =
-                    g.iter().enumerate().filter(|(_, x)| !x.ignore && !x.iscrowd).map(|(i, _)| i).collect();
+                let in_bin_gt: Vec<usize> = g.iter().enumerate().filter(|(_, x)| !x.ignore && !x.iscrowd).map(|(i, _)| i).collect();
                 total += in_bin_gt.len();
-                found += in_bin_gt
-                    .iter()
-                    .filter(|&&i| r.gt_match_score_first_iou[i].is_some_and(|s| s >= settings.score_threshold))
-                    .count();
+                found += in_bin_gt.iter().filter(|&&i| r.gt_match_score_first_iou[i].is_some_and(|s| s >= settings.score_threshold)).count();
                 ap50.push(CategoryValue { category: c, gt_boxes: in_bin_gt.len(), value: r.ap_first() });
             }
             #[allow(clippy::cast_precision_loss)]
@@ -521,18 +488,11 @@ pub fn evaluate(ds: &EvalDataset, preds: &[EvalPred], settings: &EvalSettings, s
                 ap50,
             });
         }
-        difficulty.push(Difficulty {
-            tag: tag.to_owned(),
-            binning: binning.to_owned(),
-            score_threshold: settings.score_threshold,
-            bins: out_bins,
-            untagged,
-        });
+        difficulty.push(Difficulty { tag: tag.to_owned(), binning: binning.to_owned(), score_threshold: settings.score_threshold, bins: out_bins, untagged });
     }
 
     let positive_images: BTreeSet<usize> = gts.iter().filter(|g| !g.iscrowd).map(|g| g.image).collect();
-    let with_gt =
-        |v: &[LabelMetrics], f: fn(&LabelMetrics) -> Option<f64>| mean(v.iter().filter(|m| m.gt_boxes > 0).map(f));
+    let with_gt = |v: &[LabelMetrics], f: fn(&LabelMetrics) -> Option<f64>| mean(v.iter().filter(|m| m.gt_boxes > 0).map(f));
     EvalReport {
         schema: EVAL_SCHEMA.to_owned(),
         source,
@@ -618,17 +578,8 @@ mod tests {
     #[test]
     fn perfect_predictions_score_one_everywhere() {
         let d = ds();
-        let preds: Vec<EvalPred> = d
-            .gts
-            .iter()
-            .map(|g| EvalPred {
-                image: g.image,
-                class: g.class.clone(),
-                category: g.category,
-                score: 0.9,
-                bbox: g.bbox,
-            })
-            .collect();
+        let preds: Vec<EvalPred> =
+            d.gts.iter().map(|g| EvalPred { image: g.image, class: g.class.clone(), category: g.category, score: 0.9, bbox: g.bbox }).collect();
         let r = evaluate(&d, &preds, &EvalSettings::default(), source());
         // Precision is tp / (tp + fp + eps), as pycocotools: one ulp below 1.
         let one = |v: Option<f64>| v.is_some_and(|v| (v - 1.0).abs() < 1e-9);
@@ -652,20 +603,8 @@ mod tests {
         let d = ds();
         // The pistol is called a slide (a part); the part is missed; the cartridge is found.
         let preds = vec![
-            EvalPred {
-                image: 0,
-                class: "slide".into(),
-                category: Category::Part,
-                score: 0.8,
-                bbox: [0.0, 0.0, 10.0, 10.0],
-            },
-            EvalPred {
-                image: 1,
-                class: "cartridge".into(),
-                category: Category::Ammunition,
-                score: 0.7,
-                bbox: [0.0, 0.0, 10.0, 10.0],
-            },
+            EvalPred { image: 0, class: "slide".into(), category: Category::Part, score: 0.8, bbox: [0.0, 0.0, 10.0, 10.0] },
+            EvalPred { image: 1, class: "cartridge".into(), category: Category::Ammunition, score: 0.7, bbox: [0.0, 0.0, 10.0, 10.0] },
         ];
         let r = evaluate(&d, &preds, &EvalSettings::default(), source());
         assert_eq!(r.confusion.counts[0][1], 1);
