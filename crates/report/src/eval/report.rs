@@ -248,6 +248,11 @@ pub struct EvalReport {
     pub plots: Vec<String>,
 }
 
+/// How many images hold at least one non-crowd box of `gts`.
+fn images_with_boxes(gts: &[&EvalGt]) -> usize {
+    gts.iter().filter(|g| !g.iscrowd).map(|g| g.image).collect::<BTreeSet<usize>>().len()
+}
+
 fn label_metrics(
     name: &str,
     matched_by: &str,
@@ -261,12 +266,11 @@ fn label_metrics(
     let d: Vec<DtRef> = preds.iter().map(|d| DtRef { image: d.image, bbox: d.bbox, score: d.score }).collect();
     let r = coco_ap(image_count, &g, &d, p);
     let at = |iou: f64| p.iou_thresholds.iter().position(|t| (t - iou).abs() < 1e-9).and_then(|i| r.ap_per_iou[i]);
-    let gt_images: BTreeSet<usize> = gts.iter().filter(|g| !g.iscrowd).map(|g| g.image).collect();
     let m = LabelMetrics {
         name: name.to_owned(),
         category,
         gt_boxes: r.gt_count,
-        gt_images: gt_images.len(),
+        gt_images: images_with_boxes(gts),
         detections: r.dt_count,
         ap50: at(0.5),
         ap75: at(0.75),
@@ -296,13 +300,12 @@ fn recall_by_category(name: &str, category: Category, gts: &[&EvalGt], cat_resul
             }
         }
     }
-    let gt_images: BTreeSet<usize> = gts.iter().filter(|g| !g.iscrowd).map(|g| g.image).collect();
     #[allow(clippy::cast_precision_loss)]
     LabelMetrics {
         name: name.to_owned(),
         category: Some(category),
         gt_boxes: total,
-        gt_images: gt_images.len(),
+        gt_images: images_with_boxes(gts),
         detections: 0,
         ap50: None,
         ap75: None,
