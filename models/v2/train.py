@@ -74,10 +74,13 @@ def main():
         logf.write(line + "\n"); logf.flush()
 
     sources = []
+    parsed = {}  # one parse per annotations file, however many sources select from it
     for s in args.source:
         kind, path, series, weight = parse_source(s)
-        with open(path) as f:
-            coco = json.load(f)
+        if path not in parsed:
+            with open(path) as f:
+                parsed[path] = json.load(f)
+        coco = parsed[path]
         if kind == "synth":
             seed = coco.get("info", {}).get("options", {}).get("seed")
             if seed in test_seeds:
