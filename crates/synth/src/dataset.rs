@@ -19,7 +19,7 @@ use crate::rng::Rng;
 use crate::scene::background;
 use crate::shapes::{draw, Placement};
 use crate::sources::{read_bag, rescale, rotate, RealThreat, TipSources};
-use crate::threats::{build, random_threat_from, Threat, ThreatMix, LIGHT_FRAME_FAMILY};
+use crate::threats::{random_threat_from, Threat, ThreatMix};
 use crate::tip::{attenuation_mask, mask_extent, project_mut};
 use armscan_core::taxonomy::{known_category, Category};
 
@@ -410,14 +410,7 @@ fn populate_scene(opts: &SynthOptions, sources: &TipSources, index: usize, backg
             let placed = match real {
                 Some(r) => place_real_threat(&mut t, inside, mm, r, &mut rng),
                 None => {
-                    let light = want == Category::Part
-                        && opts.light_frame_fraction > 0.0
-                        && !opts.exclude_variants.iter().any(|e| e == LIGHT_FRAME_FAMILY.0)
-                        && rng.chance(opts.light_frame_fraction);
-                    let threat = match light.then(|| build(LIGHT_FRAME_FAMILY.0, &mut rng)).flatten() {
-                        Some(t) => t,
-                        None => random_threat_from(want, &opts.exclude_variants, opts.part_families, &mut rng),
-                    };
+                    let threat = random_threat_from(want, &opts.exclude_variants, opts.part_families, opts.light_frame_fraction, &mut rng);
                     place_threat(&mut t, inside, mm, threat, &mut rng)
                 }
             };

@@ -559,47 +559,7 @@ fn light_frame_family(rng: &mut Rng) -> Object {
         4..=7 => {
             let m = light(rng, 0.6);
             let k = if m == Plastic { 1.5 } else { 1.0 };
-            let (len, rail_h, t) = (rng.range(120.0, 210.0), rng.range(9.0, 16.0), k * rng.range(10.0, 16.0));
-            let (gw, gh, slant) = (rng.range(40.0, 56.0), rng.range(70.0, 110.0), rng.range(0.15, 0.4));
-            let back = -len / 2.0;
-            let dx = gh * slant.tan();
-            o.add(Prim::Slab { w: len, h: rail_h, t }, m, 0.0, rail_h / 2.0);
-            o.add(
-                Prim::Poly { pts: vec![[back, rail_h], [back + gw, rail_h], [back + gw - dx, rail_h + gh], [back - dx, rail_h + gh]], t: t + 4.0 },
-                m,
-                0.0,
-                0.0,
-            );
-            let wall = rng.range(3.0, 6.0);
-            let depth = -(t + 4.0 - rng.range(3.0, 6.0));
-            o.add(
-                Prim::Poly {
-                    pts: vec![
-                        [back + wall, rail_h + 8.0],
-                        [back + gw - wall, rail_h + 8.0],
-                        [back + gw - wall - dx, rail_h + gh],
-                        [back + wall - dx, rail_h + gh],
-                    ],
-                    t: depth,
-                },
-                m,
-                0.0,
-                0.0,
-            );
-            let r = rng.range(14.0, 19.0);
-            o.add(Prim::Ring { r, ri: r - 4.5, t: t * 0.6 }, m, back + gw + r, rail_h + r * 0.5);
-            if rng.chance(0.5) {
-                o.add(Prim::Slab { w: rng.range(25.0, 45.0), h: rng.range(8.0, 14.0), t: -t * 0.6 }, m, back + gw + r, rail_h - 2.0);
-            }
-            if m == Plastic {
-                for i in 0..2 {
-                    o.add(Prim::Slab { w: rng.range(14.0, 24.0), h: 4.0, t: 10.0 }, Steel, back + 12.0 + i as f32 * rng.range(70.0, 100.0), 3.0);
-                }
-                o.add(Prim::Slab { w: 14.0, h: 8.0, t: 14.0 }, Steel, back + gw + 10.0, rail_h);
-            }
-            for _ in 0..1 + rng.below(3) {
-                o.add(Prim::Disc { rx: 1.5, ry: 1.5, t: t + 4.0 }, Steel, back + rng.range(10.0, gw + 40.0), rail_h + rng.range(0.0, 12.0));
-            }
+            pistol_frame(&mut o, rng, m, |rng| k * rng.range(10.0, 16.0), 4.0, true);
         }
         _ => {
             let m = light(rng, 0.25);
@@ -697,47 +657,42 @@ fn receiver_family(rng: &mut Rng) -> Object {
         _ => {
             let polymer = rng.chance(0.35);
             let m = if polymer { Plastic } else { metal(rng, 0.4) };
-            let (len, rail_h, t) = (rng.range(120.0, 210.0), rng.range(9.0, 16.0), rng.range(12.0, 22.0));
-            let (gw, gh, slant) = (rng.range(40.0, 56.0), rng.range(70.0, 110.0), rng.range(0.15, 0.4));
-            let back = -len / 2.0;
-            let dx = gh * slant.tan();
-            o.add(Prim::Slab { w: len, h: rail_h, t }, m, 0.0, rail_h / 2.0);
-            o.add(
-                Prim::Poly { pts: vec![[back, rail_h], [back + gw, rail_h], [back + gw - dx, rail_h + gh], [back - dx, rail_h + gh]], t: t + 4.0 },
-                m,
-                0.0,
-                0.0,
-            );
-            let wall = rng.range(3.0, 6.0);
-            let depth = -(t - rng.range(3.0, 6.0));
-            o.add(
-                Prim::Poly {
-                    pts: vec![
-                        [back + wall, rail_h + 8.0],
-                        [back + gw - wall, rail_h + 8.0],
-                        [back + gw - wall - dx, rail_h + gh],
-                        [back + wall - dx, rail_h + gh],
-                    ],
-                    t: depth,
-                },
-                m,
-                0.0,
-                0.0,
-            );
-            let r = rng.range(14.0, 19.0);
-            o.add(Prim::Ring { r, ri: r - 4.5, t: t * 0.6 }, m, back + gw + r, rail_h + r * 0.5);
-            if polymer {
-                for k in 0..2 {
-                    o.add(Prim::Slab { w: rng.range(14.0, 24.0), h: 4.0, t: 10.0 }, Steel, back + 12.0 + k as f32 * rng.range(70.0, 100.0), 3.0);
-                }
-                o.add(Prim::Slab { w: 14.0, h: 8.0, t: 14.0 }, Steel, back + gw + 10.0, rail_h);
-            }
-            for _ in 0..1 + rng.below(3) {
-                o.add(Prim::Disc { rx: 1.5, ry: 1.5, t: t + 4.0 }, Steel, back + rng.range(10.0, gw + 40.0), rail_h + rng.range(0.0, 12.0));
-            }
+            pistol_frame(&mut o, rng, m, |rng| rng.range(12.0, 22.0), 0.0, false);
         }
     }
     o
+}
+
+/// A pistol frame of material `m` into `o`: rail, grip with a hollow magazine well (hollow to `well_extra` mm more than
+/// the rail is thick, less a wall), trigger guard ring, a cut-out behind the guard when `guard_cutout` holds, steel
+/// rails and block when polymer, and pins. `t_mm` draws the rail's thickness, after its length and height.
+fn pistol_frame(o: &mut Object, rng: &mut Rng, m: Material, t_mm: impl FnOnce(&mut Rng) -> f32, well_extra: f32, guard_cutout: bool) {
+    let len = rng.range(120.0, 210.0);
+    let rail_h = rng.range(9.0, 16.0);
+    let t = t_mm(rng);
+    let (gw, gh, slant) = (rng.range(40.0, 56.0), rng.range(70.0, 110.0), rng.range(0.15, 0.4));
+    let back = -len / 2.0;
+    let dx = gh * slant.tan();
+    o.add(Prim::Slab { w: len, h: rail_h, t }, m, 0.0, rail_h / 2.0);
+    o.add(Prim::Poly { pts: vec![[back, rail_h], [back + gw, rail_h], [back + gw - dx, rail_h + gh], [back - dx, rail_h + gh]], t: t + 4.0 }, m, 0.0, 0.0);
+    let wall = rng.range(3.0, 6.0);
+    let depth = -(t + well_extra - rng.range(3.0, 6.0));
+    let well = vec![[back + wall, rail_h + 8.0], [back + gw - wall, rail_h + 8.0], [back + gw - wall - dx, rail_h + gh], [back + wall - dx, rail_h + gh]];
+    o.add(Prim::Poly { pts: well, t: depth }, m, 0.0, 0.0);
+    let r = rng.range(14.0, 19.0);
+    o.add(Prim::Ring { r, ri: r - 4.5, t: t * 0.6 }, m, back + gw + r, rail_h + r * 0.5);
+    if guard_cutout && rng.chance(0.5) {
+        o.add(Prim::Slab { w: rng.range(25.0, 45.0), h: rng.range(8.0, 14.0), t: -t * 0.6 }, m, back + gw + r, rail_h - 2.0);
+    }
+    if m == Plastic {
+        for i in 0..2 {
+            o.add(Prim::Slab { w: rng.range(14.0, 24.0), h: 4.0, t: 10.0 }, Steel, back + 12.0 + i as f32 * rng.range(70.0, 100.0), 3.0);
+        }
+        o.add(Prim::Slab { w: 14.0, h: 8.0, t: 14.0 }, Steel, back + gw + 10.0, rail_h);
+    }
+    for _ in 0..1 + rng.below(3) {
+        o.add(Prim::Disc { rx: 1.5, ry: 1.5, t: t + 4.0 }, Steel, back + rng.range(10.0, gw + 40.0), rail_h + rng.range(0.0, 12.0));
+    }
 }
 
 /// A bolt or breech block: a round bolt (lugs, maybe a handle), a rectangular breech block, or
@@ -1239,14 +1194,20 @@ pub fn random_threat_of(want: Category, rng: &mut Rng) -> Threat {
 /// training set). When every variant of `want` is excluded, any variant not excluded is used.
 #[must_use]
 pub fn random_threat_except(want: Category, excluded: &[String], rng: &mut Rng) -> Threat {
-    random_threat_from(want, excluded, false, rng)
+    random_threat_from(want, excluded, false, 0.0, rng)
 }
 
 /// A random threat of category `want` whose variant is not in `excluded`, drawn from the fixed
-/// variants and, when `part_families` holds, from [`PART_FAMILIES`] too.
+/// variants and, when `part_families` holds, from [`PART_FAMILIES`] too; a part is a
+/// [`LIGHT_FRAME_FAMILY`] frame with probability `light_frame_fraction` (no draw is spent on it at 0).
 #[must_use]
-pub fn random_threat_from(want: Category, excluded: &[String], part_families: bool, rng: &mut Rng) -> Threat {
+pub fn random_threat_from(want: Category, excluded: &[String], part_families: bool, light_frame_fraction: f32, rng: &mut Rng) -> Threat {
     let allowed = |v: &str| !excluded.iter().any(|e| e == v);
+    if want == Category::Part && light_frame_fraction > 0.0 && allowed(LIGHT_FRAME_FAMILY.0) && rng.chance(light_frame_fraction) {
+        if let Some(t) = build(LIGHT_FRAME_FAMILY.0, rng) {
+            return t;
+        }
+    }
     let families: &[(&str, &str)] = if part_families { PART_FAMILIES } else { &[] };
     let mut pool: Vec<&str> = VARIANTS.iter().chain(families).filter(|(v, f)| known_category(f) == Some(want) && allowed(v)).map(|(v, _)| *v).collect();
     if pool.is_empty() {
@@ -1301,9 +1262,9 @@ mod tests {
         let mut with = Rng::new(3);
         let mut seen_family = false;
         for _ in 0..300 {
-            let a = random_threat_from(Category::Part, &[], false, &mut plain);
+            let a = random_threat_from(Category::Part, &[], false, 0.0, &mut plain);
             assert!(!PART_FAMILIES.iter().any(|(v, _)| *v == a.variant), "{} drawn without asking", a.variant);
-            let b = random_threat_from(Category::Part, &[], true, &mut with);
+            let b = random_threat_from(Category::Part, &[], true, 0.0, &mut with);
             seen_family |= PART_FAMILIES.iter().any(|(v, _)| *v == b.variant);
         }
         assert!(seen_family, "no family drawn in 300 parts");
