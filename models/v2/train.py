@@ -57,6 +57,10 @@ def main():
     ap.add_argument("--max-iters", type=int, default=0)
     ap.add_argument("--time-budget-min", type=float, default=60)
     ap.add_argument("--ckpt-every", type=int, default=50)
+    ap.add_argument("--snapshot-every-min", type=float, default=0,
+                    help="also copy the weights to <out>/snap_<minute>.pt every this many minutes of wall time "
+                    "(from --snapshot-from-min on), for average.py")
+    ap.add_argument("--snapshot-from-min", type=float, default=0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--test-seeds", default="900,950",
                     help="seeds of synthetic test and validation sets (900: the test set; 950: the validation set "
@@ -125,6 +129,15 @@ def main():
                    ck + ".tmp")
         os.replace(ck + ".tmp", ck)
 
+    def snapshot_due(elapsed_min):
+        """The next snapshot minute reached and not yet written, or None."""
+        if args.snapshot_every_min <= 0 or elapsed_min < args.snapshot_from_min:
+            return None
+        m = args.snapshot_from_min + args.snapshot_every_min * math.floor(
+            (elapsed_min - args.snapshot_from_min) / args.snapshot_every_min)
+        path = os.path.join(args.out, f"snap_{m:g}.pt")
+        return None if os.path.exists(path) else path
+
     agg, k = np.zeros(3), 0
     net.train()
     if args.freeze_bn:
@@ -150,6 +163,11 @@ def main():
             agg, k = np.zeros(3), 0
         if gstep % args.ckpt_every == 0:
             save()
+        snap = snapshot_due((time.time() - t0) / 60)
+        if snap:
+            torch.save({"model": net.state_dict(), "gstep": gstep, "args": vars(args)}, snap + ".tmp")
+            os.replace(snap + ".tmp", snap)
+            log(f"snapshot at step {gstep} -> {snap}")
         if (args.max_iters and gstep >= args.max_iters) or (budget_s and time.time() - t0 >= budget_s):
             save()
             log(f"stop at step {gstep} ({time.time() - t0:.0f}s) -> {ck}")
