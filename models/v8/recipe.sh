@@ -34,7 +34,7 @@ python train.py --out "$RUN" --init "$V7RUN/last.pt" --freeze-bn --lr 2.5e-4 --w
   --source gdxray:"$G:B0046@0.1" --source gdxray:"$G:B0049@0.06" --source gdxray:"$G:B0008,B0076,B0082@0.05"
 # 3. the candidates: the final state, and the mean of the snapshots and the final state (BatchNorm frozen)
 python average.py --out "$RUN/avg.pt" "$RUN"/snap_{55,60,65,70,75,80,85}.pt "$RUN/last.pt"
-CKPT=${CKPT:-$RUN/avg.pt}  # the card says which one the rule chose
+CKPT=${CKPT:-$RUN/last.pt}  # the rule chose the final state (MODEL_CARD_v8.md, "Recipe"); CKPT=$RUN/avg.pt for the mean
 # 4. export (checks ONNX Runtime against torch) with the same coarse pass as v3 to v7
 python export.py --ckpt "$CKPT" --out ../armscan-threat-v8.onnx --id armscan-threat-v8 --coarse-min-long-side 112
 cd ../..
