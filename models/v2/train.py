@@ -123,11 +123,14 @@ def main():
         frac = elapsed / budget_s if budget_s else 0.0
         return min(1.0, (step + 1) / args.warmup) * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
 
+    def write(obj, path):
+        """Writes a checkpoint whole or not at all (a killed run never leaves half a file)."""
+        torch.save(obj, path + ".tmp")
+        os.replace(path + ".tmp", path)
+
     def save():
-        torch.save({"model": net.state_dict(), "opt": opt.state_dict(), "gstep": gstep, "elapsed": time.time() - t0,
-                    "np_rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(), "args": vars(args)},
-                   ck + ".tmp")
-        os.replace(ck + ".tmp", ck)
+        write({"model": net.state_dict(), "opt": opt.state_dict(), "gstep": gstep, "elapsed": time.time() - t0,
+               "np_rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(), "args": vars(args)}, ck)
 
     def snapshot_due(elapsed_min):
         """The next snapshot minute reached and not yet written, or None."""
@@ -165,8 +168,7 @@ def main():
             save()
         snap = snapshot_due((time.time() - t0) / 60)
         if snap:
-            torch.save({"model": net.state_dict(), "gstep": gstep, "args": vars(args)}, snap + ".tmp")
-            os.replace(snap + ".tmp", snap)
+            write({"model": net.state_dict(), "gstep": gstep, "args": vars(args)}, snap)
             log(f"snapshot at step {gstep} -> {snap}")
         if (args.max_iters and gstep >= args.max_iters) or (budget_s and time.time() - t0 >= budget_s):
             save()
