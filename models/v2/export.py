@@ -26,7 +26,12 @@ def main():
     ap.add_argument("--coarse-min-long-side", type=float, default=0.0,
                     help="write a coarse pass (factor COARSE_FACTOR) keeping candidates whose long side is at least "
                          "this many model px; 0: no coarse pass")
+    ap.add_argument("--damp-part-in-firearm", type=float, default=0.0, metavar="FACTOR",
+                    help="write a damping rule: a part box lying >= 0.8 of its area inside a firearm box scoring at "
+                         "least as high has its score multiplied by FACTOR (armscan_core::nested); 0: no rule")
     args = ap.parse_args()
+    if not 0.0 <= args.damp_part_in_firearm <= 1.0:
+        ap.error("--damp-part-in-firearm must be in [0, 1]")
     net, exp, st = load_and_export(Detector(), args.ckpt, args.out)
     ref = DetectorExport(net).eval()
     import onnx
@@ -70,6 +75,9 @@ def main():
     }
     if args.coarse_min_long_side > 0:
         man["framing"]["coarse_pass"] = {"factor": COARSE_FACTOR, "min_long_side_model_px": args.coarse_min_long_side}
+    if args.damp_part_in_firearm > 0:
+        man["damping"] = [{"inner": "part", "outer": "firearm", "min_fraction_inside": 0.8,
+                           "factor": args.damp_part_in_firearm}]
     path = os.path.splitext(args.out)[0] + ".manifest.json"
     with open(path, "w") as f:
         json.dump(man, f, indent=2)

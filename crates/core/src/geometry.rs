@@ -124,6 +124,19 @@ impl<S: Space> Rect<S> {
         }
     }
 
+    /// The share of this box's area that lies inside `other`, in `[0, 1]`: 1 when this box lies
+    /// wholly inside it. An empty box gives 0.
+    #[must_use]
+    pub fn fraction_inside(&self, other: &Self) -> f32 {
+        let inter = self.intersection(other).map_or(0.0, |r| r.area());
+        let area = self.area();
+        if area <= 0.0 {
+            0.0
+        } else {
+            (inter / area).clamp(0.0, 1.0)
+        }
+    }
+
     /// This box clipped to `[0, width] x [0, height]`.
     #[must_use]
     pub fn clipped(&self, width: f32, height: f32) -> Self {
@@ -190,6 +203,15 @@ mod tests {
     #[test]
     fn overlap_of_smaller_is_one_for_nested() {
         assert!((b(0.0, 0.0, 100.0, 100.0).overlap_of_smaller(&b(10.0, 10.0, 20.0, 20.0)) - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn fraction_inside_is_the_share_of_this_box() {
+        let big = b(0.0, 0.0, 100.0, 100.0);
+        let small = b(90.0, 10.0, 110.0, 20.0);
+        assert!((small.fraction_inside(&big) - 0.5).abs() < 1e-6);
+        assert!((big.fraction_inside(&small) - 0.01).abs() < 1e-6);
+        assert_eq!(b(5.0, 5.0, 5.0, 9.0).fraction_inside(&big), 0.0);
     }
 
     fn arb_box() -> impl Strategy<Value = BoxInImage> {

@@ -4,6 +4,7 @@
 //! - [`geometry`]: axis-aligned boxes that carry their coordinate space in the type
 //!   ([`BoxInImage`], [`BoxInModel`]), IoU, clipping;
 //! - [`nms`]: class-aware non-maximum suppression and the merge of detections across frame borders;
+//! - [`nested`]: damping of a detection that a containing one of another category explains (a part inside a firearm);
 //! - [`frames`]: how a scan at working scale is cut into overlapping frames;
 //! - [`taxonomy`]: fine classes and the UN Firearms Protocol's three categories;
 //! - [`scan`]: the [`Scan`] and its planes (single-energy grey, dual-energy high/low, pseudo-colour);
@@ -12,6 +13,7 @@
 pub mod colour;
 pub mod frames;
 pub mod geometry;
+pub mod nested;
 pub mod nms;
 pub mod scan;
 pub mod taxonomy;
@@ -19,6 +21,7 @@ pub mod verdict;
 
 pub use frames::{FrameGrid, FrameRect};
 pub use geometry::{BoxInImage, BoxInModel, Image, Model, Rect, Space};
+pub use nested::{damp_nested_mut, NestedDamping};
 pub use nms::{join_coarse_detections, merge_frame_detections, merge_frame_pieces, nms_mut, FrameDetection};
 pub use scan::{Plane, PlaneError, Planes, RgbPlane, Scan};
 pub use taxonomy::{Category, ClassInfo, Taxonomy, TaxonomyError};

@@ -4,7 +4,9 @@ use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use armscan_core::{join_coarse_detections, merge_frame_detections, merge_frame_pieces, Detection, FrameDetection, FrameGrid, Scan, Thresholds};
+use armscan_core::{
+    damp_nested_mut, join_coarse_detections, merge_frame_detections, merge_frame_pieces, Detection, FrameDetection, FrameGrid, Scan, Thresholds,
+};
 use armscan_ingest::{detector_grey, Windowing};
 use image::GrayImage;
 use ndarray::Array4;
@@ -193,7 +195,8 @@ impl Detector {
 
     /// Screens one 8-bit detector grey image (bright = empty): scale to working size, cut into
     /// frames (and, with a coarse pass, again at the coarse scale), run all frames in parallel
-    /// batches, map boxes back, merge across frames, then join the passes.
+    /// batches, map boxes back, merge across frames, join the passes, then apply the manifest's
+    /// damping rules ([`armscan_core::nested`]).
     ///
     /// # Errors
     /// [`DetectError::Backend`] or [`DetectError::Output`] from the model.
@@ -257,7 +260,7 @@ impl Detector {
         let iou = spec.thresholds.nms_iou;
         let mut per_pass = per_pass.into_iter();
         let fine = merge_frame_pieces(per_pass.next().unwrap_or_default(), iou);
-        let detections = match per_pass.next() {
+        let mut detections = match per_pass.next() {
             Some(coarse) => {
                 // The fine frames' least overlap, in image pixels.
                 let overlap_in_image =
@@ -266,6 +269,7 @@ impl Detector {
             }
             None => fine.into_iter().map(|f| f.detection).collect(),
         };
+        damp_nested_mut(&mut detections, &spec.damping, min_score);
         let frames = passes.iter().map(|p| p.plans.len()).sum();
         Ok(ScanDetections { detections, width, height, frames, detect_ms: started.elapsed().as_secs_f64() * 1e3 })
     }

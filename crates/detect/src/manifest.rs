@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use armscan_core::{ClassInfo, Taxonomy, Thresholds};
+use armscan_core::{ClassInfo, NestedDamping, Taxonomy, Thresholds};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -121,6 +121,11 @@ pub struct ManifestFile {
     pub output: OutputSpec,
     pub classes: Vec<ClassInfo>,
     pub thresholds: ThresholdSpec,
+    /// Rules that lower the score of a detection lying inside a stronger one of another category
+    /// (a part inside a firearm), applied after the merge across frames and passes; none when
+    /// absent ([`armscan_core::nested`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub damping: Vec<NestedDamping>,
     /// Free-form notes (data, card); ignored by the runtime.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
@@ -220,6 +225,9 @@ impl ModelManifest {
             if !(0.0..=1.0).contains(&v) {
                 return Err(cfg(format!("thresholds.{name} = {v} is outside [0, 1]")));
             }
+        }
+        for (i, rule) in spec.damping.iter().enumerate() {
+            rule.check().map_err(|reason| cfg(format!("damping[{i}]: {reason}")))?;
         }
         if spec.sha256.len() != 64 || !spec.sha256.chars().all(|c| c.is_ascii_hexdigit()) {
             return Err(cfg("sha256 must be 64 hex digits".into()));

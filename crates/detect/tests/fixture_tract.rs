@@ -190,3 +190,19 @@ fn bad_coarse_pass_names_the_field() {
     assert!(err.contains("min_long_side_model_px"), "{err}");
     assert!(ModelManifest::from_json(&with("{\"factor\": 2, \"min_long_side_model_px\": 112}"), &fixture()).is_ok());
 }
+
+#[test]
+fn damping_rules_are_read_from_the_manifest_and_checked() {
+    let text = std::fs::read_to_string(fixture()).unwrap();
+    let with = |rules: &str| text.replace("\"notes\"", &format!("\"damping\": [{rules}], \"notes\""));
+    let rule = "{\"inner\": \"part\", \"outer\": \"firearm\", \"min_fraction_inside\": 0.8, \"factor\": 0.7}";
+    let m = ModelManifest::from_json(&with(rule), &fixture()).unwrap();
+    assert_eq!(m.spec.damping, vec![armscan_core::NestedDamping::new(armscan_core::Category::Part, armscan_core::Category::Firearm, 0.8, 0.7)]);
+    assert!(ModelManifest::from_json(&text, &fixture()).unwrap().spec.damping.is_empty(), "no rules unless named");
+    let err = ModelManifest::from_json(&with(&rule.replace("0.7}", "1.7}")), &fixture()).unwrap_err().to_string();
+    assert!(err.contains("damping[0]: factor = 1.7"), "{err}");
+    let err = ModelManifest::from_json(&with(&rule.replace("\"firearm\"", "\"part\"")), &fixture()).unwrap_err().to_string();
+    assert!(err.contains("damping[0]: inner and outer are both `part`"), "{err}");
+    let err = ModelManifest::from_json(&with(&rule.replace("\"firearm\"", "\"knife\"")), &fixture()).unwrap_err().to_string();
+    assert!(err.contains("knife"), "{err}");
+}
