@@ -36,7 +36,9 @@ python train.py --out "$RUN" --init "$V7RUN/last.pt" --freeze-bn --lr 2.5e-4 --w
 python average.py --out "$RUN/avg.pt" "$RUN"/snap_{55,60,65,70,75,80,85}.pt "$RUN/last.pt"
 CKPT=${CKPT:-$RUN/last.pt}  # the rule chose the final state (MODEL_CARD_v8.md, "Recipe"); CKPT=$RUN/avg.pt for the mean
 # 4. export (checks ONNX Runtime against torch) with the same coarse pass as v3 to v7
-python export.py --ckpt "$CKPT" --out ../armscan-threat-v8.onnx --id armscan-threat-v8 --coarse-min-long-side 112
+#    and the damping rule added on 2026-12-02 (MODEL_CARD_v8.md, "Damping"; chosen on the validation set)
+python export.py --ckpt "$CKPT" --out ../armscan-threat-v8.onnx --id armscan-threat-v8 --coarse-min-long-side 112 \
+  --damp-part-in-firearm 0.7
 cd ../..
 # 5. figures: the validation set first (the only set anything was chosen on), then the card's
 ./target/release/armscan eval --model models/armscan-threat-v8.onnx --backend onnxruntime --no-progress \
