@@ -103,38 +103,26 @@ impl<S: Space> Rect<S> {
     /// Intersection over union, in `[0, 1]`. Two empty boxes give 0.
     #[must_use]
     pub fn iou(&self, other: &Self) -> f32 {
-        let inter = self.intersection(other).map_or(0.0, |r| r.area());
-        let union = self.area() + other.area() - inter;
-        if union <= 0.0 {
-            0.0
-        } else {
-            (inter / union).clamp(0.0, 1.0)
-        }
+        let inter = self.intersection_area(other);
+        share(inter, self.area() + other.area() - inter)
     }
 
     /// Intersection over the smaller box's area, in `[0, 1]`: 1 when one box lies inside the other.
     #[must_use]
     pub fn overlap_of_smaller(&self, other: &Self) -> f32 {
-        let inter = self.intersection(other).map_or(0.0, |r| r.area());
-        let smaller = self.area().min(other.area());
-        if smaller <= 0.0 {
-            0.0
-        } else {
-            (inter / smaller).clamp(0.0, 1.0)
-        }
+        share(self.intersection_area(other), self.area().min(other.area()))
     }
 
     /// The share of this box's area that lies inside `other`, in `[0, 1]`: 1 when this box lies
     /// wholly inside it. An empty box gives 0.
     #[must_use]
     pub fn fraction_inside(&self, other: &Self) -> f32 {
-        let inter = self.intersection(other).map_or(0.0, |r| r.area());
-        let area = self.area();
-        if area <= 0.0 {
-            0.0
-        } else {
-            (inter / area).clamp(0.0, 1.0)
-        }
+        share(self.intersection_area(other), self.area())
+    }
+
+    /// The area of the overlap of two boxes (0 when they do not overlap).
+    fn intersection_area(&self, other: &Self) -> f32 {
+        self.intersection(other).map_or(0.0, |r| r.area())
     }
 
     /// This box clipped to `[0, width] x [0, height]`.
@@ -159,6 +147,15 @@ impl<S: Space> Rect<S> {
     #[must_use]
     pub fn cast_space<T: Space>(&self) -> Rect<T> {
         Rect { x1: self.x1, y1: self.y1, x2: self.x2, y2: self.y2, space: PhantomData }
+    }
+}
+
+/// `part / whole` in `[0, 1]`, or 0 when `whole` is not positive (an empty box).
+fn share(part: f32, whole: f32) -> f32 {
+    if whole <= 0.0 {
+        0.0
+    } else {
+        (part / whole).clamp(0.0, 1.0)
     }
 }
 

@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::nms::by_score_desc;
 use crate::taxonomy::Category;
 use crate::verdict::Detection;
 
@@ -81,7 +82,7 @@ pub fn damp_nested_mut(detections: &mut Vec<Detection>, rules: &[NestedDamping],
         d.score *= factor;
     }
     detections.retain(|d| d.score >= min_score);
-    detections.sort_by(|a, b| b.score.total_cmp(&a.score));
+    detections.sort_by(by_score_desc);
 }
 
 #[cfg(test)]
@@ -131,7 +132,7 @@ mod tests {
         let before = d.clone();
         damp_nested_mut(&mut d, &[part_in_firearm()], 0.05);
         let mut want = before;
-        want.sort_by(|a, b| b.score.total_cmp(&a.score));
+        want.sort_by(by_score_desc);
         assert_eq!(d, want);
     }
 

@@ -3,7 +3,8 @@
 use crate::geometry::BoxInImage;
 use crate::verdict::Detection;
 
-fn by_score_desc(a: &Detection, b: &Detection) -> std::cmp::Ordering {
+/// Best score first (for `sort_by`).
+pub(crate) fn by_score_desc(a: &Detection, b: &Detection) -> std::cmp::Ordering {
     b.score.total_cmp(&a.score)
 }
 
