@@ -133,7 +133,7 @@ pub struct SynthArgs {
 #[derive(Debug, Args)]
 pub struct ModelArgs {
     /// Model manifest (NAME.manifest.json) or the .onnx beside it
-    /// [default: $ARMSCAN_MODEL, else models/armscan-threat-v9.manifest.json]
+    /// [default: $ARMSCAN_MODEL, else models/armscan-threat-v10.manifest.json]
     #[arg(long, value_name = "PATH")]
     pub model: Option<PathBuf>,
 

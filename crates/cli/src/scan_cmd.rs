@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::args::{BackendArg, ModelArgs, ReadArgs, ScanArgs};
 
 /// The model used when none is named.
-const DEFAULT_MODEL: &str = "models/armscan-threat-v9.manifest.json";
+const DEFAULT_MODEL: &str = "models/armscan-threat-v10.manifest.json";
 
 fn parse_window(text: &str) -> anyhow::Result<Windowing> {
     match text {
