@@ -62,9 +62,10 @@ def main():
                     "(from --snapshot-from-min on), for average.py")
     ap.add_argument("--snapshot-from-min", type=float, default=0)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--test-seeds", default="900,950",
+    ap.add_argument("--test-seeds", default="900,950,960",
                     help="seeds of synthetic test and validation sets (900: the test set; 950: the validation set "
-                    "that runtime settings are chosen on), comma-separated: a synth source made with one is refused")
+                    "that runtime settings are chosen on; 960: the larger validation set made after v10), "
+                    "comma-separated: a synth source made with one is refused")
     args = ap.parse_args()
     test_seeds = {int(x) for x in args.test_seeds.split(",") if x.strip()}
     torch.set_num_threads(args.threads)
