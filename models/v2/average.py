@@ -11,6 +11,29 @@ import sys
 import torch
 
 
+def mix_states(states, names, tool, weights=None):
+    """The weighted mean of model state dicts of one network (`weights` None: the plain mean). BatchNorm statistics
+    are not mixed: they must be the same in every state (a run trained with --freeze-bn, or started from the base
+    with --init-onnx), else the tool named `tool` exits naming the tensor."""
+    keys = list(states[0])
+    for name, st in zip(names[1:], states[1:]):
+        if list(st) != keys:
+            sys.exit(f"{tool}: {name} holds other tensors than {names[0]}")
+    mixed = {}
+    for k in keys:
+        ts = [st[k] for st in states]
+        if "running_" in k or "num_batches_tracked" in k:
+            if any(not torch.equal(ts[0], t) for t in ts[1:]):
+                sys.exit(f"{tool}: BatchNorm statistic {k} differs between {names[0]} and the others (train with "
+                         f"--freeze-bn, or from the base with --init-onnx)")
+            mixed[k] = ts[0].clone()
+        elif weights is None:
+            mixed[k] = torch.stack([t.float() for t in ts]).mean(0).to(ts[0].dtype)
+        else:
+            mixed[k] = sum(w * t.float() for w, t in zip(weights, ts)).to(ts[0].dtype)
+    return mixed
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
@@ -19,19 +42,7 @@ def main():
     if len(args.ckpts) < 2:
         sys.exit("average.py: give at least two checkpoints")
     states = [torch.load(p, map_location="cpu", weights_only=False)["model"] for p in args.ckpts]
-    keys = list(states[0])
-    for p, st in zip(args.ckpts[1:], states[1:]):
-        if list(st) != keys:
-            sys.exit(f"average.py: {p} holds other tensors than {args.ckpts[0]}")
-    mean = {}
-    for k in keys:
-        ts = [st[k] for st in states]
-        if "running_" in k or "num_batches_tracked" in k:
-            if any(not torch.equal(ts[0], t) for t in ts[1:]):
-                sys.exit(f"average.py: BatchNorm statistic {k} differs between checkpoints (train with --freeze-bn)")
-            mean[k] = ts[0].clone()
-        else:
-            mean[k] = torch.stack([t.float() for t in ts]).mean(0).to(ts[0].dtype)
+    mean = mix_states(states, args.ckpts, "average.py")
     torch.save({"model": mean, "averaged": args.ckpts}, args.out)
     print(f"average of {len(states)} checkpoints -> {args.out}")
 

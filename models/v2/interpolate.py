@@ -2,14 +2,15 @@
 
 Usage: python interpolate.py --base-onnx ../armscan-threat-v9.onnx --ckpt runs/m/last.pt --alpha 0.7 --out runs/m/i07.pt
 The run must have been started with `train.py --init-onnx BASE` (BatchNorm frozen), so base and run share one
-parameterisation: the base is rebuilt from its folded graph exactly as train.py did, BatchNorm statistics must match
-(refused otherwise), and every float tensor is mixed. The output holds {"model": ...} as export.py reads it.
+parameterisation: the base is rebuilt from its folded graph exactly as train.py did, and average.py's mix_states
+mixes every weight (BatchNorm statistics must be the same, refused otherwise). The output holds {"model": ...} as
+export.py reads it.
 """
 import argparse
-import sys
 
 import torch
 
+from average import mix_states
 from model import Detector
 from detnet import init_from_folded_onnx  # noqa: E402  (model put ../ on the path)
 
@@ -27,18 +28,7 @@ def main():
     init_from_folded_onnx(net, args.base_onnx)
     base = net.state_dict()
     run = torch.load(args.ckpt, map_location="cpu", weights_only=False)["model"]
-    if list(run) != list(base):
-        sys.exit(f"interpolate.py: {args.ckpt} holds other tensors than the network rebuilt from {args.base_onnx}")
-    mixed = {}
-    for k, b in base.items():
-        r = run[k]
-        if "running_" in k or "num_batches_tracked" in k:
-            if not torch.allclose(b.to(r.dtype), r):
-                sys.exit(f"interpolate.py: BatchNorm statistics {k} differ: was {args.ckpt} trained from "
-                         f"{args.base_onnx} with BatchNorm frozen?")
-            mixed[k] = r
-        else:
-            mixed[k] = (1.0 - args.alpha) * b + args.alpha * r
+    mixed = mix_states([base, run], [args.base_onnx, args.ckpt], "interpolate.py", weights=[1.0 - args.alpha, args.alpha])
     torch.save({"model": mixed}, args.out)
     print(f"{args.out}: {1.0 - args.alpha:g} x {args.base_onnx} + {args.alpha:g} x {args.ckpt}")
 
