@@ -4,7 +4,7 @@ Same model, same manifest-driven preprocessing (grey, framing at the manifest's 
 bilinear resize, frames with overlap, padding, the coarse pass when the manifest has one), batched inference of a scan's frames, decoding of the
 `xyxy_scores` output, per-class NMS (numpy), boxes mapped back to image pixels. Pillow decodes, numpy does the rest.
 
-Usage: python reference_pipeline.py SCANS_DIR --model models/armscan-threat-v10.onnx [--threads 2] [--limit N]
+Usage: python reference_pipeline.py SCANS_DIR --model models/armscan-threat-v11.manifest.json [--threads 2] [--limit N]
        [--pixel-spacing-mm MM] [--jsonl OUT.jsonl]
 Prints scans/s, p50/p95 latency per scan (decode to boxes) and peak RSS, as one JSON line on stdout (and a table on
 stderr); runs on any folder of PNG/JPEG/TIFF/BMP scans.
@@ -24,9 +24,11 @@ EXTS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
 
 
 def load_manifest(model):
-    path = os.path.splitext(model)[0] + ".manifest.json"
+    """The manifest (given, or beside the .onnx) and the path of its model file."""
+    path = model if model.endswith(".manifest.json") else os.path.splitext(model)[0] + ".manifest.json"
     with open(path) as f:
-        return json.load(f)
+        man = json.load(f)
+    return man, os.path.join(os.path.dirname(path), man["file"])
 
 
 def frame_starts(n, side, overlap):
@@ -134,11 +136,11 @@ def main():
     ap.add_argument("--pixel-spacing-mm", type=float, default=None)
     ap.add_argument("--jsonl", default="")
     args = ap.parse_args()
-    man = load_manifest(args.model)
+    man, onnx_path = load_manifest(args.model)
     so = ort.SessionOptions()
     so.intra_op_num_threads = args.threads
     so.inter_op_num_threads = 1
-    sess = ort.InferenceSession(args.model, so, providers=["CPUExecutionProvider"])
+    sess = ort.InferenceSession(onnx_path, so, providers=["CPUExecutionProvider"])
     files = []
     for root, _, names in os.walk(args.scans):
         files.extend(os.path.join(root, n) for n in names if os.path.splitext(n)[1].lower() in EXTS)
@@ -151,15 +153,28 @@ def main():
     for path in files:
         a = time.perf_counter()
         grey = np.asarray(Image.open(path).convert("L"))
-        x, offsets, valid, s, min_long = preprocess(grey, man, args.pixel_spacing_mm)
-        b = time.perf_counter()
-        out = sess.run([man["output"]["name"]], {man["input"]["name"]: x})[0]
-        c = time.perf_counter()
-        dets = postprocess(out, offsets, valid, s, min_long, man)
+        # the scan, and its left-right mirror when the manifest names a mirror view (the same inference
+        # work as armscan; the two views' boxes are listed together, not fused)
+        views = [grey, np.ascontiguousarray(grey[:, ::-1])] if man.get("mirror_view") else [grey]
+        dets, n_frames = [], 0
+        t_pre += time.perf_counter() - a  # decode
+        for v, view in enumerate(views):
+            b0 = time.perf_counter()
+            x, offsets, valid, s, min_long = preprocess(view, man, args.pixel_spacing_mm)
+            b1 = time.perf_counter()
+            out = sess.run([man["output"]["name"]], {man["input"]["name"]: x})[0]
+            c1 = time.perf_counter()
+            found = postprocess(out, offsets, valid, s, min_long, man)
+            if v == 1:
+                w = grey.shape[1]
+                for det in found:
+                    x1, y1, x2, y2 = det["box"]
+                    det["box"] = [w - x2, y1, w - x1, y2]
+            dets.extend(found)
+            t_pre += b1 - b0; t_inf += c1 - b1; t_post += time.perf_counter() - c1; n_frames += len(offsets)
         d = time.perf_counter()
         lat.append((d - a) * 1000.0)
-        t_pre += b - a; t_inf += c - b; t_post += d - c
-        frames_total += len(offsets)
+        frames_total += n_frames
         if out_f:
             out_f.write(json.dumps({"scan": path, "detections": dets}) + "\n")
     wall = time.perf_counter() - t0

@@ -133,7 +133,7 @@ pub struct SynthArgs {
 #[derive(Debug, Args)]
 pub struct ModelArgs {
     /// Model manifest (NAME.manifest.json) or the .onnx beside it
-    /// [default: $ARMSCAN_MODEL, else models/armscan-threat-v10.manifest.json]
+    /// [default: $ARMSCAN_MODEL, else models/armscan-threat-v11.manifest.json]
     #[arg(long, value_name = "PATH")]
     pub model: Option<PathBuf>,
 
@@ -173,6 +173,11 @@ pub struct ModelArgs {
     /// Tuning: frames per inference call.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub batch_frames: usize,
+
+    /// Screen each scan once, not also mirrored left to right where the model's manifest names a
+    /// mirror view: about twice as fast, less accurate (see the model card)
+    #[arg(long)]
+    pub single_view: bool,
 }
 
 /// How scan files are read (shared by `scan` and `watch`).

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::args::{BackendArg, ModelArgs, ReadArgs, ScanArgs};
 
 /// The model used when none is named.
-const DEFAULT_MODEL: &str = "models/armscan-threat-v10.manifest.json";
+const DEFAULT_MODEL: &str = "models/armscan-threat-v11.manifest.json";
 
 fn parse_window(text: &str) -> anyhow::Result<Windowing> {
     match text {
@@ -86,7 +86,8 @@ pub(crate) fn screen_one(input: &ScanInput, detector: &Detector, ingest: &Ingest
     let started = Instant::now();
     let name = input.name();
     let backend = detector.backend_kind().as_str();
-    let model = detector.manifest().spec.id.as_str();
+    let model_id = detector.model_id();
+    let model = model_id.as_str();
     let elapsed_ms = |t: Instant| t.elapsed().as_secs_f64() * 1e3;
     let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<Screened, String> {
         let scan = load_input(input, ingest).map_err(|e| e.to_string())?;
@@ -163,7 +164,8 @@ pub(crate) fn build_detector(args: &ModelArgs, threads: usize) -> anyhow::Result
         .with_ort_lib(args.ort_lib.clone())
         .with_sessions(args.sessions.unwrap_or(threads))
         .with_intra_threads(args.intra_threads)
-        .with_batch_frames(args.batch_frames);
+        .with_batch_frames(args.batch_frames)
+        .with_mirror_view(!args.single_view);
     let manifest = armscan_detect::ModelManifest::load(&builder.manifest_path).with_context(|| format!("loading model {}", model.display()))?;
     let defaults = manifest.thresholds();
     let thresholds = Thresholds::new(
@@ -199,7 +201,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         Some(dir) => {
             let run = RunInfo {
                 armscan_version: env!("CARGO_PKG_VERSION").to_owned(),
-                model_id: detector.manifest().spec.id.clone(),
+                model_id: detector.model_id(),
                 model_sha256: detector.manifest().spec.sha256.clone(),
                 backend: detector.backend_kind().as_str().to_owned(),
                 thresholds: detector.thresholds(),

@@ -53,6 +53,27 @@ fn samples_give_one_valid_record_each_and_firearms_are_flagged() {
 }
 
 #[test]
+fn single_view_is_named_in_records_and_differs_from_the_two_views() {
+    let (two, _, stderr) = scan_samples("tract", &[]);
+    let (one, code, stderr_one) = scan_samples("tract", &["--single-view"]);
+    assert_eq!(one.len(), two.len(), "{stderr}\n{stderr_one}");
+    assert_eq!(code, Some(1), "a firearm sample still alarms with one view\n{stderr_one}");
+    let id = two[0]["model"].as_str().unwrap().to_owned();
+    assert!(!id.contains("+single-view"), "{id}");
+    for r in &one {
+        check_contract(r);
+        assert_eq!(r["model"].as_str().unwrap(), format!("{id}+single-view"), "{r}");
+    }
+    // the default model fuses two views: its scores are not the one view's
+    let scores = |recs: &[serde_json::Value]| -> Vec<(String, Vec<f64>)> {
+        let mut v: Vec<(String, Vec<f64>)> = recs.iter().map(|r| (file_name(r), boxes(r).iter().map(|(_, s, _)| *s).collect())).collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    };
+    assert_ne!(scores(&one), scores(&two), "--single-view changed nothing");
+}
+
+#[test]
 fn samples_match_the_golden_file() {
     let (recs, _, stderr) = scan_samples("tract", &[]);
     let golden_path = repo().join("crates/cli/tests/golden/samples_tract.jsonl");

@@ -4,6 +4,7 @@
 //! - [`geometry`]: axis-aligned boxes that carry their coordinate space in the type
 //!   ([`BoxInImage`], [`BoxInModel`]), IoU, clipping;
 //! - [`nms`]: class-aware non-maximum suppression and the merge of detections across frame borders;
+//! - [`views`]: a scan and its left-right mirror, and the fusion of their detections;
 //! - [`nested`]: damping of a detection that a containing one of another category explains (a part inside a firearm);
 //! - [`frames`]: how a scan at working scale is cut into overlapping frames;
 //! - [`taxonomy`]: fine classes and the UN Firearms Protocol's three categories;
@@ -18,6 +19,7 @@ pub mod nms;
 pub mod scan;
 pub mod taxonomy;
 pub mod verdict;
+pub mod views;
 
 pub use frames::{FrameGrid, FrameRect};
 pub use geometry::{BoxInImage, BoxInModel, Image, Model, Rect, Space};
@@ -26,3 +28,4 @@ pub use nms::{join_coarse_detections, merge_frame_detections, merge_frame_pieces
 pub use scan::{Plane, PlaneError, Planes, RgbPlane, Scan};
 pub use taxonomy::{Category, ClassInfo, Taxonomy, TaxonomyError};
 pub use verdict::{Detection, Status, Thresholds};
+pub use views::{fuse_views, mirror_box, mirror_detections_mut, ViewFusion};

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use armscan_core::{
-    damp_nested_mut, join_coarse_detections, merge_frame_detections, merge_frame_pieces, Detection, FrameDetection, FrameGrid, Scan, Thresholds,
+    damp_nested_mut, fuse_views, join_coarse_detections, merge_frame_detections, merge_frame_pieces, mirror_detections_mut, Detection, FrameDetection, FrameGrid,
+    Scan, Thresholds, ViewFusion,
 };
 use armscan_ingest::{detector_grey, Windowing};
 use image::GrayImage;
@@ -37,6 +38,9 @@ pub struct DetectorBuilder {
     pub batch_frames: usize,
     /// Overrides of the manifest's thresholds.
     pub thresholds: Option<Thresholds>,
+    /// Whether to screen the mirror view too, where the manifest has a `mirror_view` rule;
+    /// default true (false: one view, about twice as fast, less accurate).
+    pub mirror_view: bool,
 }
 
 impl DetectorBuilder {
@@ -51,6 +55,7 @@ impl DetectorBuilder {
             intra_threads: 1,
             batch_frames: 1,
             thresholds: None,
+            mirror_view: true,
         }
     }
     #[must_use]
@@ -83,6 +88,12 @@ impl DetectorBuilder {
         self.thresholds = Some(thresholds);
         self
     }
+    /// `false`: screen one view even where the manifest names a mirror view.
+    #[must_use]
+    pub fn with_mirror_view(mut self, mirror_view: bool) -> Self {
+        self.mirror_view = mirror_view;
+        self
+    }
 
     /// Loads the manifest, checks the model's hash, starts the backend and builds the sessions.
     ///
@@ -95,7 +106,8 @@ impl DetectorBuilder {
         let sessions = self.sessions.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
         let runner = OrtRunner::commit_from_memory(active, &bytes, &manifest.spec.input.name, &manifest.spec.output.name, sessions, self.intra_threads)?;
         let thresholds = self.thresholds.unwrap_or_else(|| manifest.thresholds());
-        Ok(Detector { manifest, runner: Box::new(runner), backend: Some(active), thresholds, batch_frames: self.batch_frames })
+        let mirror_view = if self.mirror_view { manifest.spec.mirror_view } else { None };
+        Ok(Detector { manifest, runner: Box::new(runner), backend: Some(active), thresholds, batch_frames: self.batch_frames, mirror_view })
     }
 }
 
@@ -121,6 +133,8 @@ pub struct ScanDetections {
     pub frames: usize,
     /// Time spent, in milliseconds, from the detector grey image to merged detections.
     pub detect_ms: f64,
+    /// Views screened: 1, or 2 with the mirror view.
+    pub views: usize,
 }
 
 /// A model ready to screen scans.
@@ -131,6 +145,7 @@ pub struct Detector {
     backend: Option<&'static ActiveBackend>,
     thresholds: Thresholds,
     batch_frames: usize,
+    mirror_view: Option<ViewFusion>,
 }
 
 impl Detector {
@@ -138,7 +153,33 @@ impl Detector {
     #[must_use]
     pub fn from_runner(manifest: ModelManifest, runner: Box<dyn FrameRunner>) -> Self {
         let thresholds = manifest.thresholds();
-        Self { manifest, runner, backend: None, thresholds, batch_frames: 1 }
+        let mirror_view = manifest.spec.mirror_view;
+        Self { manifest, runner, backend: None, thresholds, batch_frames: 1, mirror_view }
+    }
+
+    /// The same detector screening one view only, even where the manifest names a mirror view.
+    #[must_use]
+    pub fn single_view(mut self) -> Self {
+        self.mirror_view = None;
+        self
+    }
+
+    /// The model's id as records name it: the manifest's `id`, followed by `+single-view` when
+    /// the manifest names a mirror view that this detector does not screen.
+    #[must_use]
+    pub fn model_id(&self) -> String {
+        let id = &self.manifest.spec.id;
+        if self.manifest.spec.mirror_view.is_some() && self.mirror_view.is_none() {
+            format!("{id}+single-view")
+        } else {
+            id.clone()
+        }
+    }
+
+    /// The rule fusing the mirror view in force, if the mirror view is screened.
+    #[must_use]
+    pub fn mirror_view(&self) -> Option<ViewFusion> {
+        self.mirror_view
     }
 
     #[must_use]
@@ -196,12 +237,40 @@ impl Detector {
     /// Screens one 8-bit detector grey image (bright = empty): scale to working size, cut into
     /// frames (and, with a coarse pass, again at the coarse scale), run all frames in parallel
     /// batches, map boxes back, merge across frames, join the passes, then apply the manifest's
-    /// damping rules ([`armscan_core::nested`]).
+    /// damping rules ([`armscan_core::nested`]). With a mirror view (the manifest's
+    /// `mirror_view`, unless [`Detector::single_view`]), the same again on the image mirrored
+    /// left to right, in parallel, and the two views fused ([`armscan_core::views`]).
     ///
     /// # Errors
     /// [`DetectError::Backend`] or [`DetectError::Output`] from the model.
     pub fn detect_grey(&self, grey: &GrayImage, pixel_spacing_mm: Option<f32>) -> Result<ScanDetections, DetectError> {
         let started = Instant::now();
+        let (width, height) = grey.dimensions();
+        let (detections, frames, views) = match &self.mirror_view {
+            None => {
+                let (detections, frames) = self.detect_view(grey, pixel_spacing_mm)?;
+                (detections, frames, 1)
+            }
+            Some(rule) => {
+                let (seen, mirrored) = rayon::join(
+                    || self.detect_view(grey, pixel_spacing_mm),
+                    || {
+                        let mirror = image::imageops::flip_horizontal(grey);
+                        self.detect_view(&mirror, pixel_spacing_mm).map(|(mut d, frames)| {
+                            mirror_detections_mut(&mut d, width as f32);
+                            (d, frames)
+                        })
+                    },
+                );
+                let ((seen, frames_seen), (mirrored, frames_mirrored)) = (seen?, mirrored?);
+                (fuse_views(seen, mirrored, rule, self.thresholds.min_score), frames_seen + frames_mirrored, 2)
+            }
+        };
+        Ok(ScanDetections { detections, width, height, frames, detect_ms: started.elapsed().as_secs_f64() * 1e3, views })
+    }
+
+    /// One view of a scan: its detections, damped, and the frames it took (all passes).
+    fn detect_view(&self, grey: &GrayImage, pixel_spacing_mm: Option<f32>) -> Result<(Vec<Detection>, usize), DetectError> {
         let (width, height) = grey.dimensions();
         let passes = self.passes_for(width, height, pixel_spacing_mm);
         let mut working = Vec::with_capacity(passes.len());
@@ -270,8 +339,7 @@ impl Detector {
             None => fine.into_iter().map(|f| f.detection).collect(),
         };
         damp_nested_mut(&mut detections, &spec.damping, min_score);
-        let frames = passes.iter().map(|p| p.plans.len()).sum();
-        Ok(ScanDetections { detections, width, height, frames, detect_ms: started.elapsed().as_secs_f64() * 1e3 })
+        Ok((detections, passes.iter().map(|p| p.plans.len()).sum()))
     }
 
     /// Fills the model input for a batch of frames of the working-scale image.

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use armscan_core::{ClassInfo, NestedDamping, Taxonomy, Thresholds};
+use armscan_core::{ClassInfo, NestedDamping, Taxonomy, Thresholds, ViewFusion};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -126,6 +126,11 @@ pub struct ManifestFile {
     /// absent ([`armscan_core::nested`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub damping: Vec<NestedDamping>,
+    /// When present, every scan is screened twice, as it is and mirrored left to right, and the
+    /// two views' detections fused by this rule, after each view's damping
+    /// ([`armscan_core::views`]); absent: one view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mirror_view: Option<ViewFusion>,
     /// Free-form notes (data, card); ignored by the runtime.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
@@ -228,6 +233,9 @@ impl ModelManifest {
         }
         for (i, rule) in spec.damping.iter().enumerate() {
             rule.check().map_err(|reason| cfg(format!("damping[{i}]: {reason}")))?;
+        }
+        if let Some(rule) = &spec.mirror_view {
+            rule.check().map_err(|reason| cfg(format!("mirror_view: {reason}")))?;
         }
         if spec.sha256.len() != 64 || !spec.sha256.chars().all(|c| c.is_ascii_hexdigit()) {
             return Err(cfg("sha256 must be 64 hex digits".into()));

@@ -206,3 +206,52 @@ fn damping_rules_are_read_from_the_manifest_and_checked() {
     let err = ModelManifest::from_json(&with(&rule.replace("\"firearm\"", "\"knife\"")), &fixture()).unwrap_err().to_string();
     assert!(err.contains("knife"), "{err}");
 }
+
+/// The fixture with a `mirror_view` rule, written beside a copy of its model.
+fn mirror_manifest(dir: &std::path::Path, rule: &str) -> PathBuf {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let text = std::fs::read_to_string(fixture()).unwrap().replace("\"notes\"", &format!("\"mirror_view\": {rule}, \"notes\""));
+    std::fs::write(dir.join("dark_blob.manifest.json"), text).unwrap();
+    std::fs::copy(src.join("dark_blob.onnx"), dir.join("dark_blob.onnx")).unwrap();
+    dir.join("dark_blob.manifest.json")
+}
+
+#[test]
+fn the_mirror_view_maps_back_onto_the_scan_and_fuses_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = mirror_manifest(dir.path(), "{\"fuse_iou\": 0.5, \"unseen_factor\": 0.7}");
+    let two = DetectorBuilder::new(&manifest).with_backend(BackendChoice::Tract).with_sessions(2).commit().unwrap();
+    assert_eq!(two.model_id(), "fixture-dark-blob");
+    // a block well off the centre line: a mirror box not mapped back would lie at x 39..59,
+    // pair with nothing and leave two boxes at 0.9 x 0.7
+    let img = image_with_block(64, 64, [5, 20, 25, 50]);
+    let found = two.detect_grey(&img, None).unwrap();
+    assert_eq!(found.views, 2);
+    assert_eq!(found.frames, 2);
+    assert_eq!(found.detections.len(), 1, "{:?}", found.detections);
+    let b = found.detections[0].box_in_image.to_array();
+    for (got, want) in b.iter().zip([5.0, 20.0, 25.0, 50.0]) {
+        assert!((got - want).abs() < 1e-3, "{b:?}");
+    }
+    assert!((found.detections[0].score - 0.9).abs() < 1e-6);
+    // switched off: one view, and records say so
+    let one = DetectorBuilder::new(&manifest).with_backend(BackendChoice::Tract).with_sessions(2).with_mirror_view(false).commit().unwrap();
+    assert_eq!(one.model_id(), "fixture-dark-blob+single-view");
+    let single = one.detect_grey(&img, None).unwrap();
+    assert_eq!((single.views, single.frames), (1, 1));
+    assert_eq!(single.detections.len(), 1);
+    // without a rule in the manifest: one view, and the plain id
+    assert_eq!(detector().detect_grey(&img, None).unwrap().views, 1);
+    assert_eq!(detector().model_id(), "fixture-dark-blob");
+}
+
+#[test]
+fn mirror_view_rules_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = ModelManifest::load(&mirror_manifest(dir.path(), "{\"fuse_iou\": 0, \"unseen_factor\": 0.7}")).unwrap_err().to_string();
+    assert!(err.contains("mirror_view: fuse_iou = 0"), "{err}");
+    let err = ModelManifest::load(&mirror_manifest(dir.path(), "{\"fuse_iou\": 0.5, \"unseen_factor\": 2}")).unwrap_err().to_string();
+    assert!(err.contains("mirror_view: unseen_factor = 2"), "{err}");
+    let err = ModelManifest::load(&mirror_manifest(dir.path(), "{\"fuse_iou\": 0.5}")).unwrap_err().to_string();
+    assert!(err.contains("unseen_factor"), "{err}");
+}
