@@ -175,7 +175,7 @@ pub struct ModelArgs {
     pub batch_frames: usize,
 
     /// Screen each scan once, not also mirrored left to right where the model's manifest names a
-    /// mirror view: about twice as fast, less accurate (see the model card)
+    /// mirror view: half the inference (about 1.3x the scans/s on the e2e bench), less accurate (see the model card)
     #[arg(long)]
     pub single_view: bool,
 }
