@@ -5,7 +5,7 @@ p50 and p95 latency per scan, peak memory (max RSS of the process, by /usr/bin/t
 outside inference where it can be measured.
 
 Usage (from the repository root, after `cargo build --release -p armscan-cli`):
-  python3 benches/e2e.py [--scans DIR | --n 300] [--model models/armscan-threat-v11.manifest.json] [--threads 2]
+  python3 benches/e2e.py [--scans DIR | --n 300] [--model models/armscan-threat-v11/armscan-threat-v11.manifest.json] [--threads 2]
                          [--pixel-spacing-mm MM] [--repeat 1]
 Without --scans it generates N grey 1024x768 parcel scans with `armscan synth` (seed 77) into target/bench-scans.
 It creates benches/python/.venv (pip install -r benches/python/requirements.txt) when that is missing; ONNX Runtime for
@@ -74,7 +74,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--scans", default="")
     ap.add_argument("--n", type=int, default=300)
-    ap.add_argument("--model", default=os.path.join(ROOT, "models", "armscan-threat-v11.manifest.json"))
+    ap.add_argument("--model", default=os.path.join(ROOT, "models", "armscan-threat-v11", "armscan-threat-v11.manifest.json"))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--pixel-spacing-mm", type=float, default=None)
     ap.add_argument("--repeat", type=int, default=1)

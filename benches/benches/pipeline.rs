@@ -80,7 +80,7 @@ fn bench_detect_fixture(c: &mut Criterion) {
     let manifest = repo().join("crates/detect/tests/fixtures/dark_blob.manifest.json");
     let Ok(detector) = DetectorBuilder::new(manifest).with_backend(BackendChoice::Tract).commit() else { return };
     let Ok(scan) = load_scan(&repo().join("datasets/samples/B0079_0020.jpg"), &IngestOptions::default()) else { return };
-    c.bench_function("detect/fixture model, B0079_0020 (tract)", |b| b.iter(|| detector.detect_scan(&scan, &Windowing::Full).map(|d| d.detections.len())));
+    c.bench_function("detect/fixture model, B0079_0020 (tract)", |b| b.iter(|| detector.detect_scan(&scan).map(|d| d.detections.len())));
 }
 
 criterion_group!(benches, bench_decode_output, bench_decode, bench_preprocess, bench_merge, bench_detect_fixture);

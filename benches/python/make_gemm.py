@@ -1,5 +1,5 @@
 """Writes benches/fixtures/gemm.onnx: Y = A @ B for float32 A [N, K], B [K, M] given at run time (no weights, a few
-hundred bytes), the peak-throughput probe of peak_gflops.py. Needs the `onnx` package (models/requirements.txt)."""
+hundred bytes), the peak-throughput probe of peak_gflops.py. Needs the `onnx` package (models/training/requirements.txt)."""
 import os
 
 import onnx

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use armscan::Windowing;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Screen X-ray scans of parcels and bags for firearms, their parts and components, and ammunition.
@@ -133,7 +134,7 @@ pub struct SynthArgs {
 #[derive(Debug, Args)]
 pub struct ModelArgs {
     /// Model manifest (NAME.manifest.json) or the .onnx beside it
-    /// [default: $ARMSCAN_MODEL, else models/armscan-threat-v11.manifest.json]
+    /// [default: $ARMSCAN_MODEL, else models/armscan-threat-v11/armscan-threat-v11.manifest.json]
     #[arg(long, value_name = "PATH")]
     pub model: Option<PathBuf>,
 
@@ -185,8 +186,8 @@ pub struct ModelArgs {
 pub struct ReadArgs {
     /// Windowing of 16-bit scans: `full` (by bit depth), `auto` (0.5th to 99.5th percentile),
     /// or `LOW:HIGH` sample values.
-    #[arg(long, value_name = "WINDOW", default_value = "full")]
-    pub window: String,
+    #[arg(long, value_name = "WINDOW", default_value = "full", value_parser = parse_window)]
+    pub window: Windowing,
 
     /// Pixel spacing of the scans in mm, when the files do not say [default: the model's
     /// assumption, see its model card]
@@ -200,6 +201,23 @@ pub struct ReadArgs {
     /// Refuse files larger than this many MiB.
     #[arg(long, value_name = "MIB", default_value_t = 512)]
     pub max_file_mib: u64,
+}
+
+/// `--window`: `full`, `auto` or `LOW:HIGH`.
+fn parse_window(text: &str) -> Result<Windowing, String> {
+    match text {
+        "full" => Ok(Windowing::Full),
+        "auto" => Ok(Windowing::Percentile { low_pct: 0.5, high_pct: 99.5 }),
+        other => {
+            let (lo, hi) = other.split_once(':').ok_or_else(|| format!("`{other}`: expected full, auto or LOW:HIGH"))?;
+            let low: u16 = lo.trim().parse().map_err(|e| format!("low value `{lo}`: {e}"))?;
+            let high: u16 = hi.trim().parse().map_err(|e| format!("high value `{hi}`: {e}"))?;
+            if high <= low {
+                return Err(format!("{low}:{high}: HIGH must be above LOW"));
+            }
+            Ok(Windowing::Range { low, high })
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,5 +1,5 @@
 //! `armscan eval`: read a COCO data set, get predictions (run the model, or read a JSONL of
-//! `armscan.scan/1` records), compute the metrics (`armscan_report::eval`), write the results.
+//! `armscan.scan/1` records), compute the metrics (`armscan_eval`), write the results.
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
@@ -7,16 +7,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use armscan_core::Status;
-use armscan_ingest::{IngestOptions, ScanInput};
-use armscan_report::eval::{
+use armscan::{now_utc, ScanInput, ScreenRequest, Status};
+use armscan_eval::{
     evaluate, match_records, summary_table, write_eval, EvalDataset, EvalPred, EvalSettings, EvalSource, WhereClause, WhereClauseOut, EVAL_HTML,
 };
 use armscan_report::{write_jsonl, ScanRecord, SCAN_SCHEMA};
-use rayon::prelude::*;
 
 use crate::args::EvalArgs;
-use crate::scan_cmd::{build_detector, init_threads, now_utc, screen_one};
+use crate::scan_cmd::{screener_options, start};
 
 /// File name of the predictions written when the model ran.
 const PREDICTIONS_JSONL: &str = "predictions.jsonl";
@@ -81,27 +79,28 @@ fn read_jsonl(path: &Path, ds: &EvalDataset, images_dir: &str) -> anyhow::Result
 }
 
 fn run_detector(args: &EvalArgs, ds: &EvalDataset, images_dir: &Path) -> anyhow::Result<Predictions> {
-    let threads = init_threads(args.detector.threads)?;
-    let detector = build_detector(&args.detector, threads)?;
+    if let Some(mm) = args.pixel_spacing_mm {
+        if !(mm.is_finite() && mm > 0.0) {
+            bail!("--pixel-spacing-mm {mm}: must be a positive number of millimetres");
+        }
+    }
+    let screener = start(screener_options(&args.detector)?, args.detector.backend)?;
     // each image at its own pixel spacing when the data set gives one (`--pixel-spacing-mm` overrides)
-    let inputs: Vec<(ScanInput, IngestOptions)> = ds
+    let requests: Vec<ScreenRequest> = ds
         .images
         .iter()
-        .map(|im| {
-            let spacing = args.pixel_spacing_mm.or(im.pixel_spacing_mm);
-            (ScanInput::File(images_dir.join(&im.file_name)), IngestOptions::default().with_pixel_spacing_mm(spacing))
-        })
+        .map(|im| ScreenRequest::new(ScanInput::File(images_dir.join(&im.file_name))).with_pixel_spacing_mm(args.pixel_spacing_mm.or(im.pixel_spacing_mm)))
         .collect();
     let progress =
-        crate::progress::bar(inputs.len(), "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} images", !args.no_progress && std::io::stderr().is_terminal());
-    let mut records = Vec::with_capacity(inputs.len());
-    for group in inputs.chunks(threads * 2) {
-        let screened: Vec<ScanRecord> = group.par_iter().map(|(input, ingest)| screen_one(input, &detector, ingest, false).record).collect();
-        progress.inc(screened.len() as u64);
-        records.extend(screened);
-    }
+        crate::progress::bar(requests.len(), "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} images", !args.no_progress && std::io::stderr().is_terminal());
+    let mut records = Vec::with_capacity(requests.len());
+    screener.screen_all(&requests, |screened| -> Result<(), std::convert::Infallible> {
+        records.push(screened.record);
+        progress.inc(1);
+        Ok(())
+    })?;
     progress.finish_and_clear();
-    Ok(Predictions { records, unused_records: 0, min_score: Some((f64::from(detector.thresholds().min_score) * 1e4).round() / 1e4) })
+    Ok(Predictions { records, unused_records: 0, min_score: Some((f64::from(screener.thresholds().min_score) * 1e4).round() / 1e4) })
 }
 
 fn distinct(values: impl Iterator<Item = String>) -> Option<String> {
@@ -125,7 +124,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
             // (a common COCO layout, e.g. GDXray dev)
             let dir = args.annotations.parent().map(Path::to_path_buf).unwrap_or_default();
             let base = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir.clone() };
-            let in_sub = |im: &armscan_report::eval::EvalImage| base.join("images").join(&im.file_name).is_file();
+            let in_sub = |im: &armscan_eval::EvalImage| base.join("images").join(&im.file_name).is_file();
             match ds.images.first() {
                 Some(im) if !base.join(&im.file_name).is_file() && in_sub(im) => dir.join("images"),
                 _ => dir,

@@ -19,7 +19,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("armscan: error: {e:#}");
+            eprintln!("armscan: error: {}", armscan::error_chain_text(e.as_ref()));
             ExitCode::from(2)
         }
     }

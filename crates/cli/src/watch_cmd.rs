@@ -1,6 +1,6 @@
 //! `armscan watch`: the sorting-centre mode. The watch loop and the journal live in
-//! `armscan-watch`; screening is `scan`'s own ([`screen_one`] with the detector of
-//! [`build_detector`]), so both commands give the same record for the same file.
+//! `armscan-watch`; screening is [`armscan::Screener`]'s, built from the same flags as `scan`'s,
+//! so both commands give the same record for the same file.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -9,13 +9,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use armscan_ingest::ScanInput;
-use armscan_report::{write_jsonl, ScanRecord};
+use armscan::{write_jsonl, ScanInput, ScanRecord, ScreenRequest};
 use armscan_watch::{WatchConfig, Watcher};
-use rayon::prelude::*;
 
 use crate::args::WatchArgs;
-use crate::scan_cmd::{build_detector, ingest_options, init_threads, screen_one, text_line};
+use crate::scan_cmd::{screener_options, start, text_line, with_read_options};
 
 /// Exit status when a second SIGINT/SIGTERM stops the watcher at once (the journal still makes
 /// the next start finish what was in hand).
@@ -25,7 +23,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<ExitCode> {
     if args.settle_ms == 0 || args.poll_ms == 0 {
         anyhow::bail!("--settle-ms and --poll-ms must be positive");
     }
-    let ingest = ingest_options(&args.read)?;
+    let builder = with_read_options(screener_options(&args.detector)?, &args.read)?;
 
     // Signals first: a SIGTERM during the model load must not kill the process half-way either.
     let stop = Arc::new(AtomicBool::new(false));
@@ -35,14 +33,13 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<ExitCode> {
         signal_hook::flag::register(signal, Arc::clone(&stop)).context("installing the signal handlers")?;
     }
 
-    let threads = init_threads(args.detector.threads)?;
-    let detector = build_detector(&args.detector, threads)?;
+    let screener = start(builder, args.detector.backend)?;
 
     let config = WatchConfig::new(&args.in_dir, &args.out)
         .with_settle(Duration::from_millis(args.settle_ms))
         .with_poll(Duration::from_millis(args.poll_ms))
         .with_pair_wait(Duration::from_millis(args.pair_wait_ms))
-        .with_batch(args.batch.unwrap_or(threads * 2));
+        .with_batch(args.batch.unwrap_or(screener.threads() * 2));
     let (mut watcher, opened) = Watcher::open(config).with_context(|| format!("starting to watch {} into {}", args.in_dir.display(), args.out.display()))?;
     if opened.unfinished > 0 || opened.cut_bytes > 0 {
         eprintln!(
@@ -57,7 +54,10 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<ExitCode> {
         args.out.join(armscan_watch::RESULTS_JSONL).display()
     );
 
-    let mut screen = |inputs: &[ScanInput]| -> Vec<ScanRecord> { inputs.par_iter().map(|input| screen_one(input, &detector, &ingest, false).record).collect() };
+    let mut screen = |inputs: &[ScanInput]| -> Vec<ScanRecord> {
+        let requests: Vec<ScreenRequest> = inputs.iter().cloned().map(ScreenRequest::new).collect();
+        screener.screen_many(&requests).into_iter().map(|s| s.record).collect()
+    };
     let jsonl = args.jsonl;
     let mut on_record = |record: &ScanRecord| {
         let stdout = std::io::stdout();

@@ -13,7 +13,7 @@ pub fn fixture_model() -> PathBuf {
 }
 
 pub fn real_model() -> PathBuf {
-    repo().join("models/armscan-threat-v11.manifest.json")
+    repo().join("models/armscan-threat-v11/armscan-threat-v11.manifest.json")
 }
 
 pub fn armscan(args: &[&str], cwd: &Path) -> Output {

@@ -131,22 +131,10 @@ impl<S: Space> Rect<S> {
         Self::new(self.x1.clamp(0.0, width), self.y1.clamp(0.0, height), self.x2.clamp(0.0, width), self.y2.clamp(0.0, height))
     }
 
-    /// True when `(x, y)` lies inside the box (edges included).
-    #[must_use]
-    pub fn contains_point(&self, x: f32, y: f32) -> bool {
-        x >= self.x1 && x <= self.x2 && y >= self.y1 && y <= self.y2
-    }
-
     /// The corners as an array `[x1, y1, x2, y2]`.
     #[must_use]
     pub fn to_array(&self) -> [f32; 4] {
         [self.x1, self.y1, self.x2, self.y2]
-    }
-
-    /// Re-labels the space. Only mapping code (a preprocessing plan) should call this.
-    #[must_use]
-    pub fn cast_space<T: Space>(&self) -> Rect<T> {
-        Rect { x1: self.x1, y1: self.y1, x2: self.x2, y2: self.y2, space: PhantomData }
     }
 }
 

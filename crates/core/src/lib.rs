@@ -8,6 +8,7 @@
 //! - [`nested`]: damping of a detection that a containing one of another category explains (a part inside a firearm);
 //! - [`frames`]: how a scan at working scale is cut into overlapping frames;
 //! - [`taxonomy`]: fine classes and the UN Firearms Protocol's three categories;
+//! - [`profile`]: what is known of the scanner a scan came from ([`ScannerProfile`]);
 //! - [`scan`]: the [`Scan`] and its planes (single-energy grey, dual-energy high/low, pseudo-colour);
 //! - [`verdict`]: detections and the clear / alarm / review decision.
 
@@ -16,6 +17,7 @@ pub mod frames;
 pub mod geometry;
 pub mod nested;
 pub mod nms;
+pub mod profile;
 pub mod scan;
 pub mod taxonomy;
 pub mod verdict;
@@ -25,7 +27,8 @@ pub use frames::{FrameGrid, FrameRect};
 pub use geometry::{BoxInImage, BoxInModel, Image, Model, Rect, Space};
 pub use nested::{damp_nested_mut, NestedDamping};
 pub use nms::{join_coarse_detections, merge_frame_detections, merge_frame_pieces, nms_mut, FrameDetection};
+pub use profile::ScannerProfile;
 pub use scan::{Plane, PlaneError, Planes, RgbPlane, Scan};
 pub use taxonomy::{Category, ClassInfo, Taxonomy, TaxonomyError};
-pub use verdict::{Detection, Status, Thresholds};
+pub use verdict::{Detection, Status, ThresholdOverrides, Thresholds};
 pub use views::{fuse_views, mirror_box, mirror_detections_mut, ViewFusion};

@@ -78,6 +78,12 @@ impl Thresholds {
         Self::new(self.min_score, self.review_score, alarm_score)
     }
 
+    /// These thresholds with each value `overrides` sets put in its place.
+    #[must_use]
+    pub fn overridden(self, overrides: ThresholdOverrides) -> Self {
+        overrides.applied_to(self)
+    }
+
     /// The verdict for a screened scan's detections.
     #[must_use]
     pub fn verdict(&self, detections: &[Detection]) -> Status {
@@ -89,6 +95,63 @@ impl Thresholds {
         } else {
             Status::Clear
         }
+    }
+}
+
+/// Values that replace some of a model's default [`Thresholds`], each where set.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ThresholdOverrides {
+    pub min_score: Option<f32>,
+    pub review_score: Option<f32>,
+    pub alarm_score: Option<f32>,
+}
+
+impl ThresholdOverrides {
+    /// All three values.
+    #[must_use]
+    pub fn all(thresholds: Thresholds) -> Self {
+        Self { min_score: Some(thresholds.min_score), review_score: Some(thresholds.review_score), alarm_score: Some(thresholds.alarm_score) }
+    }
+    #[must_use]
+    pub fn with_min_score(mut self, score: Option<f32>) -> Self {
+        self.min_score = score;
+        self
+    }
+    #[must_use]
+    pub fn with_review_score(mut self, score: Option<f32>) -> Self {
+        self.review_score = score;
+        self
+    }
+    #[must_use]
+    pub fn with_alarm_score(mut self, score: Option<f32>) -> Self {
+        self.alarm_score = score;
+        self
+    }
+
+    /// `defaults` with the values set here put in their place, ordered as [`Thresholds::new`] orders them.
+    #[must_use]
+    pub fn applied_to(self, defaults: Thresholds) -> Thresholds {
+        Thresholds::new(
+            self.min_score.unwrap_or(defaults.min_score),
+            self.review_score.unwrap_or(defaults.review_score),
+            self.alarm_score.unwrap_or(defaults.alarm_score),
+        )
+    }
+
+    /// The first value outside `[0, 1]`, named as the field it is in.
+    ///
+    /// # Errors
+    /// `(name, value)` of a score outside `[0, 1]` (or NaN).
+    pub fn check(&self) -> Result<(), (&'static str, f32)> {
+        for (name, value) in [("min_score", self.min_score), ("review_score", self.review_score), ("alarm_score", self.alarm_score)] {
+            if let Some(v) = value {
+                if !(0.0..=1.0).contains(&v) {
+                    return Err((name, v));
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -107,6 +170,17 @@ mod tests {
         assert_eq!(t.verdict(&[det(0.1)]), Status::Clear);
         assert_eq!(t.verdict(&[det(0.1), det(0.3)]), Status::Review);
         assert_eq!(t.verdict(&[det(0.61), det(0.3)]), Status::Alarm);
+    }
+
+    #[test]
+    fn overrides_replace_only_what_they_set() {
+        let defaults = Thresholds::new(0.05, 0.3, 0.6);
+        let t = defaults.overridden(ThresholdOverrides::default().with_alarm_score(Some(0.8)));
+        assert_eq!((t.min_score, t.review_score, t.alarm_score), (0.05, 0.3, 0.8));
+        let t = defaults.overridden(ThresholdOverrides::default().with_alarm_score(Some(0.2)));
+        assert!((t.review_score - 0.2).abs() < 1e-6, "review pulled down to the alarm score");
+        assert_eq!(ThresholdOverrides::default().with_min_score(Some(1.5)).check(), Err(("min_score", 1.5)));
+        assert!(ThresholdOverrides::all(defaults).check().is_ok());
     }
 
     #[test]

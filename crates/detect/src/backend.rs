@@ -127,7 +127,7 @@ pub fn init(choice: BackendChoice, ort_lib: Option<&Path>) -> Result<&'static Ac
             }
         },
     };
-    let environment = ort::init().with_name("armscan").build().map_err(DetectError::backend)?;
+    let environment = ort::init().with_name("armscan").build().map_err(DetectError::ort("creating the environment"))?;
     let active = ActiveBackend { kind, library, version, note, environment };
     Ok(ACTIVE.get_or_init(|| active))
 }

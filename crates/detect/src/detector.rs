@@ -1,12 +1,12 @@
 //! The detector: a model, its manifest and a runner; frames of a scan in parallel.
 
 use std::borrow::Cow;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use armscan_core::{
     damp_nested_mut, fuse_views, join_coarse_detections, merge_frame_detections, merge_frame_pieces, mirror_detections_mut, Detection, FrameDetection, FrameGrid,
-    Scan, Thresholds, ViewFusion,
+    Scan, ThresholdOverrides, Thresholds, ViewFusion,
 };
 use armscan_ingest::{detector_grey, Windowing};
 use image::GrayImage;
@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use crate::backend::{self, ActiveBackend, BackendChoice, BackendKind};
 use crate::error::DetectError;
-use crate::manifest::ModelManifest;
+use crate::manifest::{ModelManifest, Polarity};
 use crate::output::decode_frame;
 use crate::plan::{PreprocessPlan, WorkingScale};
 use crate::runner::{FrameRunner, OrtRunner};
@@ -27,7 +27,8 @@ const CUT_TOLERANCE_PX: f32 = 2.0;
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DetectorBuilder {
-    pub manifest_path: PathBuf,
+    /// The model's manifest, or its `.onnx` (the manifest beside it is read).
+    pub model_path: PathBuf,
     pub backend: BackendChoice,
     pub ort_lib: Option<PathBuf>,
     /// Sessions in the pool; default: the number of cores.
@@ -36,26 +37,29 @@ pub struct DetectorBuilder {
     pub intra_threads: usize,
     /// Frames per inference call.
     pub batch_frames: usize,
-    /// Overrides of the manifest's thresholds.
-    pub thresholds: Option<Thresholds>,
+    /// Overrides of the manifest's thresholds, field by field.
+    pub thresholds: ThresholdOverrides,
     /// Whether to screen the mirror view too, where the manifest has a `mirror_view` rule;
     /// default true (false: one view: half the inference, about 1.3x the scans/s on benches/e2e.py, less accurate).
     pub mirror_view: bool,
+    /// How a scan's planes are brought to the model's 8-bit grey ([`armscan_ingest::detector_grey`]).
+    pub windowing: Windowing,
 }
 
 impl DetectorBuilder {
-    /// A builder for the model described by `manifest_path` (or the `.onnx` beside it).
+    /// A builder for the model described by `model_path` (its manifest, or the `.onnx` beside it).
     #[must_use]
-    pub fn new(manifest_path: impl Into<PathBuf>) -> Self {
+    pub fn new(model_path: impl Into<PathBuf>) -> Self {
         Self {
-            manifest_path: manifest_path.into(),
+            model_path: model_path.into(),
             backend: BackendChoice::Auto,
             ort_lib: None,
             sessions: None,
             intra_threads: 1,
             batch_frames: 1,
-            thresholds: None,
+            thresholds: ThresholdOverrides::default(),
             mirror_view: true,
+            windowing: Windowing::default(),
         }
     }
     #[must_use]
@@ -83,9 +87,10 @@ impl DetectorBuilder {
         self.batch_frames = frames.max(1);
         self
     }
+    /// Overrides the manifest's thresholds where `thresholds` sets a value.
     #[must_use]
-    pub fn with_thresholds(mut self, thresholds: Thresholds) -> Self {
-        self.thresholds = Some(thresholds);
+    pub fn with_thresholds(mut self, thresholds: ThresholdOverrides) -> Self {
+        self.thresholds = thresholds;
         self
     }
     /// `false`: screen one view even where the manifest names a mirror view.
@@ -94,20 +99,33 @@ impl DetectorBuilder {
         self.mirror_view = mirror_view;
         self
     }
+    #[must_use]
+    pub fn with_windowing(mut self, windowing: Windowing) -> Self {
+        self.windowing = windowing;
+        self
+    }
 
     /// Loads the manifest, checks the model's hash, starts the backend and builds the sessions.
     ///
     /// # Errors
     /// Any [`DetectError`]: a bad manifest, a missing or altered model, an unusable backend.
     pub fn commit(self) -> Result<Detector, DetectError> {
-        let manifest = ModelManifest::load(&self.manifest_path)?;
+        let manifest = ModelManifest::load(&self.model_path)?;
         let bytes = manifest.read_model_bytes()?;
         let active = backend::init(self.backend, self.ort_lib.as_deref())?;
         let sessions = self.sessions.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
         let runner = OrtRunner::commit_from_memory(active, &bytes, &manifest.spec.input.name, &manifest.spec.output.name, sessions, self.intra_threads)?;
-        let thresholds = self.thresholds.unwrap_or_else(|| manifest.thresholds());
+        let thresholds = self.thresholds.applied_to(manifest.thresholds());
         let mirror_view = if self.mirror_view { manifest.spec.mirror_view } else { None };
-        Ok(Detector { manifest, runner: Box::new(runner), backend: Some(active), thresholds, batch_frames: self.batch_frames, mirror_view })
+        Ok(Detector {
+            manifest,
+            runner: Box::new(runner),
+            backend: Some(active),
+            thresholds,
+            batch_frames: self.batch_frames,
+            mirror_view,
+            windowing: self.windowing,
+        })
     }
 }
 
@@ -146,6 +164,7 @@ pub struct Detector {
     thresholds: Thresholds,
     batch_frames: usize,
     mirror_view: Option<ViewFusion>,
+    windowing: Windowing,
 }
 
 impl Detector {
@@ -154,14 +173,7 @@ impl Detector {
     pub fn from_runner(manifest: ModelManifest, runner: Box<dyn FrameRunner>) -> Self {
         let thresholds = manifest.thresholds();
         let mirror_view = manifest.spec.mirror_view;
-        Self { manifest, runner, backend: None, thresholds, batch_frames: 1, mirror_view }
-    }
-
-    /// The same detector screening one view only, even where the manifest names a mirror view.
-    #[must_use]
-    pub fn single_view(mut self) -> Self {
-        self.mirror_view = None;
-        self
+        Self { manifest, runner, backend: None, thresholds, batch_frames: 1, mirror_view, windowing: Windowing::default() }
     }
 
     /// The model's id as records name it: the manifest's `id`, followed by `+single-view` when
@@ -176,10 +188,10 @@ impl Detector {
         }
     }
 
-    /// The rule fusing the mirror view in force, if the mirror view is screened.
+    /// How this detector brings a scan's planes to its 8-bit grey.
     #[must_use]
-    pub fn mirror_view(&self) -> Option<ViewFusion> {
-        self.mirror_view
+    pub fn windowing(&self) -> Windowing {
+        self.windowing
     }
 
     #[must_use]
@@ -205,12 +217,13 @@ impl Detector {
         self.backend
     }
 
-    /// Screens one scan: its detector grey image under `windowing`, then [`Detector::detect_grey`].
+    /// Screens one scan: its detector grey image under this detector's windowing, then
+    /// [`Detector::detect_grey`].
     ///
     /// # Errors
     /// As [`Detector::detect_grey`].
-    pub fn detect_scan(&self, scan: &Scan, windowing: &Windowing) -> Result<ScanDetections, DetectError> {
-        let grey = detector_grey(scan, windowing);
+    pub fn detect_scan(&self, scan: &Scan) -> Result<ScanDetections, DetectError> {
+        let grey = detector_grey(scan, &self.windowing);
         self.detect_grey(&grey, scan.pixel_spacing_mm)
     }
 
@@ -238,7 +251,7 @@ impl Detector {
     /// frames (and, with a coarse pass, again at the coarse scale), run all frames in parallel
     /// batches, map boxes back, merge across frames, join the passes, then apply the manifest's
     /// damping rules ([`armscan_core::nested`]). With a mirror view (the manifest's
-    /// `mirror_view`, unless [`Detector::single_view`]), the same again on the image mirrored
+    /// `mirror_view`, unless the builder switched it off), the same again on the image mirrored
     /// left to right, in parallel, and the two views fused ([`armscan_core::views`]).
     ///
     /// # Errors
@@ -346,7 +359,7 @@ impl Detector {
     fn frame_tensor(&self, working: &GrayImage, batch: &[PreprocessPlan]) -> Array4<f32> {
         let input = &self.manifest.spec.input;
         let (iw, ih, ch) = (input.width as usize, input.height as usize, input.channels as usize);
-        let inverted = input.polarity == "bright_is_dense";
+        let inverted = input.polarity == Polarity::BrightIsDense;
         let mut tensor = Array4::<f32>::zeros((batch.len(), ch, ih, iw));
         // One lookup table per channel from 8-bit value to normalised input.
         let luts: Vec<[f32; 256]> = (0..ch)
@@ -378,15 +391,5 @@ impl Detector {
             }
         }
         tensor
-    }
-}
-
-/// The manifest path of a model given as `.onnx` or `.manifest.json`.
-#[must_use]
-pub fn manifest_path_for(model: &Path) -> PathBuf {
-    if model.extension().is_some_and(|e| e == "onnx") {
-        model.with_extension("manifest.json")
-    } else {
-        model.to_owned()
     }
 }

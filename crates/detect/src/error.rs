@@ -16,15 +16,18 @@ pub enum DetectError {
     /// The inference backend could not be loaded or failed.
     #[error("backend: {0}")]
     Backend(String),
+    /// ONNX Runtime (or tract through `ort`) failed at a step; `source` is its own error.
+    #[error("backend: {what}: {source}")]
+    Ort { what: &'static str, source: ort::Error },
     /// The model's output could not be decoded as the manifest says.
     #[error("model output: {0}")]
     Output(String),
 }
 
 impl DetectError {
-    /// A backend error from anything displayable (ort's errors carry their builder, so they are
-    /// turned into text here).
-    pub(crate) fn backend(e: impl std::fmt::Display) -> Self {
-        DetectError::Backend(e.to_string())
+    /// A closure turning ort's error at step `what` into [`DetectError::Ort`], source kept (an
+    /// error that carries its session builder gives the builder up).
+    pub(crate) fn ort<E: Into<ort::Error>>(what: &'static str) -> impl FnOnce(E) -> Self {
+        move |e| DetectError::Ort { what, source: e.into() }
     }
 }

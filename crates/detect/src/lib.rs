@@ -23,6 +23,6 @@ pub mod runner;
 pub use backend::{ActiveBackend, BackendChoice, BackendKind};
 pub use detector::{Detector, DetectorBuilder, FramePass, ScanDetections};
 pub use error::DetectError;
-pub use manifest::ModelManifest;
+pub use manifest::{manifest_path_for, ModelManifest};
 pub use plan::{PreprocessPlan, WorkingScale};
 pub use runner::{FrameRunner, OrtRunner};

@@ -23,6 +23,93 @@ pub const MAX_UPSCALE_LIMIT: f32 = 16.0;
 /// The largest `framing.coarse_pass.factor` a manifest may ask for.
 pub const MAX_COARSE_FACTOR: f32 = 16.0;
 
+/// A closed set of words a manifest field takes, typed when the manifest is read: a word outside
+/// the set is a load error naming the field, so nothing compares strings at run time.
+macro_rules! manifest_word {
+    ($(#[$meta:meta])* $name:ident, $field:literal, { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "&'static str")]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            /// The word as the manifest writes it.
+            #[must_use]
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text),+
+                }
+            }
+        }
+
+        impl From<$name> for &'static str {
+            fn from(value: $name) -> Self {
+                value.as_str()
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(text: String) -> Result<Self, String> {
+                match text.as_str() {
+                    $($text => Ok(Self::$variant),)+
+                    _ => Err(format!("{} `{}` ({})", $field, text, [$($text),+].join(" or "))),
+                }
+            }
+        }
+    };
+}
+
+manifest_word!(
+    /// The memory layout of the input tensor.
+    TensorLayout, "input.layout", { Nchw = "NCHW" }
+);
+manifest_word!(
+    /// Which way the model reads grey values.
+    Polarity, "input.polarity", {
+        /// Raw transmission, as scanners store it: dark is dense.
+        DarkIsDense = "dark_is_dense",
+        /// Inverted: bright is dense.
+        BrightIsDense = "bright_is_dense",
+    }
+);
+manifest_word!(
+    /// How a scan of unknown spacing is brought to the model's scale.
+    Fit, "framing.fit", {
+        /// Scale so that the scan's shorter side equals the input's side.
+        ShortSide = "short_side",
+        /// No scaling.
+        Native = "native",
+    }
+);
+manifest_word!(
+    /// The order of a candidate's box values.
+    BoxLayout, "output.layout", {
+        /// `[x1, y1, x2, y2, score_0..]`.
+        XyxyScores = "xyxy_scores",
+        /// `[cx, cy, w, h, score_0..]`.
+        CxcywhScores = "cxcywh_scores",
+    }
+);
+manifest_word!(
+    /// The space of the output boxes.
+    BoxSpace, "output.box_space", {
+        /// The frame's input pixels.
+        ModelInputPx = "model_input_px",
+    }
+);
+manifest_word!(
+    /// What the output scores are.
+    ScoreKind, "output.scores", {
+        /// Already in `[0, 1]`.
+        Probability = "probability",
+        /// Logits: the sigmoid is applied when decoding.
+        Logit = "logit",
+    }
+);
+
 /// The model's input tensor.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,7 +120,7 @@ pub struct InputSpec {
     /// Number of channels; the grey plane is repeated when a model wants more than one.
     pub channels: u32,
     /// Only `NCHW` is supported.
-    pub layout: String,
+    pub layout: TensorLayout,
     /// Multiplier from 8-bit pixel values to the model's range (1/255 for 0..1).
     pub scale: f32,
     /// Per-channel mean subtracted after scaling.
@@ -43,7 +130,7 @@ pub struct InputSpec {
     /// The value (after scaling, before mean/std) of padding outside the scan: 1.0 is empty space.
     pub pad_value: f32,
     /// `dark_is_dense` (raw transmission, as scanners store it) or `bright_is_dense` (inverted).
-    pub polarity: String,
+    pub polarity: Polarity,
 }
 
 /// How a scan is brought to the model's working scale before framing.
@@ -51,7 +138,7 @@ pub struct InputSpec {
 #[serde(deny_unknown_fields)]
 pub struct FramingSpec {
     /// `short_side`: scale so the scan's shorter side equals the input's side; `native`: no scaling.
-    pub fit: String,
+    pub fit: Fit,
     /// The largest upscale allowed for small scans (1.0 forbids upscaling; at most
     /// [`MAX_UPSCALE_LIMIT`]), whatever the framing rule: it bounds the working image.
     pub max_upscale: f32,
@@ -88,11 +175,11 @@ pub struct CoarsePassSpec {
 pub struct OutputSpec {
     pub name: String,
     /// `xyxy_scores` ([x1,y1,x2,y2,score_0..]) or `cxcywh_scores` ([cx,cy,w,h,score_0..]).
-    pub layout: String,
+    pub layout: BoxLayout,
     /// Only `model_input_px` is supported: boxes in the frame's input pixels.
-    pub box_space: String,
+    pub box_space: BoxSpace,
     /// `probability` (already in [0,1]) or `logit` (sigmoid applied here).
-    pub scores: String,
+    pub scores: ScoreKind,
     /// True when the tensor is [N, 4+C, K] (candidates last, as Ultralytics exports) instead of [N, K, 4+C].
     #[serde(default)]
     pub candidates_last: bool,
@@ -154,7 +241,7 @@ impl ModelManifest {
     /// # Errors
     /// [`DetectError::Io`] when it cannot be read, [`DetectError::Config`] naming the faulty field.
     pub fn load(path: &Path) -> Result<Self, DetectError> {
-        let manifest_path = if path.extension().is_some_and(|e| e == "onnx") { path.with_extension("manifest.json") } else { path.to_owned() };
+        let manifest_path = manifest_path_for(path);
         let text = std::fs::read_to_string(&manifest_path).map_err(|source| DetectError::Io { path: manifest_path.clone(), source })?;
         Self::from_json(&text, &manifest_path)
     }
@@ -176,22 +263,13 @@ impl ModelManifest {
         if i.channels == 0 || i.channels > 4 {
             return Err(cfg(format!("input.channels {} (1 to 4)", i.channels)));
         }
-        if i.layout != "NCHW" {
-            return Err(cfg(format!("input.layout `{}` (only NCHW)", i.layout)));
-        }
         if i.mean.len() != i.channels as usize || i.std.len() != i.channels as usize {
             return Err(cfg("input.mean and input.std need one value per channel".into()));
         }
         if i.std.iter().any(|s| !s.is_finite() || *s == 0.0) || !i.scale.is_finite() || i.scale == 0.0 {
             return Err(cfg("input.scale and input.std must be finite and non-zero".into()));
         }
-        if !matches!(i.polarity.as_str(), "dark_is_dense" | "bright_is_dense") {
-            return Err(cfg(format!("input.polarity `{}`", i.polarity)));
-        }
         let f = &spec.framing;
-        if !matches!(f.fit.as_str(), "short_side" | "native") {
-            return Err(cfg(format!("framing.fit `{}` (short_side or native)", f.fit)));
-        }
         if !(f.max_upscale.is_finite() && (1.0..=MAX_UPSCALE_LIMIT).contains(&f.max_upscale)) {
             return Err(cfg(format!("framing.max_upscale = {} (1 to {MAX_UPSCALE_LIMIT})", f.max_upscale)));
         }
@@ -214,16 +292,6 @@ impl ModelManifest {
             if !(c.min_long_side_model_px.is_finite() && c.min_long_side_model_px >= 0.0) {
                 return Err(cfg("framing.coarse_pass.min_long_side_model_px must be finite and >= 0".into()));
             }
-        }
-        let o = &spec.output;
-        if !matches!(o.layout.as_str(), "xyxy_scores" | "cxcywh_scores") {
-            return Err(cfg(format!("output.layout `{}` (xyxy_scores or cxcywh_scores)", o.layout)));
-        }
-        if o.box_space != "model_input_px" {
-            return Err(cfg(format!("output.box_space `{}` (only model_input_px)", o.box_space)));
-        }
-        if !matches!(o.scores.as_str(), "probability" | "logit") {
-            return Err(cfg(format!("output.scores `{}` (probability or logit)", o.scores)));
         }
         let t = &spec.thresholds;
         for (name, v) in [("min_score", t.min_score), ("alarm_score", t.alarm_score), ("review_score", t.review_score), ("nms_iou", t.nms_iou)] {
@@ -267,6 +335,17 @@ impl ModelManifest {
     pub fn thresholds(&self) -> Thresholds {
         let t = self.spec.thresholds;
         Thresholds::new(t.min_score, t.review_score, t.alarm_score)
+    }
+}
+
+/// The manifest path of a model given as `.onnx` (the `NAME.manifest.json` beside it) or as its
+/// manifest.
+#[must_use]
+pub fn manifest_path_for(model: &Path) -> PathBuf {
+    if model.extension().is_some_and(|e| e == "onnx") {
+        model.with_extension("manifest.json")
+    } else {
+        model.to_owned()
     }
 }
 

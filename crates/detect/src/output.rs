@@ -4,7 +4,7 @@ use armscan_core::BoxInModel;
 use ndarray::ArrayView2;
 
 use crate::error::DetectError;
-use crate::manifest::OutputSpec;
+use crate::manifest::{BoxLayout, OutputSpec, ScoreKind};
 
 /// One scored box of one frame, before mapping back to the image.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -29,8 +29,8 @@ pub fn decode_frame(spec: &OutputSpec, rows: ArrayView2<'_, f32>, num_classes: u
     if width != 4 + num_classes {
         return Err(DetectError::Output(format!("each candidate has {width} values, the manifest's {num_classes} classes need {}", 4 + num_classes)));
     }
-    let logits = spec.scores == "logit";
-    let cxcywh = spec.layout == "cxcywh_scores";
+    let logits = spec.scores == ScoreKind::Logit;
+    let cxcywh = spec.layout == BoxLayout::CxcywhScores;
     let mut out = Vec::new();
     for row in rows.outer_iter() {
         let (a, b, c, d) = (row[0], row[1], row[2], row[3]);
@@ -52,10 +52,13 @@ pub fn decode_frame(spec: &OutputSpec, rows: ArrayView2<'_, f32>, num_classes: u
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::manifest::BoxSpace;
     use ndarray::array;
 
     fn spec(layout: &str, scores: &str, candidates_last: bool) -> OutputSpec {
-        OutputSpec { name: "o".into(), layout: layout.into(), box_space: "model_input_px".into(), scores: scores.into(), candidates_last }
+        let layout = BoxLayout::try_from(layout.to_owned()).expect("a known layout");
+        let scores = ScoreKind::try_from(scores.to_owned()).expect("a known score kind");
+        OutputSpec { name: "o".into(), layout, box_space: BoxSpace::ModelInputPx, scores, candidates_last }
     }
 
     #[test]

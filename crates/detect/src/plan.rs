@@ -3,7 +3,7 @@
 use armscan_core::{BoxInImage, BoxInModel, FrameRect};
 use serde::Serialize;
 
-use crate::manifest::FramingSpec;
+use crate::manifest::{Fit, FramingSpec};
 
 /// The scale that brings a whole scan to the model's working scale.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -25,7 +25,7 @@ impl WorkingScale {
         let spacing = pixel_spacing_mm.or(framing.assumed_mm_per_px);
         let scale = match (framing.working_mm_per_px, spacing) {
             (Some(target), Some(spacing)) => f64::from(spacing) / f64::from(target),
-            _ if framing.fit == "native" => 1.0,
+            _ if framing.fit == Fit::Native => 1.0,
             _ => {
                 let short_side = f64::from(w.min(h));
                 let target = f64::from(if w <= h { input_width } else { input_height });
@@ -110,7 +110,8 @@ mod tests {
     use proptest::prelude::*;
 
     fn framing(fit: &str) -> FramingSpec {
-        FramingSpec { fit: fit.into(), max_upscale: 2.0, overlap_px: 96, working_mm_per_px: None, assumed_mm_per_px: None, coarse_pass: None }
+        let fit = Fit::try_from(fit.to_owned()).expect("a known fit");
+        FramingSpec { fit, max_upscale: 2.0, overlap_px: 96, working_mm_per_px: None, assumed_mm_per_px: None, coarse_pass: None }
     }
 
     #[test]

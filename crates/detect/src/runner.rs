@@ -62,13 +62,13 @@ impl OrtRunner {
         let mut pool = Vec::with_capacity(sessions.max(1));
         for _ in 0..sessions.max(1) {
             let session = Session::builder(backend.environment())
-                .map_err(DetectError::backend)?
+                .map_err(DetectError::ort("creating a session"))?
                 .with_optimization_level(GraphOptimizationLevel::Level3)
-                .map_err(DetectError::backend)?
+                .map_err(DetectError::ort("setting the optimisation level"))?
                 .with_intra_threads(intra_threads.max(1))
-                .map_err(DetectError::backend)?
+                .map_err(DetectError::ort("setting the session's threads"))?
                 .commit_from_memory(model_bytes)
-                .map_err(DetectError::backend)?;
+                .map_err(DetectError::ort("loading the model"))?;
             if !session.inputs().iter().any(|i| i.name() == input_name) {
                 return Err(DetectError::Output(format!("the model has no input named `{input_name}`")));
             }
@@ -103,10 +103,10 @@ impl FrameRunner for OrtRunner {
             Some(g) => g,
             None => self.sessions[start].lock().map_err(|_| DetectError::Backend("a session panicked earlier".into()))?,
         };
-        let tensor = TensorRef::from_array_view(input).map_err(DetectError::backend)?;
-        let outputs = session.run(ort::inputs![self.input_name.as_str() => tensor]).map_err(DetectError::backend)?;
+        let tensor = TensorRef::from_array_view(input).map_err(DetectError::ort("making the input tensor"))?;
+        let outputs = session.run(ort::inputs![self.input_name.as_str() => tensor]).map_err(DetectError::ort("running the model"))?;
         let value = outputs.get(self.output_name.as_str()).ok_or_else(|| DetectError::Output(format!("no output named `{}`", self.output_name)))?;
-        let array = value.try_extract_array::<f32>().map_err(DetectError::backend)?;
+        let array = value.try_extract_array::<f32>().map_err(DetectError::ort("reading the output"))?;
         let array = array.into_dimensionality::<Ix3>().map_err(|e| DetectError::Output(format!("output `{}` is not 3-D: {e}", self.output_name)))?;
         Ok(array.to_owned())
     }

@@ -9,15 +9,14 @@ use image::{DynamicImage, ImageFormat, ImageReader};
 use crate::error::IngestError;
 use crate::limits::DecodeLimits;
 use crate::walk::ScanInput;
-use crate::window::Windowing;
 
-/// How to read scans.
+/// How to read scans: the decode limits and the pixel spacing the caller knows. How the planes
+/// are then brought to the detector's range ([`crate::Windowing`]) is the detector's choice, not
+/// a reading option.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct IngestOptions {
     pub limits: DecodeLimits,
-    /// How 16-bit planes are brought to the detector's range (see [`crate::detector_grey`]).
-    pub windowing: Windowing,
     /// Pixel spacing in mm given by the caller, for formats that do not carry it.
     pub pixel_spacing_mm: Option<f32>,
 }
@@ -26,11 +25,6 @@ impl IngestOptions {
     #[must_use]
     pub fn with_limits(mut self, limits: DecodeLimits) -> Self {
         self.limits = limits;
-        self
-    }
-    #[must_use]
-    pub fn with_windowing(mut self, windowing: Windowing) -> Self {
-        self.windowing = windowing;
         self
     }
     #[must_use]
@@ -79,6 +73,26 @@ pub fn load_scan(path: &Path, options: &IngestOptions) -> Result<Scan, IngestErr
     let bytes = read_bounded(path, &options.limits)?;
     let planes = decode_bytes(path, &bytes, &options.limits)?;
     Ok(Scan::new(path.display().to_string(), planes).with_pixel_spacing_mm(options.pixel_spacing_mm))
+}
+
+/// Decodes one scan file's bytes already in memory (any supported format, found by content), as
+/// [`load_scan`] does for a file; `name` names the scan in errors and in [`Scan::source`].
+///
+/// # Errors
+/// As [`load_scan`], naming `name`.
+pub fn load_scan_bytes(name: &str, bytes: &[u8], options: &IngestOptions) -> Result<Scan, IngestError> {
+    let path = Path::new(name);
+    if bytes.is_empty() {
+        return Err(IngestError::Decode { path: path.to_owned(), reason: "file is empty (0 bytes)".into() });
+    }
+    if bytes.len() as u64 > options.limits.max_file_bytes {
+        return Err(IngestError::Limits {
+            path: path.to_owned(),
+            reason: format!("{} bytes, the limit is {} bytes", bytes.len(), options.limits.max_file_bytes),
+        });
+    }
+    let planes = decode_bytes(path, bytes, &options.limits)?;
+    Ok(Scan::new(name, planes).with_pixel_spacing_mm(options.pixel_spacing_mm))
 }
 
 /// Reads a dual-energy scan given as two single-plane files of the same size.
@@ -213,13 +227,12 @@ fn image_error(path: &Path, e: image::ImageError) -> IngestError {
         E::Limits(l) => IngestError::Limits { path, reason: l.to_string() },
         E::Unsupported(u) => IngestError::Unsupported { path, reason: u.to_string() },
         E::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => IngestError::Decode { path, reason: "file ends early (truncated)".into() },
-        E::IoError(source) => IngestError::Decode { path, reason: source.to_string() },
-        other => IngestError::Decode { path, reason: other.to_string() },
+        source => IngestError::Image { path, source },
     }
 }
 
 fn plane_err(path: &Path, e: armscan_core::PlaneError) -> IngestError {
-    IngestError::Decode { path: path.to_owned(), reason: e.to_string() }
+    IngestError::Plane { path: path.to_owned(), source: e }
 }
 
 /// An RGB image is grey when its channels agree (up to JPEG's chroma noise) almost everywhere.

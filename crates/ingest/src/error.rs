@@ -19,6 +19,12 @@ pub enum IngestError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("{}: corrupt or truncated image: {reason}", path.display())]
     Decode { path: PathBuf, reason: String },
+    /// The image decoder failed; its error is kept.
+    #[error("{}: corrupt or truncated image: {source}", path.display())]
+    Image { path: PathBuf, source: image::ImageError },
+    /// The decoded samples do not make a plane; the plane's error is kept.
+    #[error("{}: corrupt or truncated image: {source}", path.display())]
+    Plane { path: PathBuf, source: armscan_core::PlaneError },
     #[error("{}: unsupported: {reason}", path.display())]
     Unsupported { path: PathBuf, reason: String },
     #[error("{}: over the decode limits: {reason}", path.display())]
@@ -33,7 +39,7 @@ impl IngestError {
     pub fn fault(&self) -> IngestFault {
         match self {
             IngestError::Io { .. } => IngestFault::Io,
-            IngestError::Decode { .. } => IngestFault::Decode,
+            IngestError::Decode { .. } | IngestError::Image { .. } | IngestError::Plane { .. } => IngestFault::Decode,
             IngestError::Unsupported { .. } => IngestFault::Unsupported,
             IngestError::Limits { .. } => IngestFault::Limits,
             IngestError::Pair { .. } => IngestFault::Pair,
@@ -46,6 +52,8 @@ impl IngestError {
         match self {
             IngestError::Io { path, .. }
             | IngestError::Decode { path, .. }
+            | IngestError::Image { path, .. }
+            | IngestError::Plane { path, .. }
             | IngestError::Unsupported { path, .. }
             | IngestError::Limits { path, .. }
             | IngestError::Pair { path, .. } => path,

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use armscan_core::Scan;
 
-use crate::decode::{decode_bytes, dual_pair_from_bytes};
+use crate::decode::dual_pair_from_bytes;
 use crate::{detector_grey, display_rgb, DecodeLimits, IngestError, IngestOptions, Windowing};
 
 /// Limits for fuzzing: the default side limit, but 4 MP and 8 MiB, so that an input declaring a
@@ -24,15 +24,7 @@ pub fn fuzz_limits() -> DecodeLimits {
 /// # Errors
 /// [`IngestError`] naming `<bytes>`.
 pub fn decode_scan_bytes(bytes: &[u8], options: &IngestOptions) -> Result<Scan, IngestError> {
-    let path = Path::new("<bytes>");
-    if bytes.is_empty() {
-        return Err(IngestError::Decode { path: path.to_owned(), reason: "file is empty (0 bytes)".into() });
-    }
-    if bytes.len() as u64 > options.limits.max_file_bytes {
-        return Err(IngestError::Limits { path: path.to_owned(), reason: "over the byte limit".into() });
-    }
-    let planes = decode_bytes(path, bytes, &options.limits)?;
-    Ok(Scan::new("<bytes>", planes).with_pixel_spacing_mm(options.pixel_spacing_mm))
+    crate::decode::load_scan_bytes("<bytes>", bytes, options)
 }
 
 /// Decodes a dual-energy pair given as the bytes of its two files, as [`crate::load_dual_pair`].

@@ -16,7 +16,7 @@ mod limits;
 mod walk;
 mod window;
 
-pub use decode::{load_dual_pair, load_input, load_scan, IngestOptions};
+pub use decode::{load_dual_pair, load_input, load_scan, load_scan_bytes, IngestOptions};
 pub use error::{IngestError, IngestFault};
 pub use limits::DecodeLimits;
 pub use walk::{collect_inputs, ScanInput, IMAGE_EXTENSIONS};

@@ -12,7 +12,7 @@ use crate::writer::{Entry, ReportSummary, RunInfo};
 const MAX_LISTED: usize = 5;
 
 /// Escapes `&`, `<`, `>`, `"` and `'` for text and attribute values.
-pub(crate) fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

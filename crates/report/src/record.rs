@@ -20,7 +20,7 @@ use std::io::Write;
 use armscan_core::{BoxInImage, Category, Detection, Status};
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::ReportError;
+use crate::error::ReportError;
 
 /// The schema tag of a scan record.
 pub const SCAN_SCHEMA: &str = "armscan.scan/1";

@@ -28,8 +28,8 @@ use image::{ExtendedColorType, ImageEncoder, RgbImage};
 use serde::{Deserialize, Serialize};
 
 use crate::draw::{draw_detections_mut, draw_detections_styled_mut, DrawStyle};
+use crate::error::ReportError;
 use crate::record::ScanRecord;
-use crate::ReportError;
 
 /// The schema tag of `report.json`.
 pub const REPORT_SCHEMA: &str = "armscan.report/1";

@@ -5,9 +5,6 @@
 mod scan_jsonl {
     include!("../../../fuzz/bodies/scan_jsonl.rs");
 }
-mod coco {
-    include!("../../../fuzz/bodies/coco.rs");
-}
 
 mod replay_support {
     include!("../../../fuzz/bodies/replay.rs");
@@ -17,9 +14,4 @@ use replay_support::replay;
 #[test]
 fn corpus_scan_jsonl_replays_without_panic() {
     replay("scan_jsonl", 1, scan_jsonl::run);
-}
-
-#[test]
-fn corpus_coco_replays_without_panic() {
-    replay("coco", 1, coco::run);
 }

@@ -5,10 +5,15 @@
 //!   Beer–Lambert transmission, and a line-scan detector (blur, photon noise, row gains, floor);
 //! - [`shapes`]: procedural footprints with thickness maps, rasterised into attenuation;
 //! - [`scene`]: containers (boxes, envelopes, mailers, bags) and everyday clutter;
-//! - [`threats`]: firearms, parts and ammunition from real dimensions;
+//! - [`threats`]: firearms, parts and ammunition from real dimensions, one module per family;
 //! - [`tip`]: threat image projection by multiplying transmissions;
-//! - [`sources`]: real threat crops and real clean bags for TIP, selected from a COCO data set;
-//! - [`dataset`]: one call, [`generate`], writes PNG planes, COCO and YOLO labels, a contact sheet.
+//! - [`sources`]: real threat crops and real clean bags for TIP, selected from a COCO data set
+//!   with the shared reader of [`armscan_coco`];
+//! - [`options`]: [`SynthOptions`], what a dataset is made of;
+//! - [`render`]: one scene, [`render_scene`]: background, threats placed, detector model;
+//! - [`dataset`]: one call, [`generate`], writes PNG planes, COCO ([`dataset::coco`]) and YOLO
+//!   labels, a contact sheet;
+//! - [`error`]: the error type, [`SynthError`].
 //!
 //! ```no_run
 //! use armscan_synth::{generate, SynthOptions};
@@ -18,7 +23,10 @@
 //! ```
 
 pub mod dataset;
+pub mod error;
+pub mod options;
 pub mod physics;
+pub mod render;
 pub mod rng;
 pub mod scene;
 pub mod shapes;
@@ -26,8 +34,12 @@ pub mod sources;
 pub mod threats;
 pub mod tip;
 
-pub use dataset::{generate, generate_with, render_scene, render_scene_with, Plane, Scene, SynthError, SynthOptions, SynthSummary, ThreatAnnotation};
+pub use dataset::coco::class_index;
+pub use dataset::{generate, generate_with, SynthSummary};
+pub use error::SynthError;
+pub use options::{Plane, SynthOptions};
 pub use physics::{DetectorModel, DualT, Material};
+pub use render::{render_scene, render_scene_with, Scene, ThreatAnnotation, VISIBLE_THRESHOLD};
 pub use sources::{CocoSelection, TipSources};
 pub use threats::ThreatMix;
 pub use tip::project_mut;

@@ -1,7 +1,7 @@
 //! Real TIP sources: threat crops scanned on an empty belt, and clean real bags to project into.
 //!
 //! Both come from a COCO data set (for example `../shared/data/gdxray-dev/annotations.json`),
-//! selected by image fields (`series=B0049`). A **threat source** is every annotation whose
+//! read by [`armscan_coco`] and selected by image fields (`series=B0049`, a [`WhereClause`]). A **threat source** is every annotation whose
 //! category name is a known fine class (`armscan_core::taxonomy`), cut out with a margin of
 //! empty belt round its box and normalised to transmission by [`crate::tip::crop_from_image`].
 //! A **bag source** is every selected image without any threat annotation; it is read as a
@@ -14,12 +14,12 @@
 
 use std::path::{Path, PathBuf};
 
+use armscan_coco::{image_path, CocoFile, CocoImage, WhereClause};
 use armscan_core::taxonomy::known_category;
-use serde::Deserialize;
 
+use crate::error::SynthError;
 use crate::physics::DualT;
 use crate::tip::{crop_from_image, dual_from_single};
-use crate::SynthError;
 
 /// Dual-energy ratio assumed for real (single-energy) threat crops: steel at 60/150 keV.
 pub const THREAT_RATIO: f32 = 6.1;
@@ -37,10 +37,11 @@ pub struct CocoSelection {
     /// The COCO `annotations.json`.
     pub annotations: PathBuf,
     /// Folder that `file_name` is relative to (default: the folder of `annotations`, or its
-    /// `images/` subfolder where the file is there).
+    /// `images/` subfolder where the file is there; see [`armscan_coco::image_path`]).
     pub images_dir: Option<PathBuf>,
-    /// Image fields that must match, each `(field, accepted values)`; values compare as strings.
-    pub filter: Vec<(String, Vec<String>)>,
+    /// Image fields that must match ([`WhereClause::keeps`]: strings as they are, numbers and
+    /// booleans as JSON writes them).
+    pub filter: Vec<WhereClause>,
     /// Millimetres per pixel of these scans.
     pub pixel_spacing_mm: f32,
 }
@@ -58,55 +59,24 @@ impl CocoSelection {
     /// Adds a condition `field ∈ values`.
     #[must_use]
     pub fn with_filter(mut self, field: impl Into<String>, values: Vec<String>) -> Self {
-        self.filter.push((field.into(), values));
+        self.filter.push(WhereClause::new(field, values));
         self
     }
 
-    /// Parses `FIELD=V1,V2` into a condition.
+    /// Parses `FIELD=V1,V2` into a condition ([`WhereClause::parse`]).
     ///
     /// # Errors
     /// [`SynthError::InvalidOption`] when there is no `=` or no value.
     pub fn parse_filter(text: &str) -> Result<(String, Vec<String>), SynthError> {
-        let (k, v) = text.split_once('=').ok_or_else(|| SynthError::InvalidOption(format!("selection `{text}` (expected FIELD=V1,V2)")))?;
-        let values: Vec<String> = v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
-        if k.trim().is_empty() || values.is_empty() {
-            return Err(SynthError::InvalidOption(format!("selection `{text}` (expected FIELD=V1,V2)")));
-        }
-        Ok((k.trim().to_owned(), values))
+        let w = WhereClause::parse(text).map_err(|_| SynthError::InvalidOption(format!("selection `{text}` (expected FIELD=V1,V2)")))?;
+        Ok((w.key, w.values))
     }
 
-    fn matches(&self, image: &serde_json::Map<String, serde_json::Value>) -> bool {
-        self.filter.iter().all(|(k, values)| {
-            let got = match image.get(k) {
-                Some(serde_json::Value::String(s)) => s.clone(),
-                Some(v) => v.to_string(),
-                None => return false,
-            };
-            values.contains(&got)
-        })
+    /// True when the image (a COCO `images` entry) passes every condition.
+    #[must_use]
+    pub fn matches(&self, image: &CocoImage) -> bool {
+        self.filter.iter().all(|w| w.keeps(image))
     }
-}
-
-#[derive(Deserialize)]
-struct Coco {
-    images: Vec<serde_json::Map<String, serde_json::Value>>,
-    #[serde(default)]
-    annotations: Vec<CocoAnn>,
-    #[serde(default)]
-    categories: Vec<CocoCat>,
-}
-
-#[derive(Deserialize)]
-struct CocoAnn {
-    image_id: serde_json::Value,
-    category_id: serde_json::Value,
-    bbox: [f32; 4],
-}
-
-#[derive(Deserialize)]
-struct CocoCat {
-    id: serde_json::Value,
-    name: String,
 }
 
 /// One selected image: its path and its threat boxes `(fine class, [x, y, w, h])`.
@@ -120,10 +90,12 @@ struct Selected {
 fn read_selection(sel: &CocoSelection) -> Result<Vec<Selected>, SynthError> {
     let path = &sel.annotations;
     let text = std::fs::read_to_string(path).map_err(|source| SynthError::Io { path: path.clone(), source })?;
-    let coco: Coco = serde_json::from_str(&text).map_err(|e| SynthError::InvalidOption(format!("{}: not a COCO data set: {e}", path.display())))?;
+    let not_coco = |e: String| SynthError::InvalidOption(format!("{}: not a COCO data set: {e}", path.display()));
+    let coco = CocoFile::from_json(&text).map_err(|e| not_coco(e.to_string()))?;
     let dir = sel.images_dir.clone().unwrap_or_else(|| path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf));
+    // A threat is a category named exactly as one of armscan's known fine classes.
     let class_of = |id: &serde_json::Value| -> Option<&'static str> {
-        let name = &coco.categories.iter().find(|c| c.id == *id)?.name;
+        let name = &coco.category(id)?.name;
         armscan_core::taxonomy::KNOWN_FINE_CLASSES.iter().find(|(n, _)| n == name).map(|(n, _)| *n).filter(|n| known_category(n).is_some())
     };
     let mut out = Vec::new();
@@ -133,19 +105,20 @@ fn read_selection(sel: &CocoSelection) -> Result<Vec<Selected>, SynthError> {
         };
         let mut threats = Vec::new();
         let mut others = 0;
-        for a in coco.annotations.iter().filter(|a| a.image_id == *id) {
+        for a in coco.annotations_of(id) {
+            let &[x, y, w, h] = a.bbox.as_slice() else {
+                return Err(not_coco(format!("bbox {:?} is not [x, y, w, h]", a.bbox)));
+            };
             match class_of(&a.category_id) {
-                Some(c) => threats.push((c, a.bbox)),
+                Some(c) => threats.push((c, [x as f32, y as f32, w as f32, h as f32])),
                 None => others += 1,
             }
         }
-        // COCO files often sit next to an `images/` folder that `file_name` leaves out
-        let direct = dir.join(file);
-        let path = if direct.exists() || !dir.join("images").join(file).exists() { direct } else { dir.join("images").join(file) };
-        out.push(Selected { path, threats, others });
+        out.push(Selected { path: image_path(&dir, file), threats, others });
     }
     if out.is_empty() {
-        return Err(SynthError::InvalidOption(format!("{}: no image matches the selection {:?}", path.display(), sel.filter)));
+        let filter: Vec<(&String, &Vec<String>)> = sel.filter.iter().map(|w| (&w.key, &w.values)).collect();
+        return Err(SynthError::InvalidOption(format!("{}: no image matches the selection {filter:?}", path.display())));
     }
     Ok(out)
 }

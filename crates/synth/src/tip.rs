@@ -78,13 +78,13 @@ pub fn dual_from_single(t: &[f32], width: usize, height: usize, ratio: f32) -> D
 ///
 /// # Errors
 /// The file cannot be read or decoded, or the rectangle misses the image.
-pub fn crop_from_image(path: &std::path::Path, rect: [u32; 4], scale: f32, ratio: f32) -> Result<DualT, crate::SynthError> {
-    let img = image::open(path).map_err(|source| crate::SynthError::Image { path: path.to_path_buf(), source })?.into_luma16();
+pub fn crop_from_image(path: &std::path::Path, rect: [u32; 4], scale: f32, ratio: f32) -> Result<DualT, crate::error::SynthError> {
+    let img = image::open(path).map_err(|source| crate::error::SynthError::Image { path: path.to_path_buf(), source })?.into_luma16();
     let (iw, ih) = img.dimensions();
     let [x, y, w, h] = rect;
     let (x1, y1) = (x.saturating_add(w).min(iw), y.saturating_add(h).min(ih));
     if x >= x1 || y >= y1 {
-        return Err(crate::SynthError::InvalidOption(format!("{}: crop {rect:?} misses the {iw}x{ih} image", path.display())));
+        return Err(crate::error::SynthError::InvalidOption(format!("{}: crop {rect:?} misses the {iw}x{ih} image", path.display())));
     }
     // open-beam level: the median of the crop's border pixels (the empty belt round the object)
     let mut border: Vec<u16> = Vec::new();

@@ -5,8 +5,8 @@ use std::fs;
 use std::path::Path;
 
 use armscan_core::taxonomy::{known_category, KNOWN_FINE_CLASSES};
-use armscan_synth::dataset::VISIBLE_THRESHOLD;
 use armscan_synth::tip::{attenuation_mask, mask_extent};
+use armscan_synth::VISIBLE_THRESHOLD;
 use armscan_synth::{generate, render_scene, render_scene_with, SynthOptions, TipSources};
 
 fn small() -> SynthOptions {

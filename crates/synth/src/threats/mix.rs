@@ -1,0 +1,121 @@
+//! Drawing threats: the category mix of a dataset and random variants.
+
+use armscan_core::taxonomy::{known_category, Category};
+
+use super::ammunition::{cartridge, Calibre};
+use super::{build, Threat, LIGHT_FRAME_FAMILY, PART_FAMILIES, VARIANTS};
+use crate::rng::Rng;
+
+/// Relative weights of the three Protocol categories among the threats of a dataset.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct ThreatMix {
+    pub firearm: f32,
+    pub part: f32,
+    pub ammunition: f32,
+}
+
+impl Default for ThreatMix {
+    /// Firearms 40 %, parts 30 %, ammunition 30 %.
+    fn default() -> Self {
+        Self { firearm: 0.4, part: 0.3, ammunition: 0.3 }
+    }
+}
+
+impl ThreatMix {
+    #[must_use]
+    pub fn new(firearm: f32, part: f32, ammunition: f32) -> Self {
+        Self { firearm, part, ammunition }
+    }
+
+    /// Parses `firearm=0.5,part=0.3,ammunition=0.2` (weights, normalised; a category left out
+    /// gets 0).
+    ///
+    /// # Errors
+    /// A message naming the bad item.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut mix = Self::new(0.0, 0.0, 0.0);
+        for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let (k, v) = item.split_once('=').ok_or_else(|| format!("`{item}` (expected CATEGORY=WEIGHT)"))?;
+            let w: f32 = v.trim().parse().map_err(|_| format!("`{item}`: weight is not a number"))?;
+            match k.trim().parse::<Category>().ok() {
+                Some(Category::Firearm) => mix.firearm = w,
+                Some(Category::Part) => mix.part = w,
+                Some(Category::Ammunition) => mix.ammunition = w,
+                None => return Err(format!("`{item}`: unknown category (firearm, part, ammunition)")),
+            }
+        }
+        mix.validate()?;
+        Ok(mix)
+    }
+
+    /// Weights must be finite, non-negative, and not all zero.
+    ///
+    /// # Errors
+    /// A message with the weights.
+    pub fn validate(&self) -> Result<(), String> {
+        let w = [self.firearm, self.part, self.ammunition];
+        if w.iter().any(|v| !(v.is_finite() && *v >= 0.0)) || w.iter().sum::<f32>() <= 0.0 {
+            return Err(format!("threat mix {w:?} (weights >= 0, not all 0)"));
+        }
+        Ok(())
+    }
+
+    /// A category drawn by the weights.
+    pub fn draw(&self, rng: &mut Rng) -> Category {
+        let total = self.firearm + self.part + self.ammunition;
+        let u = rng.f32() * total;
+        if u < self.firearm {
+            Category::Firearm
+        } else if u < self.firearm + self.part || self.ammunition <= 0.0 {
+            Category::Part
+        } else {
+            Category::Ammunition
+        }
+    }
+}
+
+/// A random threat: firearms 40 %, parts 30 %, ammunition 30 %.
+#[must_use]
+pub fn random_threat(rng: &mut Rng) -> Threat {
+    let want = ThreatMix::default().draw(rng);
+    random_threat_of(want, rng)
+}
+
+/// A random threat of category `want`.
+#[must_use]
+pub fn random_threat_of(want: Category, rng: &mut Rng) -> Threat {
+    random_threat_except(want, &[], rng)
+}
+
+/// A random threat of category `want` whose variant is not in `excluded` (shapes held out of a
+/// training set). When every variant of `want` is excluded, any variant not excluded is used.
+#[must_use]
+pub fn random_threat_except(want: Category, excluded: &[String], rng: &mut Rng) -> Threat {
+    random_threat_from(want, excluded, false, 0.0, rng)
+}
+
+/// A random threat of category `want` whose variant is not in `excluded`, drawn from the fixed
+/// variants and, when `part_families` holds, from [`PART_FAMILIES`] too; a part is a
+/// [`LIGHT_FRAME_FAMILY`] frame with probability `light_frame_fraction` (no draw is spent on it at 0).
+#[must_use]
+pub fn random_threat_from(want: Category, excluded: &[String], part_families: bool, light_frame_fraction: f32, rng: &mut Rng) -> Threat {
+    let allowed = |v: &str| !excluded.iter().any(|e| e == v);
+    if want == Category::Part && light_frame_fraction > 0.0 && allowed(LIGHT_FRAME_FAMILY.0) && rng.chance(light_frame_fraction) {
+        if let Some(t) = build(LIGHT_FRAME_FAMILY.0, rng) {
+            return t;
+        }
+    }
+    let families: &[(&str, &str)] = if part_families { PART_FAMILIES } else { &[] };
+    let mut pool: Vec<&str> = VARIANTS.iter().chain(families).filter(|(v, f)| known_category(f) == Some(want) && allowed(v)).map(|(v, _)| *v).collect();
+    if pool.is_empty() {
+        pool = VARIANTS.iter().chain(families).filter(|(v, _)| allowed(v)).map(|(v, _)| *v).collect();
+    }
+    let v = rng.pick(&pool).copied().unwrap_or("cartridge");
+    build(v, rng).unwrap_or_else(|| Threat {
+        variant: "cartridge",
+        fine_class: "cartridge",
+        category: Category::Ammunition,
+        object: cartridge(Calibre::Nine19),
+    })
+}

@@ -1,0 +1,139 @@
+"""Training samples for the armscan-threat models: 320x320 frames cut from COCO data sets at the runtime's working scale.
+
+Sources (each a COCO annotations.json):
+- `armscan synth` output: grey planes with `pixel_spacing_mm`; frames at the manifest's working scale
+  (WORKING_MM_PER_PX), jittered x0.8..1.25, exactly what the runtime does with a known pixel spacing;
+- GDXray dev (kind `gdxray`): read at GDXRAY_MM_PER_PX (0.16, the flat panel's pitch; GDXray states no spacing) and
+  framed at the same working scale, jittered the same way; B0046 boxes tightened to the dark pixels inside the GDXray polygon (`gdxray_boxes.tighten_box`),
+  since the upstream boxes are loose; only the series given (training series, never B0079/B0074/B0048).
+
+Class index by Protocol category: 0 firearm, 1 part, 2 ammunition (fine class -> category through the COCO
+`supercategory` of armscan synth, or `firearm` for GDXray's `firearm`). Annotations of other classes (knives, razor
+blades) are not threats: the frames that hold them are negatives there.
+"""
+import json
+import os
+
+import numpy as np
+from PIL import Image
+
+INPUT = 320
+MAX_UPSCALE = 2.0
+PAD = 255
+WORKING_MM_PER_PX = 1.5
+# GDXray states no pixel spacing; its baggage images come from a Canon CXDI-50G flat panel with a 160 um pitch, so
+# they are read at 0.16 mm/px (the same assumption as `armscan synth --tip-spacing-mm` and the manifest's
+# `assumed_mm_per_px`).
+GDXRAY_MM_PER_PX = 0.16
+# The runtime's coarse pass (manifest `framing.coarse_pass.factor`): scans framed again at this many times the working
+# spacing, so that objects longer than a frame (rifles, shotguns) are seen whole.
+COARSE_FACTOR = 2.0
+CATEGORIES = ["firearm", "part", "ammunition"]
+FINE_TO_CATEGORY = {
+    "firearm": "firearm", "handgun": "firearm", "pistol": "firearm", "revolver": "firearm", "rifle": "firearm",
+    "shotgun": "firearm", "submachine_gun": "firearm", "barrel": "part", "slide": "part", "frame_receiver": "part",
+    "bolt": "part", "cylinder": "part", "trigger_group": "part", "magazine": "part", "cartridge": "ammunition",
+    "shotgun_shell": "ammunition", "ammunition_box": "ammunition", "ammunition_clip": "ammunition",
+    "ammunition_belt": "ammunition",
+}
+
+
+def load_set(path, kind, series=None, images_dir=None, coco=None):
+    """Returns a list of entries {path, boxes [K,4] xyxy source px, labels [K], spacing (mm/px or None)}.
+
+    `coco` is the already parsed annotations of `path`, where the caller has read them (else they are read here)."""
+    if coco is None:
+        with open(path) as f:
+            coco = json.load(f)
+    root = images_dir or os.path.dirname(os.path.abspath(path))
+    cats = {c["id"]: c["name"] for c in coco["categories"]}
+    anns = {}
+    for a in coco["annotations"]:
+        anns.setdefault(a["image_id"], []).append(a)
+    tighten = None
+    if kind == "gdxray":
+        from gdxray_boxes import tighten_box  # B0046 box tightening (read only for GDXray sources)
+        tighten = tighten_box
+    out = []
+    for im in coco["images"]:
+        if series and im.get("series") not in series:
+            continue
+        p = os.path.join(root, im["file_name"])
+        if not os.path.exists(p) and os.path.exists(os.path.join(root, "images", im["file_name"])):
+            p = os.path.join(root, "images", im["file_name"])
+        boxes, labels = [], []
+        grey = None
+        for a in anns.get(im["id"], []):
+            cat = FINE_TO_CATEGORY.get(cats.get(a["category_id"], ""))
+            if cat is None:
+                continue
+            x, y, w, h = a["bbox"]
+            b = [x, y, x + w, y + h]
+            if tighten is not None and im.get("series") == "B0046":
+                if grey is None:
+                    grey = np.asarray(Image.open(p).convert("L"))
+                tb, ok = tighten(grey, a)
+                if ok:
+                    b = [float(v) for v in tb]
+            boxes.append(b)
+            labels.append(CATEGORIES.index(cat))
+        out.append({"path": p, "boxes": np.array(boxes, np.float32).reshape(-1, 4),
+                    "labels": np.array(labels, np.int64),
+                    "spacing": GDXRAY_MM_PER_PX if kind == "gdxray" else im.get("pixel_spacing_mm"), "kind": kind})
+    return out
+
+
+def base_scale(entry, w, h):
+    """The runtime's scale for this image: working mm/px when the spacing is known, else short side -> 320."""
+    if entry["spacing"]:
+        return entry["spacing"] / WORKING_MM_PER_PX
+    return min(INPUT / min(w, h), MAX_UPSCALE)
+
+
+def make_sample(entry, rng, focus_p=0.75, coarse_p=0.0):
+    """One 320x320 uint8 frame and its boxes [K,4] (frame px) and labels [K]. A synthetic scene is cut with
+    probability `coarse_p` at the coarse pass's scale (1 / COARSE_FACTOR of the working scale): the runtime runs that
+    pass only on scans larger than one fine frame, which GDXray's bags are not."""
+    img = Image.open(entry["path"]).convert("L")
+    w, h = img.size
+    s = base_scale(entry, w, h) * float(np.exp(rng.uniform(np.log(0.8), np.log(1.25))))
+    if coarse_p and entry["kind"] == "synth" and rng.random() < coarse_p:
+        s /= COARSE_FACTOR
+    nw, nh = max(1, int(round(w * s))), max(1, int(round(h * s)))
+    img = np.asarray(img.resize((nw, nh), Image.BILINEAR))
+    boxes = entry["boxes"] * s
+    labels = entry["labels"]
+    # window: around a random threat, or anywhere
+    if len(boxes) and rng.random() < focus_p:
+        b = boxes[rng.integers(len(boxes))]
+        cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+        x0 = int(cx - INPUT / 2 + rng.uniform(-0.35, 0.35) * INPUT)
+        y0 = int(cy - INPUT / 2 + rng.uniform(-0.35, 0.35) * INPUT)
+    else:
+        x0 = int(rng.integers(min(0, nw - INPUT), max(1, nw - INPUT + 1)))
+        y0 = int(rng.integers(min(0, nh - INPUT), max(1, nh - INPUT + 1)))
+    x0 = int(np.clip(x0, min(0, nw - INPUT), max(0, nw - INPUT)))
+    y0 = int(np.clip(y0, min(0, nh - INPUT), max(0, nh - INPUT)))
+    frame = np.full((INPUT, INPUT), PAD, np.uint8)
+    sx0, sy0 = max(0, x0), max(0, y0)
+    crop = img[sy0:min(nh, y0 + INPUT), sx0:min(nw, x0 + INPUT)]
+    frame[sy0 - y0:sy0 - y0 + crop.shape[0], sx0 - x0:sx0 - x0 + crop.shape[1]] = crop
+    keep_b, keep_l = [], []
+    for b, l in zip(boxes, labels):
+        bb = b - [x0, y0, x0, y0]
+        cb = np.clip(bb, 0, INPUT)
+        area = (bb[2] - bb[0]) * (bb[3] - bb[1])
+        vis = (cb[2] - cb[0]) * (cb[3] - cb[1])
+        if area > 0 and vis / area >= 0.45 and cb[2] - cb[0] >= 3 and cb[3] - cb[1] >= 3:
+            keep_b.append(cb)
+            keep_l.append(l)
+    return frame, np.array(keep_b, np.float32).reshape(-1, 4), np.array(keep_l, np.int64)
+
+
+def photometric(frame, rng):
+    """Density jitter (gamma on transmission), a little contrast and noise; keeps the empty belt white."""
+    a = frame.astype(np.float32) / 255.0
+    a = np.power(np.clip(a, 1e-3, 1.0), rng.uniform(0.75, 1.35))
+    if rng.random() < 0.5:
+        a = a + rng.normal(0, rng.uniform(0.0, 0.02), a.shape).astype(np.float32)
+    return np.clip(a, 0, 1)
