@@ -24,11 +24,22 @@ fn bench_render(c: &mut Criterion) {
         })
     });
     group.bench_function("render 8 scenes in parallel 1000x800", |b| {
-        b.iter(|| (0..8usize).into_par_iter().map(|i| render_scene(&opts, i).threats.len()).sum::<usize>())
+        b.iter(|| {
+            (0..8usize)
+                .into_par_iter()
+                .map(|i| render_scene(&opts, i).threats.len())
+                .sum::<usize>()
+        })
     });
     let out = std::env::temp_dir().join(format!("armscan-synth-bench-{}", std::process::id()));
-    let job = SynthOptions::default().with_size(1000, 800).with_seed(11).with_count(16).with_contact_sheet(0);
-    group.bench_function("generate 16 scenes, all planes written, 1000x800", |b| b.iter(|| generate(&job, &out, |_| {}).map(|s| s.threats).unwrap_or(0)));
+    let job = SynthOptions::default()
+        .with_size(1000, 800)
+        .with_seed(11)
+        .with_count(16)
+        .with_contact_sheet(0);
+    group.bench_function("generate 16 scenes, all planes written, 1000x800", |b| {
+        b.iter(|| generate(&job, &out, |_| {}).map(|s| s.threats).unwrap_or(0))
+    });
     let _ = std::fs::remove_dir_all(&out);
     group.finish();
 }

@@ -11,7 +11,10 @@ use armscan_detect::DetectError;
 pub enum ScreenerError {
     /// An option is out of range; `option` names it as the builder's setter does.
     #[error("{option}: {reason}")]
-    Option { option: &'static str, reason: String },
+    Option {
+        option: &'static str,
+        reason: String,
+    },
     /// The model could not be loaded or its backend started.
     #[error("starting model {}: {source}", path.display())]
     Model {

@@ -9,7 +9,7 @@
 //! ```
 //! use armscan::{write_jsonl, BackendChoice, Screener, Status};
 //!
-//! let screener = Screener::builder().with_backend(BackendChoice::Tract).with_threads(Some(2)).commit()?;
+//! let screener = Screener::builder().with_backend(BackendChoice::Tract).commit()?;
 //! let record = screener.screen_path("../../datasets/samples/B0046_0160.jpg");
 //! assert_eq!(record.status, Status::Alarm);
 //! write_jsonl(std::io::stdout(), &record)?;
@@ -34,9 +34,14 @@ pub use armscan_core as core;
 pub use armscan_ingest as ingest;
 pub use armscan_report as report;
 
-pub use armscan_core::{BoxInImage, Category, Detection, Scan, ScannerProfile, Status, ThresholdOverrides, Thresholds};
+pub use armscan_core::{
+    BoxInImage, Category, Detection, Scan, ScannerProfile, Status, ThresholdOverrides, Thresholds,
+};
 pub use armscan_detect::{ActiveBackend, BackendChoice, BackendKind, DetectError, ModelManifest};
 pub use armscan_ingest::{collect_inputs, DecodeLimits, IngestError, ScanInput, Windowing};
 pub use armscan_report::{write_jsonl, ReportWriter, ScanRecord, SCAN_SCHEMA};
 pub use error::{error_chain_text, ScreenerError};
-pub use screener::{default_model_path, now_utc, utc_from_unix_seconds, ScreenRequest, Screened, Screener, ScreenerBuilder, DEFAULT_MODEL};
+pub use screener::{
+    default_model_path, now_utc, utc_from_unix_seconds, ScreenRequest, Screened, Screener,
+    ScreenerBuilder, DEFAULT_MODEL,
+};

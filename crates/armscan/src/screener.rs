@@ -5,8 +5,12 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use armscan_core::{Scan, ScannerProfile, ThresholdOverrides, Thresholds};
-use armscan_detect::{ActiveBackend, BackendChoice, BackendKind, Detector, DetectorBuilder, ModelManifest};
-use armscan_ingest::{display_rgb, load_input, load_scan_bytes, DecodeLimits, IngestOptions, ScanInput, Windowing};
+use armscan_detect::{
+    ActiveBackend, BackendChoice, BackendKind, Detector, DetectorBuilder, ModelManifest,
+};
+use armscan_ingest::{
+    display_rgb, load_input, load_scan_bytes, DecodeLimits, IngestOptions, ScanInput, Windowing,
+};
 use armscan_report::{RunInfo, ScanRecord};
 use image::RgbImage;
 use rayon::prelude::*;
@@ -28,11 +32,19 @@ pub fn default_model_path() -> PathBuf {
     if local.exists() {
         return local;
     }
-    let beside_exe = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.ancestors().skip(1).take(4).map(|a| a.join(DEFAULT_MODEL)).find(|c| c.exists()));
-    let built_in = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(DEFAULT_MODEL);
-    beside_exe.or_else(|| built_in.exists().then_some(built_in)).unwrap_or(local)
+    let beside_exe = std::env::current_exe().ok().and_then(|exe| {
+        exe.ancestors()
+            .skip(1)
+            .take(4)
+            .map(|a| a.join(DEFAULT_MODEL))
+            .find(|c| c.exists())
+    });
+    let built_in = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(DEFAULT_MODEL);
+    beside_exe
+        .or_else(|| built_in.exists().then_some(built_in))
+        .unwrap_or(local)
 }
 
 /// Options for a [`Screener`]; finish with [`ScreenerBuilder::commit`].
@@ -153,18 +165,34 @@ impl ScreenerBuilder {
     /// [`ScreenerError::Option`] for an out-of-range option, [`ScreenerError::Model`] when the
     /// model or its backend cannot be started, [`ScreenerError::Threads`].
     pub fn commit(self) -> Result<Screener, ScreenerError> {
-        let option = |option: &'static str, reason: &str| ScreenerError::Option { option, reason: reason.to_owned() };
+        let option = |option: &'static str, reason: &str| ScreenerError::Option {
+            option,
+            reason: reason.to_owned(),
+        };
         if let Err((name, value)) = self.thresholds.check() {
-            return Err(ScreenerError::Option { option: name, reason: format!("{value}: a score is between 0 and 1") });
+            return Err(ScreenerError::Option {
+                option: name,
+                reason: format!("{value}: a score is between 0 and 1"),
+            });
         }
         if self.threads == Some(0) {
             return Err(option("threads", "must be at least 1"));
         }
         if self.sessions == Some(0) || self.intra_threads == 0 || self.batch_frames == 0 {
-            return Err(option("sessions, intra_threads and batch_frames", "must be at least 1"));
+            return Err(option(
+                "sessions, intra_threads and batch_frames",
+                "must be at least 1",
+            ));
         }
-        self.profile.check().map_err(|reason| ScreenerError::Option { option: "profile", reason })?;
-        let threads = self.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
+        self.profile
+            .check()
+            .map_err(|reason| ScreenerError::Option {
+                option: "profile",
+                reason,
+            })?;
+        let threads = self.threads.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .thread_name(|i| format!("armscan-{i}"))
@@ -181,9 +209,20 @@ impl ScreenerBuilder {
             .with_mirror_view(self.mirror_view)
             .with_windowing(self.windowing)
             .commit()
-            .map_err(|source| ScreenerError::Model { path: model.clone(), source })?;
-        let ingest = IngestOptions::default().with_limits(self.limits).with_pixel_spacing_mm(self.profile.pixel_spacing_mm);
-        Ok(Screener { model_id: detector.model_id(), detector, ingest, pool, threads })
+            .map_err(|source| ScreenerError::Model {
+                path: model.clone(),
+                source,
+            })?;
+        let ingest = IngestOptions::default()
+            .with_limits(self.limits)
+            .with_pixel_spacing_mm(self.profile.pixel_spacing_mm);
+        Ok(Screener {
+            model_id: detector.model_id(),
+            detector,
+            ingest,
+            pool,
+            threads,
+        })
     }
 }
 
@@ -201,7 +240,11 @@ pub struct ScreenRequest {
 impl ScreenRequest {
     #[must_use]
     pub fn new(input: ScanInput) -> Self {
-        Self { input, pixel_spacing_mm: None, display: false }
+        Self {
+            input,
+            pixel_spacing_mm: None,
+            display: false,
+        }
     }
     #[must_use]
     pub fn with_pixel_spacing_mm(mut self, spacing_mm: Option<f32>) -> Self {
@@ -251,13 +294,21 @@ impl Screener {
     /// Screens one scan file (format found by content).
     #[must_use]
     pub fn screen_path(&self, path: impl AsRef<Path>) -> ScanRecord {
-        self.screen(&ScreenRequest::new(ScanInput::File(path.as_ref().to_owned()))).record
+        self.screen(&ScreenRequest::new(ScanInput::File(
+            path.as_ref().to_owned(),
+        )))
+        .record
     }
 
     /// Screens one scan file's bytes; `name` names it in the record and in errors.
     #[must_use]
     pub fn screen_bytes(&self, name: &str, bytes: &[u8]) -> ScanRecord {
-        self.guarded(name.to_owned(), || load_scan_bytes(name, bytes, &self.ingest).map_err(|e| error_chain_text(&e)), false).record
+        self.guarded(
+            name.to_owned(),
+            || load_scan_bytes(name, bytes, &self.ingest).map_err(|e| error_chain_text(&e)),
+            false,
+        )
+        .record
     }
 
     /// Screens a scan already in memory; the record names it by [`Scan::source`].
@@ -274,16 +325,24 @@ impl Screener {
     #[must_use]
     pub fn screen(&self, request: &ScreenRequest) -> Screened {
         let ingest = match request.pixel_spacing_mm {
-            Some(_) => self.ingest.clone().with_pixel_spacing_mm(request.pixel_spacing_mm),
+            Some(_) => self
+                .ingest
+                .clone()
+                .with_pixel_spacing_mm(request.pixel_spacing_mm),
             None => self.ingest.clone(),
         };
-        self.guarded(request.input.name(), || load_input(&request.input, &ingest).map_err(|e| error_chain_text(&e)), request.display)
+        self.guarded(
+            request.input.name(),
+            || load_input(&request.input, &ingest).map_err(|e| error_chain_text(&e)),
+            request.display,
+        )
     }
 
     /// Screens several requests in parallel on the screener's threads; results in request order.
     #[must_use]
     pub fn screen_many(&self, requests: &[ScreenRequest]) -> Vec<Screened> {
-        self.pool.install(|| requests.par_iter().map(|r| self.screen(r)).collect())
+        self.pool
+            .install(|| requests.par_iter().map(|r| self.screen(r)).collect())
     }
 
     /// Screens any number of requests in ordered chunks (parallel inside a chunk of twice the
@@ -292,7 +351,11 @@ impl Screener {
     ///
     /// # Errors
     /// The first error of `on_each`.
-    pub fn screen_all<E>(&self, requests: &[ScreenRequest], mut on_each: impl FnMut(Screened) -> Result<(), E>) -> Result<(), E> {
+    pub fn screen_all<E>(
+        &self,
+        requests: &[ScreenRequest],
+        mut on_each: impl FnMut(Screened) -> Result<(), E>,
+    ) -> Result<(), E> {
         for chunk in requests.chunks(self.threads * 2) {
             for screened in self.screen_many(chunk) {
                 on_each(screened)?;
@@ -303,13 +366,21 @@ impl Screener {
 
     /// Reads (by `read`) and screens one scan, turning every failure, a panic included, into an
     /// error record.
-    fn guarded(&self, name: String, read: impl FnOnce() -> Result<Scan, String>, want_display: bool) -> Screened {
+    fn guarded(
+        &self,
+        name: String,
+        read: impl FnOnce() -> Result<Scan, String>,
+        want_display: bool,
+    ) -> Screened {
         let started = Instant::now();
         let backend = self.backend_kind().as_str();
         let elapsed_ms = |t: Instant| t.elapsed().as_secs_f64() * 1e3;
         let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<Screened, String> {
             let scan = read()?;
-            let found = self.pool.install(|| self.detector.detect_scan(&scan)).map_err(|e| format!("{name}: {}", error_chain_text(&e)))?;
+            let found = self
+                .pool
+                .install(|| self.detector.detect_scan(&scan))
+                .map_err(|e| format!("{name}: {}", error_chain_text(&e)))?;
             let status = self.thresholds().verdict(&found.detections);
             let display = want_display.then(|| display_rgb(&scan, &self.detector.windowing()));
             let record = ScanRecord::screened(
@@ -336,7 +407,16 @@ impl Screener {
                 format!("{name}: internal error while screening: {what}")
             }
         };
-        Screened { record: ScanRecord::failed(name, message, backend, self.model_id.as_str(), elapsed_ms(started)), display: None }
+        Screened {
+            record: ScanRecord::failed(
+                name,
+                message,
+                backend,
+                self.model_id.as_str(),
+                elapsed_ms(started),
+            ),
+            display: None,
+        }
     }
 
     /// The thresholds in force: the model's, with the builder's overrides.
@@ -393,7 +473,9 @@ impl Screener {
 /// The current time as `YYYY-MM-DDTHH:MM:SSZ` (UTC), without a date crate.
 #[must_use]
 pub fn now_utc() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     utc_from_unix_seconds(secs)
 }
 
@@ -410,7 +492,12 @@ pub fn utc_from_unix_seconds(secs: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 #[cfg(test)]

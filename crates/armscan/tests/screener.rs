@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use armscan::{BackendChoice, ScanInput, ScreenRequest, Screener, ScreenerError, Status, ThresholdOverrides};
+use armscan::{
+    BackendChoice, ScanInput, ScreenRequest, Screener, ScreenerError, Status, ThresholdOverrides,
+};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -18,7 +20,13 @@ fn sample(name: &str) -> PathBuf {
 
 fn screener() -> &'static Screener {
     static SCREENER: OnceLock<Screener> = OnceLock::new();
-    SCREENER.get_or_init(|| Screener::builder().with_backend(BackendChoice::Tract).with_threads(Some(2)).commit().expect("the shipped default model starts"))
+    SCREENER.get_or_init(|| {
+        Screener::builder()
+            .with_backend(BackendChoice::Tract)
+            .with_threads(Some(2))
+            .commit()
+            .expect("the shipped default model starts")
+    })
 }
 
 #[test]
@@ -45,14 +53,18 @@ fn bytes_and_path_give_the_same_detections() {
     assert_eq!(by_bytes.scan, "belt-7/0001.jpg");
     assert_eq!(by_bytes.status, by_path.status);
     assert_eq!(by_bytes.detections, by_path.detections);
-    assert_eq!((by_bytes.width, by_bytes.height), (by_path.width, by_path.height));
+    assert_eq!(
+        (by_bytes.width, by_bytes.height),
+        (by_path.width, by_path.height)
+    );
 }
 
 #[test]
 fn a_scan_in_memory_is_screened_under_its_source_name() {
     let s = screener();
     let path = sample("B0046_0160.jpg");
-    let scan = armscan::ingest::load_scan(&path, &armscan::ingest::IngestOptions::default()).unwrap();
+    let scan =
+        armscan::ingest::load_scan(&path, &armscan::ingest::IngestOptions::default()).unwrap();
     let record = s.screen_scan(&scan);
     assert_eq!(record.scan, path.display().to_string());
     assert_eq!(record.detections, s.screen_path(&path).detections);
@@ -70,21 +82,37 @@ fn bad_input_gives_an_error_record_naming_it_never_clear() {
     let jpeg = std::fs::read(sample("B0046_0160.jpg")).unwrap();
     let truncated = s.screen_bytes("cut.jpg", &jpeg[..jpeg.len() / 2]);
     assert_eq!(truncated.status, Status::Error);
-    assert!(truncated.error.as_deref().unwrap().contains("truncated"), "{truncated:?}");
+    assert!(
+        truncated.error.as_deref().unwrap().contains("truncated"),
+        "{truncated:?}"
+    );
 
     let empty = s.screen_bytes("empty.png", b"");
     assert_eq!(empty.status, Status::Error);
 
     let missing = s.screen_path("/nonexistent/scan.png");
     assert_eq!(missing.status, Status::Error);
-    assert!(missing.error.as_deref().unwrap().contains("/nonexistent/scan.png"));
+    assert!(missing
+        .error
+        .as_deref()
+        .unwrap()
+        .contains("/nonexistent/scan.png"));
 }
 
 #[test]
 fn a_batch_keeps_its_order_and_an_error_does_not_stop_it() {
     let s = screener();
-    let names = ["B0046_0190.jpg", "no-such-file.png", "B0046_0160.jpg", "B0082_0004.jpg", "B0079_0020.jpg"];
-    let requests: Vec<ScreenRequest> = names.iter().map(|n| ScreenRequest::new(ScanInput::File(sample(n)))).collect();
+    let names = [
+        "B0046_0190.jpg",
+        "no-such-file.png",
+        "B0046_0160.jpg",
+        "B0082_0004.jpg",
+        "B0079_0020.jpg",
+    ];
+    let requests: Vec<ScreenRequest> = names
+        .iter()
+        .map(|n| ScreenRequest::new(ScanInput::File(sample(n))))
+        .collect();
     let mut seen = Vec::new();
     s.screen_all(&requests, |screened| -> Result<(), ()> {
         seen.push(screened.record);
@@ -116,11 +144,17 @@ fn a_batch_keeps_its_order_and_an_error_does_not_stop_it() {
 #[test]
 fn display_images_come_only_when_asked_for() {
     let s = screener();
-    let input = ScanInput::DualPair { high: sample("B0079_0017_high.png"), low: sample("B0079_0017_low.png") };
+    let input = ScanInput::DualPair {
+        high: sample("B0079_0017_high.png"),
+        low: sample("B0079_0017_low.png"),
+    };
     let with = s.screen(&ScreenRequest::new(input.clone()).with_display(true));
     let without = s.screen(&ScreenRequest::new(input));
     let display = with.display.expect("a display image");
-    assert_eq!((Some(display.width()), Some(display.height())), (with.record.width, with.record.height));
+    assert_eq!(
+        (Some(display.width()), Some(display.height())),
+        (with.record.width, with.record.height)
+    );
     assert!(without.display.is_none());
     assert!(with.record.scan.ends_with("B0079_0017_{high,low}.png"));
 }
@@ -130,23 +164,50 @@ fn threshold_overrides_change_the_verdict_and_bad_ones_are_refused() {
     let strict = Screener::builder()
         .with_backend(BackendChoice::Tract)
         .with_threads(Some(1))
-        .with_thresholds(ThresholdOverrides::default().with_review_score(Some(0.999)).with_alarm_score(Some(1.0)))
+        .with_thresholds(
+            ThresholdOverrides::default()
+                .with_review_score(Some(0.999))
+                .with_alarm_score(Some(1.0)),
+        )
         .commit()
         .unwrap();
     let t = strict.thresholds();
     assert_eq!((t.review_score, t.alarm_score), (0.999, 1.0));
     let default_min = screener().thresholds().min_score;
-    assert_eq!(t.min_score, default_min, "what is not overridden is the manifest's");
+    assert_eq!(
+        t.min_score, default_min,
+        "what is not overridden is the manifest's"
+    );
     let record = strict.screen_path(sample("B0046_0160.jpg"));
-    assert_eq!(record.status, Status::Clear, "no score reaches 0.999: {record:?}");
+    assert_eq!(
+        record.status,
+        Status::Clear,
+        "no score reaches 0.999: {record:?}"
+    );
 
-    let err = Screener::builder().with_thresholds(ThresholdOverrides::default().with_alarm_score(Some(1.5))).commit().unwrap_err();
-    assert!(matches!(err, ScreenerError::Option { option: "alarm_score", .. }), "{err}");
+    let err = Screener::builder()
+        .with_thresholds(ThresholdOverrides::default().with_alarm_score(Some(1.5)))
+        .commit()
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ScreenerError::Option {
+                option: "alarm_score",
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_missing_model_is_an_error_naming_its_path() {
-    let err = Screener::builder().with_backend(BackendChoice::Tract).with_model("/nonexistent/model.manifest.json").commit().unwrap_err();
+    let err = Screener::builder()
+        .with_backend(BackendChoice::Tract)
+        .with_model("/nonexistent/model.manifest.json")
+        .commit()
+        .unwrap_err();
     assert!(matches!(err, ScreenerError::Model { .. }));
     let text = armscan::error_chain_text(&err);
     assert!(text.contains("/nonexistent/model.manifest.json"), "{text}");
@@ -154,7 +215,12 @@ fn a_missing_model_is_an_error_naming_its_path() {
 
 #[test]
 fn single_view_is_named_in_records() {
-    let one = Screener::builder().with_backend(BackendChoice::Tract).with_threads(Some(1)).with_mirror_view(false).commit().unwrap();
+    let one = Screener::builder()
+        .with_backend(BackendChoice::Tract)
+        .with_threads(Some(1))
+        .with_mirror_view(false)
+        .commit()
+        .unwrap();
     let record = one.screen_path(sample("B0046_0160.jpg"));
     assert_eq!(record.model, "armscan-threat-v11+single-view");
     assert_eq!(record.status, Status::Alarm);

@@ -83,7 +83,11 @@ pub struct SynthArgs {
     #[arg(long, value_name = "LEVEL", default_value_t = 0.6)]
     pub clutter: f32,
     /// Relative weights of the threat categories, e.g. `firearm=0.4,part=0.3,ammunition=0.3`.
-    #[arg(long, value_name = "WEIGHTS", default_value = "firearm=0.4,part=0.3,ammunition=0.3")]
+    #[arg(
+        long,
+        value_name = "WEIGHTS",
+        default_value = "firearm=0.4,part=0.3,ammunition=0.3"
+    )]
     pub mix: String,
     /// Real threat crops for threat image projection: a COCO annotations.json whose threat
     /// boxes (known fine classes such as `firearm`) lie on an empty belt, e.g. GDXray series B0049.
@@ -119,11 +123,18 @@ pub struct SynthArgs {
     #[arg(long)]
     pub part_families: bool,
     /// Share of drawn parts replaced by a light frame or receiver (aluminium or polymer, random
-    /// architecture; `light_frame_family`). 0 by default: data sets made without it keep their bytes.
+    /// architecture; `light_frame_family`). 0 by default: data sets made without it keep their
+    /// bytes.
     #[arg(long, value_name = "FRACTION", default_value_t = 0.0)]
     pub light_frame_fraction: f32,
-    /// Planes to write per scene, comma-separated: high, low, grey, colour (grey is always written).
-    #[arg(long, value_name = "PLANES", value_delimiter = ',', default_value = "high,low,grey,colour")]
+    /// Planes to write per scene, comma-separated: high, low, grey, colour (grey is always
+    /// written).
+    #[arg(
+        long,
+        value_name = "PLANES",
+        value_delimiter = ',',
+        default_value = "high,low,grey,colour"
+    )]
     pub planes: Vec<String>,
     /// Worker threads [default: the number of cores]
     #[arg(long, value_name = "N")]
@@ -176,7 +187,8 @@ pub struct ModelArgs {
     pub batch_frames: usize,
 
     /// Screen each scan once, not also mirrored left to right where the model's manifest names a
-    /// mirror view: half the inference (about 1.3x the scans/s on the e2e bench), less accurate (see the model card)
+    /// mirror view: half the inference (about 1.3x the scans/s on the e2e bench), less accurate
+    /// (see the model card)
     #[arg(long)]
     pub single_view: bool,
 }
@@ -207,11 +219,22 @@ pub struct ReadArgs {
 fn parse_window(text: &str) -> Result<Windowing, String> {
     match text {
         "full" => Ok(Windowing::Full),
-        "auto" => Ok(Windowing::Percentile { low_pct: 0.5, high_pct: 99.5 }),
+        "auto" => Ok(Windowing::Percentile {
+            low_pct: 0.5,
+            high_pct: 99.5,
+        }),
         other => {
-            let (lo, hi) = other.split_once(':').ok_or_else(|| format!("`{other}`: expected full, auto or LOW:HIGH"))?;
-            let low: u16 = lo.trim().parse().map_err(|e| format!("low value `{lo}`: {e}"))?;
-            let high: u16 = hi.trim().parse().map_err(|e| format!("high value `{hi}`: {e}"))?;
+            let (lo, hi) = other
+                .split_once(':')
+                .ok_or_else(|| format!("`{other}`: expected full, auto or LOW:HIGH"))?;
+            let low: u16 = lo
+                .trim()
+                .parse()
+                .map_err(|e| format!("low value `{lo}`: {e}"))?;
+            let high: u16 = hi
+                .trim()
+                .parse()
+                .map_err(|e| format!("high value `{hi}`: {e}"))?;
             if high <= low {
                 return Err(format!("{low}:{high}: HIGH must be above LOW"));
             }
@@ -324,7 +347,8 @@ pub struct WatchArgs {
     #[arg(long, value_name = "MS", default_value_t = 200)]
     pub poll_ms: u64,
 
-    /// How long a settled NAME_high/NAME_low half waits for its partner before it is screened alone.
+    /// How long a settled NAME_high/NAME_low half waits for its partner before it is screened
+    /// alone.
     #[arg(long, value_name = "MS", default_value_t = 5000)]
     pub pair_wait_ms: u64,
 

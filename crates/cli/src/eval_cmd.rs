@@ -9,7 +9,8 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use armscan::{now_utc, ScanInput, ScreenRequest, Status};
 use armscan_eval::{
-    evaluate, match_records, summary_table, write_eval, EvalDataset, EvalPred, EvalSettings, EvalSource, WhereClause, WhereClauseOut, EVAL_HTML,
+    evaluate, match_records, summary_table, write_eval, EvalDataset, EvalPred, EvalSettings,
+    EvalSource, WhereClause, WhereClauseOut, EVAL_HTML,
 };
 use armscan_report::{write_jsonl, ScanRecord, SCAN_SCHEMA};
 
@@ -37,7 +38,13 @@ fn preds_from_records(records: &[ScanRecord]) -> Vec<EvalPred> {
                 // evaluating its predictions.jsonl give the same figures.
                 let round = |v: f32, scale: f64| (f64::from(v) * scale).round() / scale;
                 let b = d.box_in_image;
-                EvalPred::from_xyxy(image, d.class_name.clone(), d.category, round(d.score, 1e4), [b.x1, b.y1, b.x2, b.y2].map(|v| round(v, 100.0)))
+                EvalPred::from_xyxy(
+                    image,
+                    d.class_name.clone(),
+                    d.category,
+                    round(d.score, 1e4),
+                    [b.x1, b.y1, b.x2, b.y2].map(|v| round(v, 100.0)),
+                )
             })
         })
         .collect()
@@ -53,54 +60,97 @@ fn refuse_failed(records: &[ScanRecord], file_names: &[&str]) -> anyhow::Result<
         .collect();
     if !failed.is_empty() {
         let shown: Vec<&str> = failed.iter().take(20).map(String::as_str).collect();
-        let more = if failed.len() > 20 { format!("\n  ... and {} more", failed.len() - 20) } else { String::new() };
-        bail!("{} image(s) could not be screened, so they cannot be evaluated:\n  {}{more}", failed.len(), shown.join("\n  "));
+        let more = if failed.len() > 20 {
+            format!("\n  ... and {} more", failed.len() - 20)
+        } else {
+            String::new()
+        };
+        bail!(
+            "{} image(s) could not be screened, so they cannot be evaluated:\n  {}{more}",
+            failed.len(),
+            shown.join("\n  ")
+        );
     }
     Ok(())
 }
 
 fn read_jsonl(path: &Path, ds: &EvalDataset, images_dir: &str) -> anyhow::Result<Predictions> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading predictions {}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading predictions {}", path.display()))?;
     let mut all = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let r: ScanRecord = serde_json::from_str(line).with_context(|| format!("{} line {}: not an {SCAN_SCHEMA} record", path.display(), i + 1))?;
+        let r: ScanRecord = serde_json::from_str(line).with_context(|| {
+            format!(
+                "{} line {}: not an {SCAN_SCHEMA} record",
+                path.display(),
+                i + 1
+            )
+        })?;
         if r.schema != SCAN_SCHEMA {
-            bail!("{} line {}: schema `{}`, expected {SCAN_SCHEMA}", path.display(), i + 1, r.schema);
+            bail!(
+                "{} line {}: schema `{}`, expected {SCAN_SCHEMA}",
+                path.display(),
+                i + 1,
+                r.schema
+            );
         }
         all.push(r);
     }
     let scans: Vec<&str> = all.iter().map(|r| r.scan.as_str()).collect();
-    let m = match_records(&ds.images, images_dir, &scans).with_context(|| format!("pairing {} with the data set's images", path.display()))?;
+    let m = match_records(&ds.images, images_dir, &scans)
+        .with_context(|| format!("pairing {} with the data set's images", path.display()))?;
     let records: Vec<ScanRecord> = m.per_image.iter().map(|&i| all[i].clone()).collect();
-    Ok(Predictions { records, unused_records: m.unused_records.len(), min_score: None })
+    Ok(Predictions {
+        records,
+        unused_records: m.unused_records.len(),
+        min_score: None,
+    })
 }
 
-fn run_detector(args: &EvalArgs, ds: &EvalDataset, images_dir: &Path) -> anyhow::Result<Predictions> {
+fn run_detector(
+    args: &EvalArgs,
+    ds: &EvalDataset,
+    images_dir: &Path,
+) -> anyhow::Result<Predictions> {
     if let Some(mm) = args.pixel_spacing_mm {
         if !(mm.is_finite() && mm > 0.0) {
             bail!("--pixel-spacing-mm {mm}: must be a positive number of millimetres");
         }
     }
     let screener = start(screener_options(&args.detector)?, args.detector.backend)?;
-    // each image at its own pixel spacing when the data set gives one (`--pixel-spacing-mm` overrides)
+    // each image at its own pixel spacing when the data set gives one (`--pixel-spacing-mm`
+    // overrides)
     let requests: Vec<ScreenRequest> = ds
         .images
         .iter()
-        .map(|im| ScreenRequest::new(ScanInput::File(images_dir.join(&im.file_name))).with_pixel_spacing_mm(args.pixel_spacing_mm.or(im.pixel_spacing_mm)))
+        .map(|im| {
+            ScreenRequest::new(ScanInput::File(images_dir.join(&im.file_name)))
+                .with_pixel_spacing_mm(args.pixel_spacing_mm.or(im.pixel_spacing_mm))
+        })
         .collect();
-    let progress =
-        crate::progress::bar(requests.len(), "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} images", !args.no_progress && std::io::stderr().is_terminal());
+    let progress = crate::progress::bar(
+        requests.len(),
+        "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} images",
+        !args.no_progress && std::io::stderr().is_terminal(),
+    );
     let mut records = Vec::with_capacity(requests.len());
-    screener.screen_all(&requests, |screened| -> Result<(), std::convert::Infallible> {
-        records.push(screened.record);
-        progress.inc(1);
-        Ok(())
-    })?;
+    screener.screen_all(
+        &requests,
+        |screened| -> Result<(), std::convert::Infallible> {
+            records.push(screened.record);
+            progress.inc(1);
+            Ok(())
+        },
+    )?;
     progress.finish_and_clear();
-    Ok(Predictions { records, unused_records: 0, min_score: Some((f64::from(screener.thresholds().min_score) * 1e4).round() / 1e4) })
+    Ok(Predictions {
+        records,
+        unused_records: 0,
+        min_score: Some((f64::from(screener.thresholds().min_score) * 1e4).round() / 1e4),
+    })
 }
 
 fn distinct(values: impl Iterator<Item = String>) -> Option<String> {
@@ -112,19 +162,37 @@ fn distinct(values: impl Iterator<Item = String>) -> Option<String> {
 
 pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     if !(0.0..=1.0).contains(&args.score_threshold) {
-        bail!("--score-threshold {}: a score is between 0 and 1", args.score_threshold);
+        bail!(
+            "--score-threshold {}: a score is between 0 and 1",
+            args.score_threshold
+        );
     }
-    let filters: Vec<WhereClause> = args.filters.iter().map(|w| WhereClause::parse(w)).collect::<Result<_, _>>()?;
-    let text = std::fs::read_to_string(&args.annotations).with_context(|| format!("reading annotations {}", args.annotations.display()))?;
-    let ds = EvalDataset::from_coco_json(&text, &filters).with_context(|| format!("annotations {}", args.annotations.display()))?;
+    let filters: Vec<WhereClause> = args
+        .filters
+        .iter()
+        .map(|w| WhereClause::parse(w))
+        .collect::<Result<_, _>>()?;
+    let text = std::fs::read_to_string(&args.annotations)
+        .with_context(|| format!("reading annotations {}", args.annotations.display()))?;
+    let ds = EvalDataset::from_coco_json(&text, &filters)
+        .with_context(|| format!("annotations {}", args.annotations.display()))?;
     let images_dir: PathBuf = match &args.images {
         Some(d) => d.clone(),
         None => {
             // the folder of the annotations, or its `images/` subfolder when the images are there
             // (a common COCO layout, e.g. GDXray dev)
-            let dir = args.annotations.parent().map(Path::to_path_buf).unwrap_or_default();
-            let base = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir.clone() };
-            let in_sub = |im: &armscan_eval::EvalImage| base.join("images").join(&im.file_name).is_file();
+            let dir = args
+                .annotations
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            let base = if dir.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                dir.clone()
+            };
+            let in_sub =
+                |im: &armscan_eval::EvalImage| base.join("images").join(&im.file_name).is_file();
             match ds.images.first() {
                 Some(im) if !base.join(&im.file_name).is_file() && in_sub(im) => dir.join("images"),
                 _ => dir,
@@ -132,25 +200,40 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let images_dir_text = images_dir.display().to_string();
-    let images_dir = if images_dir.as_os_str().is_empty() { PathBuf::from(".") } else { images_dir };
-    eprintln!("armscan: evaluating {} images ({} threat boxes) of {}", ds.images.len(), ds.gts.len(), args.annotations.display());
+    let images_dir = if images_dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        images_dir
+    };
+    eprintln!(
+        "armscan: evaluating {} images ({} threat boxes) of {}",
+        ds.images.len(),
+        ds.gts.len(),
+        args.annotations.display()
+    );
 
     let preds = match &args.predictions {
         Some(p) => read_jsonl(p, &ds, &images_dir_text)?,
         None => run_detector(args, &ds, &images_dir)?,
     };
     if preds.unused_records > 0 {
-        eprintln!("armscan: {} prediction record(s) match no evaluated image; left out", preds.unused_records);
+        eprintln!(
+            "armscan: {} prediction record(s) match no evaluated image; left out",
+            preds.unused_records
+        );
     }
     if let (Some(dir), None) = (&args.out, &args.predictions) {
         // Keep what the model said, so the evaluation can be repeated with --predictions.
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         let path = dir.join(PREDICTIONS_JSONL);
-        let mut w = BufWriter::new(File::create(&path).with_context(|| format!("creating {}", path.display()))?);
+        let mut w = BufWriter::new(
+            File::create(&path).with_context(|| format!("creating {}", path.display()))?,
+        );
         for r in &preds.records {
             write_jsonl(&mut w, r).with_context(|| format!("writing {}", path.display()))?;
         }
-        w.flush().with_context(|| format!("writing {}", path.display()))?;
+        w.flush()
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     let file_names: Vec<&str> = ds.images.iter().map(|im| im.file_name.as_str()).collect();
     refuse_failed(&preds.records, &file_names)?;
@@ -161,18 +244,30 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         annotations: args.annotations.display().to_string(),
         images_dir: images_dir.display().to_string(),
         filter: filters.iter().map(WhereClauseOut::from).collect(),
-        predictions: if args.predictions.is_some() { "jsonl" } else { "detector" }.to_owned(),
+        predictions: if args.predictions.is_some() {
+            "jsonl"
+        } else {
+            "detector"
+        }
+        .to_owned(),
         predictions_file: args.predictions.as_ref().map(|p| p.display().to_string()),
         model: distinct(preds.records.iter().map(|r| r.model.clone())),
         backend: distinct(preds.records.iter().map(|r| r.backend.clone())),
         min_score: preds.min_score,
         unused_records: preds.unused_records,
     };
-    let settings = EvalSettings { score_threshold: f64::from(args.score_threshold), ..EvalSettings::default() };
+    let settings = EvalSettings {
+        score_threshold: f64::from(args.score_threshold),
+        ..EvalSettings::default()
+    };
     let mut report = evaluate(&ds, &preds_from_records(&preds.records), &settings, source);
     if let Some(dir) = &args.out {
-        write_eval(dir, &mut report).with_context(|| format!("writing the evaluation into {}", dir.display()))?;
-        eprintln!("armscan: evaluation written to {}", dir.join(EVAL_HTML).display());
+        write_eval(dir, &mut report)
+            .with_context(|| format!("writing the evaluation into {}", dir.display()))?;
+        eprintln!(
+            "armscan: evaluation written to {}",
+            dir.join(EVAL_HTML).display()
+        );
     }
     print!("{}", summary_table(&report));
     std::io::stdout().flush().context("writing to stdout")?;

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use armscan::{
-    collect_inputs, now_utc, write_jsonl, BackendChoice, Category, DecodeLimits, ReportWriter, ScanRecord, ScannerProfile, ScreenRequest, Screened, Screener,
-    ScreenerBuilder, Status, ThresholdOverrides,
+    collect_inputs, now_utc, write_jsonl, BackendChoice, Category, DecodeLimits, ReportWriter,
+    ScanRecord, ScannerProfile, ScreenRequest, Screened, Screener, ScreenerBuilder, Status,
+    ThresholdOverrides,
 };
 use armscan_report::ReportOptions;
 
@@ -60,8 +61,16 @@ pub(crate) fn screener_options(args: &ModelArgs) -> anyhow::Result<ScreenerBuild
 }
 
 /// Adds the reading flags (`scan`, `watch`): windowing, decode limits, the scans' pixel spacing.
-pub(crate) fn with_read_options(builder: ScreenerBuilder, read: &ReadArgs) -> anyhow::Result<ScreenerBuilder> {
-    let ReadArgs { window, max_megapixels, max_file_mib, pixel_spacing_mm } = read;
+pub(crate) fn with_read_options(
+    builder: ScreenerBuilder,
+    read: &ReadArgs,
+) -> anyhow::Result<ScreenerBuilder> {
+    let ReadArgs {
+        window,
+        max_megapixels,
+        max_file_mib,
+        pixel_spacing_mm,
+    } = read;
     if max_megapixels.is_nan() || *max_megapixels <= 0.0 {
         bail!("--max-megapixels must be positive");
     }
@@ -70,8 +79,13 @@ pub(crate) fn with_read_options(builder: ScreenerBuilder, read: &ReadArgs) -> an
             bail!("--pixel-spacing-mm {mm}: must be a positive number of millimetres");
         }
     }
-    let limits = DecodeLimits::default().with_max_pixels((max_megapixels * 1e6) as u64).with_max_file_bytes(max_file_mib.saturating_mul(1024 * 1024));
-    Ok(builder.with_windowing(*window).with_limits(limits).with_profile(ScannerProfile::default().with_pixel_spacing_mm(*pixel_spacing_mm)))
+    let limits = DecodeLimits::default()
+        .with_max_pixels((max_megapixels * 1e6) as u64)
+        .with_max_file_bytes(max_file_mib.saturating_mul(1024 * 1024));
+    Ok(builder
+        .with_windowing(*window)
+        .with_limits(limits)
+        .with_profile(ScannerProfile::default().with_pixel_spacing_mm(*pixel_spacing_mm)))
 }
 
 /// Starts the screener and says on stderr which backend `auto` chose.
@@ -79,7 +93,11 @@ pub(crate) fn start(builder: ScreenerBuilder, backend: BackendArg) -> anyhow::Re
     let screener = builder.commit()?;
     if let (Some(active), BackendArg::Auto) = (screener.active_backend(), backend) {
         match (&active.library, &active.note) {
-            (Some(lib), _) => eprintln!("armscan: backend onnxruntime {} ({})", active.version.as_deref().unwrap_or("?"), lib.display()),
+            (Some(lib), _) => eprintln!(
+                "armscan: backend onnxruntime {} ({})",
+                active.version.as_deref().unwrap_or("?"),
+                lib.display()
+            ),
             (None, Some(note)) => eprintln!("armscan: {note}"),
             (None, None) => eprintln!("armscan: backend {}", active.kind.as_str()),
         }
@@ -99,12 +117,23 @@ pub(crate) fn text_line(record: &ScanRecord) -> String {
                 .map(|d| {
                     let b = d.box_in_image;
                     // The category in brackets only where the fine class does not already say it.
-                    let name = if d.class_name == d.category.as_str() { d.class_name.clone() } else { format!("{} ({})", d.class_name, d.category) };
-                    format!("{name} {:.2} [{:.0},{:.0},{:.0},{:.0}]", d.score, b.x1, b.y1, b.x2, b.y2)
+                    let name = if d.class_name == d.category.as_str() {
+                        d.class_name.clone()
+                    } else {
+                        format!("{} ({})", d.class_name, d.category)
+                    };
+                    format!(
+                        "{name} {:.2} [{:.0},{:.0},{:.0},{:.0}]",
+                        d.score, b.x1, b.y1, b.x2, b.y2
+                    )
                 })
                 .collect();
             let more = record.detections.len().saturating_sub(3);
-            let more = if more > 0 { format!(" +{more} more") } else { String::new() };
+            let more = if more > 0 {
+                format!(" +{more} more")
+            } else {
+                String::new()
+            };
             format!("{status:<6} {}  {}{more}", record.scan, dets.join("; "))
         }
         (None, None) => format!("{status:<6} {}", record.scan),
@@ -153,7 +182,14 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
 
     let inputs = collect_inputs(&args.paths);
     if inputs.is_empty() {
-        bail!("no scans found in {}", args.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+        bail!(
+            "no scans found in {}",
+            args.paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     let mut report = match &args.out {
         Some(dir) => Some(
@@ -162,33 +198,56 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         ),
         None => None,
     };
-    let requests: Vec<ScreenRequest> = inputs.into_iter().map(|input| ScreenRequest::new(input).with_display(report.is_some())).collect();
+    let requests: Vec<ScreenRequest> = inputs
+        .into_iter()
+        .map(|input| ScreenRequest::new(input).with_display(report.is_some()))
+        .collect();
 
     let show_progress = !args.jsonl && !args.no_progress && std::io::stderr().is_terminal();
-    let progress = crate::progress::bar(requests.len(), "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} scans  {msg}", show_progress);
+    let progress = crate::progress::bar(
+        requests.len(),
+        "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} scans  {msg}",
+        show_progress,
+    );
     let stdout = std::io::stdout();
     let mut tally = Tally::default();
-    screener.screen_all(&requests, |Screened { record, display, .. }| -> anyhow::Result<()> {
-        tally.add(&record);
-        {
-            let mut out = stdout.lock();
-            if args.jsonl {
-                write_jsonl(&mut out, &record).context("writing to stdout")?;
-            } else {
-                progress.suspend(|| writeln!(out, "{}", text_line(&record))).context("writing to stdout")?;
+    screener.screen_all(
+        &requests,
+        |Screened {
+             record, display, ..
+         }|
+         -> anyhow::Result<()> {
+            tally.add(&record);
+            {
+                let mut out = stdout.lock();
+                if args.jsonl {
+                    write_jsonl(&mut out, &record).context("writing to stdout")?;
+                } else {
+                    progress
+                        .suspend(|| writeln!(out, "{}", text_line(&record)))
+                        .context("writing to stdout")?;
+                }
             }
-        }
-        if let Some(w) = report.as_mut() {
-            w.add(&record, display.as_ref()).with_context(|| format!("writing the report for {}", record.scan))?;
-        }
-        progress.inc(1);
-        progress.set_message(format!("{} alarm, {} review, {} error", tally.alarm, tally.review, tally.error));
-        Ok(())
-    })?;
+            if let Some(w) = report.as_mut() {
+                w.add(&record, display.as_ref())
+                    .with_context(|| format!("writing the report for {}", record.scan))?;
+            }
+            progress.inc(1);
+            progress.set_message(format!(
+                "{} alarm, {} review, {} error",
+                tally.alarm, tally.review, tally.error
+            ));
+            Ok(())
+        },
+    )?;
     progress.finish_and_clear();
     if let (Some(w), Some(dir)) = (report, &args.out) {
-        w.finish().with_context(|| format!("finishing the report in {}", dir.display()))?;
-        eprintln!("armscan: report written to {}", dir.join("index.html").display());
+        w.finish()
+            .with_context(|| format!("finishing the report in {}", dir.display()))?;
+        eprintln!(
+            "armscan: report written to {}",
+            dir.join("index.html").display()
+        );
     }
     let [firearm, part, ammunition] = tally.per_category;
     eprintln!(

@@ -10,12 +10,19 @@ use crate::args::SynthArgs;
 
 pub fn run(args: &SynthArgs) -> anyhow::Result<ExitCode> {
     if let Some(threads) = args.threads {
-        rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).build_global().context("starting the worker threads")?;
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build_global()
+            .context("starting the worker threads")?;
     }
     let planes = args
         .planes
         .iter()
-        .map(|p| Plane::parse(p).ok_or_else(|| anyhow::anyhow!("--planes: unknown plane `{p}` (high, low, grey, colour)")))
+        .map(|p| {
+            Plane::parse(p).ok_or_else(|| {
+                anyhow::anyhow!("--planes: unknown plane `{p}` (high, low, grey, colour)")
+            })
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let mix = ThreatMix::parse(&args.mix).map_err(|e| anyhow::anyhow!("--mix {e}"))?;
     let options = SynthOptions::default()
@@ -34,7 +41,9 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<ExitCode> {
         .with_light_frame_fraction(args.light_frame_fraction)
         .with_planes(planes);
     options.validate()?;
-    let selection = |path: &Option<std::path::PathBuf>, filters: &[String]| -> anyhow::Result<Option<CocoSelection>> {
+    let selection = |path: &Option<std::path::PathBuf>,
+                     filters: &[String]|
+     -> anyhow::Result<Option<CocoSelection>> {
         let Some(path) = path else { return Ok(None) };
         let mut sel = CocoSelection::new(path, args.tip_spacing_mm);
         for f in filters {
@@ -45,15 +54,30 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<ExitCode> {
     };
     let threats = selection(&args.tip_threats, &args.tip_threats_where)?;
     let bags = selection(&args.tip_bags, &args.tip_bags_where)?;
-    let sources = TipSources::load(threats.as_ref(), bags.as_ref(), args.pixel_spacing_mm).context("reading the TIP sources")?;
+    let sources = TipSources::load(threats.as_ref(), bags.as_ref(), args.pixel_spacing_mm)
+        .context("reading the TIP sources")?;
     if threats.is_some() || bags.is_some() {
-        eprintln!("armscan: TIP sources: {} real threat crops, {} real bags", sources.threats.len(), sources.bags.len());
+        eprintln!(
+            "armscan: TIP sources: {} real threat crops, {} real bags",
+            sources.threats.len(),
+            sources.bags.len()
+        );
     }
-    let progress = crate::progress::bar(args.n, "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} scenes", std::io::stderr().is_terminal());
-    let summary = generate_with(&options, &sources, &args.out, |done| progress.set_position(done as u64))
-        .with_context(|| format!("generating scenes into {}", args.out.display()))?;
+    let progress = crate::progress::bar(
+        args.n,
+        "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} scenes",
+        std::io::stderr().is_terminal(),
+    );
+    let summary = generate_with(&options, &sources, &args.out, |done| {
+        progress.set_position(done as u64)
+    })
+    .with_context(|| format!("generating scenes into {}", args.out.display()))?;
     progress.finish_and_clear();
-    let per_class: Vec<String> = summary.per_class.iter().map(|(c, n)| format!("{c} {n}")).collect();
+    let per_class: Vec<String> = summary
+        .per_class
+        .iter()
+        .map(|(c, n)| format!("{c} {n}"))
+        .collect();
     eprintln!(
         "armscan: {} scenes ({} clean, {} threats) in {}: {}",
         summary.scenes,

@@ -29,8 +29,10 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<ExitCode> {
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         // The first signal sets `stop`; a second one, with `stop` already set, exits at once.
-        signal_hook::flag::register_conditional_shutdown(signal, FORCED_EXIT, Arc::clone(&stop)).context("installing the signal handlers")?;
-        signal_hook::flag::register(signal, Arc::clone(&stop)).context("installing the signal handlers")?;
+        signal_hook::flag::register_conditional_shutdown(signal, FORCED_EXIT, Arc::clone(&stop))
+            .context("installing the signal handlers")?;
+        signal_hook::flag::register(signal, Arc::clone(&stop))
+            .context("installing the signal handlers")?;
     }
 
     let screener = start(builder, args.detector.backend)?;
@@ -40,7 +42,13 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<ExitCode> {
         .with_poll(Duration::from_millis(args.poll_ms))
         .with_pair_wait(Duration::from_millis(args.pair_wait_ms))
         .with_batch(args.batch.unwrap_or(screener.threads() * 2));
-    let (mut watcher, opened) = Watcher::open(config).with_context(|| format!("starting to watch {} into {}", args.in_dir.display(), args.out.display()))?;
+    let (mut watcher, opened) = Watcher::open(config).with_context(|| {
+        format!(
+            "starting to watch {} into {}",
+            args.in_dir.display(),
+            args.out.display()
+        )
+    })?;
     if opened.unfinished > 0 || opened.cut_bytes > 0 {
         eprintln!(
             "armscan: resuming after an interruption: {} scans to finish, {} bytes of an unfinished append cut from results.jsonl",
@@ -56,19 +64,30 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<ExitCode> {
 
     let mut screen = |inputs: &[ScanInput]| -> Vec<ScanRecord> {
         let requests: Vec<ScreenRequest> = inputs.iter().cloned().map(ScreenRequest::new).collect();
-        screener.screen_many(&requests).into_iter().map(|s| s.record).collect()
+        screener
+            .screen_many(&requests)
+            .into_iter()
+            .map(|s| s.record)
+            .collect()
     };
     let jsonl = args.jsonl;
     let mut on_record = |record: &ScanRecord| {
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         // stdout is a courtesy: results.jsonl is the record. A closed pipe does not stop the watch.
-        let _ = if jsonl { write_jsonl(&mut out, record).map_err(|e| std::io::Error::other(e.to_string())) } else { writeln!(out, "{}", text_line(record)) };
+        let _ = if jsonl {
+            write_jsonl(&mut out, record).map_err(|e| std::io::Error::other(e.to_string()))
+        } else {
+            writeln!(out, "{}", text_line(record))
+        };
     };
     let outcome = watcher.run(&mut screen, &mut on_record, &stop);
     let closed = watcher.close();
     let summary = outcome.context("watching")?;
     closed.context("closing the journal")?;
-    eprintln!("armscan: stopped cleanly; {} scans screened in this run", summary.appended);
+    eprintln!(
+        "armscan: stopped cleanly; {} scans screened in this run",
+        summary.appended
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -11,13 +11,33 @@ use serde_json::{json, Value};
 
 /// A synthetic set of 8 scenes in `dir/set`; returns its annotations.
 fn synth_set(dir: &Path) -> Value {
-    let out = armscan(&["synth", "--n", "8", "--seed", "3", "--out", "set", "--threads", "2"], dir);
-    assert_eq!(out.status.code(), Some(0), "synth: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_str(&std::fs::read_to_string(dir.join("set/annotations.json")).unwrap()).unwrap()
+    let out = armscan(
+        &[
+            "synth",
+            "--n",
+            "8",
+            "--seed",
+            "3",
+            "--out",
+            "set",
+            "--threads",
+            "2",
+        ],
+        dir,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "synth: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(&std::fs::read_to_string(dir.join("set/annotations.json")).unwrap())
+        .unwrap()
 }
 
 fn eval_json(dir: &Path) -> Value {
-    let v: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("eval.json")).unwrap()).unwrap();
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("eval.json")).unwrap()).unwrap();
     assert_eq!(v["schema"], "armscan.eval/1");
     v
 }
@@ -35,7 +55,15 @@ fn perfect_lines(coco: &Value, prefix: &str) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["id"].as_u64().unwrap(), (c["name"].as_str().unwrap(), c["supercategory"].as_str().unwrap())))
+        .map(|c| {
+            (
+                c["id"].as_u64().unwrap(),
+                (
+                    c["name"].as_str().unwrap(),
+                    c["supercategory"].as_str().unwrap(),
+                ),
+            )
+        })
         .collect();
     coco["images"]
         .as_array()
@@ -66,22 +94,59 @@ fn eval_runs_the_model_and_writes_every_output() {
     let d = tmp.path();
     synth_set(d);
     let m = fixture_model();
-    let out = armscan(&["eval", "set/annotations.json", "--model", m.to_str().unwrap(), "--backend", "tract", "--out", "ev", "--threads", "2"], d);
+    let out = armscan(
+        &[
+            "eval",
+            "set/annotations.json",
+            "--model",
+            m.to_str().unwrap(),
+            "--backend",
+            "tract",
+            "--out",
+            "ev",
+            "--threads",
+            "2",
+        ],
+        d,
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("AP50") && stdout.contains("any_threat") && stdout.contains("PD@FAR1%"), "summary table: {stdout}");
+    assert!(
+        stdout.contains("AP50") && stdout.contains("any_threat") && stdout.contains("PD@FAR1%"),
+        "summary table: {stdout}"
+    );
 
     let ev = d.join("ev");
     let v = eval_json(&ev);
-    for key in ["source", "settings", "dataset", "summary", "classes", "categories", "any_threat", "image_level", "confusion", "difficulty", "plots"] {
+    for key in [
+        "source",
+        "settings",
+        "dataset",
+        "summary",
+        "classes",
+        "categories",
+        "any_threat",
+        "image_level",
+        "confusion",
+        "difficulty",
+        "plots",
+    ] {
         assert!(v.get(key).is_some(), "eval.json has no `{key}`");
     }
     assert_eq!(v["dataset"]["images"], 8);
     assert_eq!(v["source"]["predictions"], "detector");
     assert_eq!(v["source"]["model"], "fixture-dark-blob");
-    assert_eq!(v["settings"]["iou_thresholds"].as_array().unwrap().len(), 10);
-    let cats: Vec<&str> = v["categories"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        v["settings"]["iou_thresholds"].as_array().unwrap().len(),
+        10
+    );
+    let cats: Vec<&str> = v["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
     assert_eq!(cats, ["firearm", "part", "ammunition"]);
     for c in v["categories"].as_array().unwrap() {
         for k in ["ap50", "ap50_95", "gt_boxes", "pr50"] {
@@ -91,22 +156,49 @@ fn eval_runs_the_model_and_writes_every_output() {
             assert!((0.0..=1.0).contains(&ap));
         }
     }
-    let scopes: Vec<&str> = v["image_level"].as_array().unwrap().iter().map(|l| l["scope"].as_str().unwrap()).collect();
+    let scopes: Vec<&str> = v["image_level"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["scope"].as_str().unwrap())
+        .collect();
     assert_eq!(scopes, ["any_threat", "firearm", "part", "ammunition"]);
     let any = &v["image_level"][0];
     assert_eq!(any["pd_at_far"].as_array().unwrap().len(), 2);
     let roc = any["roc"].as_array().unwrap();
-    assert_eq!((roc[0]["far"].as_f64(), roc[0]["pd"].as_f64()), (Some(0.0), Some(0.0)));
+    assert_eq!(
+        (roc[0]["far"].as_f64(), roc[0]["pd"].as_f64()),
+        (Some(0.0), Some(0.0))
+    );
     let counts = v["confusion"]["counts"].as_array().unwrap();
     assert_eq!(counts.len(), 4);
     assert!(counts.iter().all(|r| r.as_array().unwrap().len() == 4));
     // The synthetic set tags every annotation with its difficulty.
-    let tags: Vec<&str> = v["difficulty"].as_array().unwrap().iter().map(|t| t["tag"].as_str().unwrap()).collect();
+    let tags: Vec<&str> = v["difficulty"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["tag"].as_str().unwrap())
+        .collect();
     assert_eq!(tags, ["occluded_fraction", "clutter_density", "pose_deg"]);
-    let binned: u64 = v["difficulty"][0]["bins"].as_array().unwrap().iter().map(|b| b["gt_boxes"].as_u64().unwrap()).sum();
-    assert_eq!(binned, v["dataset"]["gt_boxes"].as_u64().unwrap(), "every box falls in one occlusion bin");
+    let binned: u64 = v["difficulty"][0]["bins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["gt_boxes"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        binned,
+        v["dataset"]["gt_boxes"].as_u64().unwrap(),
+        "every box falls in one occlusion bin"
+    );
 
-    let plots: Vec<&str> = v["plots"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    let plots: Vec<&str> = v["plots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
     assert!(plots.len() >= 2);
     for p in &plots {
         let img = image::open(ev.join(p)).unwrap_or_else(|e| panic!("{p} does not decode: {e}"));
@@ -116,13 +208,31 @@ fn eval_runs_the_model_and_writes_every_output() {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert_eq!(html.matches("data:image/png;base64,").count(), plots.len());
     for external in ["http://", "https://", "src=\"/", "<script", "<link", "url("] {
-        assert!(!html.contains(external), "eval.html refers outside itself: {external}");
+        assert!(
+            !html.contains(external),
+            "eval.html refers outside itself: {external}"
+        );
     }
     // The model's predictions are kept, one record per image, and give the same figures again.
     let lines = std::fs::read_to_string(ev.join("predictions.jsonl")).unwrap();
     assert_eq!(lines.lines().count(), 8);
-    let out = armscan(&["eval", "set/annotations.json", "--predictions", "ev/predictions.jsonl", "--out", "ev2"], d);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = armscan(
+        &[
+            "eval",
+            "set/annotations.json",
+            "--predictions",
+            "ev/predictions.jsonl",
+            "--out",
+            "ev2",
+        ],
+        d,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v2 = eval_json(&d.join("ev2"));
     assert_eq!(v2["categories"], v["categories"]);
     assert_eq!(v2["image_level"], v["image_level"]);
@@ -135,16 +245,51 @@ fn perfect_predictions_score_one_and_where_filters_images() {
     let coco = synth_set(d);
     // Absolute paths: pairing by the `/file_name` suffix.
     let prefix = format!("{}/", d.join("set").display());
-    let lines: Vec<String> = perfect_lines(&coco, &prefix).into_iter().map(|(_, l)| l).collect();
+    let lines: Vec<String> = perfect_lines(&coco, &prefix)
+        .into_iter()
+        .map(|(_, l)| l)
+        .collect();
     std::fs::write(d.join("perfect.jsonl"), lines.join("\n") + "\n").unwrap();
-    let out = armscan(&["eval", "set/annotations.json", "--predictions", "perfect.jsonl", "--out", "ev"], d);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = armscan(
+        &[
+            "eval",
+            "set/annotations.json",
+            "--predictions",
+            "perfect.jsonl",
+            "--out",
+            "ev",
+        ],
+        d,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v = eval_json(&d.join("ev"));
     let near_one = |x: &Value| x.as_f64().is_some_and(|x| (x - 1.0).abs() < 1e-6);
-    let with_gt: Vec<&Value> = v["classes"].as_array().unwrap().iter().filter(|c| c["gt_boxes"].as_u64().unwrap() > 0).collect();
+    let with_gt: Vec<&Value> = v["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["gt_boxes"].as_u64().unwrap() > 0)
+        .collect();
     assert!(with_gt.len() >= 3, "the set has several classes");
-    for c in with_gt.iter().copied().chain(v["categories"].as_array().unwrap().iter().filter(|c| c["gt_boxes"].as_u64().unwrap() > 0)) {
-        assert!(near_one(&c["ap50"]) && near_one(&c["ap50_95"]), "{} AP50 {} AP50:95 {}", c["name"], c["ap50"], c["ap50_95"]);
+    for c in with_gt.iter().copied().chain(
+        v["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["gt_boxes"].as_u64().unwrap() > 0),
+    ) {
+        assert!(
+            near_one(&c["ap50"]) && near_one(&c["ap50_95"]),
+            "{} AP50 {} AP50:95 {}",
+            c["name"],
+            c["ap50"],
+            c["ap50_95"]
+        );
     }
     let counts = v["confusion"]["counts"].as_array().unwrap();
     for (i, row) in counts.iter().enumerate() {
@@ -161,8 +306,25 @@ fn perfect_predictions_score_one_and_where_filters_images() {
     }
 
     // --where keeps three images (ids are numbers; compared as text).
-    let out = armscan(&["eval", "set/annotations.json", "--predictions", "perfect.jsonl", "--where", "id=1,2,5", "--out", "ev3"], d);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = armscan(
+        &[
+            "eval",
+            "set/annotations.json",
+            "--predictions",
+            "perfect.jsonl",
+            "--where",
+            "id=1,2,5",
+            "--out",
+            "ev3",
+        ],
+        d,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v = eval_json(&d.join("ev3"));
     assert_eq!(v["dataset"]["images"], 3);
     assert_eq!(v["source"]["unused_records"], 5);
@@ -176,29 +338,79 @@ fn missing_or_failed_images_are_errors_never_negatives() {
     let coco = synth_set(d);
     let lines = perfect_lines(&coco, "set/");
     let (dropped, _) = lines[3].clone();
-    let kept: Vec<String> = lines.iter().enumerate().filter(|(i, _)| *i != 3).map(|(_, (_, l))| l.clone()).collect();
+    let kept: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 3)
+        .map(|(_, (_, l))| l.clone())
+        .collect();
     std::fs::write(d.join("partial.jsonl"), kept.join("\n")).unwrap();
-    let out = armscan(&["eval", "set/annotations.json", "--predictions", "partial.jsonl", "--out", "ev"], d);
+    let out = armscan(
+        &[
+            "eval",
+            "set/annotations.json",
+            "--predictions",
+            "partial.jsonl",
+            "--out",
+            "ev",
+        ],
+        d,
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains(&format!("no record for image {dropped}")), "names the image: {stderr}");
-    assert!(!d.join("ev/eval.json").exists(), "no result from an incomplete evaluation");
+    assert!(
+        stderr.contains(&format!("no record for image {dropped}")),
+        "names the image: {stderr}"
+    );
+    assert!(
+        !d.join("ev/eval.json").exists(),
+        "no result from an incomplete evaluation"
+    );
 
     // A record saying the scan failed is not a negative either.
     let mut with_error: Vec<String> = lines.iter().map(|(_, l)| l.clone()).collect();
-    with_error[5] = record(&format!("set/{}", lines[5].0), vec![], "error", Some("decode failed: truncated"));
+    with_error[5] = record(
+        &format!("set/{}", lines[5].0),
+        vec![],
+        "error",
+        Some("decode failed: truncated"),
+    );
     std::fs::write(d.join("failed.jsonl"), with_error.join("\n")).unwrap();
-    let out = armscan(&["eval", "set/annotations.json", "--predictions", "failed.jsonl"], d);
+    let out = armscan(
+        &[
+            "eval",
+            "set/annotations.json",
+            "--predictions",
+            "failed.jsonl",
+        ],
+        d,
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains(&lines[5].0) && stderr.contains("truncated"), "{stderr}");
+    assert!(
+        stderr.contains(&lines[5].0) && stderr.contains("truncated"),
+        "{stderr}"
+    );
 
     // Not JSONL, and an unknown --where key.
     std::fs::write(d.join("bad.jsonl"), "not json\n").unwrap();
-    let out = armscan(&["eval", "set/annotations.json", "--predictions", "bad.jsonl"], d);
+    let out = armscan(
+        &["eval", "set/annotations.json", "--predictions", "bad.jsonl"],
+        d,
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 1"));
-    let out = armscan(&["eval", "set/annotations.json", "--predictions", "failed.jsonl", "--where", "series=B0079"], d);
+    let out = armscan(
+        &[
+            "eval",
+            "set/annotations.json",
+            "--predictions",
+            "failed.jsonl",
+            "--where",
+            "series=B0079",
+        ],
+        d,
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--where"));
 }

@@ -7,7 +7,13 @@ use common::*;
 use image::{GrayImage, Luma};
 
 fn write_block_png(path: &std::path::Path, block: bool) {
-    let img = GrayImage::from_fn(64, 64, |x, y| if block && (10..30).contains(&x) && (20..50).contains(&y) { Luma([0]) } else { Luma([255]) });
+    let img = GrayImage::from_fn(64, 64, |x, y| {
+        if block && (10..30).contains(&x) && (20..50).contains(&y) {
+            Luma([0])
+        } else {
+            Luma([255])
+        }
+    });
     img.save(path).unwrap();
 }
 
@@ -17,15 +23,34 @@ fn all_clear_exits_0_and_alarm_exits_1() {
     write_block_png(&dir.path().join("a_empty.png"), false);
     let model = fixture_model();
     let m = model.to_str().unwrap();
-    let out = armscan(&["scan", "a_empty.png", "--model", m, "--backend", "tract", "--jsonl"], dir.path());
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = armscan(
+        &[
+            "scan",
+            "a_empty.png",
+            "--model",
+            m,
+            "--backend",
+            "tract",
+            "--jsonl",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let recs = records(&out);
     assert_eq!(recs.len(), 1);
     assert_eq!(check_contract(&recs[0]), "clear");
     assert_eq!(recs[0]["scan"], "a_empty.png", "scan is the path as given");
 
     write_block_png(&dir.path().join("b_gun.png"), true);
-    let out = armscan(&["scan", ".", "--model", m, "--backend", "tract", "--jsonl"], dir.path());
+    let out = armscan(
+        &["scan", ".", "--model", m, "--backend", "tract", "--jsonl"],
+        dir.path(),
+    );
     assert_eq!(out.status.code(), Some(1));
     let recs = records(&out);
     let statuses: Vec<String> = recs.iter().map(check_contract).collect();
@@ -38,7 +63,20 @@ fn alarm_score_flag_changes_the_verdict() {
     let dir = tempfile::tempdir().unwrap();
     write_block_png(&dir.path().join("gun.png"), true);
     let m = fixture_model();
-    let out = armscan(&["scan", "gun.png", "--model", m.to_str().unwrap(), "--backend", "tract", "--jsonl", "--alarm-score", "0.95"], dir.path());
+    let out = armscan(
+        &[
+            "scan",
+            "gun.png",
+            "--model",
+            m.to_str().unwrap(),
+            "--backend",
+            "tract",
+            "--jsonl",
+            "--alarm-score",
+            "0.95",
+        ],
+        dir.path(),
+    );
     // The fixture scores 0.9: below the alarm score, above the review score.
     assert_eq!(check_contract(&records(&out)[0]), "review");
     assert_eq!(out.status.code(), Some(1));
@@ -62,7 +100,10 @@ fn alarm_score_flag_changes_the_verdict() {
     );
     let r = &records(&out)[0];
     assert_eq!(check_contract(r), "clear");
-    assert!(r["detections"].as_array().unwrap().is_empty(), "min-score hides the 0.9 detection");
+    assert!(
+        r["detections"].as_array().unwrap().is_empty(),
+        "min-score hides the 0.9 detection"
+    );
 }
 
 #[test]
@@ -83,11 +124,31 @@ fn bad_files_give_error_records_and_the_batch_goes_on() {
     std::fs::write(d.join("07_garbage.bmp"), b"BM\x00\x00garbage").unwrap();
     std::fs::write(d.join("notes.txt"), b"not picked up when walking").unwrap();
     let m = fixture_model();
-    let out = armscan(&["scan", ".", "missing_file.png", "--model", m.to_str().unwrap(), "--backend", "tract", "--jsonl"], d);
+    let out = armscan(
+        &[
+            "scan",
+            ".",
+            "missing_file.png",
+            "--model",
+            m.to_str().unwrap(),
+            "--backend",
+            "tract",
+            "--jsonl",
+        ],
+        d,
+    );
     assert_eq!(out.status.code(), Some(2), "any failed scan exits 2");
     let recs = records(&out);
-    let by_name = |n: &str| recs.iter().find(|r| r["scan"].as_str().unwrap().ends_with(n)).unwrap_or_else(|| panic!("no record for {n}"));
-    assert_eq!(recs.len(), 8, "one record per image file plus the missing path");
+    let by_name = |n: &str| {
+        recs.iter()
+            .find(|r| r["scan"].as_str().unwrap().ends_with(n))
+            .unwrap_or_else(|| panic!("no record for {n}"))
+    };
+    assert_eq!(
+        recs.len(),
+        8,
+        "one record per image file plus the missing path"
+    );
     for (name, fault) in [
         ("01_empty.png", "empty"),
         ("02_truncated.jpg", ""),
@@ -102,10 +163,15 @@ fn bad_files_give_error_records_and_the_batch_goes_on() {
         assert!(e.contains(name), "error names the file: {e}");
         assert!(e.contains(fault), "{name}: `{e}` should mention `{fault}`");
     }
-    // A bit-flipped JPEG may still decode (JPEG is forgiving); either way it is never silently clear without pixels.
+    // A bit-flipped JPEG may still decode (JPEG is forgiving); either way it is never silently
+    // clear without pixels.
     let flipped_status = check_contract(by_name("05_bitflipped.jpg"));
     assert!(["error", "clear", "alarm", "review"].contains(&flipped_status.as_str()));
-    assert_eq!(check_contract(by_name("06_good.png")), "alarm", "the batch went on after the bad files");
+    assert_eq!(
+        check_contract(by_name("06_good.png")),
+        "alarm",
+        "the batch went on after the bad files"
+    );
 }
 
 #[test]
@@ -116,12 +182,35 @@ fn out_dir_gets_report_csv_html_and_overlays() {
     write_block_png(&d.join("gun.png"), true);
     std::fs::write(d.join("broken.png"), b"\x89PNG\r\n\x1a\nbroken").unwrap();
     let m = fixture_model();
-    let out = armscan(&["scan", "clear.png", "gun.png", "broken.png", "--model", m.to_str().unwrap(), "--backend", "tract", "--out", "rep"], d);
-    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = armscan(
+        &[
+            "scan",
+            "clear.png",
+            "gun.png",
+            "broken.png",
+            "--model",
+            m.to_str().unwrap(),
+            "--backend",
+            "tract",
+            "--out",
+            "rep",
+        ],
+        d,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("ALARM") && text.contains("CLEAR") && text.contains("ERROR"), "{text}");
+    assert!(
+        text.contains("ALARM") && text.contains("CLEAR") && text.contains("ERROR"),
+        "{text}"
+    );
     let rep = d.join("rep");
-    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(rep.join("report.json")).unwrap()).unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(rep.join("report.json")).unwrap()).unwrap();
     assert_eq!(report["schema"], "armscan.report/1");
     let csv = std::fs::read_to_string(rep.join("summary.csv")).unwrap();
     assert_eq!(csv.lines().count(), 4, "{csv}");
@@ -136,41 +225,116 @@ fn help_reads_well_and_bad_flags_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let out = armscan(&["scan", "--help"], dir.path());
     let help = String::from_utf8(out.stdout).unwrap();
-    for needle in ["--jsonl", "--out", "--backend", "--ort-lib", "--min-score", "--alarm-score", "--threads", "Exit status"] {
+    for needle in [
+        "--jsonl",
+        "--out",
+        "--backend",
+        "--ort-lib",
+        "--min-score",
+        "--alarm-score",
+        "--threads",
+        "Exit status",
+    ] {
         assert!(help.contains(needle), "help lacks {needle}:\n{help}");
     }
     let out = armscan(&["scan", "x.png", "--min-score", "1.5"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("between 0 and 1"));
-    let out = armscan(&["scan", "x.png", "--model", "nowhere.manifest.json"], dir.path());
+    let out = armscan(
+        &["scan", "x.png", "--model", "nowhere.manifest.json"],
+        dir.path(),
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nowhere.manifest.json"));
     let out = armscan(
-        &["scan", "x.png", "--backend", "onnxruntime", "--ort-lib", "/nonexistent/libonnxruntime.so", "--model", fixture_model().to_str().unwrap()],
+        &[
+            "scan",
+            "x.png",
+            "--backend",
+            "onnxruntime",
+            "--ort-lib",
+            "/nonexistent/libonnxruntime.so",
+            "--model",
+            fixture_model().to_str().unwrap(),
+        ],
         dir.path(),
     );
-    assert_eq!(out.status.code(), Some(2), "a missing library is an error, not a panic");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a missing library is an error, not a panic"
+    );
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("/nonexistent/libonnxruntime.so") && !err.contains("panicked"), "{err}");
+    assert!(
+        err.contains("/nonexistent/libonnxruntime.so") && !err.contains("panicked"),
+        "{err}"
+    );
     // A file that is not a shared library at all.
     let fake = dir.path().join("libonnxruntime.so.1.31.1");
     std::fs::write(&fake, b"not an ELF file").unwrap();
-    let out = armscan(&["scan", "x.png", "--backend", "auto", "--ort-lib", fake.to_str().unwrap(), "--model", fixture_model().to_str().unwrap()], dir.path());
-    assert_eq!(out.status.code(), Some(2), "a broken library named explicitly is an error, even with auto");
+    let out = armscan(
+        &[
+            "scan",
+            "x.png",
+            "--backend",
+            "auto",
+            "--ort-lib",
+            fake.to_str().unwrap(),
+            "--model",
+            fixture_model().to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a broken library named explicitly is an error, even with auto"
+    );
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("cannot load") && !err.contains("panicked"), "{err}");
+    assert!(
+        err.contains("cannot load") && !err.contains("panicked"),
+        "{err}"
+    );
 }
 
 #[test]
 fn synth_writes_a_deterministic_labelled_dataset() {
     let dir = tempfile::tempdir().unwrap();
     for out in ["a", "b"] {
-        let o = armscan(&["synth", "--n", "3", "--seed", "5", "--out", out, "--width", "320", "--height", "256", "--clean-fraction", "0"], dir.path());
-        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        let o = armscan(
+            &[
+                "synth",
+                "--n",
+                "3",
+                "--seed",
+                "5",
+                "--out",
+                out,
+                "--width",
+                "320",
+                "--height",
+                "256",
+                "--clean-fraction",
+                "0",
+            ],
+            dir.path(),
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
     }
-    let coco: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("a/annotations.json")).unwrap()).unwrap();
+    let coco: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("a/annotations.json")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(coco["images"].as_array().unwrap().len(), 3);
-    assert!(!coco["annotations"].as_array().unwrap().is_empty(), "threats in every scene when clean fraction is 0");
+    assert!(
+        !coco["annotations"].as_array().unwrap().is_empty(),
+        "threats in every scene when clean fraction is 0"
+    );
     for c in coco["categories"].as_array().unwrap() {
         assert!(["firearm", "part", "ammunition"].contains(&c["supercategory"].as_str().unwrap()));
     }
@@ -179,7 +343,10 @@ fn synth_writes_a_deterministic_labelled_dataset() {
         std::fs::read(dir.path().join("b/annotations.json")).unwrap(),
         "same seed, same bytes"
     );
-    let o = armscan(&["synth", "--n", "1", "--out", "c", "--width", "10"], dir.path());
+    let o = armscan(
+        &["synth", "--n", "1", "--out", "c", "--width", "10"],
+        dir.path(),
+    );
     assert_eq!(o.status.code(), Some(2), "bad options are an error");
 }
 
@@ -226,17 +393,44 @@ fn synth_takes_tip_sources_mix_and_planes_from_the_command_line() {
         "grey",
     ];
     let o = armscan(&args, dir.path());
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(String::from_utf8_lossy(&o.stderr).contains("1 real threat crops"));
-    let out: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("t/annotations.json")).unwrap()).unwrap();
+    let out: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("t/annotations.json")).unwrap(),
+    )
+    .unwrap();
     let anns = out["annotations"].as_array().unwrap();
     assert!(!anns.is_empty());
-    assert!(anns.iter().all(|a| a["variant"].as_str().unwrap().starts_with("real:gun.png")), "{anns:?}");
+    assert!(
+        anns.iter()
+            .all(|a| a["variant"].as_str().unwrap().starts_with("real:gun.png")),
+        "{anns:?}"
+    );
     assert!(dir.path().join("t/images/000000_grey.png").exists());
     assert!(!dir.path().join("t/images/000000_high.png").exists());
     // bad values are errors that name the option, before anything is written
-    for (flag, value) in [("--mix", "knife=1"), ("--planes", "infrared"), ("--tip-threats-where", "series"), ("--exclude-variants", "no_such_gun")] {
-        let mut bad: Vec<&str> = vec!["synth", "--n", "1", "--out", "bad", "--tip-threats", "real.json", flag, value];
+    for (flag, value) in [
+        ("--mix", "knife=1"),
+        ("--planes", "infrared"),
+        ("--tip-threats-where", "series"),
+        ("--exclude-variants", "no_such_gun"),
+    ] {
+        let mut bad: Vec<&str> = vec![
+            "synth",
+            "--n",
+            "1",
+            "--out",
+            "bad",
+            "--tip-threats",
+            "real.json",
+            flag,
+            value,
+        ];
         if flag == "--tip-threats-where" {
             bad.truncate(5);
             bad.extend(["--tip-threats", "real.json", flag, value]);
@@ -246,7 +440,18 @@ fn synth_takes_tip_sources_mix_and_planes_from_the_command_line() {
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(!err.contains("panicked") && !err.is_empty(), "{err}");
     }
-    let o = armscan(&["synth", "--n", "1", "--out", "m", "--tip-threats", "missing.json"], dir.path());
+    let o = armscan(
+        &[
+            "synth",
+            "--n",
+            "1",
+            "--out",
+            "m",
+            "--tip-threats",
+            "missing.json",
+        ],
+        dir.path(),
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("missing.json"));
 }
@@ -254,7 +459,10 @@ fn synth_takes_tip_sources_mix_and_planes_from_the_command_line() {
 #[test]
 fn synth_draws_part_families_only_with_the_flag() {
     let dir = tempfile::tempdir().unwrap();
-    let family_names: Vec<&str> = armscan_synth::threats::PART_FAMILIES.iter().map(|(v, _)| *v).collect();
+    let family_names: Vec<&str> = armscan_synth::threats::PART_FAMILIES
+        .iter()
+        .map(|(v, _)| *v)
+        .collect();
     let families = family_names.as_slice();
     let variants = |out: &str, extra: &[&str]| -> Vec<String> {
         let mut args = vec![
@@ -280,26 +488,51 @@ fn synth_draws_part_families_only_with_the_flag() {
         ];
         args.extend_from_slice(extra);
         let o = armscan(&args, dir.path());
-        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
-        let coco: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join(out).join("annotations.json")).unwrap()).unwrap();
-        coco["annotations"].as_array().unwrap().iter().map(|a| a["variant"].as_str().unwrap().to_owned()).collect()
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let coco: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join(out).join("annotations.json")).unwrap(),
+        )
+        .unwrap();
+        coco["annotations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["variant"].as_str().unwrap().to_owned())
+            .collect()
     };
     let plain = variants("plain", &[]);
     assert!(!plain.is_empty());
-    assert!(plain.iter().all(|v| !families.contains(&v.as_str())), "{plain:?}");
+    assert!(
+        plain.iter().all(|v| !families.contains(&v.as_str())),
+        "{plain:?}"
+    );
     // every fixed part shape excluded: only the families are left to draw
     let fixed: Vec<&str> = armscan_synth::threats::VARIANTS
         .iter()
-        .filter(|(_, fine)| armscan_core::taxonomy::known_category(fine) == Some(armscan_core::taxonomy::Category::Part))
+        .filter(|(_, fine)| {
+            armscan_core::taxonomy::known_category(fine)
+                == Some(armscan_core::taxonomy::Category::Part)
+        })
         .map(|(v, _)| *v)
         .collect();
     assert!(fixed.len() >= 10, "{fixed:?}");
     let fixed = fixed.join(",");
     let fam = variants("fam", &["--part-families", "--exclude-variants", &fixed]);
     assert!(!fam.is_empty());
-    assert!(fam.iter().all(|v| families.contains(&v.as_str())), "{fam:?}");
+    assert!(
+        fam.iter().all(|v| families.contains(&v.as_str())),
+        "{fam:?}"
+    );
     let plain_info = std::fs::read_to_string(dir.path().join("plain/annotations.json")).unwrap();
-    assert!(!plain_info.contains("part_families"), "the option is not written when off");
+    assert!(
+        !plain_info.contains("part_families"),
+        "the option is not written when off"
+    );
 }
 
 #[test]
@@ -307,7 +540,8 @@ fn tuning_flags_change_speed_not_results() {
     // a long scan that the fixture model cuts into several frames, with blocks in different frames
     let dir = tempfile::tempdir().unwrap();
     let img = GrayImage::from_fn(64, 400, |x, y| {
-        let block = (10..30).contains(&x) && ((20..50).contains(&y) || (150..175).contains(&y) || (330..360).contains(&y));
+        let block = (10..30).contains(&x)
+            && ((20..50).contains(&y) || (150..175).contains(&y) || (330..360).contains(&y));
         if block {
             Luma([0])
         } else {
@@ -318,19 +552,48 @@ fn tuning_flags_change_speed_not_results() {
     let model = fixture_model();
     let m = model.to_str().unwrap();
     let run = |extra: &[&str]| {
-        let mut args = vec!["scan", "long.png", "--model", m, "--backend", "tract", "--jsonl"];
+        let mut args = vec![
+            "scan",
+            "long.png",
+            "--model",
+            m,
+            "--backend",
+            "tract",
+            "--jsonl",
+        ];
         args.extend_from_slice(extra);
         let out = armscan(&args, dir.path());
-        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         boxes(&records(&out)[0])
     };
     let reference = run(&[]);
     assert_eq!(reference.len(), 3, "{reference:?}");
-    for extra in [&["--batch-frames", "4"][..], &["--sessions", "1", "--intra-threads", "2"], &["--threads", "1", "--batch-frames", "7"]] {
+    for extra in [
+        &["--batch-frames", "4"][..],
+        &["--sessions", "1", "--intra-threads", "2"],
+        &["--threads", "1", "--batch-frames", "7"],
+    ] {
         assert_eq!(run(extra), reference, "{extra:?}");
     }
     for bad in ["--batch-frames", "--intra-threads", "--sessions"] {
-        let out = armscan(&["scan", "long.png", "--model", m, "--backend", "tract", bad, "0"], dir.path());
+        let out = armscan(
+            &[
+                "scan",
+                "long.png",
+                "--model",
+                m,
+                "--backend",
+                "tract",
+                bad,
+                "0",
+            ],
+            dir.path(),
+        );
         assert_eq!(out.status.code(), Some(2), "{bad} 0");
         assert!(String::from_utf8_lossy(&out.stderr).contains("at least 1"));
     }
@@ -341,15 +604,50 @@ fn text_output_names_the_category_only_where_the_class_does_not() {
     let dir = tempfile::tempdir().unwrap();
     write_block_png(&dir.path().join("gun.png"), true);
     let model = fixture_model();
-    let out = armscan(&["scan", "gun.png", "--model", model.to_str().unwrap(), "--backend", "tract"], dir.path());
+    let out = armscan(
+        &[
+            "scan",
+            "gun.png",
+            "--model",
+            model.to_str().unwrap(),
+            "--backend",
+            "tract",
+        ],
+        dir.path(),
+    );
     let text = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(text.contains("gun.png  handgun (firearm) 0.90 [10,20,30,50]"), "{text}");
+    assert!(
+        text.contains("gun.png  handgun (firearm) 0.90 [10,20,30,50]"),
+        "{text}"
+    );
     // A model whose class is its category: the name once.
-    let manifest = std::fs::read_to_string(&model).unwrap().replace("\"name\": \"handgun\"", "\"name\": \"firearm\"");
-    assert!(manifest.contains("\"name\": \"firearm\""), "fixture class renamed");
+    let manifest = std::fs::read_to_string(&model)
+        .unwrap()
+        .replace("\"name\": \"handgun\"", "\"name\": \"firearm\"");
+    assert!(
+        manifest.contains("\"name\": \"firearm\""),
+        "fixture class renamed"
+    );
     std::fs::write(dir.path().join("dark_blob.manifest.json"), manifest).unwrap();
-    std::fs::copy(model.with_file_name("dark_blob.onnx"), dir.path().join("dark_blob.onnx")).unwrap();
-    let out = armscan(&["scan", "gun.png", "--model", "dark_blob.manifest.json", "--backend", "tract"], dir.path());
+    std::fs::copy(
+        model.with_file_name("dark_blob.onnx"),
+        dir.path().join("dark_blob.onnx"),
+    )
+    .unwrap();
+    let out = armscan(
+        &[
+            "scan",
+            "gun.png",
+            "--model",
+            "dark_blob.manifest.json",
+            "--backend",
+            "tract",
+        ],
+        dir.path(),
+    );
     let text = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(text.contains("gun.png  firearm 0.90 [10,20,30,50]"), "{text}");
+    assert!(
+        text.contains("gun.png  firearm 0.90 [10,20,30,50]"),
+        "{text}"
+    );
 }

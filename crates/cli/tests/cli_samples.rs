@@ -13,7 +13,15 @@ use common::*;
 
 fn scan_samples(backend: &str, extra: &[&str]) -> (Vec<serde_json::Value>, Option<i32>, String) {
     let model = real_model();
-    let mut args = vec!["scan", "datasets/samples", "--jsonl", "--backend", backend, "--model", model.to_str().unwrap()];
+    let mut args = vec![
+        "scan",
+        "datasets/samples",
+        "--jsonl",
+        "--backend",
+        backend,
+        "--model",
+        model.to_str().unwrap(),
+    ];
     args.extend_from_slice(extra);
     let out = armscan(&args, &repo());
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -21,35 +29,59 @@ fn scan_samples(backend: &str, extra: &[&str]) -> (Vec<serde_json::Value>, Optio
 }
 
 fn expected() -> BTreeMap<String, String> {
-    serde_json::from_str(&std::fs::read_to_string(repo().join("datasets/samples/expected.json")).unwrap()).unwrap()
+    serde_json::from_str(
+        &std::fs::read_to_string(repo().join("datasets/samples/expected.json")).unwrap(),
+    )
+    .unwrap()
 }
 
 fn file_name(r: &serde_json::Value) -> String {
-    r["scan"].as_str().unwrap().rsplit('/').next().unwrap().to_owned()
+    r["scan"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned()
 }
 
 #[test]
 fn samples_give_one_valid_record_each_and_firearms_are_flagged() {
     let (recs, code, stderr) = scan_samples("tract", &[]);
     let expected = expected();
-    assert_eq!(recs.len(), expected.len(), "one record per sample\n{stderr}");
+    assert_eq!(
+        recs.len(),
+        expected.len(),
+        "one record per sample\n{stderr}"
+    );
     for r in &recs {
         let status = check_contract(r);
         let name = file_name(r);
-        let want = expected.get(&name).unwrap_or_else(|| panic!("{name} not in expected.json"));
+        let want = expected
+            .get(&name)
+            .unwrap_or_else(|| panic!("{name} not in expected.json"));
         match want.as_str() {
             "firearm" => {
                 assert_eq!(status, "alarm", "{name} holds a firearm: {r}");
                 // a firearm box of the firearm category scores at the alarm level
-                assert!(boxes(r).iter().any(|(c, s, _)| c == "firearm" && *s >= 0.5), "{name}: {r}");
-                assert_eq!(r["detections"][0]["category"], "firearm", "{name}: the top detection is a firearm");
+                assert!(
+                    boxes(r).iter().any(|(c, s, _)| c == "firearm" && *s >= 0.5),
+                    "{name}: {r}"
+                );
+                assert_eq!(
+                    r["detections"][0]["category"], "firearm",
+                    "{name}: the top detection is a firearm"
+                );
             }
             _ => assert_ne!(status, "alarm", "{name} holds no firearm: {r}"),
         }
     }
     assert_eq!(code, Some(1), "a sample alarms, so the exit code is 1");
     // The pair and the 16-bit file were read as such.
-    assert!(recs.iter().any(|r| r["scan"].as_str().unwrap().ends_with("B0079_0017_{high,low}.png")));
+    assert!(recs.iter().any(|r| r["scan"]
+        .as_str()
+        .unwrap()
+        .ends_with("B0079_0017_{high,low}.png")));
 }
 
 #[test]
@@ -57,16 +89,27 @@ fn single_view_is_named_in_records_and_differs_from_the_two_views() {
     let (two, _, stderr) = scan_samples("tract", &[]);
     let (one, code, stderr_one) = scan_samples("tract", &["--single-view"]);
     assert_eq!(one.len(), two.len(), "{stderr}\n{stderr_one}");
-    assert_eq!(code, Some(1), "a firearm sample still alarms with one view\n{stderr_one}");
+    assert_eq!(
+        code,
+        Some(1),
+        "a firearm sample still alarms with one view\n{stderr_one}"
+    );
     let id = two[0]["model"].as_str().unwrap().to_owned();
     assert!(!id.contains("+single-view"), "{id}");
     for r in &one {
         check_contract(r);
-        assert_eq!(r["model"].as_str().unwrap(), format!("{id}+single-view"), "{r}");
+        assert_eq!(
+            r["model"].as_str().unwrap(),
+            format!("{id}+single-view"),
+            "{r}"
+        );
     }
     // the default model fuses two views: its scores are not the one view's
     let scores = |recs: &[serde_json::Value]| -> Vec<(String, Vec<f64>)> {
-        let mut v: Vec<(String, Vec<f64>)> = recs.iter().map(|r| (file_name(r), boxes(r).iter().map(|(_, s, _)| *s).collect())).collect();
+        let mut v: Vec<(String, Vec<f64>)> = recs
+            .iter()
+            .map(|r| (file_name(r), boxes(r).iter().map(|(_, s, _)| *s).collect()))
+            .collect();
         v.sort_by(|a, b| a.0.cmp(&b.0));
         v
     };
@@ -89,7 +132,12 @@ fn samples_match_the_golden_file() {
         return;
     }
     let golden: Vec<serde_json::Value> = std::fs::read_to_string(&golden_path)
-        .unwrap_or_else(|e| panic!("{}: {e}; regenerate with ARMSCAN_REGENERATE_GOLDEN=1", golden_path.display()))
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}; regenerate with ARMSCAN_REGENERATE_GOLDEN=1",
+                golden_path.display()
+            )
+        })
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
@@ -97,17 +145,34 @@ fn samples_match_the_golden_file() {
     for (got, want) in recs.iter().zip(&golden) {
         assert_eq!(got["scan"], want["scan"]);
         assert_eq!(got["status"], want["status"], "{}", got["scan"]);
-        assert_eq!((got["width"].clone(), got["height"].clone()), (want["width"].clone(), want["height"].clone()));
-        assert_same_detections(&boxes(got), &boxes(want), 0.99, 0.005, &got["scan"].to_string());
+        assert_eq!(
+            (got["width"].clone(), got["height"].clone()),
+            (want["width"].clone(), want["height"].clone())
+        );
+        assert_same_detections(
+            &boxes(got),
+            &boxes(want),
+            0.99,
+            0.005,
+            &got["scan"].to_string(),
+        );
     }
 }
 
 /// Every detection scoring 0.2 or more on one side has a partner on the other side of the same
 /// class with IoU >= `min_iou` and score within `score_tol`.
-fn assert_same_detections(a: &[(String, f64, Vec<f64>)], b: &[(String, f64, Vec<f64>)], min_iou: f64, score_tol: f64, what: &str) {
+fn assert_same_detections(
+    a: &[(String, f64, Vec<f64>)],
+    b: &[(String, f64, Vec<f64>)],
+    min_iou: f64,
+    score_tol: f64,
+    what: &str,
+) {
     for (x, y, side) in [(a, b, "first"), (b, a, "second")] {
         for (class, score, bx) in x.iter().filter(|d| d.1 >= 0.2) {
-            let partner = y.iter().any(|(c2, s2, b2)| c2 == class && iou(bx, b2) >= min_iou && (score - s2).abs() <= score_tol);
+            let partner = y.iter().any(|(c2, s2, b2)| {
+                c2 == class && iou(bx, b2) >= min_iou && (score - s2).abs() <= score_tol
+            });
             assert!(partner, "{what}: detection {class} {score:.4} {bx:?} of the {side} run has no partner in {y:?}");
         }
     }
@@ -119,7 +184,10 @@ fn tract_and_onnxruntime_agree() {
     let (ort, code, stderr) = scan_samples("onnxruntime", &[]);
     if code == Some(2) && stderr.contains("ONNX Runtime library not found") {
         // CI installs the wheel (see .ci/run); a developer machine may not have it.
-        assert!(std::env::var_os("CI").is_none(), "CI must have ONNX Runtime: {stderr}");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have ONNX Runtime: {stderr}"
+        );
         eprintln!("skipping backend agreement: {stderr}");
         return;
     }

@@ -14,7 +14,13 @@ use image::{GrayImage, Luma};
 
 /// A 64x64 PNG: white, with a dark block (an alarm for the fixture model) when `block`.
 fn png_bytes(block: bool, shade: u8) -> Vec<u8> {
-    let img = GrayImage::from_fn(64, 64, |x, y| if block && (10..30).contains(&x) && (20..50).contains(&y) { Luma([0]) } else { Luma([255 - shade]) });
+    let img = GrayImage::from_fn(64, 64, |x, y| {
+        if block && (10..30).contains(&x) && (20..50).contains(&y) {
+            Luma([0])
+        } else {
+            Luma([255 - shade])
+        }
+    });
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
@@ -27,7 +33,13 @@ impl Rng {
         let seed = std::env::var("ARMSCAN_TEST_SEED")
             .ok()
             .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1);
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos() as u64
+                    | 1
+            });
         eprintln!("cli_watch: seed {seed} (set ARMSCAN_TEST_SEED to replay)");
         Self(seed)
     }
@@ -43,14 +55,25 @@ impl Rng {
 }
 
 fn spawn_watch(in_dir: &Path, out_dir: &Path, log: &Path, extra: &[&str]) -> Child {
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .unwrap();
     let model = fixture_model();
     Command::new(env!("CARGO_BIN_EXE_armscan"))
         .arg("watch")
         .arg(in_dir)
         .arg("--out")
         .arg(out_dir)
-        .args(["--model", model.to_str().unwrap(), "--backend", "tract", "--threads", "2"])
+        .args([
+            "--model",
+            model.to_str().unwrap(),
+            "--backend",
+            "tract",
+            "--threads",
+            "2",
+        ])
         .args(extra)
         .env_remove("ARMSCAN_MODEL")
         .env_remove("ORT_DYLIB_PATH")
@@ -62,7 +85,11 @@ fn spawn_watch(in_dir: &Path, out_dir: &Path, log: &Path, extra: &[&str]) -> Chi
 }
 
 fn sigterm(child: &Child) {
-    let ok = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success();
+    let ok = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
     assert!(ok, "kill -TERM");
 }
 
@@ -82,7 +109,10 @@ fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
 
 fn jsonl_lines(out_dir: &Path) -> Vec<serde_json::Value> {
     match std::fs::read_to_string(out_dir.join("results.jsonl")) {
-        Ok(text) => text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect(),
+        Ok(text) => text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+            .collect(),
         Err(_) => Vec::new(),
     }
 }
@@ -90,14 +120,21 @@ fn jsonl_lines(out_dir: &Path) -> Vec<serde_json::Value> {
 fn wait_for(what: &str, within: Duration, mut cond: impl FnMut() -> bool, log: &Path) {
     let until = Instant::now() + within;
     while !cond() {
-        assert!(Instant::now() < until, "timed out waiting for {what}; log:\n{}", std::fs::read_to_string(log).unwrap_or_default());
+        assert!(
+            Instant::now() < until,
+            "timed out waiting for {what}; log:\n{}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
         std::thread::sleep(Duration::from_millis(25));
     }
 }
 
 /// How many watchers have logged their start-up line (printed once the signal handlers are in).
 fn watch_starts(log: &Path) -> usize {
-    std::fs::read_to_string(log).unwrap_or_default().matches("armscan: watching").count()
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .matches("armscan: watching")
+        .count()
 }
 
 /// [`spawn_watch`], then waits for the new watcher's start-up line: a SIGTERM that reaches a
@@ -106,19 +143,30 @@ fn watch_starts(log: &Path) -> usize {
 fn spawn_watch_started(in_dir: &Path, out_dir: &Path, log: &Path, extra: &[&str]) -> Child {
     let before = watch_starts(log);
     let child = spawn_watch(in_dir, out_dir, log, extra);
-    wait_for("the watcher to start", Duration::from_secs(60), || watch_starts(log) > before, log);
+    wait_for(
+        "the watcher to start",
+        Duration::from_secs(60),
+        || watch_starts(log) > before,
+        log,
+    );
     child
 }
 
 fn count_done(in_dir: &Path) -> usize {
-    std::fs::read_dir(in_dir.join(".done")).map(|rd| rd.count()).unwrap_or(0)
+    std::fs::read_dir(in_dir.join(".done"))
+        .map(|rd| rd.count())
+        .unwrap_or(0)
 }
 
 #[test]
 fn kill_9_at_random_moments_loses_no_scan_and_repeats_none() {
     const N: usize = 500;
     let dir = tempfile::tempdir().unwrap();
-    let (in_dir, out_dir, log) = (dir.path().join("in"), dir.path().join("out"), dir.path().join("watch.log"));
+    let (in_dir, out_dir, log) = (
+        dir.path().join("in"),
+        dir.path().join("out"),
+        dir.path().join("watch.log"),
+    );
     std::fs::create_dir_all(&in_dir).unwrap();
     let variants: Vec<Vec<u8>> = (0..6).map(|i| png_bytes(i % 3 == 0, i as u8)).collect();
     let mut rng = Rng::new();
@@ -130,7 +178,11 @@ fn kill_9_at_random_moments_loses_no_scan_and_repeats_none() {
         let mut rng = Rng(writer_seed | 1);
         for i in 0..N {
             let name = format!("scan_{i:04}.png");
-            let tmp = if i % 2 == 0 { writer_dir.join(format!("{name}.part")) } else { writer_dir.join(format!(".{name}")) };
+            let tmp = if i % 2 == 0 {
+                writer_dir.join(format!("{name}.part"))
+            } else {
+                writer_dir.join(format!(".{name}"))
+            };
             std::fs::write(&tmp, &variants[i % 6]).unwrap();
             std::fs::rename(&tmp, writer_dir.join(&name)).unwrap();
             if rng.range(0, 10) == 0 {
@@ -154,16 +206,29 @@ fn kill_9_at_random_moments_loses_no_scan_and_repeats_none() {
         lines_at_kill.push(jsonl_lines(&out_dir).len());
     }
     writer.join().unwrap();
-    eprintln!("cli_watch: {kills} kills, lines at each kill {lines_at_kill:?}, {:?} so far", started.elapsed());
+    eprintln!(
+        "cli_watch: {kills} kills, lines at each kill {lines_at_kill:?}, {:?} so far",
+        started.elapsed()
+    );
 
-    // The last run goes until every scan is through, then stops on SIGTERM (it may find nothing left
+    // The last run goes until every scan is through, then stops on SIGTERM (it may find nothing
+    // left
     // to do, so it is signalled only once started).
     let mut child = spawn_watch_started(&in_dir, &out_dir, &log, &args);
-    wait_for("every scan to be screened and moved", Duration::from_secs(120), || count_done(&in_dir) >= N, &log);
+    wait_for(
+        "every scan to be screened and moved",
+        Duration::from_secs(120),
+        || count_done(&in_dir) >= N,
+        &log,
+    );
     sigterm(&child);
     let status = wait_exit(&mut child, Duration::from_secs(30));
     let log_text = std::fs::read_to_string(&log).unwrap();
-    assert_eq!(status.code(), Some(0), "clean exit on SIGTERM; log:\n{log_text}");
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "clean exit on SIGTERM; log:\n{log_text}"
+    );
     assert!(!log_text.contains("panicked"), "{log_text}");
     eprintln!(
         "cli_watch: done in {:?}; {} restarts found work a kill had left unfinished",
@@ -177,31 +242,65 @@ fn kill_9_at_random_moments_loses_no_scan_and_repeats_none() {
         let status = check_contract(r);
         let scan = r["scan"].as_str().unwrap().to_owned();
         let i: usize = scan.rsplit("scan_").next().unwrap()[..4].parse().unwrap();
-        let expected = if i.is_multiple_of(3) { "alarm" } else { "clear" };
+        let expected = if i.is_multiple_of(3) {
+            "alarm"
+        } else {
+            "clear"
+        };
         assert_eq!(status, expected, "{scan}: {r}");
         *per_scan.entry(scan).or_default() += 1;
     }
     let twice: Vec<_> = per_scan.iter().filter(|(_, n)| **n > 1).collect();
     assert!(twice.is_empty(), "scans with more than one line: {twice:?}");
-    let expected: HashSet<String> = (0..N).map(|i| in_dir.join(format!("scan_{i:04}.png")).display().to_string()).collect();
+    let expected: HashSet<String> = (0..N)
+        .map(|i| {
+            in_dir
+                .join(format!("scan_{i:04}.png"))
+                .display()
+                .to_string()
+        })
+        .collect();
     let got: HashSet<String> = per_scan.keys().cloned().collect();
     let missing: Vec<_> = expected.difference(&got).collect();
     assert!(missing.is_empty(), "scans without a line: {missing:?}");
     assert_eq!(lines.len(), N);
 
     // every input moved, nothing left behind but the scanner's own temp names (none here)
-    let left: Vec<_> = std::fs::read_dir(&in_dir).unwrap().map(|e| e.unwrap().file_name()).filter(|n| n != ".done").collect();
+    let left: Vec<_> = std::fs::read_dir(&in_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n != ".done")
+        .collect();
     assert!(left.is_empty(), "left in the input folder: {left:?}");
     assert_eq!(count_done(&in_dir), N);
-    assert_eq!(std::fs::read_dir(out_dir.join("results")).unwrap().filter(|e| !e.as_ref().unwrap().file_name().to_string_lossy().starts_with('.')).count(), N);
+    assert_eq!(
+        std::fs::read_dir(out_dir.join("results"))
+            .unwrap()
+            .filter(|e| !e
+                .as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with('.'))
+            .count(),
+        N
+    );
     let counts = armscan_watch::verify(&out_dir).unwrap();
-    assert_eq!((counts.done, counts.unfinished()), (N as u64, 0), "{counts:?}");
+    assert_eq!(
+        (counts.done, counts.unfinished()),
+        (N as u64, 0),
+        "{counts:?}"
+    );
 }
 
 #[test]
 fn sigterm_stops_cleanly_and_only_complete_files_are_taken() {
     let dir = tempfile::tempdir().unwrap();
-    let (in_dir, out_dir, log) = (dir.path().join("in"), dir.path().join("out"), dir.path().join("watch.log"));
+    let (in_dir, out_dir, log) = (
+        dir.path().join("in"),
+        dir.path().join("out"),
+        dir.path().join("watch.log"),
+    );
     std::fs::create_dir_all(&in_dir).unwrap();
     let gun = png_bytes(true, 0);
     std::fs::write(in_dir.join("a_gun.png"), &gun).unwrap();
@@ -221,12 +320,19 @@ fn sigterm_stops_cleanly_and_only_complete_files_are_taken() {
     std::thread::sleep(Duration::from_millis(400));
     std::fs::write(in_dir.join("e_slow.png"), &gun).unwrap();
 
-    wait_for("5 results", Duration::from_secs(60), || jsonl_lines(&out_dir).len() >= 5, &log);
+    wait_for(
+        "5 results",
+        Duration::from_secs(60),
+        || jsonl_lines(&out_dir).len() >= 5,
+        &log,
+    );
     // A second watcher on the same output folder is refused while the first runs.
     let mut second = spawn_watch(&in_dir, &out_dir, &dir.path().join("second.log"), &args);
     let status = wait_exit(&mut second, Duration::from_secs(30));
     assert_eq!(status.code(), Some(2));
-    assert!(std::fs::read_to_string(dir.path().join("second.log")).unwrap().contains("locked"));
+    assert!(std::fs::read_to_string(dir.path().join("second.log"))
+        .unwrap()
+        .contains("locked"));
 
     sigterm(&child);
     let status = wait_exit(&mut child, Duration::from_secs(30));
@@ -235,33 +341,76 @@ fn sigterm_stops_cleanly_and_only_complete_files_are_taken() {
     assert!(log_text.contains("stopped cleanly"), "{log_text}");
 
     let lines = jsonl_lines(&out_dir);
-    let by_name: BTreeMap<String, &serde_json::Value> =
-        lines.iter().map(|r| (Path::new(r["scan"].as_str().unwrap()).file_name().unwrap().to_string_lossy().into_owned(), r)).collect();
+    let by_name: BTreeMap<String, &serde_json::Value> = lines
+        .iter()
+        .map(|r| {
+            (
+                Path::new(r["scan"].as_str().unwrap())
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+                r,
+            )
+        })
+        .collect();
     assert_eq!(by_name.len(), 5, "{lines:?}");
     assert_eq!(check_contract(by_name["a_gun.png"]), "alarm");
     assert_eq!(check_contract(by_name["b_clear.png"]), "clear");
     assert_eq!(check_contract(by_name["c_empty.png"]), "error");
-    assert!(by_name["c_empty.png"]["error"].as_str().unwrap().contains("c_empty.png"));
-    assert_eq!(check_contract(by_name["p_{high,low}.png"]), "clear", "a dual-energy pair is one scan");
-    assert_eq!(check_contract(by_name["e_slow.png"]), "alarm", "taken only once complete");
+    assert!(by_name["c_empty.png"]["error"]
+        .as_str()
+        .unwrap()
+        .contains("c_empty.png"));
+    assert_eq!(
+        check_contract(by_name["p_{high,low}.png"]),
+        "clear",
+        "a dual-energy pair is one scan"
+    );
+    assert_eq!(
+        check_contract(by_name["e_slow.png"]),
+        "alarm",
+        "taken only once complete"
+    );
     for kept in [".hidden.png", "d_writing.png.part", "notes.txt"] {
         assert!(in_dir.join(kept).exists(), "{kept} was taken");
     }
-    assert_eq!(count_done(&in_dir), 6, "five scans, six files (the pair) moved");
+    assert_eq!(
+        count_done(&in_dir),
+        6,
+        "five scans, six files (the pair) moved"
+    );
     let counts = armscan_watch::verify(&out_dir).unwrap();
-    assert_eq!((counts.done, counts.unfinished()), (5, 0), "journal consistent after SIGTERM: {counts:?}");
+    assert_eq!(
+        (counts.done, counts.unfinished()),
+        (5, 0),
+        "journal consistent after SIGTERM: {counts:?}"
+    );
 
     // A restart finds nothing new to do: nothing is screened twice.
-    let mut child = spawn_watch_started(&in_dir, &out_dir, &log, &["--settle-ms", "100", "--poll-ms", "20"]);
+    let mut child = spawn_watch_started(
+        &in_dir,
+        &out_dir,
+        &log,
+        &["--settle-ms", "100", "--poll-ms", "20"],
+    );
     std::thread::sleep(Duration::from_millis(800));
     sigterm(&child);
-    assert_eq!(wait_exit(&mut child, Duration::from_secs(30)).code(), Some(0));
+    assert_eq!(
+        wait_exit(&mut child, Duration::from_secs(30)).code(),
+        Some(0)
+    );
     assert_eq!(jsonl_lines(&out_dir).len(), 5);
 
     // Another input folder with the same journal is refused.
     let other: PathBuf = dir.path().join("other");
     std::fs::create_dir_all(&other).unwrap();
     let mut child = spawn_watch(&other, &out_dir, &log, &args);
-    assert_eq!(wait_exit(&mut child, Duration::from_secs(30)).code(), Some(2));
-    assert!(std::fs::read_to_string(&log).unwrap().contains("was made for input folder"));
+    assert_eq!(
+        wait_exit(&mut child, Duration::from_secs(30)).code(),
+        Some(2)
+    );
+    assert!(std::fs::read_to_string(&log)
+        .unwrap()
+        .contains("was made for input folder"));
 }

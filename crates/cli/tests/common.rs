@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 pub fn fixture_model() -> PathBuf {
@@ -31,10 +34,31 @@ pub fn records(out: &Output) -> Vec<serde_json::Value> {
         .unwrap()
         .lines()
         .map(|l| {
-            // The contract fixes the field order; serde_json's Value would sort keys, so check the text.
-            let order = ["schema", "scan", "status", "width", "height", "detections", "error", "backend", "model", "elapsed_ms"];
-            let positions: Vec<usize> = order.iter().map(|k| l.find(&format!("\"{k}\":")).unwrap_or_else(|| panic!("no {k} in {l}"))).collect();
-            assert!(positions.windows(2).all(|w| w[0] < w[1]), "field order of {l}");
+            // The contract fixes the field order; serde_json's Value would sort keys, so check the
+            // text.
+            let order = [
+                "schema",
+                "scan",
+                "status",
+                "width",
+                "height",
+                "detections",
+                "error",
+                "backend",
+                "model",
+                "elapsed_ms",
+            ];
+            let positions: Vec<usize> = order
+                .iter()
+                .map(|k| {
+                    l.find(&format!("\"{k}\":"))
+                        .unwrap_or_else(|| panic!("no {k} in {l}"))
+                })
+                .collect();
+            assert!(
+                positions.windows(2).all(|w| w[0] < w[1]),
+                "field order of {l}"
+            );
             serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))
         })
         .collect()
@@ -42,7 +66,11 @@ pub fn records(out: &Output) -> Vec<serde_json::Value> {
 
 /// Checks one record against the armscan.scan/1 contract; returns its status.
 pub fn check_contract(r: &serde_json::Value) -> String {
-    assert_eq!(r.as_object().unwrap().len(), 10, "exactly the contract's fields: {r}");
+    assert_eq!(
+        r.as_object().unwrap().len(),
+        10,
+        "exactly the contract's fields: {r}"
+    );
     assert_eq!(r["schema"], "armscan.scan/1");
     let status = r["status"].as_str().unwrap().to_owned();
     assert!(["clear", "alarm", "review", "error"].contains(&status.as_str()));
@@ -58,8 +86,21 @@ pub fn check_contract(r: &serde_json::Value) -> String {
             assert!(["firearm", "part", "ammunition"].contains(&d["category"].as_str().unwrap()));
             let s = d["score"].as_f64().unwrap();
             assert!((0.0..=1.0).contains(&s));
-            let b: Vec<f64> = d["box"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
-            assert!(b[0] <= b[2] && b[1] <= b[3] && b[0] >= 0.0 && b[1] >= 0.0 && b[2] <= w && b[3] <= h, "box {b:?} in {w}x{h}");
+            let b: Vec<f64> = d["box"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+                .collect();
+            assert!(
+                b[0] <= b[2]
+                    && b[1] <= b[3]
+                    && b[0] >= 0.0
+                    && b[1] >= 0.0
+                    && b[2] <= w
+                    && b[3] <= h,
+                "box {b:?} in {w}x{h}"
+            );
         }
     }
     status
@@ -83,7 +124,16 @@ pub fn boxes(r: &serde_json::Value) -> Vec<(String, f64, Vec<f64>)> {
         .unwrap()
         .iter()
         .map(|d| {
-            (d["class"].as_str().unwrap().to_owned(), d["score"].as_f64().unwrap(), d["box"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect())
+            (
+                d["class"].as_str().unwrap().to_owned(),
+                d["score"].as_f64().unwrap(),
+                d["box"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_f64().unwrap())
+                    .collect(),
+            )
         })
         .collect()
 }
@@ -93,7 +143,11 @@ fn crc32(bytes: &[u8]) -> u32 {
     for &b in bytes {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -122,5 +176,11 @@ pub fn png_with_idat(w: u32, h: u32, depth: u8, colour: u8, idat: &[u8]) -> Vec<
 
 /// A tiny PNG whose header declares `w` x `h` 8-bit grey pixels (a decompression bomb when large).
 pub fn png_declaring(w: u32, h: u32) -> Vec<u8> {
-    png_with_idat(w, h, 8, 0, &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])
+    png_with_idat(
+        w,
+        h,
+        8,
+        0,
+        &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    )
 }

@@ -25,7 +25,11 @@ fn adler32(data: &[u8]) -> u32 {
 /// zlib stream of stored (uncompressed) deflate blocks.
 fn zlib_stored(data: &[u8]) -> Vec<u8> {
     let mut out = vec![0x78, 0x01];
-    let chunks: Vec<&[u8]> = if data.is_empty() { vec![&[][..]] } else { data.chunks(65_535).collect() };
+    let chunks: Vec<&[u8]> = if data.is_empty() {
+        vec![&[][..]]
+    } else {
+        data.chunks(65_535).collect()
+    };
     for (i, c) in chunks.iter().enumerate() {
         out.push(u8::from(i + 1 == chunks.len()));
         let len = c.len() as u16;
@@ -112,14 +116,26 @@ fn bmp_declaring(w: i32, h: i32, pixels: usize) -> Vec<u8> {
 }
 
 fn block_png(w: u32, h: u32) -> Vec<u8> {
-    let img = GrayImage::from_fn(w, h, |x, y| if (10..30).contains(&x) && (20..50).contains(&y) { Luma([0]) } else { Luma([255]) });
+    let img = GrayImage::from_fn(w, h, |x, y| {
+        if (10..30).contains(&x) && (20..50).contains(&y) {
+            Luma([0])
+        } else {
+            Luma([255])
+        }
+    });
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
 }
 
 fn block_jpeg() -> Vec<u8> {
-    let img = GrayImage::from_fn(64, 64, |x, y| if (10..30).contains(&x) && (20..50).contains(&y) { Luma([0]) } else { Luma([255]) });
+    let img = GrayImage::from_fn(64, 64, |x, y| {
+        if (10..30).contains(&x) && (20..50).contains(&y) {
+            Luma([0])
+        } else {
+            Luma([255])
+        }
+    });
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
     out.into_inner()
@@ -129,7 +145,10 @@ fn block_jpeg() -> Vec<u8> {
 fn scan_bounded(dir: &Path, deadline: Duration) -> std::process::Output {
     let model = fixture_model();
     let exe = env!("CARGO_BIN_EXE_armscan");
-    let script = format!("ulimit -v 3145728 && exec '{exe}' scan . --model '{}' --backend tract --threads 2 --jsonl", model.display());
+    let script = format!(
+        "ulimit -v 3145728 && exec '{exe}' scan . --model '{}' --backend tract --threads 2 --jsonl",
+        model.display()
+    );
     let mut child = Command::new("bash")
         .args(["-c", &script])
         .current_dir(dir)
@@ -193,21 +212,48 @@ fn hostile_corpus_gives_clear_records_and_the_batch_goes_on() {
     // decompression bombs: declared sizes far over the limits, a few hundred bytes each
     std::fs::write(d.join("e_bomb.png"), png_declaring(100_000, 100_000)).unwrap();
     std::fs::write(d.join("e_bomb_60k.png"), png_declaring(60_000, 60_000)).unwrap();
-    std::fs::write(d.join("e_bomb.tif"), tiff_raw(100_000, 100_000, 8, 1, &[0u8; 16])).unwrap();
+    std::fs::write(
+        d.join("e_bomb.tif"),
+        tiff_raw(100_000, 100_000, 8, 1, &[0u8; 16]),
+    )
+    .unwrap();
     std::fs::write(d.join("e_bomb.bmp"), bmp_declaring(100_000, 100_000, 16)).unwrap();
     // tiny and extreme shapes: screened, not refused
     std::fs::write(d.join("f_1x1.png"), png_raw(1, 1, 8, 0, &[vec![128]])).unwrap();
-    std::fs::write(d.join("f_1x20000.png"), png_raw(1, 20_000, 8, 0, &vec![vec![255]; 20_000])).unwrap();
-    std::fs::write(d.join("f_20000x1.png"), png_raw(20_000, 1, 8, 0, &[vec![255; 20_000]])).unwrap();
+    std::fs::write(
+        d.join("f_1x20000.png"),
+        png_raw(1, 20_000, 8, 0, &vec![vec![255]; 20_000]),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("f_20000x1.png"),
+        png_raw(20_000, 1, 8, 0, &[vec![255; 20_000]]),
+    )
+    .unwrap();
     // unusual bit depths
     for depth in [1u8, 2, 4] {
-        std::fs::write(d.join(format!("g_grey{depth}bit.png")), low_depth_png(64, 64, depth)).unwrap();
+        std::fs::write(
+            d.join(format!("g_grey{depth}bit.png")),
+            low_depth_png(64, 64, depth),
+        )
+        .unwrap();
     }
-    let rgb16: ImageBuffer<Rgb<u16>, Vec<u16>> =
-        ImageBuffer::from_fn(64, 64, |x, y| if (10..30).contains(&x) && (20..50).contains(&y) { Rgb([0, 0, 0]) } else { Rgb([65_535; 3]) });
+    let rgb16: ImageBuffer<Rgb<u16>, Vec<u16>> = ImageBuffer::from_fn(64, 64, |x, y| {
+        if (10..30).contains(&x) && (20..50).contains(&y) {
+            Rgb([0, 0, 0])
+        } else {
+            Rgb([65_535; 3])
+        }
+    });
     rgb16.save(d.join("g_rgb16.png")).unwrap();
-    let float_bytes: Vec<u8> = (0..16 * 16).flat_map(|i| (i as f32 / 256.0).to_le_bytes()).collect();
-    std::fs::write(d.join("g_float32.tif"), tiff_raw(16, 16, 32, 3, &float_bytes)).unwrap();
+    let float_bytes: Vec<u8> = (0..16 * 16)
+        .flat_map(|i| (i as f32 / 256.0).to_le_bytes())
+        .collect();
+    std::fs::write(
+        d.join("g_float32.tif"),
+        tiff_raw(16, 16, 32, 3, &float_bytes),
+    )
+    .unwrap();
     // a dual-energy pair whose sizes differ
     std::fs::write(d.join("h_pair_high.png"), block_png(64, 64)).unwrap();
     std::fs::write(d.join("h_pair_low.png"), block_png(64, 48)).unwrap();
@@ -215,11 +261,19 @@ fn hostile_corpus_gives_clear_records_and_the_batch_goes_on() {
     std::fs::create_dir_all(d.join("i_loop/inner")).unwrap();
     std::os::unix::fs::symlink("..", d.join("i_loop/inner/back")).unwrap();
     // a FIFO and a device named like scans: never read (a FIFO would block the batch forever)
-    let fifo = Command::new("mkfifo").arg(d.join("j_fifo.png")).status().map(|s| s.success()).unwrap_or(false);
+    let fifo = Command::new("mkfifo")
+        .arg(d.join("j_fifo.png"))
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
     std::os::unix::fs::symlink("/dev/zero", d.join("j_zero_device.png")).unwrap();
     // an unreadable file
     std::fs::write(d.join("k_unreadable.png"), &good).unwrap();
-    std::fs::set_permissions(d.join("k_unreadable.png"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    std::fs::set_permissions(
+        d.join("k_unreadable.png"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
     let root_reads_anyway = can_read_mode_000(&d.join("k_unreadable.png"));
     // and the good scan last: the batch must reach it
     std::fs::write(d.join("z_good.png"), &good).unwrap();
@@ -229,42 +283,101 @@ fn hostile_corpus_gives_clear_records_and_the_batch_goes_on() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(2), "failed scans exit 2: {stderr}");
     let recs = records(&out);
-    let by_name = |n: &str| recs.iter().find(|r| r["scan"].as_str().unwrap().ends_with(n)).unwrap_or_else(|| panic!("no record for {n}: {recs:#?}"));
+    let by_name = |n: &str| {
+        recs.iter()
+            .find(|r| r["scan"].as_str().unwrap().ends_with(n))
+            .unwrap_or_else(|| panic!("no record for {n}: {recs:#?}"))
+    };
     let expect_error = |name: &str, faults: &[&str]| {
         let r = by_name(name);
         assert_eq!(check_contract(r), "error", "{name}: {r}");
         let e = r["error"].as_str().unwrap();
-        assert!(e.contains(name.trim_start_matches("i_loop/")), "the error names the file: {e}");
-        assert!(faults.iter().any(|f| e.to_lowercase().contains(&f.to_lowercase())), "{name}: `{e}` should say one of {faults:?}");
+        assert!(
+            e.contains(name.trim_start_matches("i_loop/")),
+            "the error names the file: {e}"
+        );
+        assert!(
+            faults
+                .iter()
+                .any(|f| e.to_lowercase().contains(&f.to_lowercase())),
+            "{name}: `{e}` should say one of {faults:?}"
+        );
     };
     for ext in ["tif", "bmp", "jpg"] {
         expect_error(&format!("a_zero.{ext}"), &["empty"]);
     }
-    for name in ["b_trunc_sig.png", "b_trunc_ihdr.png", "b_trunc_idat.png", "b_trunc_jpeg.jpg", "b_trunc.tif", "b_trunc.bmp"] {
-        expect_error(name, &["truncated", "ends early", "corrupt", "eof", "unexpected end"]);
+    for name in [
+        "b_trunc_sig.png",
+        "b_trunc_ihdr.png",
+        "b_trunc_idat.png",
+        "b_trunc_jpeg.jpg",
+        "b_trunc.tif",
+        "b_trunc.bmp",
+    ] {
+        expect_error(
+            name,
+            &[
+                "truncated",
+                "ends early",
+                "corrupt",
+                "eof",
+                "unexpected end",
+            ],
+        );
     }
     expect_error("c_flipped.png", &["crc", "checksum", "corrupt"]);
-    expect_error("c_flipped.tif", &["tiff", "corrupt", "unsupported", "truncated"]);
-    assert_eq!(check_contract(by_name("d_png_named.jpg")), "alarm", "read by content, not by name");
-    assert_eq!(check_contract(by_name("d_jpeg_named.tif")), "alarm", "read by content, not by name");
-    expect_error("d_text_named.bmp", &["not a recognised image format", "unsupported"]);
+    expect_error(
+        "c_flipped.tif",
+        &["tiff", "corrupt", "unsupported", "truncated"],
+    );
+    assert_eq!(
+        check_contract(by_name("d_png_named.jpg")),
+        "alarm",
+        "read by content, not by name"
+    );
+    assert_eq!(
+        check_contract(by_name("d_jpeg_named.tif")),
+        "alarm",
+        "read by content, not by name"
+    );
+    expect_error(
+        "d_text_named.bmp",
+        &["not a recognised image format", "unsupported"],
+    );
     for name in ["e_bomb.png", "e_bomb_60k.png", "e_bomb.tif", "e_bomb.bmp"] {
         expect_error(name, &["limit"]);
     }
     for name in ["f_1x1.png", "f_1x20000.png", "f_20000x1.png"] {
-        assert_eq!(check_contract(by_name(name)), "clear", "{name} is screened: {}", by_name(name));
+        assert_eq!(
+            check_contract(by_name(name)),
+            "clear",
+            "{name} is screened: {}",
+            by_name(name)
+        );
         assert!(by_name(name)["width"].as_u64().unwrap() >= 1);
     }
     for depth in [1, 2, 4] {
         let name = format!("g_grey{depth}bit.png");
-        assert_eq!(check_contract(by_name(&name)), "alarm", "{name}: {}", by_name(&name));
+        assert_eq!(
+            check_contract(by_name(&name)),
+            "alarm",
+            "{name}: {}",
+            by_name(&name)
+        );
     }
-    assert_eq!(check_contract(by_name("g_rgb16.png")), "alarm", "16-bit RGB grey is read as grey");
+    assert_eq!(
+        check_contract(by_name("g_rgb16.png")),
+        "alarm",
+        "16-bit RGB grey is read as grey"
+    );
     expect_error("g_float32.tif", &["unsupported", "floating"]);
     let pair = by_name("h_pair_{high,low}.png");
     assert_eq!(check_contract(pair), "error");
     let e = pair["error"].as_str().unwrap();
-    assert!(e.contains("h_pair_high.png") && e.contains("h_pair_low.png") && e.contains("sizes differ"), "{e}");
+    assert!(
+        e.contains("h_pair_high.png") && e.contains("h_pair_low.png") && e.contains("sizes differ"),
+        "{e}"
+    );
     expect_error("i_loop/inner/back", &["symlink loop"]);
     if fifo {
         expect_error("j_fifo.png", &["not a regular file"]);
@@ -278,8 +391,15 @@ fn hostile_corpus_gives_clear_records_and_the_batch_goes_on() {
     } else {
         expect_error("k_unreadable.png", &["permission denied"]);
     }
-    assert_eq!(check_contract(by_name("z_good.png")), "alarm", "the batch went on to the good scan");
-    let _ = std::fs::set_permissions(d.join("k_unreadable.png"), std::fs::Permissions::from_mode(0o644));
+    assert_eq!(
+        check_contract(by_name("z_good.png")),
+        "alarm",
+        "the batch went on to the good scan"
+    );
+    let _ = std::fs::set_permissions(
+        d.join("k_unreadable.png"),
+        std::fs::Permissions::from_mode(0o644),
+    );
 }
 
 #[test]
@@ -287,7 +407,20 @@ fn a_tiny_file_is_refused_over_the_limits_set_on_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.png"), block_png(64, 64)).unwrap();
     let m = fixture_model();
-    let out = armscan(&["scan", "a.png", "--model", m.to_str().unwrap(), "--backend", "tract", "--jsonl", "--max-megapixels", "0.001"], dir.path());
+    let out = armscan(
+        &[
+            "scan",
+            "a.png",
+            "--model",
+            m.to_str().unwrap(),
+            "--backend",
+            "tract",
+            "--jsonl",
+            "--max-megapixels",
+            "0.001",
+        ],
+        dir.path(),
+    );
     assert_eq!(out.status.code(), Some(2));
     let r = &records(&out)[0];
     assert_eq!(check_contract(r), "error");

@@ -71,13 +71,23 @@ impl CocoFile {
     }
 
     /// The images every clause of `filter` keeps, in the file's order.
-    pub fn selected<'a>(&'a self, filter: &'a [WhereClause]) -> impl Iterator<Item = &'a CocoImage> + 'a {
-        self.images.iter().filter(move |im| filter.iter().all(|w| w.keeps(im)))
+    pub fn selected<'a>(
+        &'a self,
+        filter: &'a [WhereClause],
+    ) -> impl Iterator<Item = &'a CocoImage> + 'a {
+        self.images
+            .iter()
+            .filter(move |im| filter.iter().all(|w| w.keeps(im)))
     }
 
     /// The annotations of the image whose `id` is `image_id`, in the file's order.
-    pub fn annotations_of<'a>(&'a self, image_id: &'a Value) -> impl Iterator<Item = &'a CocoAnnotation> + 'a {
-        self.annotations.iter().filter(move |a| a.image_id == *image_id)
+    pub fn annotations_of<'a>(
+        &'a self,
+        image_id: &'a Value,
+    ) -> impl Iterator<Item = &'a CocoAnnotation> + 'a {
+        self.annotations
+            .iter()
+            .filter(move |a| a.image_id == *image_id)
     }
 
     /// The category whose `id` is `id`.
@@ -101,7 +111,14 @@ mod tests {
         let id = c.images[0].get("id").cloned().unwrap_or_default();
         assert_eq!(c.annotations_of(&id).count(), 1);
         assert_eq!(c.annotations[0].extra.get("area"), Some(&Value::from(12)));
-        assert!(CocoFile::from_json(r#"{"annotations":[]}"#).is_err(), "images are required");
-        assert!(CocoFile::from_json(r#"{"images":[],"annotations":[{"image_id":1,"category_id":1}]}"#).is_err(), "bbox is required");
+        assert!(
+            CocoFile::from_json(r#"{"annotations":[]}"#).is_err(),
+            "images are required"
+        );
+        assert!(
+            CocoFile::from_json(r#"{"images":[],"annotations":[{"image_id":1,"category_id":1}]}"#)
+                .is_err(),
+            "bbox is required"
+        );
     }
 }

@@ -10,7 +10,10 @@ use std::path::PathBuf;
 pub fn normalise_path(p: &str) -> String {
     let p = p.replace('\\', "/");
     let absolute = p.starts_with('/');
-    let parts: Vec<&str> = p.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
+    let parts: Vec<&str> = p
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
     let joined = parts.join("/");
     if absolute {
         format!("/{joined}")
@@ -19,7 +22,8 @@ pub fn normalise_path(p: &str) -> String {
     }
 }
 
-/// Where the image `file_name` of a COCO file lies, given the folder it is relative to: `dir/file_name`,
+/// Where the image `file_name` of a COCO file lies, given the folder it is relative to:
+/// `dir/file_name`,
 /// or `dir/images/file_name` when only that exists (COCO files often sit next to an `images/`
 /// folder that `file_name` leaves out).
 #[must_use]
@@ -49,7 +53,11 @@ mod tests {
         let _ = std::fs::create_dir_all(dir.join("images"));
         let _ = std::fs::write(dir.join("images").join("a.png"), b"");
         assert_eq!(image_path(&dir, "a.png"), dir.join("images").join("a.png"));
-        assert_eq!(image_path(&dir, "b.png"), dir.join("b.png"), "neither exists: as written");
+        assert_eq!(
+            image_path(&dir, "b.png"),
+            dir.join("b.png"),
+            "neither exists: as written"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

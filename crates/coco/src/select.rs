@@ -17,7 +17,10 @@ impl WhereClause {
     /// A clause `key ∈ values`.
     #[must_use]
     pub fn new(key: impl Into<String>, values: Vec<String>) -> Self {
-        Self { key: key.into(), values }
+        Self {
+            key: key.into(),
+            values,
+        }
     }
 
     /// Parses `KEY=V1,V2,...` (key and values trimmed, empty values dropped).
@@ -28,11 +31,18 @@ impl WhereClause {
         let bad = || CocoError::BadWhere(text.to_owned());
         let (key, values) = text.split_once('=').ok_or_else(bad)?;
         let key = key.trim();
-        let values: Vec<String> = values.split(',').map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()).collect();
+        let values: Vec<String> = values
+            .split(',')
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .collect();
         if key.is_empty() || values.is_empty() {
             return Err(bad());
         }
-        Ok(Self { key: key.to_owned(), values })
+        Ok(Self {
+            key: key.to_owned(),
+            values,
+        })
     }
 
     /// True when the image's field is one of the values: strings as they are, numbers and
@@ -56,7 +66,10 @@ mod tests {
     #[test]
     fn parses_and_keeps() {
         let w = WhereClause::parse(" series = B0079, 7 ,").unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(w, WhereClause::new("series", vec!["B0079".into(), "7".into()]));
+        assert_eq!(
+            w,
+            WhereClause::new("series", vec!["B0079".into(), "7".into()])
+        );
         let im = |v: Value| Map::from_iter([("series".to_owned(), v)]);
         assert!(w.keeps(&im(Value::from("B0079"))));
         assert!(w.keeps(&im(Value::from(7))));
@@ -64,7 +77,10 @@ mod tests {
         assert!(!w.keeps(&im(Value::Null)));
         assert!(!w.keeps(&Map::new()));
         for bad in ["series", "=a", "a=", "a=,"] {
-            assert!(matches!(WhereClause::parse(bad), Err(CocoError::BadWhere(_))), "{bad}");
+            assert!(
+                matches!(WhereClause::parse(bad), Err(CocoError::BadWhere(_))),
+                "{bad}"
+            );
         }
     }
 }

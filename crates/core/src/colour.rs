@@ -15,7 +15,7 @@
 //!
 //! The rule ([`pseudo_colour`]):
 //! - **hue by R**: `R ≤ 1.55` organic (orange); `1.55..1.75` orange fading to green;
-//!   `1.75..2.6` inorganic / mixed (green); `2.6..3.4` green fading to blue; `R ≥ 3.4` metal (blue).
+//! `1.75..2.6` inorganic / mixed (green); `2.6..3.4` green fading to blue; `R ≥ 3.4` metal (blue).
 //!   A low-energy channel that is all but opaque (`T_low < 0.018`, i.e. `-ln T_low > 4`) is taken
 //!   as metal whatever R says: only heavy metal or very thick matter does that, and above a K-edge
 //!   (lead at 88 keV) the ratio of two mono-energetic channels no longer orders by Z.
@@ -78,13 +78,15 @@ pub fn dual_energy_ratio(t_high: f32, t_low: f32) -> Option<f32> {
 pub fn material_class(t_high: f32, t_low: f32) -> Option<MaterialClass> {
     let r = dual_energy_ratio(t_high, t_low)?;
     let al = -t_low.clamp(1e-6, 1.0).ln();
-    Some(if al > LOW_OPAQUE_ATTENUATION || r >= 0.5 * (R_INORGANIC_MAX + R_METAL_MIN) {
-        MaterialClass::Metal
-    } else if r <= 0.5 * (R_ORGANIC_MAX + R_INORGANIC_MIN) {
-        MaterialClass::Organic
-    } else {
-        MaterialClass::Inorganic
-    })
+    Some(
+        if al > LOW_OPAQUE_ATTENUATION || r >= 0.5 * (R_INORGANIC_MAX + R_METAL_MIN) {
+            MaterialClass::Metal
+        } else if r <= 0.5 * (R_ORGANIC_MAX + R_INORGANIC_MIN) {
+            MaterialClass::Organic
+        } else {
+            MaterialClass::Inorganic
+        },
+    )
 }
 
 fn ramp(x: f32, lo: f32, hi: f32) -> f32 {
@@ -92,7 +94,11 @@ fn ramp(x: f32, lo: f32, hi: f32) -> f32 {
 }
 
 fn lerp3(a: [f32; 3], b: [f32; 3], t: f32) -> [f32; 3] {
-    [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t]
+    [
+        a[0] + (b[0] - a[0]) * t,
+        a[1] + (b[1] - a[1]) * t,
+        a[2] + (b[2] - a[2]) * t,
+    ]
 }
 
 /// The hue (unit RGB) for a ratio R and low-energy attenuation `-ln T_low`.
@@ -102,9 +108,17 @@ pub fn hue_for(ratio: f32, low_attenuation: f32) -> [f32; 3] {
         return METAL_RGB;
     }
     if ratio <= R_INORGANIC_MIN {
-        lerp3(ORGANIC_RGB, INORGANIC_RGB, ramp(ratio, R_ORGANIC_MAX, R_INORGANIC_MIN))
+        lerp3(
+            ORGANIC_RGB,
+            INORGANIC_RGB,
+            ramp(ratio, R_ORGANIC_MAX, R_INORGANIC_MIN),
+        )
     } else {
-        lerp3(INORGANIC_RGB, METAL_RGB, ramp(ratio, R_INORGANIC_MAX, R_METAL_MIN))
+        lerp3(
+            INORGANIC_RGB,
+            METAL_RGB,
+            ramp(ratio, R_INORGANIC_MAX, R_METAL_MIN),
+        )
     }
 }
 
@@ -112,12 +126,24 @@ pub fn hue_for(ratio: f32, low_attenuation: f32) -> [f32; 3] {
 /// values outside are clamped).
 #[must_use]
 pub fn pseudo_colour(t_high: f32, t_low: f32) -> [u8; 3] {
-    let th = if t_high.is_nan() { 0.0 } else { t_high.clamp(1e-6, 1.0) };
-    let tl = if t_low.is_nan() { 0.0 } else { t_low.clamp(1e-6, 1.0) };
+    let th = if t_high.is_nan() {
+        0.0
+    } else {
+        t_high.clamp(1e-6, 1.0)
+    };
+    let tl = if t_low.is_nan() {
+        0.0
+    } else {
+        t_low.clamp(1e-6, 1.0)
+    };
     let g = single_energy_view(th, tl);
     // as `dual_energy_ratio`, with each logarithm taken once
     let (ah, al) = (-th.ln(), -tl.ln());
-    let hue = if ah < 0.005 { [1.0, 1.0, 1.0] } else { hue_for(al / ah, al) };
+    let hue = if ah < 0.005 {
+        [1.0, 1.0, 1.0]
+    } else {
+        hue_for(al / ah, al)
+    };
     let strength = ramp(1.0 - g, 0.0, 0.25);
     let base = lerp3([1.0, 1.0, 1.0], hue, strength);
     let v = (1.1 * g.sqrt()).min(1.0);
@@ -199,7 +225,10 @@ mod tests {
         let (h2, l2) = t(0.1505, 0.2059, 1.0, 12.0);
         let a = pseudo_colour(h1, l1);
         let b = pseudo_colour(h2, l2);
-        assert!(u32::from(a[0]) + u32::from(a[1]) > u32::from(b[0]) + u32::from(b[1]), "{a:?} {b:?}");
+        assert!(
+            u32::from(a[0]) + u32::from(a[1]) > u32::from(b[0]) + u32::from(b[1]),
+            "{a:?} {b:?}"
+        );
     }
 
     #[test]

@@ -37,7 +37,9 @@ fn axis_starts(len: u32, frame: u32, overlap: u32) -> Vec<u32> {
     let span = u64::from(len - overlap.min(len));
     let count = span.div_ceil(step).max(2);
     let last = u64::from(len - frame);
-    (0..count).map(|i| ((i * last + (count - 1) / 2) / (count - 1)) as u32).collect()
+    (0..count)
+        .map(|i| ((i * last + (count - 1) / 2) / (count - 1)) as u32)
+        .collect()
 }
 
 impl FrameGrid {
@@ -83,7 +85,16 @@ mod tests {
     #[test]
     fn small_image_is_one_frame() {
         let g = FrameGrid::new(200, 100, 320, 320, 96);
-        assert_eq!(g.frames, vec![FrameRect { x: 0, y: 0, width: 200, height: 100, cut_edges: [false; 4] }]);
+        assert_eq!(
+            g.frames,
+            vec![FrameRect {
+                x: 0,
+                y: 0,
+                width: 200,
+                height: 100,
+                cut_edges: [false; 4]
+            }]
+        );
     }
 
     #[test]
@@ -110,7 +121,8 @@ mod tests {
                     prop_assert!(g.frames.iter().any(|fr| x >= fr.x && x < fr.x + fr.width && y >= fr.y && y < fr.y + fr.height));
                 }
             }
-            // Neighbours overlap by at least the requested overlap (when the image is longer than a frame).
+            // Neighbours overlap by at least the requested overlap (when the image is longer than a
+            // frame).
             let mut xs: Vec<u32> = g.frames.iter().map(|fr| fr.x).collect();
             xs.sort_unstable(); xs.dedup();
             for pair in xs.windows(2) {

@@ -46,7 +46,15 @@ pub type BoxInModel = Rect<Model>;
 
 impl<S: Space> fmt::Debug for Rect<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Rect<{}>[{:.2}, {:.2}, {:.2}, {:.2}]", S::NAME, self.x1, self.y1, self.x2, self.y2)
+        write!(
+            f,
+            "Rect<{}>[{:.2}, {:.2}, {:.2}, {:.2}]",
+            S::NAME,
+            self.x1,
+            self.y1,
+            self.x2,
+            self.y2
+        )
     }
 }
 
@@ -54,7 +62,13 @@ impl<S: Space> Rect<S> {
     /// A box from its corners. Corners are reordered so that `x1 <= x2` and `y1 <= y2`.
     #[must_use]
     pub fn new(x1: f32, y1: f32, x2: f32, y2: f32) -> Self {
-        Self { x1: x1.min(x2), y1: y1.min(y2), x2: x1.max(x2), y2: y1.max(y2), space: PhantomData }
+        Self {
+            x1: x1.min(x2),
+            y1: y1.min(y2),
+            x2: x1.max(x2),
+            y2: y1.max(y2),
+            space: PhantomData,
+        }
     }
 
     /// A box from its top-left corner and size.
@@ -97,7 +111,12 @@ impl<S: Space> Rect<S> {
     /// The smallest box holding both.
     #[must_use]
     pub fn union_hull(&self, other: &Self) -> Self {
-        Self::new(self.x1.min(other.x1), self.y1.min(other.y1), self.x2.max(other.x2), self.y2.max(other.y2))
+        Self::new(
+            self.x1.min(other.x1),
+            self.y1.min(other.y1),
+            self.x2.max(other.x2),
+            self.y2.max(other.y2),
+        )
     }
 
     /// Intersection over union, in `[0, 1]`. Two empty boxes give 0.
@@ -128,7 +147,12 @@ impl<S: Space> Rect<S> {
     /// This box clipped to `[0, width] x [0, height]`.
     #[must_use]
     pub fn clipped(&self, width: f32, height: f32) -> Self {
-        Self::new(self.x1.clamp(0.0, width), self.y1.clamp(0.0, height), self.x2.clamp(0.0, width), self.y2.clamp(0.0, height))
+        Self::new(
+            self.x1.clamp(0.0, width),
+            self.y1.clamp(0.0, height),
+            self.x2.clamp(0.0, width),
+            self.y2.clamp(0.0, height),
+        )
     }
 
     /// The corners as an array `[x1, y1, x2, y2]`.
@@ -174,7 +198,9 @@ mod tests {
     #[test]
     fn iou_of_known_boxes() {
         assert!((b(0.0, 0.0, 10.0, 10.0).iou(&b(0.0, 0.0, 10.0, 10.0)) - 1.0).abs() < 1e-6);
-        assert!((b(0.0, 0.0, 10.0, 10.0).iou(&b(5.0, 0.0, 15.0, 10.0)) - 50.0 / 150.0).abs() < 1e-6);
+        assert!(
+            (b(0.0, 0.0, 10.0, 10.0).iou(&b(5.0, 0.0, 15.0, 10.0)) - 50.0 / 150.0).abs() < 1e-6
+        );
         assert_eq!(b(0.0, 0.0, 10.0, 10.0).iou(&b(10.0, 0.0, 20.0, 10.0)), 0.0);
         assert_eq!(b(0.0, 0.0, 0.0, 0.0).iou(&b(0.0, 0.0, 0.0, 0.0)), 0.0);
     }
@@ -187,7 +213,10 @@ mod tests {
 
     #[test]
     fn overlap_of_smaller_is_one_for_nested() {
-        assert!((b(0.0, 0.0, 100.0, 100.0).overlap_of_smaller(&b(10.0, 10.0, 20.0, 20.0)) - 1.0).abs() < 1e-6);
+        assert!(
+            (b(0.0, 0.0, 100.0, 100.0).overlap_of_smaller(&b(10.0, 10.0, 20.0, 20.0)) - 1.0).abs()
+                < 1e-6
+        );
     }
 
     #[test]
@@ -200,7 +229,8 @@ mod tests {
     }
 
     fn arb_box() -> impl Strategy<Value = BoxInImage> {
-        (0.0f32..500.0, 0.0f32..500.0, 0.0f32..300.0, 0.0f32..300.0).prop_map(|(x, y, w, h)| BoxInImage::from_xywh(x, y, w, h))
+        (0.0f32..500.0, 0.0f32..500.0, 0.0f32..300.0, 0.0f32..300.0)
+            .prop_map(|(x, y, w, h)| BoxInImage::from_xywh(x, y, w, h))
     }
 
     proptest! {

@@ -5,11 +5,13 @@
 //!   ([`BoxInImage`], [`BoxInModel`]), IoU, clipping;
 //! - [`nms`]: class-aware non-maximum suppression and the merge of detections across frame borders;
 //! - [`views`]: a scan and its left-right mirror, and the fusion of their detections;
-//! - [`nested`]: damping of a detection that a containing one of another category explains (a part inside a firearm);
+//! - [`nested`]: damping of a detection that a containing one of another category explains (a part
+//!   inside a firearm);
 //! - [`frames`]: how a scan at working scale is cut into overlapping frames;
 //! - [`taxonomy`]: fine classes and the UN Firearms Protocol's three categories;
 //! - [`profile`]: what is known of the scanner a scan came from ([`ScannerProfile`]);
-//! - [`scan`]: the [`Scan`] and its planes (single-energy grey, dual-energy high/low, pseudo-colour);
+//! - [`scan`]: the [`Scan`] and its planes (single-energy grey, dual-energy high/low,
+//!   pseudo-colour);
 //! - [`verdict`]: detections and the clear / alarm / review decision.
 
 pub mod colour;
@@ -26,7 +28,9 @@ pub mod views;
 pub use frames::{FrameGrid, FrameRect};
 pub use geometry::{BoxInImage, BoxInModel, Image, Model, Rect, Space};
 pub use nested::{damp_nested_mut, NestedDamping};
-pub use nms::{join_coarse_detections, merge_frame_detections, merge_frame_pieces, nms_mut, FrameDetection};
+pub use nms::{
+    join_coarse_detections, merge_frame_detections, merge_frame_pieces, nms_mut, FrameDetection,
+};
 pub use profile::ScannerProfile;
 pub use scan::{Plane, PlaneError, Planes, RgbPlane, Scan};
 pub use taxonomy::{Category, ClassInfo, Taxonomy, TaxonomyError};

@@ -32,7 +32,12 @@ impl NestedDamping {
     /// A rule; [`NestedDamping::check`] says whether its numbers are in range.
     #[must_use]
     pub fn new(inner: Category, outer: Category, min_fraction_inside: f32, factor: f32) -> Self {
-        Self { inner, outer, min_fraction_inside, factor }
+        Self {
+            inner,
+            outer,
+            min_fraction_inside,
+            factor,
+        }
     }
 
     /// Why the rule cannot be applied, if it cannot.
@@ -44,7 +49,10 @@ impl NestedDamping {
             return Err(format!("inner and outer are both `{}`", self.inner));
         }
         if !(self.min_fraction_inside > 0.0 && self.min_fraction_inside <= 1.0) {
-            return Err(format!("min_fraction_inside = {} (above 0, at most 1)", self.min_fraction_inside));
+            return Err(format!(
+                "min_fraction_inside = {} (above 0, at most 1)",
+                self.min_fraction_inside
+            ));
         }
         if !(0.0..=1.0).contains(&self.factor) {
             return Err(format!("factor = {} (0 to 1)", self.factor));
@@ -75,7 +83,16 @@ pub fn damp_nested_mut(detections: &mut Vec<Detection>, rules: &[NestedDamping],
         .iter()
         .enumerate()
         .map(|(i, inner)| {
-            rules.iter().filter(|rule| detections.iter().enumerate().any(|(j, outer)| j != i && rule.explains(inner, outer))).map(|rule| rule.factor).product()
+            rules
+                .iter()
+                .filter(|rule| {
+                    detections
+                        .iter()
+                        .enumerate()
+                        .any(|(j, outer)| j != i && rule.explains(inner, outer))
+                })
+                .map(|rule| rule.factor)
+                .product()
         })
         .collect();
     for (d, factor) in detections.iter_mut().zip(factors) {
@@ -92,7 +109,12 @@ mod tests {
     use crate::verdict::Thresholds;
 
     fn det(category: Category, score: f32, b: [f32; 4]) -> Detection {
-        Detection { class_name: category.as_str().into(), category, score, box_in_image: BoxInImage::new(b[0], b[1], b[2], b[3]) }
+        Detection {
+            class_name: category.as_str().into(),
+            category,
+            score,
+            box_in_image: BoxInImage::new(b[0], b[1], b[2], b[3]),
+        }
     }
 
     fn part_in_firearm() -> NestedDamping {
@@ -101,12 +123,22 @@ mod tests {
 
     #[test]
     fn a_part_inside_a_stronger_firearm_is_damped() {
-        let mut d = vec![det(Category::Part, 0.6, [20.0, 20.0, 40.0, 40.0]), det(Category::Firearm, 0.9, [0.0, 0.0, 100.0, 60.0])];
+        let mut d = vec![
+            det(Category::Part, 0.6, [20.0, 20.0, 40.0, 40.0]),
+            det(Category::Firearm, 0.9, [0.0, 0.0, 100.0, 60.0]),
+        ];
         damp_nested_mut(&mut d, &[part_in_firearm()], 0.05);
         assert_eq!(d.len(), 2);
         assert_eq!(d[0].category, Category::Firearm);
-        assert!((d[0].score - 0.9).abs() < 1e-6, "the firearm keeps its score");
-        assert!((d[1].score - 0.42).abs() < 1e-6, "part score {}", d[1].score);
+        assert!(
+            (d[0].score - 0.9).abs() < 1e-6,
+            "the firearm keeps its score"
+        );
+        assert!(
+            (d[1].score - 0.42).abs() < 1e-6,
+            "part score {}",
+            d[1].score
+        );
     }
 
     #[test]
@@ -117,7 +149,10 @@ mod tests {
         let straddling = det(Category::Part, 0.3, [86.0, 20.0, 106.0, 40.0]);
         let mut d = vec![firearm, stronger.clone(), straddling.clone()];
         damp_nested_mut(&mut d, &[part_in_firearm()], 0.05);
-        assert_eq!(d.iter().map(|d| d.score).collect::<Vec<_>>(), vec![0.8, 0.5, 0.3]);
+        assert_eq!(
+            d.iter().map(|d| d.score).collect::<Vec<_>>(),
+            vec![0.8, 0.5, 0.3]
+        );
     }
 
     #[test]
@@ -138,7 +173,10 @@ mod tests {
 
     #[test]
     fn damped_detections_below_min_score_are_dropped() {
-        let mut d = vec![det(Category::Firearm, 0.9, [0.0, 0.0, 100.0, 60.0]), det(Category::Part, 0.06, [20.0, 20.0, 40.0, 40.0])];
+        let mut d = vec![
+            det(Category::Firearm, 0.9, [0.0, 0.0, 100.0, 60.0]),
+            det(Category::Part, 0.06, [20.0, 20.0, 40.0, 40.0]),
+        ];
         damp_nested_mut(&mut d, &[part_in_firearm()], 0.05);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].category, Category::Firearm);
@@ -148,7 +186,10 @@ mod tests {
     fn the_order_of_detections_does_not_matter_and_damping_does_not_chain() {
         // A firearm inside a stronger part and a part inside that firearm: with a second rule
         // damping firearms inside parts, each rule tests the undamped scores.
-        let rules = [part_in_firearm(), NestedDamping::new(Category::Firearm, Category::Part, 0.8, 0.5)];
+        let rules = [
+            part_in_firearm(),
+            NestedDamping::new(Category::Firearm, Category::Part, 0.8, 0.5),
+        ];
         let a = vec![
             det(Category::Part, 0.95, [0.0, 0.0, 300.0, 300.0]),
             det(Category::Firearm, 0.9, [0.0, 0.0, 100.0, 60.0]),
@@ -163,26 +204,54 @@ mod tests {
         let scores: Vec<f32> = a.iter().map(|d| d.score).collect();
         // the large part is inside nothing; the firearm is halved; the small part is inside both
         // the firearm (0.9 >= 0.6, rule 1) and the large part (a part: no rule), so 0.6 * 0.7
-        assert!((scores[0] - 0.95).abs() < 1e-6 && (scores[1] - 0.45).abs() < 1e-6 && (scores[2] - 0.42).abs() < 1e-6, "{scores:?}");
+        assert!(
+            (scores[0] - 0.95).abs() < 1e-6
+                && (scores[1] - 0.45).abs() < 1e-6
+                && (scores[2] - 0.42).abs() < 1e-6,
+            "{scores:?}"
+        );
     }
 
     #[test]
     fn the_verdict_never_changes() {
         let t = Thresholds::new(0.05, 0.25, 0.5);
-        for (firearm_score, part_score) in [(0.3, 0.3), (0.5, 0.5), (0.55, 0.52), (0.2, 0.9), (0.9, 0.1)] {
-            let mut d = vec![det(Category::Firearm, firearm_score, [0.0, 0.0, 100.0, 60.0]), det(Category::Part, part_score, [20.0, 20.0, 40.0, 40.0])];
+        for (firearm_score, part_score) in
+            [(0.3, 0.3), (0.5, 0.5), (0.55, 0.52), (0.2, 0.9), (0.9, 0.1)]
+        {
+            let mut d = vec![
+                det(Category::Firearm, firearm_score, [0.0, 0.0, 100.0, 60.0]),
+                det(Category::Part, part_score, [20.0, 20.0, 40.0, 40.0]),
+            ];
             let before = t.verdict(&d);
             damp_nested_mut(&mut d, &[part_in_firearm()], t.min_score);
-            assert_eq!(t.verdict(&d), before, "firearm {firearm_score}, part {part_score}");
+            assert_eq!(
+                t.verdict(&d),
+                before,
+                "firearm {firearm_score}, part {part_score}"
+            );
         }
     }
 
     #[test]
     fn rules_out_of_range_are_refused() {
         assert!(part_in_firearm().check().is_ok());
-        assert!(NestedDamping::new(Category::Part, Category::Part, 0.8, 0.7).check().is_err());
-        assert!(NestedDamping::new(Category::Part, Category::Firearm, 0.0, 0.7).check().is_err());
-        assert!(NestedDamping::new(Category::Part, Category::Firearm, 0.8, 1.5).check().is_err());
-        assert!(NestedDamping::new(Category::Part, Category::Firearm, f32::NAN, 0.7).check().is_err());
+        assert!(NestedDamping::new(Category::Part, Category::Part, 0.8, 0.7)
+            .check()
+            .is_err());
+        assert!(
+            NestedDamping::new(Category::Part, Category::Firearm, 0.0, 0.7)
+                .check()
+                .is_err()
+        );
+        assert!(
+            NestedDamping::new(Category::Part, Category::Firearm, 0.8, 1.5)
+                .check()
+                .is_err()
+        );
+        assert!(
+            NestedDamping::new(Category::Part, Category::Firearm, f32::NAN, 0.7)
+                .check()
+                .is_err()
+        );
     }
 }

@@ -14,7 +14,9 @@ pub fn nms_mut(detections: &mut Vec<Detection>, iou_threshold: f32) {
     detections.sort_by(by_score_desc);
     let mut kept: Vec<Detection> = Vec::with_capacity(detections.len());
     for d in detections.drain(..) {
-        let suppressed = kept.iter().any(|k| k.class_name == d.class_name && k.box_in_image.iou(&d.box_in_image) >= iou_threshold);
+        let suppressed = kept.iter().any(|k| {
+            k.class_name == d.class_name && k.box_in_image.iou(&d.box_in_image) >= iou_threshold
+        });
         if !suppressed {
             kept.push(d);
         }
@@ -49,7 +51,8 @@ fn pieces_of_one_object(a: &BoxInImage, ta: [bool; 4], b: &BoxInImage, tb: [bool
     let b_left_of_a = tb[2] && ta[0] && b.x1 < a.x1 && b.x2 < a.x2;
     let a_above_b = ta[3] && tb[1] && a.y1 < b.y1 && a.y2 < b.y2;
     let b_above_a = tb[3] && ta[1] && b.y1 < a.y1 && b.y2 < a.y2;
-    ((a_left_of_b || b_left_of_a) && interval_iou(a.y1, a.y2, b.y1, b.y2) >= 0.5) || ((a_above_b || b_above_a) && interval_iou(a.x1, a.x2, b.x1, b.x2) >= 0.5)
+    ((a_left_of_b || b_left_of_a) && interval_iou(a.y1, a.y2, b.y1, b.y2) >= 0.5)
+        || ((a_above_b || b_above_a) && interval_iou(a.x1, a.x2, b.x1, b.x2) >= 0.5)
 }
 
 /// The truncation flags of the hull of two boxes: each side keeps the flag of the box that
@@ -64,7 +67,12 @@ fn hull_truncation(a: &BoxInImage, ta: [bool; 4], b: &BoxInImage, tb: [bool; 4])
             fb
         }
     };
-    [side(a.x1, b.x1, ta[0], tb[0], true), side(a.y1, b.y1, ta[1], tb[1], true), side(a.x2, b.x2, ta[2], tb[2], false), side(a.y2, b.y2, ta[3], tb[3], false)]
+    [
+        side(a.x1, b.x1, ta[0], tb[0], true),
+        side(a.y1, b.y1, ta[1], tb[1], true),
+        side(a.x2, b.x2, ta[2], tb[2], false),
+        side(a.y2, b.y2, ta[3], tb[3], false),
+    ]
 }
 
 /// Merges detections of several overlapping frames into one list in image space.
@@ -75,13 +83,19 @@ fn hull_truncation(a: &BoxInImage, ta: [bool; 4], b: &BoxInImage, tb: [bool; 4])
 /// merged detection keeps the best score. The result is sorted by score, best first.
 #[must_use]
 pub fn merge_frame_detections(parts: Vec<FrameDetection>, iou_threshold: f32) -> Vec<Detection> {
-    merge_frame_pieces(parts, iou_threshold).into_iter().map(|p| p.detection).collect()
+    merge_frame_pieces(parts, iou_threshold)
+        .into_iter()
+        .map(|p| p.detection)
+        .collect()
 }
 
 /// [`merge_frame_detections`], keeping on each merged box the sides that still lie on a frame
 /// cut (an object that goes on past the frames, as [`join_coarse_detections`] needs to know).
 #[must_use]
-pub fn merge_frame_pieces(mut parts: Vec<FrameDetection>, iou_threshold: f32) -> Vec<FrameDetection> {
+pub fn merge_frame_pieces(
+    mut parts: Vec<FrameDetection>,
+    iou_threshold: f32,
+) -> Vec<FrameDetection> {
     parts.sort_by(|a, b| by_score_desc(&a.detection, &b.detection));
     // Merge pairs until nothing changes, so the result does not depend on the order in which
     // pieces of one object happen to meet.
@@ -121,22 +135,42 @@ fn is_piece_of(f: &FrameDetection, whole: &BoxInImage, min_extent: f32) -> bool 
     let [left, top, right, bottom] = f.truncated;
     let cut_across_x = (left || right) && b.width() >= min_extent;
     let cut_across_y = (top || bottom) && b.height() >= min_extent;
-    if !(cut_across_x || cut_across_y) || b.area() >= whole.area() || b.area() < 0.2 * whole.area() || b.overlap_of_smaller(whole) < 0.75 {
+    if !(cut_across_x || cut_across_y)
+        || b.area() >= whole.area()
+        || b.area() < 0.2 * whole.area()
+        || b.overlap_of_smaller(whole) < 0.75
+    {
         return false;
     }
-    if (cut_across_x && b.height() < 0.5 * whole.height()) || (cut_across_y && b.width() < 0.5 * whole.width()) {
+    if (cut_across_x && b.height() < 0.5 * whole.height())
+        || (cut_across_y && b.width() < 0.5 * whole.width())
+    {
         return false;
     }
-    let past = [b.x1 - whole.x1, b.y1 - whole.y1, whole.x2 - b.x2, whole.y2 - b.y2];
+    let past = [
+        b.x1 - whole.x1,
+        b.y1 - whole.y1,
+        whole.x2 - b.x2,
+        whole.y2 - b.y2,
+    ];
     let margin = 0.02 * whole.width().max(whole.height());
-    let open = [left && cut_across_x, top && cut_across_y, right && cut_across_x, bottom && cut_across_y];
-    open.iter().zip(past).all(|(cut, beyond)| !cut || beyond > margin)
+    let open = [
+        left && cut_across_x,
+        top && cut_across_y,
+        right && cut_across_x,
+        bottom && cut_across_y,
+    ];
+    open.iter()
+        .zip(past)
+        .all(|(cut, beyond)| !cut || beyond > margin)
 }
 
 /// Whether fine box `f` lies inside the larger coarse box `c` of its class
 /// (`overlap_of_smaller >= 0.8`).
 fn lies_inside(f: &Detection, c: &Detection) -> bool {
-    f.class_name == c.class_name && f.box_in_image.overlap_of_smaller(&c.box_in_image) >= 0.8 && f.box_in_image.area() < c.box_in_image.area()
+    f.class_name == c.class_name
+        && f.box_in_image.overlap_of_smaller(&c.box_in_image) >= 0.8
+        && f.box_in_image.area() < c.box_in_image.area()
 }
 
 /// Two views pool their geometry only when the weaker scores at least this share of the stronger.
@@ -156,11 +190,19 @@ const COMPARABLE_SCORE_RATIO: f32 = 0.5;
 /// whose score is not far above it (at most twice the coarse score) is a piece of the long
 /// object and is dropped. Everything else stays. The result is sorted by score, best first.
 #[must_use]
-pub fn join_coarse_detections(mut pieces: Vec<FrameDetection>, mut coarse: Vec<Detection>, iou_threshold: f32, min_piece_extent: f32) -> Vec<Detection> {
+pub fn join_coarse_detections(
+    mut pieces: Vec<FrameDetection>,
+    mut coarse: Vec<Detection>,
+    iou_threshold: f32,
+    min_piece_extent: f32,
+) -> Vec<Detection> {
     coarse.sort_by(by_score_desc);
     let mut taken = vec![false; coarse.len()];
     for (c, taken) in coarse.iter().zip(&mut taken) {
-        for f in pieces.iter_mut().filter(|f| f.detection.class_name == c.class_name && is_piece_of(f, &c.box_in_image, min_piece_extent)) {
+        for f in pieces.iter_mut().filter(|f| {
+            f.detection.class_name == c.class_name
+                && is_piece_of(f, &c.box_in_image, min_piece_extent)
+        }) {
             f.detection.box_in_image = c.box_in_image;
             f.detection.score = f.detection.score.max(c.score);
             f.truncated = [false; 4];
@@ -168,7 +210,13 @@ pub fn join_coarse_detections(mut pieces: Vec<FrameDetection>, mut coarse: Vec<D
         }
     }
     // Pieces cut by a frame border, inside a coarse box that one of them took: they go with it.
-    pieces.retain(|f| !(f.truncated.iter().any(|t| *t) && coarse.iter().zip(&taken).any(|(c, taken)| *taken && lies_inside(&f.detection, c))));
+    pieces.retain(|f| {
+        !(f.truncated.iter().any(|t| *t)
+            && coarse
+                .iter()
+                .zip(&taken)
+                .any(|(c, taken)| *taken && lies_inside(&f.detection, c)))
+    });
     let mut fine: Vec<Detection> = pieces.into_iter().map(|f| f.detection).collect();
     let mut joined: Vec<Detection> = Vec::with_capacity(fine.len() + coarse.len());
     for (c, taken) in coarse.into_iter().zip(taken) {
@@ -195,30 +243,55 @@ pub fn join_coarse_detections(mut pieces: Vec<FrameDetection>, mut coarse: Vec<D
 }
 
 /// The merge of two frame detections of one object, or `None` when they are two objects.
-fn merge_pair(a: &FrameDetection, b: &FrameDetection, iou_threshold: f32) -> Option<FrameDetection> {
+fn merge_pair(
+    a: &FrameDetection,
+    b: &FrameDetection,
+    iou_threshold: f32,
+) -> Option<FrameDetection> {
     if a.detection.class_name != b.detection.class_name {
         return None;
     }
     let (ab, bb) = (a.detection.box_in_image, b.detection.box_in_image);
     let score = a.detection.score.max(b.detection.score);
-    let with = |base: &FrameDetection, box_in_image: BoxInImage, truncated: [bool; 4]| FrameDetection {
-        detection: Detection { score, box_in_image, ..base.detection.clone() },
-        truncated,
-    };
+    let with =
+        |base: &FrameDetection, box_in_image: BoxInImage, truncated: [bool; 4]| FrameDetection {
+            detection: Detection {
+                score,
+                box_in_image,
+                ..base.detection.clone()
+            },
+            truncated,
+        };
     // Geometry is only pooled between views of comparable confidence: a faint candidate must
     // not stretch a confident box (nor lend its extent to it).
     let comparable = a.detection.score.min(b.detection.score) >= COMPARABLE_SCORE_RATIO * score;
-    let best = if a.detection.score >= b.detection.score { a } else { b };
+    let best = if a.detection.score >= b.detection.score {
+        a
+    } else {
+        b
+    };
     if comparable && pieces_of_one_object(&ab, a.truncated, &bb, b.truncated) {
-        return Some(with(a, ab.union_hull(&bb), hull_truncation(&ab, a.truncated, &bb, b.truncated)));
+        return Some(with(
+            a,
+            ab.union_hull(&bb),
+            hull_truncation(&ab, a.truncated, &bb, b.truncated),
+        ));
     }
     let piece = a.truncated.iter().chain(b.truncated.iter()).any(|t| *t);
     if piece && ab.overlap_of_smaller(&bb) >= 0.8 {
         // A piece inside a fuller view of the same object: keep the fuller view when it is about
         // as confident, else the more confident one.
-        let (outer, outer_box) = if ab.area() >= bb.area() { (a, ab) } else { (b, bb) };
+        let (outer, outer_box) = if ab.area() >= bb.area() {
+            (a, ab)
+        } else {
+            (b, bb)
+        };
         let keep = if comparable { outer } else { best };
-        let keep_box = if comparable { outer_box } else { best.detection.box_in_image };
+        let keep_box = if comparable {
+            outer_box
+        } else {
+            best.detection.box_in_image
+        };
         return Some(with(keep, keep_box, keep.truncated));
     }
     if ab.iou(&bb) >= iou_threshold {
@@ -233,7 +306,12 @@ mod tests {
     use crate::taxonomy::Category;
 
     fn det(class: &str, score: f32, b: [f32; 4]) -> Detection {
-        Detection { class_name: class.into(), category: Category::Firearm, score, box_in_image: BoxInImage::new(b[0], b[1], b[2], b[3]) }
+        Detection {
+            class_name: class.into(),
+            category: Category::Firearm,
+            score,
+            box_in_image: BoxInImage::new(b[0], b[1], b[2], b[3]),
+        }
     }
 
     #[test]
@@ -253,12 +331,21 @@ mod tests {
     fn object_cut_by_a_vertical_border_becomes_one_box() {
         // Frame A spans x 0..320, frame B x 224..544. An object at x 100..500 is cut.
         let parts = vec![
-            FrameDetection { detection: det("handgun", 0.8, [100.0, 50.0, 320.0, 150.0]), truncated: [false, false, true, false] },
-            FrameDetection { detection: det("handgun", 0.7, [224.0, 52.0, 500.0, 149.0]), truncated: [true, false, false, false] },
+            FrameDetection {
+                detection: det("handgun", 0.8, [100.0, 50.0, 320.0, 150.0]),
+                truncated: [false, false, true, false],
+            },
+            FrameDetection {
+                detection: det("handgun", 0.7, [224.0, 52.0, 500.0, 149.0]),
+                truncated: [true, false, false, false],
+            },
         ];
         let merged = merge_frame_detections(parts, 0.45);
         assert_eq!(merged.len(), 1);
-        assert_eq!(merged[0].box_in_image.to_array(), [100.0, 50.0, 500.0, 150.0]);
+        assert_eq!(
+            merged[0].box_in_image.to_array(),
+            [100.0, 50.0, 500.0, 150.0]
+        );
         assert!((merged[0].score - 0.8).abs() < 1e-6);
     }
 
@@ -266,8 +353,14 @@ mod tests {
     fn untruncated_neighbours_are_not_joined() {
         // Two different objects side by side, overlapping a little, none truncated.
         let parts = vec![
-            FrameDetection { detection: det("handgun", 0.8, [0.0, 0.0, 100.0, 100.0]), truncated: [false; 4] },
-            FrameDetection { detection: det("handgun", 0.7, [90.0, 0.0, 190.0, 100.0]), truncated: [false; 4] },
+            FrameDetection {
+                detection: det("handgun", 0.8, [0.0, 0.0, 100.0, 100.0]),
+                truncated: [false; 4],
+            },
+            FrameDetection {
+                detection: det("handgun", 0.7, [90.0, 0.0, 190.0, 100.0]),
+                truncated: [false; 4],
+            },
         ];
         assert_eq!(merge_frame_detections(parts, 0.45).len(), 2);
     }
@@ -275,21 +368,39 @@ mod tests {
     #[test]
     fn three_pieces_chain_into_one() {
         let parts = vec![
-            FrameDetection { detection: det("rifle", 0.9, [224.0, 10.0, 544.0, 60.0]), truncated: [true, false, true, false] },
-            FrameDetection { detection: det("rifle", 0.6, [100.0, 12.0, 320.0, 58.0]), truncated: [false, false, true, false] },
-            FrameDetection { detection: det("rifle", 0.5, [448.0, 11.0, 700.0, 61.0]), truncated: [true, false, false, false] },
+            FrameDetection {
+                detection: det("rifle", 0.9, [224.0, 10.0, 544.0, 60.0]),
+                truncated: [true, false, true, false],
+            },
+            FrameDetection {
+                detection: det("rifle", 0.6, [100.0, 12.0, 320.0, 58.0]),
+                truncated: [false, false, true, false],
+            },
+            FrameDetection {
+                detection: det("rifle", 0.5, [448.0, 11.0, 700.0, 61.0]),
+                truncated: [true, false, false, false],
+            },
         ];
         let merged = merge_frame_detections(parts, 0.45);
         assert_eq!(merged.len(), 1);
-        assert_eq!(merged[0].box_in_image.to_array(), [100.0, 10.0, 700.0, 61.0]);
+        assert_eq!(
+            merged[0].box_in_image.to_array(),
+            [100.0, 10.0, 700.0, 61.0]
+        );
     }
 
     #[test]
     fn a_truncated_box_beside_an_unrelated_one_is_not_joined() {
         // Only one side is truncated: the other box is a different object, not a piece.
         let parts = vec![
-            FrameDetection { detection: det("handgun", 0.8, [100.0, 50.0, 320.0, 150.0]), truncated: [false, false, true, false] },
-            FrameDetection { detection: det("handgun", 0.3, [300.0, 60.0, 400.0, 140.0]), truncated: [false; 4] },
+            FrameDetection {
+                detection: det("handgun", 0.8, [100.0, 50.0, 320.0, 150.0]),
+                truncated: [false, false, true, false],
+            },
+            FrameDetection {
+                detection: det("handgun", 0.3, [300.0, 60.0, 400.0, 140.0]),
+                truncated: [false; 4],
+            },
         ];
         assert_eq!(merge_frame_detections(parts, 0.45).len(), 2);
     }
@@ -297,31 +408,55 @@ mod tests {
     #[test]
     fn a_piece_inside_a_whole_view_is_dropped() {
         let parts = vec![
-            FrameDetection { detection: det("handgun", 0.9, [200.0, 50.0, 300.0, 150.0]), truncated: [false; 4] },
-            FrameDetection { detection: det("handgun", 0.6, [224.0, 52.0, 300.0, 149.0]), truncated: [true, false, false, false] },
+            FrameDetection {
+                detection: det("handgun", 0.9, [200.0, 50.0, 300.0, 150.0]),
+                truncated: [false; 4],
+            },
+            FrameDetection {
+                detection: det("handgun", 0.6, [224.0, 52.0, 300.0, 149.0]),
+                truncated: [true, false, false, false],
+            },
         ];
         let merged = merge_frame_detections(parts, 0.45);
         assert_eq!(merged.len(), 1);
-        assert_eq!(merged[0].box_in_image.to_array(), [200.0, 50.0, 300.0, 150.0]);
+        assert_eq!(
+            merged[0].box_in_image.to_array(),
+            [200.0, 50.0, 300.0, 150.0]
+        );
     }
 
     #[test]
     fn a_faint_piece_does_not_stretch_a_confident_box() {
         let parts = vec![
-            FrameDetection { detection: det("handgun", 0.9, [100.0, 50.0, 320.0, 150.0]), truncated: [false, false, true, false] },
-            FrameDetection { detection: det("handgun", 0.1, [224.0, 52.0, 900.0, 149.0]), truncated: [true, false, false, false] },
+            FrameDetection {
+                detection: det("handgun", 0.9, [100.0, 50.0, 320.0, 150.0]),
+                truncated: [false, false, true, false],
+            },
+            FrameDetection {
+                detection: det("handgun", 0.1, [224.0, 52.0, 900.0, 149.0]),
+                truncated: [true, false, false, false],
+            },
         ];
         let merged = merge_frame_detections(parts, 0.45);
-        assert_eq!(merged[0].box_in_image.to_array(), [100.0, 50.0, 320.0, 150.0]);
+        assert_eq!(
+            merged[0].box_in_image.to_array(),
+            [100.0, 50.0, 320.0, 150.0]
+        );
         assert!((merged[0].score - 0.9).abs() < 1e-6);
     }
 
     fn whole(d: Detection) -> FrameDetection {
-        FrameDetection { detection: d, truncated: [false; 4] }
+        FrameDetection {
+            detection: d,
+            truncated: [false; 4],
+        }
     }
 
     fn cut(d: Detection, truncated: [bool; 4]) -> FrameDetection {
-        FrameDetection { detection: d, truncated }
+        FrameDetection {
+            detection: d,
+            truncated,
+        }
     }
 
     #[test]
@@ -329,23 +464,38 @@ mod tests {
         // A rifle seen whole by the coarse pass; the fine pass found two unjoined pieces of it
         // (each cut on the side facing the other) and a handgun elsewhere.
         let fine = vec![
-            cut(det("firearm", 0.6, [100.0, 50.0, 400.0, 120.0]), [false, false, true, false]),
-            cut(det("firearm", 0.5, [500.0, 55.0, 800.0, 118.0]), [true, false, false, false]),
+            cut(
+                det("firearm", 0.6, [100.0, 50.0, 400.0, 120.0]),
+                [false, false, true, false],
+            ),
+            cut(
+                det("firearm", 0.5, [500.0, 55.0, 800.0, 118.0]),
+                [true, false, false, false],
+            ),
             whole(det("firearm", 0.9, [100.0, 400.0, 300.0, 520.0])),
         ];
         let coarse = vec![det("firearm", 0.7, [95.0, 48.0, 810.0, 122.0])];
         let joined = join_coarse_detections(fine, coarse, 0.45, 100.0);
         let boxes: Vec<[f32; 4]> = joined.iter().map(|d| d.box_in_image.to_array()).collect();
-        assert_eq!(boxes, vec![[100.0, 400.0, 300.0, 520.0], [95.0, 48.0, 810.0, 122.0]]);
+        assert_eq!(
+            boxes,
+            vec![[100.0, 400.0, 300.0, 520.0], [95.0, 48.0, 810.0, 122.0]]
+        );
     }
 
     #[test]
     fn uncut_pieces_inside_a_comparable_coarse_box_are_dropped() {
-        let fine = vec![whole(det("firearm", 0.6, [100.0, 50.0, 400.0, 120.0])), whole(det("firearm", 0.5, [500.0, 55.0, 800.0, 118.0]))];
+        let fine = vec![
+            whole(det("firearm", 0.6, [100.0, 50.0, 400.0, 120.0])),
+            whole(det("firearm", 0.5, [500.0, 55.0, 800.0, 118.0])),
+        ];
         let coarse = vec![det("firearm", 0.7, [95.0, 48.0, 810.0, 122.0])];
         let joined = join_coarse_detections(fine, coarse, 0.45, 100.0);
         assert_eq!(joined.len(), 1, "{joined:?}");
-        assert_eq!(joined[0].box_in_image.to_array(), [95.0, 48.0, 810.0, 122.0]);
+        assert_eq!(
+            joined[0].box_in_image.to_array(),
+            [95.0, 48.0, 810.0, 122.0]
+        );
     }
 
     #[test]
@@ -353,11 +503,17 @@ mod tests {
         // A fine frame (x 260..740) saw the middle of a rifle, cut on both sides, with a high
         // score; its IoU with the whole rifle is 0.5, above the NMS threshold. The coarse pass saw
         // it whole, faintly.
-        let fine = vec![cut(det("firearm", 0.85, [260.0, 200.0, 740.0, 460.0]), [true, false, true, false])];
+        let fine = vec![cut(
+            det("firearm", 0.85, [260.0, 200.0, 740.0, 460.0]),
+            [true, false, true, false],
+        )];
         let coarse = vec![det("firearm", 0.3, [60.0, 220.0, 900.0, 440.0])];
         let joined = join_coarse_detections(fine, coarse, 0.45, 100.0);
         assert_eq!(joined.len(), 1, "{joined:?}");
-        assert_eq!(joined[0].box_in_image.to_array(), [60.0, 220.0, 900.0, 440.0]);
+        assert_eq!(
+            joined[0].box_in_image.to_array(),
+            [60.0, 220.0, 900.0, 440.0]
+        );
         assert!((joined[0].score - 0.85).abs() < 1e-6);
     }
 
@@ -366,24 +522,39 @@ mod tests {
         // The middle piece (cut on both sides) takes the coarse box; a small end piece inside it,
         // too small to be a piece of it by itself, goes with it; a whole pistol inside it stays.
         let fine = vec![
-            cut(det("firearm", 0.8, [260.0, 200.0, 740.0, 460.0]), [true, false, true, false]),
-            cut(det("firearm", 0.6, [60.0, 230.0, 260.0, 300.0]), [false, false, true, false]),
+            cut(
+                det("firearm", 0.8, [260.0, 200.0, 740.0, 460.0]),
+                [true, false, true, false],
+            ),
+            cut(
+                det("firearm", 0.6, [60.0, 230.0, 260.0, 300.0]),
+                [false, false, true, false],
+            ),
             whole(det("firearm", 0.5, [760.0, 300.0, 880.0, 420.0])),
         ];
         let coarse = vec![det("firearm", 0.7, [60.0, 220.0, 900.0, 440.0])];
         let joined = join_coarse_detections(fine, coarse, 0.45, 100.0);
         let boxes: Vec<[f32; 4]> = joined.iter().map(|d| d.box_in_image.to_array()).collect();
-        assert_eq!(boxes, vec![[60.0, 220.0, 900.0, 440.0], [760.0, 300.0, 880.0, 420.0]]);
+        assert_eq!(
+            boxes,
+            vec![[60.0, 220.0, 900.0, 440.0], [760.0, 300.0, 880.0, 420.0]]
+        );
     }
 
     #[test]
     fn a_cut_piece_keeps_its_box_where_the_coarse_box_stops_at_the_cut() {
         // Cut on the right, but the coarse box ends there too: no evidence the object goes on.
-        let fine = vec![cut(det("firearm", 0.8, [300.0, 200.0, 740.0, 420.0]), [false, false, true, false])];
+        let fine = vec![cut(
+            det("firearm", 0.8, [300.0, 200.0, 740.0, 420.0]),
+            [false, false, true, false],
+        )];
         let coarse = vec![det("firearm", 0.6, [280.0, 190.0, 742.0, 430.0])];
         let joined = join_coarse_detections(fine, coarse, 0.45, 100.0);
         assert_eq!(joined.len(), 1, "{joined:?}");
-        assert_eq!(joined[0].box_in_image.to_array(), [300.0, 200.0, 740.0, 420.0]);
+        assert_eq!(
+            joined[0].box_in_image.to_array(),
+            [300.0, 200.0, 740.0, 420.0]
+        );
         assert!((joined[0].score - 0.8).abs() < 1e-6);
     }
 
@@ -391,10 +562,18 @@ mod tests {
     fn a_small_object_at_a_cut_keeps_its_box_inside_a_big_coarse_box() {
         // A pistol whose box touches a cut, inside a large coarse box: too small a share of it
         // (and far less tall) to be a piece of it.
-        let fine = vec![cut(det("firearm", 0.9, [520.0, 487.0, 668.0, 712.0]), [true, false, false, false])];
+        let fine = vec![cut(
+            det("firearm", 0.9, [520.0, 487.0, 668.0, 712.0]),
+            [true, false, false, false],
+        )];
         let coarse = vec![det("firearm", 0.3, [69.0, 55.0, 709.0, 701.0])];
         let joined = join_coarse_detections(fine, coarse, 0.45, 100.0);
-        assert!(joined.iter().any(|d| d.box_in_image.to_array() == [520.0, 487.0, 668.0, 712.0]), "{joined:?}");
+        assert!(
+            joined
+                .iter()
+                .any(|d| d.box_in_image.to_array() == [520.0, 487.0, 668.0, 712.0]),
+            "{joined:?}"
+        );
     }
 
     #[test]
@@ -402,13 +581,27 @@ mod tests {
         // A revolver 120 px wide cut at x = 520, with frames overlapping by 144 px: it lies in the
         // overlap, so the neighbouring frame saw all of it. It keeps its box beside a coarse box
         // that would otherwise take it (same height, a third of its area).
-        let fine = vec![cut(det("firearm", 0.9, [520.0, 330.0, 640.0, 486.0]), [true, false, false, false])];
+        let fine = vec![cut(
+            det("firearm", 0.9, [520.0, 330.0, 640.0, 486.0]),
+            [true, false, false, false],
+        )];
         let coarse = vec![det("firearm", 0.3, [390.0, 308.0, 750.0, 470.0])];
         let boxes = |min_extent| -> Vec<[f32; 4]> {
-            join_coarse_detections(fine.clone(), coarse.clone(), 0.45, min_extent).iter().map(|d| d.box_in_image.to_array()).collect()
+            join_coarse_detections(fine.clone(), coarse.clone(), 0.45, min_extent)
+                .iter()
+                .map(|d| d.box_in_image.to_array())
+                .collect()
         };
-        assert!(boxes(144.0).contains(&[520.0, 330.0, 640.0, 486.0]), "{:?}", boxes(144.0));
-        assert!(!boxes(100.0).contains(&[520.0, 330.0, 640.0, 486.0]), "{:?}", boxes(100.0));
+        assert!(
+            boxes(144.0).contains(&[520.0, 330.0, 640.0, 486.0]),
+            "{:?}",
+            boxes(144.0)
+        );
+        assert!(
+            !boxes(100.0).contains(&[520.0, 330.0, 640.0, 486.0]),
+            "{:?}",
+            boxes(100.0)
+        );
     }
 
     #[test]
@@ -417,37 +610,61 @@ mod tests {
         let coarse = vec![det("firearm", 0.8, [96.0, 46.0, 806.0, 126.0])];
         let joined = join_coarse_detections(fine, coarse, 0.45, 100.0);
         assert_eq!(joined.len(), 1);
-        assert_eq!(joined[0].box_in_image.to_array(), [100.0, 50.0, 800.0, 120.0]);
+        assert_eq!(
+            joined[0].box_in_image.to_array(),
+            [100.0, 50.0, 800.0, 120.0]
+        );
         assert!((joined[0].score - 0.8).abs() < 1e-6);
     }
 
     #[test]
     fn a_confident_fine_object_inside_a_faint_coarse_box_stays() {
-        let fine = vec![whole(det("firearm", 0.9, [100.0, 50.0, 300.0, 150.0])), whole(det("part", 0.4, [400.0, 60.0, 500.0, 100.0]))];
+        let fine = vec![
+            whole(det("firearm", 0.9, [100.0, 50.0, 300.0, 150.0])),
+            whole(det("part", 0.4, [400.0, 60.0, 500.0, 100.0])),
+        ];
         let coarse = vec![det("firearm", 0.3, [90.0, 40.0, 900.0, 160.0])];
         let joined = join_coarse_detections(fine, coarse, 0.45, 100.0);
         assert_eq!(joined.len(), 3, "{joined:?}");
-        assert_eq!(joined[0].box_in_image.to_array(), [100.0, 50.0, 300.0, 150.0]);
+        assert_eq!(
+            joined[0].box_in_image.to_array(),
+            [100.0, 50.0, 300.0, 150.0]
+        );
     }
 
     #[test]
     fn merged_pieces_keep_the_cut_sides_still_open() {
         // Two pieces joined across the x = 320 cut; the right piece is also cut at x = 544.
         let parts = vec![
-            cut(det("firearm", 0.8, [100.0, 50.0, 320.0, 150.0]), [false, false, true, false]),
-            cut(det("firearm", 0.7, [224.0, 52.0, 544.0, 149.0]), [true, false, true, false]),
+            cut(
+                det("firearm", 0.8, [100.0, 50.0, 320.0, 150.0]),
+                [false, false, true, false],
+            ),
+            cut(
+                det("firearm", 0.7, [224.0, 52.0, 544.0, 149.0]),
+                [true, false, true, false],
+            ),
         ];
         let merged = merge_frame_pieces(parts, 0.45);
         assert_eq!(merged.len(), 1);
-        assert_eq!(merged[0].detection.box_in_image.to_array(), [100.0, 50.0, 544.0, 150.0]);
+        assert_eq!(
+            merged[0].detection.box_in_image.to_array(),
+            [100.0, 50.0, 544.0, 150.0]
+        );
         assert_eq!(merged[0].truncated, [false, false, true, false]);
     }
 
     #[test]
     fn different_classes_are_not_merged() {
         let parts = vec![
-            FrameDetection { detection: det("handgun", 0.8, [100.0, 50.0, 320.0, 150.0]), truncated: [false, false, true, false] },
-            FrameDetection { detection: det("cartridge", 0.7, [224.0, 52.0, 500.0, 149.0]), truncated: [true, false, false, false] },
+            FrameDetection {
+                detection: det("handgun", 0.8, [100.0, 50.0, 320.0, 150.0]),
+                truncated: [false, false, true, false],
+            },
+            FrameDetection {
+                detection: det("cartridge", 0.7, [224.0, 52.0, 500.0, 149.0]),
+                truncated: [true, false, false, false],
+            },
         ];
         assert_eq!(merge_frame_detections(parts, 0.45).len(), 2);
     }

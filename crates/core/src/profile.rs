@@ -31,7 +31,9 @@ impl ScannerProfile {
     /// A message naming the field at fault: a pixel spacing that is not a positive finite number.
     pub fn check(&self) -> Result<(), String> {
         match self.pixel_spacing_mm {
-            Some(v) if !(v.is_finite() && v > 0.0) => Err(format!("pixel_spacing_mm {v}: must be a positive number of millimetres")),
+            Some(v) if !(v.is_finite() && v > 0.0) => Err(format!(
+                "pixel_spacing_mm {v}: must be a positive number of millimetres"
+            )),
             _ => Ok(()),
         }
     }
@@ -44,9 +46,15 @@ mod tests {
     #[test]
     fn spacing_must_be_positive() {
         assert!(ScannerProfile::default().check().is_ok());
-        assert!(ScannerProfile::default().with_pixel_spacing_mm(Some(0.8)).check().is_ok());
+        assert!(ScannerProfile::default()
+            .with_pixel_spacing_mm(Some(0.8))
+            .check()
+            .is_ok());
         for bad in [0.0, -1.0, f32::NAN, f32::INFINITY] {
-            let err = ScannerProfile::default().with_pixel_spacing_mm(Some(bad)).check().unwrap_err();
+            let err = ScannerProfile::default()
+                .with_pixel_spacing_mm(Some(bad))
+                .check()
+                .unwrap_err();
             assert!(err.contains("pixel_spacing_mm"), "{err}");
         }
     }

@@ -7,7 +7,13 @@ use serde::Serialize;
 #[non_exhaustive]
 pub enum PlaneError {
     #[error("plane has {got} samples, expected {width}x{height}x{channels} = {expected}")]
-    SampleCount { width: u32, height: u32, channels: u32, got: usize, expected: usize },
+    SampleCount {
+        width: u32,
+        height: u32,
+        channels: u32,
+        got: usize,
+        expected: usize,
+    },
     #[error("plane is empty ({width}x{height})")]
     Empty { width: u32, height: u32 },
     #[error("bit depth {0} is not supported (1 to 16)")]
@@ -20,7 +26,13 @@ fn check_len(width: u32, height: u32, channels: u32, got: usize) -> Result<(), P
     }
     let expected = (width as usize) * (height as usize) * (channels as usize);
     if got != expected {
-        return Err(PlaneError::SampleCount { width, height, channels, got, expected });
+        return Err(PlaneError::SampleCount {
+            width,
+            height,
+            channels,
+            got,
+            expected,
+        });
     }
     Ok(())
 }
@@ -37,19 +49,34 @@ pub struct Plane {
 
 impl std::fmt::Debug for Plane {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Plane({}x{}, {} bit)", self.width, self.height, self.bit_depth)
+        write!(
+            f,
+            "Plane({}x{}, {} bit)",
+            self.width, self.height, self.bit_depth
+        )
     }
 }
 
 impl Plane {
     /// # Errors
-    /// When the sample count does not match the size, the size is zero, or the bit depth is out of range.
-    pub fn new(width: u32, height: u32, bit_depth: u8, samples: Vec<u16>) -> Result<Self, PlaneError> {
+    /// When the sample count does not match the size, the size is zero, or the bit depth is out of
+    /// range.
+    pub fn new(
+        width: u32,
+        height: u32,
+        bit_depth: u8,
+        samples: Vec<u16>,
+    ) -> Result<Self, PlaneError> {
         if bit_depth == 0 || bit_depth > 16 {
             return Err(PlaneError::BitDepth(bit_depth));
         }
         check_len(width, height, 1, samples.len())?;
-        Ok(Self { width, height, bit_depth, samples })
+        Ok(Self {
+            width,
+            height,
+            bit_depth,
+            samples,
+        })
     }
 
     #[must_use]
@@ -165,7 +192,11 @@ pub struct Scan {
 impl Scan {
     #[must_use]
     pub fn new(source: impl Into<String>, planes: Planes) -> Self {
-        Self { source: source.into(), planes, pixel_spacing_mm: None }
+        Self {
+            source: source.into(),
+            planes,
+            pixel_spacing_mm: None,
+        }
     }
     #[must_use]
     pub fn with_pixel_spacing_mm(mut self, spacing_mm: Option<f32>) -> Self {
@@ -198,10 +229,22 @@ mod tests {
     #[test]
     fn plane_checks_its_size() {
         assert!(Plane::new(2, 2, 8, vec![0; 4]).is_ok());
-        assert!(matches!(Plane::new(2, 2, 8, vec![0; 3]), Err(PlaneError::SampleCount { .. })));
-        assert!(matches!(Plane::new(0, 2, 8, vec![]), Err(PlaneError::Empty { .. })));
-        assert!(matches!(Plane::new(1, 1, 17, vec![0]), Err(PlaneError::BitDepth(17))));
-        assert_eq!(Plane::new(1, 1, 12, vec![0]).map(|p| p.max_value()), Ok(4095));
+        assert!(matches!(
+            Plane::new(2, 2, 8, vec![0; 3]),
+            Err(PlaneError::SampleCount { .. })
+        ));
+        assert!(matches!(
+            Plane::new(0, 2, 8, vec![]),
+            Err(PlaneError::Empty { .. })
+        ));
+        assert!(matches!(
+            Plane::new(1, 1, 17, vec![0]),
+            Err(PlaneError::BitDepth(17))
+        ));
+        assert_eq!(
+            Plane::new(1, 1, 12, vec![0]).map(|p| p.max_value()),
+            Ok(4095)
+        );
     }
 
     #[test]

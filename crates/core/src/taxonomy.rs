@@ -82,7 +82,11 @@ pub enum TaxonomyError {
     #[error("unknown Protocol category `{0}` (expected firearm, part or ammunition)")]
     UnknownCategory(String),
     #[error("fine class `{class}` belongs to category `{known}`, not `{given}`")]
-    WrongCategory { class: String, known: Category, given: Category },
+    WrongCategory {
+        class: String,
+        known: Category,
+        given: Category,
+    },
     #[error("fine class `{0}` is listed twice")]
     Duplicate(String),
     #[error("the class table is empty")]
@@ -117,7 +121,11 @@ impl Taxonomy {
             }
             if let Some(known) = known_category(&c.name) {
                 if known != c.category {
-                    return Err(TaxonomyError::WrongCategory { class: c.name.clone(), known, given: c.category });
+                    return Err(TaxonomyError::WrongCategory {
+                        class: c.name.clone(),
+                        known,
+                        given: c.category,
+                    });
                 }
             }
         }
@@ -148,7 +156,10 @@ impl Taxonomy {
 /// The category of a known fine class.
 #[must_use]
 pub fn known_category(fine_class: &str) -> Option<Category> {
-    KNOWN_FINE_CLASSES.iter().find(|(n, _)| *n == fine_class).map(|(_, c)| *c)
+    KNOWN_FINE_CLASSES
+        .iter()
+        .find(|(n, _)| *n == fine_class)
+        .map(|(_, c)| *c)
 }
 
 #[cfg(test)]
@@ -156,7 +167,10 @@ mod tests {
     use super::*;
 
     fn ci(name: &str, category: Category) -> ClassInfo {
-        ClassInfo { name: name.into(), category }
+        ClassInfo {
+            name: name.into(),
+            category,
+        }
     }
 
     #[test]
@@ -172,9 +186,21 @@ mod tests {
     #[test]
     fn rejects_bad_tables() {
         assert_eq!(Taxonomy::new(vec![]), Err(TaxonomyError::Empty));
-        assert!(matches!(Taxonomy::new(vec![ci("slide", Category::Firearm)]), Err(TaxonomyError::WrongCategory { .. })));
-        assert!(matches!(Taxonomy::new(vec![ci("handgun", Category::Firearm), ci("handgun", Category::Firearm)]), Err(TaxonomyError::Duplicate(_))));
-        let t = Taxonomy::new(vec![ci("handgun", Category::Firearm), ci("zip_gun", Category::Firearm)]);
+        assert!(matches!(
+            Taxonomy::new(vec![ci("slide", Category::Firearm)]),
+            Err(TaxonomyError::WrongCategory { .. })
+        ));
+        assert!(matches!(
+            Taxonomy::new(vec![
+                ci("handgun", Category::Firearm),
+                ci("handgun", Category::Firearm)
+            ]),
+            Err(TaxonomyError::Duplicate(_))
+        ));
+        let t = Taxonomy::new(vec![
+            ci("handgun", Category::Firearm),
+            ci("zip_gun", Category::Firearm),
+        ]);
         assert_eq!(t.map(|t| t.len()), Ok(2));
     }
 

@@ -64,7 +64,11 @@ impl Thresholds {
     pub fn new(min_score: f32, review_score: f32, alarm_score: f32) -> Self {
         let alarm_score = alarm_score.clamp(0.0, 1.0);
         let review_score = review_score.clamp(0.0, alarm_score);
-        Self { min_score: min_score.clamp(0.0, 1.0), review_score, alarm_score }
+        Self {
+            min_score: min_score.clamp(0.0, 1.0),
+            review_score,
+            alarm_score,
+        }
     }
 
     #[must_use]
@@ -87,7 +91,10 @@ impl Thresholds {
     /// The verdict for a screened scan's detections.
     #[must_use]
     pub fn verdict(&self, detections: &[Detection]) -> Status {
-        let top = detections.iter().map(|d| d.score).fold(f32::NEG_INFINITY, f32::max);
+        let top = detections
+            .iter()
+            .map(|d| d.score)
+            .fold(f32::NEG_INFINITY, f32::max);
         if top >= self.alarm_score {
             Status::Alarm
         } else if top >= self.review_score {
@@ -111,7 +118,11 @@ impl ThresholdOverrides {
     /// All three values.
     #[must_use]
     pub fn all(thresholds: Thresholds) -> Self {
-        Self { min_score: Some(thresholds.min_score), review_score: Some(thresholds.review_score), alarm_score: Some(thresholds.alarm_score) }
+        Self {
+            min_score: Some(thresholds.min_score),
+            review_score: Some(thresholds.review_score),
+            alarm_score: Some(thresholds.alarm_score),
+        }
     }
     #[must_use]
     pub fn with_min_score(mut self, score: Option<f32>) -> Self {
@@ -129,7 +140,8 @@ impl ThresholdOverrides {
         self
     }
 
-    /// `defaults` with the values set here put in their place, ordered as [`Thresholds::new`] orders them.
+    /// `defaults` with the values set here put in their place, ordered as [`Thresholds::new`]
+    /// orders them.
     #[must_use]
     pub fn applied_to(self, defaults: Thresholds) -> Thresholds {
         Thresholds::new(
@@ -144,7 +156,11 @@ impl ThresholdOverrides {
     /// # Errors
     /// `(name, value)` of a score outside `[0, 1]` (or NaN).
     pub fn check(&self) -> Result<(), (&'static str, f32)> {
-        for (name, value) in [("min_score", self.min_score), ("review_score", self.review_score), ("alarm_score", self.alarm_score)] {
+        for (name, value) in [
+            ("min_score", self.min_score),
+            ("review_score", self.review_score),
+            ("alarm_score", self.alarm_score),
+        ] {
             if let Some(v) = value {
                 if !(0.0..=1.0).contains(&v) {
                     return Err((name, v));
@@ -160,7 +176,12 @@ mod tests {
     use super::*;
 
     fn det(score: f32) -> Detection {
-        Detection { class_name: "handgun".into(), category: Category::Firearm, score, box_in_image: BoxInImage::new(0.0, 0.0, 1.0, 1.0) }
+        Detection {
+            class_name: "handgun".into(),
+            category: Category::Firearm,
+            score,
+            box_in_image: BoxInImage::new(0.0, 0.0, 1.0, 1.0),
+        }
     }
 
     #[test]
@@ -176,10 +197,21 @@ mod tests {
     fn overrides_replace_only_what_they_set() {
         let defaults = Thresholds::new(0.05, 0.3, 0.6);
         let t = defaults.overridden(ThresholdOverrides::default().with_alarm_score(Some(0.8)));
-        assert_eq!((t.min_score, t.review_score, t.alarm_score), (0.05, 0.3, 0.8));
+        assert_eq!(
+            (t.min_score, t.review_score, t.alarm_score),
+            (0.05, 0.3, 0.8)
+        );
         let t = defaults.overridden(ThresholdOverrides::default().with_alarm_score(Some(0.2)));
-        assert!((t.review_score - 0.2).abs() < 1e-6, "review pulled down to the alarm score");
-        assert_eq!(ThresholdOverrides::default().with_min_score(Some(1.5)).check(), Err(("min_score", 1.5)));
+        assert!(
+            (t.review_score - 0.2).abs() < 1e-6,
+            "review pulled down to the alarm score"
+        );
+        assert_eq!(
+            ThresholdOverrides::default()
+                .with_min_score(Some(1.5))
+                .check(),
+            Err(("min_score", 1.5))
+        );
         assert!(ThresholdOverrides::all(defaults).check().is_ok());
     }
 

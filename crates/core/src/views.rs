@@ -28,7 +28,10 @@ impl ViewFusion {
     /// A rule; [`ViewFusion::check`] says whether its numbers are in range.
     #[must_use]
     pub fn new(fuse_iou: f32, unseen_factor: f32) -> Self {
-        Self { fuse_iou, unseen_factor }
+        Self {
+            fuse_iou,
+            unseen_factor,
+        }
     }
 
     /// Why the rule cannot be applied, if it cannot.
@@ -53,7 +56,8 @@ pub fn mirror_box(b: &BoxInImage, width: f32) -> BoxInImage {
     BoxInImage::new(width - b.x2, b.y1, width - b.x1, b.y2)
 }
 
-/// Maps detections made on the left-right mirror of an image `width` pixels wide back onto the image.
+/// Maps detections made on the left-right mirror of an image `width` pixels wide back onto the
+/// image.
 pub fn mirror_detections_mut(detections: &mut [Detection], width: f32) {
     for d in detections {
         d.box_in_image = mirror_box(&d.box_in_image, width);
@@ -69,10 +73,17 @@ pub fn mirror_detections_mut(detections: &mut [Detection], width: f32) {
 /// then below `min_score` are dropped and the rest sorted best first. Symmetric in the two views
 /// up to the order of ties.
 #[must_use]
-pub fn fuse_views(first: Vec<Detection>, second: Vec<Detection>, rule: &ViewFusion, min_score: f32) -> Vec<Detection> {
+pub fn fuse_views(
+    first: Vec<Detection>,
+    second: Vec<Detection>,
+    rule: &ViewFusion,
+    min_score: f32,
+) -> Vec<Detection> {
     let views = [first, second];
     let mut used = [vec![false; views[0].len()], vec![false; views[1].len()]];
-    let mut order: Vec<(usize, usize)> = (0..2).flat_map(|v| (0..views[v].len()).map(move |i| (v, i))).collect();
+    let mut order: Vec<(usize, usize)> = (0..2)
+        .flat_map(|v| (0..views[v].len()).map(move |i| (v, i)))
+        .collect();
     order.sort_by(|&(va, ia), &(vb, ib)| by_score_desc(&views[va][ia], &views[vb][ib]));
     let mut fused = Vec::with_capacity(order.len());
     for (v, i) in order {
@@ -89,22 +100,39 @@ pub fn fuse_views(first: Vec<Detection>, second: Vec<Detection>, rule: &ViewFusi
             }
             let iou = d.box_in_image.iou(&e.box_in_image);
             // the closest match; among equally close ones, the best-scoring
-            if iou >= rule.fuse_iou && best.is_none_or(|(k, b)| iou > b || (iou == b && e.score > views[other][k].score)) {
+            if iou >= rule.fuse_iou
+                && best
+                    .is_none_or(|(k, b)| iou > b || (iou == b && e.score > views[other][k].score))
+            {
                 best = Some((j, iou));
             }
         }
         let detection = match best {
-            None => Detection { score: d.score * rule.unseen_factor, ..d.clone() },
+            None => Detection {
+                score: d.score * rule.unseen_factor,
+                ..d.clone()
+            },
             Some((j, _)) => {
                 used[other][j] = true;
                 let e = &views[other][j];
                 let (wd, we) = (d.score, e.score);
                 let total = wd + we;
-                let mean = |p: f32, q: f32| if total > 0.0 { (wd * p + we * q) / total } else { (p + q) / 2.0 };
+                let mean = |p: f32, q: f32| {
+                    if total > 0.0 {
+                        (wd * p + we * q) / total
+                    } else {
+                        (p + q) / 2.0
+                    }
+                };
                 let (a, b) = (&d.box_in_image, &e.box_in_image);
                 Detection {
                     score: (wd + we) / 2.0,
-                    box_in_image: BoxInImage::new(mean(a.x1, b.x1), mean(a.y1, b.y1), mean(a.x2, b.x2), mean(a.y2, b.y2)),
+                    box_in_image: BoxInImage::new(
+                        mean(a.x1, b.x1),
+                        mean(a.y1, b.y1),
+                        mean(a.x2, b.x2),
+                        mean(a.y2, b.y2),
+                    ),
                     ..d.clone()
                 }
             }
@@ -124,10 +152,18 @@ mod tests {
     use proptest::prelude::*;
 
     fn det(category: Category, score: f32, b: [f32; 4]) -> Detection {
-        Detection { class_name: category.as_str().into(), category, score, box_in_image: BoxInImage::new(b[0], b[1], b[2], b[3]) }
+        Detection {
+            class_name: category.as_str().into(),
+            category,
+            score,
+            box_in_image: BoxInImage::new(b[0], b[1], b[2], b[3]),
+        }
     }
 
-    const RULE: ViewFusion = ViewFusion { fuse_iou: 0.5, unseen_factor: 0.7 };
+    const RULE: ViewFusion = ViewFusion {
+        fuse_iou: 0.5,
+        unseen_factor: 0.7,
+    };
 
     #[test]
     fn a_pair_becomes_one_detection_with_the_mean_score_and_a_weighted_box() {
@@ -137,20 +173,40 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert!((f[0].score - 0.6).abs() < 1e-6);
         // weights 0.9 and 0.3: three quarters of the way to the first view's box
-        assert!((f[0].box_in_image.x1 - 11.0).abs() < 1e-4, "{:?}", f[0].box_in_image);
-        assert!((f[0].box_in_image.y2 - 61.0).abs() < 1e-4, "{:?}", f[0].box_in_image);
+        assert!(
+            (f[0].box_in_image.x1 - 11.0).abs() < 1e-4,
+            "{:?}",
+            f[0].box_in_image
+        );
+        assert!(
+            (f[0].box_in_image.y2 - 61.0).abs() < 1e-4,
+            "{:?}",
+            f[0].box_in_image
+        );
     }
 
     #[test]
     fn a_detection_seen_once_is_lowered_and_other_classes_never_pair() {
-        let a = vec![det(Category::Firearm, 0.8, [0.0, 0.0, 100.0, 100.0]), det(Category::Ammunition, 0.5, [300.0, 300.0, 320.0, 340.0])];
+        let a = vec![
+            det(Category::Firearm, 0.8, [0.0, 0.0, 100.0, 100.0]),
+            det(Category::Ammunition, 0.5, [300.0, 300.0, 320.0, 340.0]),
+        ];
         let b = vec![det(Category::Part, 0.6, [0.0, 0.0, 100.0, 100.0])];
         let f = fuse_views(a, b, &RULE, 0.05);
         let scores: Vec<(Category, f32)> = f.iter().map(|d| (d.category, d.score)).collect();
         assert_eq!(f.len(), 3, "{scores:?}");
-        assert!((f[0].score - 0.56).abs() < 1e-6 && f[0].category == Category::Firearm, "{scores:?}");
-        assert!((f[1].score - 0.42).abs() < 1e-6 && f[1].category == Category::Part, "{scores:?}");
-        assert!((f[2].score - 0.35).abs() < 1e-6 && f[2].category == Category::Ammunition, "{scores:?}");
+        assert!(
+            (f[0].score - 0.56).abs() < 1e-6 && f[0].category == Category::Firearm,
+            "{scores:?}"
+        );
+        assert!(
+            (f[1].score - 0.42).abs() < 1e-6 && f[1].category == Category::Part,
+            "{scores:?}"
+        );
+        assert!(
+            (f[2].score - 0.35).abs() < 1e-6 && f[2].category == Category::Ammunition,
+            "{scores:?}"
+        );
     }
 
     #[test]
@@ -166,7 +222,10 @@ mod tests {
     #[test]
     fn each_detection_pairs_at_most_once_with_its_best_match() {
         let a = vec![det(Category::Firearm, 0.9, [0.0, 0.0, 100.0, 100.0])];
-        let b = vec![det(Category::Firearm, 0.8, [20.0, 0.0, 120.0, 100.0]), det(Category::Firearm, 0.7, [2.0, 0.0, 102.0, 100.0])];
+        let b = vec![
+            det(Category::Firearm, 0.8, [20.0, 0.0, 120.0, 100.0]),
+            det(Category::Firearm, 0.7, [2.0, 0.0, 102.0, 100.0]),
+        ];
         let f = fuse_views(a, b, &RULE, 0.05);
         assert_eq!(f.len(), 2);
         // the best-overlapping box (IoU 0.96), not the best-scoring one (IoU 0.67), is the pair
@@ -185,15 +244,36 @@ mod tests {
 
     #[test]
     fn bad_rules_are_named() {
-        assert!(ViewFusion::new(0.0, 0.7).check().is_err_and(|e| e.contains("fuse_iou")));
-        assert!(ViewFusion::new(0.5, 1.5).check().is_err_and(|e| e.contains("unseen_factor")));
+        assert!(ViewFusion::new(0.0, 0.7)
+            .check()
+            .is_err_and(|e| e.contains("fuse_iou")));
+        assert!(ViewFusion::new(0.5, 1.5)
+            .check()
+            .is_err_and(|e| e.contains("unseen_factor")));
         assert!(RULE.check().is_ok());
     }
 
     fn detections() -> impl Strategy<Value = Vec<Detection>> {
-        prop::collection::vec((0usize..3, 0.05f32..1.0, 0.0f32..200.0, 0.0f32..200.0, 1.0f32..80.0, 1.0f32..80.0), 0..8).prop_map(|v| {
+        prop::collection::vec(
+            (
+                0usize..3,
+                0.05f32..1.0,
+                0.0f32..200.0,
+                0.0f32..200.0,
+                1.0f32..80.0,
+                1.0f32..80.0,
+            ),
+            0..8,
+        )
+        .prop_map(|v| {
             v.into_iter()
-                .map(|(c, s, x, y, w, h)| det([Category::Firearm, Category::Part, Category::Ammunition][c], s, [x, y, x + w, y + h]))
+                .map(|(c, s, x, y, w, h)| {
+                    det(
+                        [Category::Firearm, Category::Part, Category::Ammunition][c],
+                        s,
+                        [x, y, x + w, y + h],
+                    )
+                })
                 .collect()
         })
     }

@@ -88,8 +88,13 @@ pub fn active() -> Option<&'static ActiveBackend> {
 /// # Errors
 /// [`DetectError::Backend`] when ONNX Runtime was asked for (or a library path given) and cannot
 /// be loaded, or when another backend is already in use.
-pub fn init(choice: BackendChoice, ort_lib: Option<&Path>) -> Result<&'static ActiveBackend, DetectError> {
-    let _guard = INIT_LOCK.lock().map_err(|_| DetectError::Backend("backend initialisation lock poisoned".into()))?;
+pub fn init(
+    choice: BackendChoice,
+    ort_lib: Option<&Path>,
+) -> Result<&'static ActiveBackend, DetectError> {
+    let _guard = INIT_LOCK
+        .lock()
+        .map_err(|_| DetectError::Backend("backend initialisation lock poisoned".into()))?;
     if let Some(active) = ACTIVE.get() {
         let compatible = match choice {
             BackendChoice::Auto => ort_lib.is_none() || active.library.as_deref() == ort_lib,
@@ -99,7 +104,10 @@ pub fn init(choice: BackendChoice, ort_lib: Option<&Path>) -> Result<&'static Ac
         if compatible {
             return Ok(active);
         }
-        return Err(DetectError::Backend(format!("this process already uses the {} backend; one backend per process", active.kind.as_str())));
+        return Err(DetectError::Backend(format!(
+            "this process already uses the {} backend; one backend per process",
+            active.kind.as_str()
+        )));
     }
     let (kind, library, version, note) = match choice {
         BackendChoice::Tract => {
@@ -107,28 +115,48 @@ pub fn init(choice: BackendChoice, ort_lib: Option<&Path>) -> Result<&'static Ac
             (BackendKind::Tract, None, None, None)
         }
         BackendChoice::OnnxRuntime => {
-            let path = locate_onnxruntime(ort_lib).ok_or_else(|| DetectError::Backend(format!("ONNX Runtime library not found: {ORT_HINT}")))?;
+            let path = locate_onnxruntime(ort_lib).ok_or_else(|| {
+                DetectError::Backend(format!("ONNX Runtime library not found: {ORT_HINT}"))
+            })?;
             let version = load_onnxruntime(&path)?;
             (BackendKind::OnnxRuntime, Some(path), Some(version), None)
         }
-        BackendChoice::Auto => match locate_onnxruntime(ort_lib) {
-            Some(path) => match load_onnxruntime(&path) {
-                Ok(version) => (BackendKind::OnnxRuntime, Some(path), Some(version), None),
-                // A library named explicitly must work; one found by search may be stale.
-                Err(e) if ort_lib.is_some() || std::env::var_os("ORT_DYLIB_PATH").is_some() => return Err(e),
-                Err(e) => {
-                    ort::set_api(ort_tract::api());
-                    (BackendKind::Tract, None, None, Some(format!("ONNX Runtime found but unusable ({e}); using tract. {ORT_HINT}")))
+        BackendChoice::Auto => {
+            match locate_onnxruntime(ort_lib) {
+                Some(path) => {
+                    match load_onnxruntime(&path) {
+                        Ok(version) => (BackendKind::OnnxRuntime, Some(path), Some(version), None),
+                        // A library named explicitly must work; one found by search may be stale.
+                        Err(e)
+                            if ort_lib.is_some()
+                                || std::env::var_os("ORT_DYLIB_PATH").is_some() =>
+                        {
+                            return Err(e)
+                        }
+                        Err(e) => {
+                            ort::set_api(ort_tract::api());
+                            (BackendKind::Tract, None, None, Some(format!("ONNX Runtime found but unusable ({e}); using tract. {ORT_HINT}")))
+                        }
+                    }
                 }
-            },
-            None => {
-                ort::set_api(ort_tract::api());
-                (BackendKind::Tract, None, None, Some(format!("using the tract backend (pure Rust). For the faster ONNX Runtime backend, {ORT_HINT}")))
+                None => {
+                    ort::set_api(ort_tract::api());
+                    (BackendKind::Tract, None, None, Some(format!("using the tract backend (pure Rust). For the faster ONNX Runtime backend, {ORT_HINT}")))
+                }
             }
-        },
+        }
     };
-    let environment = ort::init().with_name("armscan").build().map_err(DetectError::ort("creating the environment"))?;
-    let active = ActiveBackend { kind, library, version, note, environment };
+    let environment = ort::init()
+        .with_name("armscan")
+        .build()
+        .map_err(DetectError::ort("creating the environment"))?;
+    let active = ActiveBackend {
+        kind,
+        library,
+        version,
+        note,
+        environment,
+    };
     Ok(ACTIVE.get_or_init(|| active))
 }
 
@@ -168,17 +196,26 @@ pub fn locate_onnxruntime(explicit: Option<&Path>) -> Option<PathBuf> {
 
 fn find_in_prefix(prefix: &Path) -> Option<PathBuf> {
     let lib = prefix.join("lib");
-    let mut pythons: Vec<PathBuf> =
-        std::fs::read_dir(&lib).ok()?.filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().starts_with("python3")).map(|e| e.path()).collect();
+    let mut pythons: Vec<PathBuf> = std::fs::read_dir(&lib)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("python3"))
+        .map(|e| e.path())
+        .collect();
     pythons.sort();
     for py in pythons.iter().rev() {
         for site in ["site-packages", "dist-packages"] {
             let capi = py.join(site).join("onnxruntime").join("capi");
-            let Ok(rd) = std::fs::read_dir(&capi) else { continue };
+            let Ok(rd) = std::fs::read_dir(&capi) else {
+                continue;
+            };
             let mut libs: Vec<PathBuf> = rd
                 .filter_map(Result::ok)
                 .map(|e| e.path())
-                .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("libonnxruntime.so")))
+                .filter(|p| {
+                    p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with("libonnxruntime.so"))
+                })
                 .collect();
             // Prefer the fully versioned file (libonnxruntime.so.1.31.1) over links.
             libs.sort_by_key(|p| std::cmp::Reverse(p.as_os_str().len()));
@@ -199,11 +236,13 @@ fn load_onnxruntime(path: &Path) -> Result<String, DetectError> {
     // SAFETY: loading a shared library runs its initialisers; we load only a file the user or
     // the environment named as ONNX Runtime. The library is leaked below and never unloaded,
     // so the API table's function pointers stay valid for the life of the process.
-    let library = unsafe { libloading::Library::new(path) }.map_err(|e| fail(format!("cannot load: {e}")))?;
+    let library =
+        unsafe { libloading::Library::new(path) }.map_err(|e| fail(format!("cannot load: {e}")))?;
     let library: &'static libloading::Library = Box::leak(Box::new(library));
     // SAFETY: `OrtGetApiBase` has this signature in every ONNX Runtime release.
     let get_base: libloading::Symbol<'_, unsafe extern "C" fn() -> *const ort_sys::OrtApiBase> =
-        unsafe { library.get(b"OrtGetApiBase") }.map_err(|_| fail("not an ONNX Runtime library (no OrtGetApiBase)".into()))?;
+        unsafe { library.get(b"OrtGetApiBase") }
+            .map_err(|_| fail("not an ONNX Runtime library (no OrtGetApiBase)".into()))?;
     // SAFETY: calling the library's documented entry point; it returns a static table or null.
     let base = unsafe { get_base() };
     if base.is_null() {
@@ -215,8 +254,14 @@ fn load_onnxruntime(path: &Path) -> Result<String, DetectError> {
         return Err(fail("no version string".into()));
     }
     // SAFETY: ONNX Runtime returns a static NUL-terminated string.
-    let version = unsafe { CStr::from_ptr(version_ptr) }.to_string_lossy().into_owned();
-    let minor = version.split('.').nth(1).and_then(|m| m.parse::<u32>().ok()).unwrap_or(0);
+    let version = unsafe { CStr::from_ptr(version_ptr) }
+        .to_string_lossy()
+        .into_owned();
+    let minor = version
+        .split('.')
+        .nth(1)
+        .and_then(|m| m.parse::<u32>().ok())
+        .unwrap_or(0);
     if !version.starts_with("1.") || minor < MIN_ORT_MINOR {
         return Err(fail(format!("ONNX Runtime {version} is too old; 1.{MIN_ORT_MINOR} or newer is needed (1.31.1 recommended)")));
     }
@@ -224,7 +269,10 @@ fn load_onnxruntime(path: &Path) -> Result<String, DetectError> {
     // or null when the library does not support it.
     let api = unsafe { ((*base).GetApi)(ort_sys::ORT_API_VERSION) };
     if api.is_null() {
-        return Err(fail(format!("ONNX Runtime {version} does not provide C API version {}", ort_sys::ORT_API_VERSION)));
+        return Err(fail(format!(
+            "ONNX Runtime {version} does not provide C API version {}",
+            ort_sys::ORT_API_VERSION
+        )));
     }
     // SAFETY: `api` is non-null and points to a static table at least as large as `OrtApi`
     // for the requested version; we copy it.

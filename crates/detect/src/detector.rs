@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use armscan_core::{
-    damp_nested_mut, fuse_views, join_coarse_detections, merge_frame_detections, merge_frame_pieces, mirror_detections_mut, Detection, FrameDetection, FrameGrid,
-    Scan, ThresholdOverrides, Thresholds, ViewFusion,
+    damp_nested_mut, fuse_views, join_coarse_detections, merge_frame_detections,
+    merge_frame_pieces, mirror_detections_mut, Detection, FrameDetection, FrameGrid, Scan,
+    ThresholdOverrides, Thresholds, ViewFusion,
 };
 use armscan_ingest::{detector_grey, Windowing};
 use image::GrayImage;
@@ -40,9 +41,11 @@ pub struct DetectorBuilder {
     /// Overrides of the manifest's thresholds, field by field.
     pub thresholds: ThresholdOverrides,
     /// Whether to screen the mirror view too, where the manifest has a `mirror_view` rule;
-    /// default true (false: one view: half the inference, about 1.3x the scans/s on benches/e2e.py, less accurate).
+    /// default true (false: one view: half the inference, about 1.3x the scans/s on benches/e2e.py,
+    /// less accurate).
     pub mirror_view: bool,
-    /// How a scan's planes are brought to the model's 8-bit grey ([`armscan_ingest::detector_grey`]).
+    /// How a scan's planes are brought to the model's 8-bit grey
+    /// ([`armscan_ingest::detector_grey`]).
     pub windowing: Windowing,
 }
 
@@ -113,10 +116,23 @@ impl DetectorBuilder {
         let manifest = ModelManifest::load(&self.model_path)?;
         let bytes = manifest.read_model_bytes()?;
         let active = backend::init(self.backend, self.ort_lib.as_deref())?;
-        let sessions = self.sessions.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
-        let runner = OrtRunner::commit_from_memory(active, &bytes, &manifest.spec.input.name, &manifest.spec.output.name, sessions, self.intra_threads)?;
+        let sessions = self.sessions.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
+        let runner = OrtRunner::commit_from_memory(
+            active,
+            &bytes,
+            &manifest.spec.input.name,
+            &manifest.spec.output.name,
+            sessions,
+            self.intra_threads,
+        )?;
         let thresholds = self.thresholds.applied_to(manifest.thresholds());
-        let mirror_view = if self.mirror_view { manifest.spec.mirror_view } else { None };
+        let mirror_view = if self.mirror_view {
+            manifest.spec.mirror_view
+        } else {
+            None
+        };
         Ok(Detector {
             manifest,
             runner: Box::new(runner),
@@ -173,7 +189,15 @@ impl Detector {
     pub fn from_runner(manifest: ModelManifest, runner: Box<dyn FrameRunner>) -> Self {
         let thresholds = manifest.thresholds();
         let mirror_view = manifest.spec.mirror_view;
-        Self { manifest, runner, backend: None, thresholds, batch_frames: 1, mirror_view, windowing: Windowing::default() }
+        Self {
+            manifest,
+            runner,
+            backend: None,
+            thresholds,
+            batch_frames: 1,
+            mirror_view,
+            windowing: Windowing::default(),
+        }
     }
 
     /// The model's id as records name it: the manifest's `id`, followed by `+single-view` when
@@ -230,18 +254,50 @@ impl Detector {
     /// The passes over a scan of this size: the fine pass at the working scale, then, when the
     /// manifest asks for one and the fine pass needs more than one frame, the coarse pass.
     #[must_use]
-    pub fn passes_for(&self, width: u32, height: u32, pixel_spacing_mm: Option<f32>) -> Vec<FramePass> {
+    pub fn passes_for(
+        &self,
+        width: u32,
+        height: u32,
+        pixel_spacing_mm: Option<f32>,
+    ) -> Vec<FramePass> {
         let input = &self.manifest.spec.input;
         let framing = &self.manifest.spec.framing;
         let pass = |scale: WorkingScale, min_long_side_model_px: f32| {
-            let grid = FrameGrid::new(scale.working_width, scale.working_height, input.width, input.height, framing.overlap_px);
-            let plans = grid.frames.into_iter().map(|frame| PreprocessPlan { scale, frame, input_width: input.width, input_height: input.height }).collect();
-            FramePass { plans, min_long_side_model_px }
+            let grid = FrameGrid::new(
+                scale.working_width,
+                scale.working_height,
+                input.width,
+                input.height,
+                framing.overlap_px,
+            );
+            let plans = grid
+                .frames
+                .into_iter()
+                .map(|frame| PreprocessPlan {
+                    scale,
+                    frame,
+                    input_width: input.width,
+                    input_height: input.height,
+                })
+                .collect();
+            FramePass {
+                plans,
+                min_long_side_model_px,
+            }
         };
-        let fine_scale = WorkingScale::for_scan(width, height, pixel_spacing_mm, input.width, input.height, framing);
+        let fine_scale = WorkingScale::for_scan(
+            width,
+            height,
+            pixel_spacing_mm,
+            input.width,
+            input.height,
+            framing,
+        );
         let fine = pass(fine_scale, 0.0);
         let coarse = match framing.coarse_pass {
-            Some(c) if fine.plans.len() > 1 => Some(pass(fine_scale.coarser(c.factor), c.min_long_side_model_px)),
+            Some(c) if fine.plans.len() > 1 => {
+                Some(pass(fine_scale.coarser(c.factor), c.min_long_side_model_px))
+            }
             _ => None,
         };
         std::iter::once(fine).chain(coarse).collect()
@@ -256,7 +312,11 @@ impl Detector {
     ///
     /// # Errors
     /// [`DetectError::Backend`] or [`DetectError::Output`] from the model.
-    pub fn detect_grey(&self, grey: &GrayImage, pixel_spacing_mm: Option<f32>) -> Result<ScanDetections, DetectError> {
+    pub fn detect_grey(
+        &self,
+        grey: &GrayImage,
+        pixel_spacing_mm: Option<f32>,
+    ) -> Result<ScanDetections, DetectError> {
         let started = Instant::now();
         let (width, height) = grey.dimensions();
         let (detections, frames, views) = match &self.mirror_view {
@@ -269,21 +329,37 @@ impl Detector {
                     || self.detect_view(grey, pixel_spacing_mm),
                     || {
                         let mirror = image::imageops::flip_horizontal(grey);
-                        self.detect_view(&mirror, pixel_spacing_mm).map(|(mut d, frames)| {
-                            mirror_detections_mut(&mut d, width as f32);
-                            (d, frames)
-                        })
+                        self.detect_view(&mirror, pixel_spacing_mm)
+                            .map(|(mut d, frames)| {
+                                mirror_detections_mut(&mut d, width as f32);
+                                (d, frames)
+                            })
                     },
                 );
                 let ((seen, frames_seen), (mirrored, frames_mirrored)) = (seen?, mirrored?);
-                (fuse_views(seen, mirrored, rule, self.thresholds.min_score), frames_seen + frames_mirrored, 2)
+                (
+                    fuse_views(seen, mirrored, rule, self.thresholds.min_score),
+                    frames_seen + frames_mirrored,
+                    2,
+                )
             }
         };
-        Ok(ScanDetections { detections, width, height, frames, detect_ms: started.elapsed().as_secs_f64() * 1e3, views })
+        Ok(ScanDetections {
+            detections,
+            width,
+            height,
+            frames,
+            detect_ms: started.elapsed().as_secs_f64() * 1e3,
+            views,
+        })
     }
 
     /// One view of a scan: its detections, damped, and the frames it took (all passes).
-    fn detect_view(&self, grey: &GrayImage, pixel_spacing_mm: Option<f32>) -> Result<(Vec<Detection>, usize), DetectError> {
+    fn detect_view(
+        &self,
+        grey: &GrayImage,
+        pixel_spacing_mm: Option<f32>,
+    ) -> Result<(Vec<Detection>, usize), DetectError> {
         let (width, height) = grey.dimensions();
         let passes = self.passes_for(width, height, pixel_spacing_mm);
         let mut working = Vec::with_capacity(passes.len());
@@ -292,48 +368,84 @@ impl Detector {
                 return Err(DetectError::Output("no frames for an empty image".into()));
             };
             let scale = first.scale;
-            working.push(if (scale.working_width, scale.working_height) == (width, height) {
-                Cow::Borrowed(grey)
-            } else {
-                Cow::Owned(crate::resize::resize_grey(grey, scale.working_width, scale.working_height))
-            });
+            working.push(
+                if (scale.working_width, scale.working_height) == (width, height) {
+                    Cow::Borrowed(grey)
+                } else {
+                    Cow::Owned(crate::resize::resize_grey(
+                        grey,
+                        scale.working_width,
+                        scale.working_height,
+                    ))
+                },
+            );
         }
 
         let spec = &self.manifest.spec;
         let min_score = self.thresholds.min_score;
-        let batches: Vec<(usize, &[PreprocessPlan])> =
-            passes.iter().enumerate().flat_map(|(i, pass)| pass.plans.chunks(self.batch_frames).map(move |batch| (i, batch))).collect();
+        let batches: Vec<(usize, &[PreprocessPlan])> = passes
+            .iter()
+            .enumerate()
+            .flat_map(|(i, pass)| {
+                pass.plans
+                    .chunks(self.batch_frames)
+                    .map(move |batch| (i, batch))
+            })
+            .collect();
         let parts: Vec<(usize, Vec<FrameDetection>)> = batches
             .par_iter()
-            .map(|&(pass_index, batch)| -> Result<(usize, Vec<FrameDetection>), DetectError> {
-                let input = self.frame_tensor(&working[pass_index], batch);
-                let output = self.runner.run_batch(input.view())?;
-                if output.shape()[0] != batch.len() {
-                    return Err(DetectError::Output(format!("batch of {} frames gave {} outputs", batch.len(), output.shape()[0])));
-                }
-                let min_long_side = passes[pass_index].min_long_side_model_px;
-                let mut found = Vec::new();
-                for (i, plan) in batch.iter().enumerate() {
-                    let rows = output.index_axis(ndarray::Axis(0), i);
-                    for c in decode_frame(&spec.output, rows, self.manifest.taxonomy.len(), min_score)? {
-                        let Some(class) = self.manifest.taxonomy.get(c.class_index) else { continue };
-                        let Some(in_frame) = c.box_in_model.intersection(&plan.valid_region()) else { continue };
-                        if in_frame.width().max(in_frame.height()) < min_long_side {
-                            continue;
-                        }
-                        let truncated = plan.truncated_sides(&in_frame, CUT_TOLERANCE_PX);
-                        let box_in_image = plan.image_from_model(&in_frame).clipped(width as f32, height as f32);
-                        if box_in_image.area() <= 0.0 {
-                            continue;
-                        }
-                        found.push(FrameDetection {
-                            detection: Detection { class_name: class.name.clone(), category: class.category, score: c.score, box_in_image },
-                            truncated,
-                        });
+            .map(
+                |&(pass_index, batch)| -> Result<(usize, Vec<FrameDetection>), DetectError> {
+                    let input = self.frame_tensor(&working[pass_index], batch);
+                    let output = self.runner.run_batch(input.view())?;
+                    if output.shape()[0] != batch.len() {
+                        return Err(DetectError::Output(format!(
+                            "batch of {} frames gave {} outputs",
+                            batch.len(),
+                            output.shape()[0]
+                        )));
                     }
-                }
-                Ok((pass_index, found))
-            })
+                    let min_long_side = passes[pass_index].min_long_side_model_px;
+                    let mut found = Vec::new();
+                    for (i, plan) in batch.iter().enumerate() {
+                        let rows = output.index_axis(ndarray::Axis(0), i);
+                        for c in decode_frame(
+                            &spec.output,
+                            rows,
+                            self.manifest.taxonomy.len(),
+                            min_score,
+                        )? {
+                            let Some(class) = self.manifest.taxonomy.get(c.class_index) else {
+                                continue;
+                            };
+                            let Some(in_frame) = c.box_in_model.intersection(&plan.valid_region())
+                            else {
+                                continue;
+                            };
+                            if in_frame.width().max(in_frame.height()) < min_long_side {
+                                continue;
+                            }
+                            let truncated = plan.truncated_sides(&in_frame, CUT_TOLERANCE_PX);
+                            let box_in_image = plan
+                                .image_from_model(&in_frame)
+                                .clipped(width as f32, height as f32);
+                            if box_in_image.area() <= 0.0 {
+                                continue;
+                            }
+                            found.push(FrameDetection {
+                                detection: Detection {
+                                    class_name: class.name.clone(),
+                                    category: class.category,
+                                    score: c.score,
+                                    box_in_image,
+                                },
+                                truncated,
+                            });
+                        }
+                    }
+                    Ok((pass_index, found))
+                },
+            )
             .collect::<Result<_, _>>()?;
         let mut per_pass: Vec<Vec<FrameDetection>> = vec![Vec::new(); passes.len()];
         for (pass_index, found) in parts {
@@ -345,9 +457,16 @@ impl Detector {
         let mut detections = match per_pass.next() {
             Some(coarse) => {
                 // The fine frames' least overlap, in image pixels.
-                let overlap_in_image =
-                    passes[0].plans.first().map_or(0.0, |p| spec.framing.overlap_px as f32 / p.scale.sx().max(p.scale.sy()).max(f32::MIN_POSITIVE));
-                join_coarse_detections(fine, merge_frame_detections(coarse, iou), iou, overlap_in_image)
+                let overlap_in_image = passes[0].plans.first().map_or(0.0, |p| {
+                    spec.framing.overlap_px as f32
+                        / p.scale.sx().max(p.scale.sy()).max(f32::MIN_POSITIVE)
+                });
+                join_coarse_detections(
+                    fine,
+                    merge_frame_detections(coarse, iou),
+                    iou,
+                    overlap_in_image,
+                )
             }
             None => fine.into_iter().map(|f| f.detection).collect(),
         };
@@ -358,7 +477,11 @@ impl Detector {
     /// Fills the model input for a batch of frames of the working-scale image.
     fn frame_tensor(&self, working: &GrayImage, batch: &[PreprocessPlan]) -> Array4<f32> {
         let input = &self.manifest.spec.input;
-        let (iw, ih, ch) = (input.width as usize, input.height as usize, input.channels as usize);
+        let (iw, ih, ch) = (
+            input.width as usize,
+            input.height as usize,
+            input.channels as usize,
+        );
         let inverted = input.polarity == Polarity::BrightIsDense;
         let mut tensor = Array4::<f32>::zeros((batch.len(), ch, ih, iw));
         // One lookup table per channel from 8-bit value to normalised input.

@@ -9,7 +9,10 @@ pub enum DetectError {
     Config { path: PathBuf, reason: String },
     /// A file could not be read.
     #[error("{}: cannot read: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// The model file does not match its manifest (hash, inputs, outputs).
     #[error("{}: model does not match its manifest: {reason}", path.display())]
     Model { path: PathBuf, reason: String },
@@ -18,7 +21,10 @@ pub enum DetectError {
     Backend(String),
     /// ONNX Runtime (or tract through `ort`) failed at a step; `source` is its own error.
     #[error("backend: {what}: {source}")]
-    Ort { what: &'static str, source: ort::Error },
+    Ort {
+        what: &'static str,
+        source: ort::Error,
+    },
     /// The model's output could not be decoded as the manifest says.
     #[error("model output: {0}")]
     Output(String),
@@ -28,6 +34,9 @@ impl DetectError {
     /// A closure turning ort's error at step `what` into [`DetectError::Ort`], source kept (an
     /// error that carries its session builder gives the builder up).
     pub(crate) fn ort<E: Into<ort::Error>>(what: &'static str) -> impl FnOnce(E) -> Self {
-        move |e| DetectError::Ort { what, source: e.into() }
+        move |e| DetectError::Ort {
+            what,
+            source: e.into(),
+        }
     }
 }

@@ -137,7 +137,8 @@ pub struct InputSpec {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FramingSpec {
-    /// `short_side`: scale so the scan's shorter side equals the input's side; `native`: no scaling.
+    /// `short_side`: scale so the scan's shorter side equals the input's side; `native`: no
+    /// scaling.
     pub fit: Fit,
     /// The largest upscale allowed for small scans (1.0 forbids upscaling; at most
     /// [`MAX_UPSCALE_LIMIT`]), whatever the framing rule: it bounds the working image.
@@ -180,7 +181,8 @@ pub struct OutputSpec {
     pub box_space: BoxSpace,
     /// `probability` (already in [0,1]) or `logit` (sigmoid applied here).
     pub scores: ScoreKind,
-    /// True when the tensor is [N, 4+C, K] (candidates last, as Ultralytics exports) instead of [N, K, 4+C].
+    /// True when the tensor is [N, 4+C, K] (candidates last, as Ultralytics exports) instead of [N,
+    /// K, 4+C].
     #[serde(default)]
     pub candidates_last: bool,
 }
@@ -242,7 +244,10 @@ impl ModelManifest {
     /// [`DetectError::Io`] when it cannot be read, [`DetectError::Config`] naming the faulty field.
     pub fn load(path: &Path) -> Result<Self, DetectError> {
         let manifest_path = manifest_path_for(path);
-        let text = std::fs::read_to_string(&manifest_path).map_err(|source| DetectError::Io { path: manifest_path.clone(), source })?;
+        let text = std::fs::read_to_string(&manifest_path).map_err(|source| DetectError::Io {
+            path: manifest_path.clone(),
+            source,
+        })?;
         Self::from_json(&text, &manifest_path)
     }
 
@@ -251,70 +256,115 @@ impl ModelManifest {
     /// # Errors
     /// [`DetectError::Config`] naming the faulty field.
     pub fn from_json(text: &str, manifest_path: &Path) -> Result<Self, DetectError> {
-        let cfg = |reason: String| DetectError::Config { path: manifest_path.to_owned(), reason };
+        let cfg = |reason: String| DetectError::Config {
+            path: manifest_path.to_owned(),
+            reason,
+        };
         let spec: ManifestFile = serde_json::from_str(text).map_err(|e| cfg(e.to_string()))?;
         if spec.schema != MANIFEST_SCHEMA {
-            return Err(cfg(format!("schema `{}`, expected `{MANIFEST_SCHEMA}`", spec.schema)));
+            return Err(cfg(format!(
+                "schema `{}`, expected `{MANIFEST_SCHEMA}`",
+                spec.schema
+            )));
         }
         let i = &spec.input;
         if i.width == 0 || i.height == 0 || i.width > 8192 || i.height > 8192 {
-            return Err(cfg(format!("input size {}x{} out of range", i.width, i.height)));
+            return Err(cfg(format!(
+                "input size {}x{} out of range",
+                i.width, i.height
+            )));
         }
         if i.channels == 0 || i.channels > 4 {
             return Err(cfg(format!("input.channels {} (1 to 4)", i.channels)));
         }
         if i.mean.len() != i.channels as usize || i.std.len() != i.channels as usize {
-            return Err(cfg("input.mean and input.std need one value per channel".into()));
+            return Err(cfg(
+                "input.mean and input.std need one value per channel".into()
+            ));
         }
-        if i.std.iter().any(|s| !s.is_finite() || *s == 0.0) || !i.scale.is_finite() || i.scale == 0.0 {
-            return Err(cfg("input.scale and input.std must be finite and non-zero".into()));
+        if i.std.iter().any(|s| !s.is_finite() || *s == 0.0)
+            || !i.scale.is_finite()
+            || i.scale == 0.0
+        {
+            return Err(cfg(
+                "input.scale and input.std must be finite and non-zero".into()
+            ));
         }
         let f = &spec.framing;
         if !(f.max_upscale.is_finite() && (1.0..=MAX_UPSCALE_LIMIT).contains(&f.max_upscale)) {
-            return Err(cfg(format!("framing.max_upscale = {} (1 to {MAX_UPSCALE_LIMIT})", f.max_upscale)));
+            return Err(cfg(format!(
+                "framing.max_upscale = {} (1 to {MAX_UPSCALE_LIMIT})",
+                f.max_upscale
+            )));
         }
         if f.overlap_px >= i.width.min(i.height) {
-            return Err(cfg("framing.overlap_px must be smaller than the input".into()));
+            return Err(cfg(
+                "framing.overlap_px must be smaller than the input".into()
+            ));
         }
-        if f.working_mm_per_px.is_some_and(|v| !(v.is_finite() && v > 0.0)) {
+        if f.working_mm_per_px
+            .is_some_and(|v| !(v.is_finite() && v > 0.0))
+        {
             return Err(cfg("framing.working_mm_per_px must be positive".into()));
         }
-        if f.assumed_mm_per_px.is_some_and(|v| !(v.is_finite() && v > 0.0)) {
+        if f.assumed_mm_per_px
+            .is_some_and(|v| !(v.is_finite() && v > 0.0))
+        {
             return Err(cfg("framing.assumed_mm_per_px must be positive".into()));
         }
         if f.assumed_mm_per_px.is_some() && f.working_mm_per_px.is_none() {
-            return Err(cfg("framing.assumed_mm_per_px needs framing.working_mm_per_px".into()));
+            return Err(cfg(
+                "framing.assumed_mm_per_px needs framing.working_mm_per_px".into(),
+            ));
         }
         if let Some(c) = f.coarse_pass {
             if !(c.factor > 1.0 && c.factor <= MAX_COARSE_FACTOR) {
-                return Err(cfg(format!("framing.coarse_pass.factor = {} (above 1, at most {MAX_COARSE_FACTOR})", c.factor)));
+                return Err(cfg(format!(
+                    "framing.coarse_pass.factor = {} (above 1, at most {MAX_COARSE_FACTOR})",
+                    c.factor
+                )));
             }
             if !(c.min_long_side_model_px.is_finite() && c.min_long_side_model_px >= 0.0) {
-                return Err(cfg("framing.coarse_pass.min_long_side_model_px must be finite and >= 0".into()));
+                return Err(cfg(
+                    "framing.coarse_pass.min_long_side_model_px must be finite and >= 0".into(),
+                ));
             }
         }
         let t = &spec.thresholds;
-        for (name, v) in [("min_score", t.min_score), ("alarm_score", t.alarm_score), ("review_score", t.review_score), ("nms_iou", t.nms_iou)] {
+        for (name, v) in [
+            ("min_score", t.min_score),
+            ("alarm_score", t.alarm_score),
+            ("review_score", t.review_score),
+            ("nms_iou", t.nms_iou),
+        ] {
             if !(0.0..=1.0).contains(&v) {
                 return Err(cfg(format!("thresholds.{name} = {v} is outside [0, 1]")));
             }
         }
         for (i, rule) in spec.damping.iter().enumerate() {
-            rule.check().map_err(|reason| cfg(format!("damping[{i}]: {reason}")))?;
+            rule.check()
+                .map_err(|reason| cfg(format!("damping[{i}]: {reason}")))?;
         }
         if let Some(rule) = &spec.mirror_view {
-            rule.check().map_err(|reason| cfg(format!("mirror_view: {reason}")))?;
+            rule.check()
+                .map_err(|reason| cfg(format!("mirror_view: {reason}")))?;
         }
         if spec.sha256.len() != 64 || !spec.sha256.chars().all(|c| c.is_ascii_hexdigit()) {
             return Err(cfg("sha256 must be 64 hex digits".into()));
         }
-        let taxonomy = Taxonomy::new(spec.classes.clone()).map_err(|e| cfg(format!("classes: {e}")))?;
+        let taxonomy =
+            Taxonomy::new(spec.classes.clone()).map_err(|e| cfg(format!("classes: {e}")))?;
         let dir = manifest_path.parent().unwrap_or_else(|| Path::new("."));
         if spec.file.contains("..") || Path::new(&spec.file).is_absolute() {
             return Err(cfg("file must name a file beside the manifest".into()));
         }
         let model_path = dir.join(&spec.file);
-        Ok(Self { spec, taxonomy, manifest_path: manifest_path.to_owned(), model_path })
+        Ok(Self {
+            spec,
+            taxonomy,
+            manifest_path: manifest_path.to_owned(),
+            model_path,
+        })
     }
 
     /// Reads the model file and checks its sha256 against the manifest.
@@ -322,10 +372,16 @@ impl ModelManifest {
     /// # Errors
     /// [`DetectError::Io`] or [`DetectError::Model`] on a hash mismatch.
     pub fn read_model_bytes(&self) -> Result<Vec<u8>, DetectError> {
-        let bytes = std::fs::read(&self.model_path).map_err(|source| DetectError::Io { path: self.model_path.clone(), source })?;
+        let bytes = std::fs::read(&self.model_path).map_err(|source| DetectError::Io {
+            path: self.model_path.clone(),
+            source,
+        })?;
         let digest = sha256_hex(&bytes);
         if !digest.eq_ignore_ascii_case(&self.spec.sha256) {
-            return Err(DetectError::Model { path: self.model_path.clone(), reason: format!("sha256 is {digest}, the manifest says {}", self.spec.sha256) });
+            return Err(DetectError::Model {
+                path: self.model_path.clone(),
+                reason: format!("sha256 is {digest}, the manifest says {}", self.spec.sha256),
+            });
         }
         Ok(bytes)
     }

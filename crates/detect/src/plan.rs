@@ -20,7 +20,14 @@ impl WorkingScale {
     /// The working scale for a scan of `width` x `height`, for a model input of
     /// `input_width` x `input_height`, by the manifest's framing rule.
     #[must_use]
-    pub fn for_scan(width: u32, height: u32, pixel_spacing_mm: Option<f32>, input_width: u32, input_height: u32, framing: &FramingSpec) -> Self {
+    pub fn for_scan(
+        width: u32,
+        height: u32,
+        pixel_spacing_mm: Option<f32>,
+        input_width: u32,
+        input_height: u32,
+        framing: &FramingSpec,
+    ) -> Self {
         let (w, h) = (width.max(1), height.max(1));
         let spacing = pixel_spacing_mm.or(framing.assumed_mm_per_px);
         let scale = match (framing.working_mm_per_px, spacing) {
@@ -34,14 +41,23 @@ impl WorkingScale {
         };
         let scale = scale.min(f64::from(framing.max_upscale));
         let scaled = |v: u32| -> u32 { ((f64::from(v) * scale).round() as u32).max(1) };
-        Self { image_width: w, image_height: h, working_width: scaled(w), working_height: scaled(h) }
+        Self {
+            image_width: w,
+            image_height: h,
+            working_width: scaled(w),
+            working_height: scaled(h),
+        }
     }
 
     /// The same scan at `factor` times coarser (the coarse pass), at least one pixel a side.
     #[must_use]
     pub fn coarser(&self, factor: f32) -> Self {
         let scaled = |v: u32| -> u32 { ((f64::from(v) / f64::from(factor)).round() as u32).max(1) };
-        Self { working_width: scaled(self.working_width), working_height: scaled(self.working_height), ..*self }
+        Self {
+            working_width: scaled(self.working_width),
+            working_height: scaled(self.working_height),
+            ..*self
+        }
     }
 
     /// Working pixels per image pixel along x.
@@ -76,7 +92,12 @@ impl PreprocessPlan {
     pub fn model_from_image(&self, b: &BoxInImage) -> BoxInModel {
         let (sx, sy) = (self.scale.sx(), self.scale.sy());
         let (fx, fy) = (self.frame.x as f32, self.frame.y as f32);
-        BoxInModel::new(b.x1 * sx - fx, b.y1 * sy - fy, b.x2 * sx - fx, b.y2 * sy - fy)
+        BoxInModel::new(
+            b.x1 * sx - fx,
+            b.y1 * sy - fy,
+            b.x2 * sx - fx,
+            b.y2 * sy - fy,
+        )
     }
 
     /// Maps a box from this frame's model pixels back to image pixels (not clipped).
@@ -84,7 +105,12 @@ impl PreprocessPlan {
     pub fn image_from_model(&self, b: &BoxInModel) -> BoxInImage {
         let (sx, sy) = (self.scale.sx(), self.scale.sy());
         let (fx, fy) = (self.frame.x as f32, self.frame.y as f32);
-        BoxInImage::new((b.x1 + fx) / sx, (b.y1 + fy) / sy, (b.x2 + fx) / sx, (b.y2 + fy) / sy)
+        BoxInImage::new(
+            (b.x1 + fx) / sx,
+            (b.y1 + fy) / sy,
+            (b.x2 + fx) / sx,
+            (b.y2 + fy) / sy,
+        )
     }
 
     /// The part of the model input that holds the scan (the rest is padding), in model pixels.
@@ -99,7 +125,12 @@ impl PreprocessPlan {
     pub fn truncated_sides(&self, b: &BoxInModel, tolerance_px: f32) -> [bool; 4] {
         let v = self.valid_region();
         let c = self.frame.cut_edges;
-        [c[0] && b.x1 <= v.x1 + tolerance_px, c[1] && b.y1 <= v.y1 + tolerance_px, c[2] && b.x2 >= v.x2 - tolerance_px, c[3] && b.y2 >= v.y2 - tolerance_px]
+        [
+            c[0] && b.x1 <= v.x1 + tolerance_px,
+            c[1] && b.y1 <= v.y1 + tolerance_px,
+            c[2] && b.x2 >= v.x2 - tolerance_px,
+            c[3] && b.y2 >= v.y2 - tolerance_px,
+        ]
     }
 }
 
@@ -111,7 +142,14 @@ mod tests {
 
     fn framing(fit: &str) -> FramingSpec {
         let fit = Fit::try_from(fit.to_owned()).expect("a known fit");
-        FramingSpec { fit, max_upscale: 2.0, overlap_px: 96, working_mm_per_px: None, assumed_mm_per_px: None, coarse_pass: None }
+        FramingSpec {
+            fit,
+            max_upscale: 2.0,
+            overlap_px: 96,
+            working_mm_per_px: None,
+            assumed_mm_per_px: None,
+            coarse_pass: None,
+        }
     }
 
     #[test]
@@ -119,7 +157,11 @@ mod tests {
         let s = WorkingScale::for_scan(2688, 2208, None, 320, 320, &framing("short_side"));
         assert_eq!((s.working_width, s.working_height), (390, 320));
         let s = WorkingScale::for_scan(100, 50, None, 320, 320, &framing("short_side"));
-        assert_eq!((s.working_width, s.working_height), (200, 100), "upscale capped at 2x");
+        assert_eq!(
+            (s.working_width, s.working_height),
+            (200, 100),
+            "upscale capped at 2x"
+        );
     }
 
     #[test]
@@ -169,14 +211,24 @@ mod tests {
         assert_eq!((coarse.working_width, coarse.working_height), (334, 267));
         assert_eq!((coarse.image_width, coarse.image_height), (1000, 800));
         assert!((coarse.sx() - 0.334).abs() < 1e-6);
-        assert_eq!(WorkingScale::for_scan(3, 3, None, 320, 320, &framing("native")).coarser(8.0).working_width, 1);
+        assert_eq!(
+            WorkingScale::for_scan(3, 3, None, 320, 320, &framing("native"))
+                .coarser(8.0)
+                .working_width,
+            1
+        );
     }
 
     #[test]
     fn truncation_only_on_cut_edges() {
         let scale = WorkingScale::for_scan(320, 1000, None, 320, 320, &framing("short_side"));
         let grid = FrameGrid::new(scale.working_width, scale.working_height, 320, 320, 96);
-        let first = PreprocessPlan { scale, frame: grid.frames[0], input_width: 320, input_height: 320 };
+        let first = PreprocessPlan {
+            scale,
+            frame: grid.frames[0],
+            input_width: 320,
+            input_height: 320,
+        };
         let b = BoxInModel::new(0.0, 200.0, 50.0, 320.0);
         // Left is an image border, not a cut; bottom is a cut.
         assert_eq!(first.truncated_sides(&b, 2.0), [false, false, false, true]);

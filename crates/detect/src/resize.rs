@@ -56,21 +56,37 @@ mod tests {
 
     #[test]
     fn fast_resize_matches_the_reference_within_a_few_levels() {
-        for (w, h, nw, nh) in [(1024, 768, 427, 320), (1000, 800, 667, 533), (300, 200, 600, 400), (640, 480, 640, 479)] {
+        for (w, h, nw, nh) in [
+            (1024, 768, 427, 320),
+            (1000, 800, 667, 533),
+            (300, 200, 600, 400),
+            (640, 480, 640, 479),
+        ] {
             let img = scene(w, h);
             let a = resize_grey(&img, nw, nh);
             let b = resize_grey_reference(&img, nw, nh);
             assert_eq!(a.dimensions(), (nw, nh));
-            let diffs: Vec<i32> = a.as_raw().iter().zip(b.as_raw()).map(|(p, q)| (i32::from(*p) - i32::from(*q)).abs()).collect();
+            let diffs: Vec<i32> = a
+                .as_raw()
+                .iter()
+                .zip(b.as_raw())
+                .map(|(p, q)| (i32::from(*p) - i32::from(*q)).abs())
+                .collect();
             let mean = diffs.iter().sum::<i32>() as f64 / diffs.len() as f64;
             let big = diffs.iter().filter(|d| **d > 24).count();
             assert!(mean < 1.5, "{w}x{h} -> {nw}x{nh}: mean |diff| {mean}");
-            assert!(big * 200 < diffs.len(), "{w}x{h} -> {nw}x{nh}: {big} pixels differ by more than 24");
+            assert!(
+                big * 200 < diffs.len(),
+                "{w}x{h} -> {nw}x{nh}: {big} pixels differ by more than 24"
+            );
         }
         // the thin wire survives a 2.4x shrink (area-aware), as with the reference
         let small = resize_grey(&scene(1024, 768), 427, 320);
         let col = (400.0 / 1024.0 * 427.0) as u32;
-        let darkest = (col.saturating_sub(1)..=col + 1).map(|x| small.get_pixel(x, 200).0[0]).min().unwrap_or(255);
+        let darkest = (col.saturating_sub(1)..=col + 1)
+            .map(|x| small.get_pixel(x, 200).0[0])
+            .min()
+            .unwrap_or(255);
         assert!(darkest < 200, "wire lost: {darkest}");
     }
 

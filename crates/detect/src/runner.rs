@@ -17,7 +17,8 @@ pub trait FrameRunner: Send + Sync + std::fmt::Debug {
     /// Runs one batch.
     ///
     /// # Errors
-    /// [`DetectError::Backend`] when inference fails, [`DetectError::Output`] on an unexpected shape.
+    /// [`DetectError::Backend`] when inference fails, [`DetectError::Output`] on an unexpected
+    /// shape.
     fn run_batch(&self, input: ArrayView4<'_, f32>) -> Result<Array3<f32>, DetectError>;
 
     /// The backend that runs the model.
@@ -70,14 +71,24 @@ impl OrtRunner {
                 .commit_from_memory(model_bytes)
                 .map_err(DetectError::ort("loading the model"))?;
             if !session.inputs().iter().any(|i| i.name() == input_name) {
-                return Err(DetectError::Output(format!("the model has no input named `{input_name}`")));
+                return Err(DetectError::Output(format!(
+                    "the model has no input named `{input_name}`"
+                )));
             }
             if !session.outputs().iter().any(|o| o.name() == output_name) {
-                return Err(DetectError::Output(format!("the model has no output named `{output_name}`")));
+                return Err(DetectError::Output(format!(
+                    "the model has no output named `{output_name}`"
+                )));
             }
             pool.push(Mutex::new(session));
         }
-        Ok(Self { sessions: pool, input_name: input_name.to_owned(), output_name: output_name.to_owned(), kind: backend.kind, next: AtomicUsize::new(0) })
+        Ok(Self {
+            sessions: pool,
+            input_name: input_name.to_owned(),
+            output_name: output_name.to_owned(),
+            kind: backend.kind,
+            next: AtomicUsize::new(0),
+        })
     }
 
     /// Number of sessions in the pool.
@@ -101,13 +112,24 @@ impl FrameRunner for OrtRunner {
         }
         let mut session = match guard {
             Some(g) => g,
-            None => self.sessions[start].lock().map_err(|_| DetectError::Backend("a session panicked earlier".into()))?,
+            None => self.sessions[start]
+                .lock()
+                .map_err(|_| DetectError::Backend("a session panicked earlier".into()))?,
         };
-        let tensor = TensorRef::from_array_view(input).map_err(DetectError::ort("making the input tensor"))?;
-        let outputs = session.run(ort::inputs![self.input_name.as_str() => tensor]).map_err(DetectError::ort("running the model"))?;
-        let value = outputs.get(self.output_name.as_str()).ok_or_else(|| DetectError::Output(format!("no output named `{}`", self.output_name)))?;
-        let array = value.try_extract_array::<f32>().map_err(DetectError::ort("reading the output"))?;
-        let array = array.into_dimensionality::<Ix3>().map_err(|e| DetectError::Output(format!("output `{}` is not 3-D: {e}", self.output_name)))?;
+        let tensor = TensorRef::from_array_view(input)
+            .map_err(DetectError::ort("making the input tensor"))?;
+        let outputs = session
+            .run(ort::inputs![self.input_name.as_str() => tensor])
+            .map_err(DetectError::ort("running the model"))?;
+        let value = outputs.get(self.output_name.as_str()).ok_or_else(|| {
+            DetectError::Output(format!("no output named `{}`", self.output_name))
+        })?;
+        let array = value
+            .try_extract_array::<f32>()
+            .map_err(DetectError::ort("reading the output"))?;
+        let array = array.into_dimensionality::<Ix3>().map_err(|e| {
+            DetectError::Output(format!("output `{}` is not 3-D: {e}", self.output_name))
+        })?;
         Ok(array.to_owned())
     }
 

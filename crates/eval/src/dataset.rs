@@ -10,7 +10,8 @@
 //! threat annotation is a negative.
 //!
 //! **Pairing records with images** ([`match_records`]). Paths are compared as text after
-//! normalising ([`normalise_path`]: `\` read as `/`, `./` and empty components dropped). A record's `scan` matches an
+//! normalising ([`normalise_path`]: `\` read as `/`, `./` and empty components dropped). A record's
+//! `scan` matches an
 //! image when it equals the image's `file_name`, or `IMAGES_DIR/file_name`, or ends with
 //! `/file_name` (whole path components). An exact match wins over suffix matches. Every image
 //! must match exactly one record; an image matching none or several, or a record matching two
@@ -75,8 +76,20 @@ pub struct EvalPred {
 impl EvalPred {
     /// A prediction from a detection's `[x1, y1, x2, y2]` box.
     #[must_use]
-    pub fn from_xyxy(image: usize, class: impl Into<String>, category: Category, score: f64, b: [f64; 4]) -> Self {
-        Self { image, class: class.into(), category, score, bbox: [b[0], b[1], b[2] - b[0], b[3] - b[1]] }
+    pub fn from_xyxy(
+        image: usize,
+        class: impl Into<String>,
+        category: Category,
+        score: f64,
+        b: [f64; 4],
+    ) -> Self {
+        Self {
+            image,
+            class: class.into(),
+            category,
+            score,
+            bbox: [b[0], b[1], b[2] - b[0], b[3] - b[1]],
+        }
     }
 }
 
@@ -99,7 +112,8 @@ pub struct EvalDataset {
 #[must_use]
 pub fn threat_category(name: &str, supercategory: Option<&str>) -> Option<Category> {
     let norm = |s: &str| s.trim().to_ascii_lowercase().replace([' ', '-'], "_");
-    known_category(&norm(name)).or_else(|| supercategory.and_then(|s| norm(s).parse::<Category>().ok()))
+    known_category(&norm(name))
+        .or_else(|| supercategory.and_then(|s| norm(s).parse::<Category>().ok()))
 }
 
 fn truthy(v: Option<&Value>) -> bool {
@@ -119,20 +133,29 @@ impl EvalDataset {
     /// box that is not four finite numbers with non-negative width and height;
     /// [`EvalError::NoImages`] when no image is left.
     pub fn from_coco_json(text: &str, filter: &[WhereClause]) -> Result<Self, EvalError> {
-        let not_coco = |e: &dyn std::fmt::Display| EvalError::Coco(format!("not a COCO annotations file: {e}"));
+        let not_coco = |e: &dyn std::fmt::Display| {
+            EvalError::Coco(format!("not a COCO annotations file: {e}"))
+        };
         let coco = CocoFile::from_json(text).map_err(|e| not_coco(&e))?;
         // What eval requires beyond the reader: `categories`, integer ids, string supercategories.
         let Some(coco_categories) = coco.categories.as_deref() else {
             return Err(not_coco(&"missing field `categories`"));
         };
-        let int = |v: &Value, what: &str| v.as_i64().ok_or_else(|| not_coco(&format!("{what} {v} is not an integer")));
+        let int = |v: &Value, what: &str| {
+            v.as_i64()
+                .ok_or_else(|| not_coco(&format!("{what} {v} is not an integer")))
+        };
         let categories_in_file = coco_categories
             .iter()
             .map(|c: &CocoCategory| {
                 let supercategory = match &c.supercategory {
                     None | Some(Value::Null) => None,
                     Some(Value::String(s)) => Some(s.as_str()),
-                    Some(other) => return Err(not_coco(&format!("category supercategory {other} is not a string"))),
+                    Some(other) => {
+                        return Err(not_coco(&format!(
+                            "category supercategory {other} is not a string"
+                        )))
+                    }
                 };
                 Ok((int(&c.id, "category id")?, c.name.as_str(), supercategory))
             })
@@ -140,20 +163,38 @@ impl EvalDataset {
         let annotation_ids = coco
             .annotations
             .iter()
-            .map(|a| Ok((int(&a.image_id, "annotation image_id")?, int(&a.category_id, "annotation category_id")?)))
+            .map(|a| {
+                Ok((
+                    int(&a.image_id, "annotation image_id")?,
+                    int(&a.category_id, "annotation category_id")?,
+                ))
+            })
             .collect::<Result<Vec<_>, EvalError>>()?;
         let images_in_file = coco.images.len();
         let mut images = Vec::new();
         let mut seen = HashMap::new();
         for (i, im) in coco.images.iter().enumerate() {
-            let id = im.get("id").and_then(Value::as_i64).ok_or_else(|| EvalError::Coco(format!("image #{i} has no integer `id`")))?;
-            let file_name = im.get("file_name").and_then(Value::as_str).ok_or_else(|| EvalError::Coco(format!("image id {id} has no string `file_name`")))?;
+            let id = im
+                .get("id")
+                .and_then(Value::as_i64)
+                .ok_or_else(|| EvalError::Coco(format!("image #{i} has no integer `id`")))?;
+            let file_name = im.get("file_name").and_then(Value::as_str).ok_or_else(|| {
+                EvalError::Coco(format!("image id {id} has no string `file_name`"))
+            })?;
             if seen.insert(id, ()).is_some() {
                 return Err(EvalError::Coco(format!("image id {id} is listed twice")));
             }
             if filter.iter().all(|w| w.keeps(im)) {
-                let pixel_spacing_mm = im.get("pixel_spacing_mm").and_then(serde_json::Value::as_f64).map(|v| v as f32).filter(|v| v.is_finite() && *v > 0.0);
-                images.push(EvalImage { id, file_name: file_name.to_owned(), pixel_spacing_mm });
+                let pixel_spacing_mm = im
+                    .get("pixel_spacing_mm")
+                    .and_then(serde_json::Value::as_f64)
+                    .map(|v| v as f32)
+                    .filter(|v| v.is_finite() && *v > 0.0);
+                images.push(EvalImage {
+                    id,
+                    file_name: file_name.to_owned(),
+                    pixel_spacing_mm,
+                });
             }
         }
         if images.is_empty() {
@@ -164,9 +205,15 @@ impl EvalDataset {
             }));
         }
         images.sort_by_key(|im| im.id);
-        let index: HashMap<i64, usize> = images.iter().enumerate().map(|(i, im)| (im.id, i)).collect();
-        let categories: HashMap<i64, (&str, Option<Category>)> =
-            categories_in_file.iter().map(|&(id, name, supercategory)| (id, (name, threat_category(name, supercategory)))).collect();
+        let index: HashMap<i64, usize> = images
+            .iter()
+            .enumerate()
+            .map(|(i, im)| (im.id, i))
+            .collect();
+        let categories: HashMap<i64, (&str, Option<Category>)> = categories_in_file
+            .iter()
+            .map(|&(id, name, supercategory)| (id, (name, threat_category(name, supercategory))))
+            .collect();
         let mut not_threat_classes: Vec<String> = categories_in_file
             .iter()
             .filter(|&&(_, name, supercategory)| threat_category(name, supercategory).is_none())
@@ -175,30 +222,73 @@ impl EvalDataset {
         not_threat_classes.sort();
         let mut gts = Vec::new();
         let mut not_threat_annotations = 0;
-        for (i, (a, &(image_id, category_id))) in coco.annotations.iter().zip(&annotation_ids).enumerate() {
-            let name = || a.id.as_ref().map_or_else(|| format!("#{i}"), |id| format!("id {id}"));
+        for (i, (a, &(image_id, category_id))) in
+            coco.annotations.iter().zip(&annotation_ids).enumerate()
+        {
+            let name = || {
+                a.id.as_ref()
+                    .map_or_else(|| format!("#{i}"), |id| format!("id {id}"))
+            };
             if !seen.contains_key(&image_id) {
-                return Err(EvalError::Coco(format!("annotation {} names image id {}, which is not in `images`", name(), image_id)));
+                return Err(EvalError::Coco(format!(
+                    "annotation {} names image id {}, which is not in `images`",
+                    name(),
+                    image_id
+                )));
             }
             let Some(&(class, category)) = categories.get(&category_id) else {
-                return Err(EvalError::Coco(format!("annotation {} names category id {}, which is not in `categories`", name(), category_id)));
+                return Err(EvalError::Coco(format!(
+                    "annotation {} names category id {}, which is not in `categories`",
+                    name(),
+                    category_id
+                )));
             };
-            let Some(&image) = index.get(&image_id) else { continue };
+            let Some(&image) = index.get(&image_id) else {
+                continue;
+            };
             let Some(category) = category else {
                 not_threat_annotations += 1;
                 continue;
             };
             let bbox: [f64; 4] = match a.bbox.as_slice() {
-                &[x, y, w, h] if [x, y, w, h].iter().all(|v| v.is_finite()) && w >= 0.0 && h >= 0.0 => [x, y, w, h],
-                other => return Err(EvalError::Coco(format!("annotation {}: bbox {other:?} is not [x, y, w, h] with w, h >= 0", name()))),
+                &[x, y, w, h]
+                    if [x, y, w, h].iter().all(|v| v.is_finite()) && w >= 0.0 && h >= 0.0 =>
+                {
+                    [x, y, w, h]
+                }
+                other => {
+                    return Err(EvalError::Coco(format!(
+                        "annotation {}: bbox {other:?} is not [x, y, w, h] with w, h >= 0",
+                        name()
+                    )))
+                }
             };
             let tags = DIFFICULTY_TAGS
                 .iter()
-                .filter_map(|t| a.extra.get(*t).and_then(Value::as_f64).filter(|v| v.is_finite()).map(|v| ((*t).to_owned(), v)))
+                .filter_map(|t| {
+                    a.extra
+                        .get(*t)
+                        .and_then(Value::as_f64)
+                        .filter(|v| v.is_finite())
+                        .map(|v| ((*t).to_owned(), v))
+                })
                 .collect();
-            gts.push(EvalGt { image, class: class.to_owned(), category, bbox, iscrowd: truthy(a.iscrowd.as_ref()), tags });
+            gts.push(EvalGt {
+                image,
+                class: class.to_owned(),
+                category,
+                bbox,
+                iscrowd: truthy(a.iscrowd.as_ref()),
+                tags,
+            });
         }
-        Ok(Self { images, gts, images_in_file, not_threat_annotations, not_threat_classes })
+        Ok(Self {
+            images,
+            gts,
+            images_in_file,
+            not_threat_annotations,
+            not_threat_classes,
+        })
     }
 }
 
@@ -217,11 +307,18 @@ pub struct RecordMatch {
 /// # Errors
 /// [`EvalError::Unmatched`] naming every image with no record, every image with several, and
 /// every record claimed by two images.
-pub fn match_records(images: &[EvalImage], images_dir: &str, scans: &[&str]) -> Result<RecordMatch, EvalError> {
+pub fn match_records(
+    images: &[EvalImage],
+    images_dir: &str,
+    scans: &[&str],
+) -> Result<RecordMatch, EvalError> {
     let norm: Vec<String> = scans.iter().map(|s| normalise_path(s)).collect();
     let mut by_base: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, s) in norm.iter().enumerate() {
-        by_base.entry(s.rsplit('/').next().unwrap_or(s)).or_default().push(i);
+        by_base
+            .entry(s.rsplit('/').next().unwrap_or(s))
+            .or_default()
+            .push(i);
     }
     let dir = normalise_path(images_dir);
     let mut per_image = Vec::with_capacity(images.len());
@@ -229,36 +326,70 @@ pub fn match_records(images: &[EvalImage], images_dir: &str, scans: &[&str]) -> 
     let mut owner: Vec<Option<usize>> = vec![None; scans.len()];
     for (ii, im) in images.iter().enumerate() {
         let f = normalise_path(&im.file_name);
-        let joined = if dir.is_empty() { f.clone() } else { normalise_path(&format!("{dir}/{f}")) };
+        let joined = if dir.is_empty() {
+            f.clone()
+        } else {
+            normalise_path(&format!("{dir}/{f}"))
+        };
         let suffix = format!("/{f}");
         let base = f.rsplit('/').next().unwrap_or(&f);
         let candidates = by_base.get(base).map_or(&[][..], Vec::as_slice);
-        let exact: Vec<usize> = candidates.iter().copied().filter(|&r| norm[r] == f || norm[r] == joined).collect();
-        let chosen: Vec<usize> = if exact.is_empty() { candidates.iter().copied().filter(|&r| norm[r].ends_with(&suffix)).collect() } else { exact };
+        let exact: Vec<usize> = candidates
+            .iter()
+            .copied()
+            .filter(|&r| norm[r] == f || norm[r] == joined)
+            .collect();
+        let chosen: Vec<usize> = if exact.is_empty() {
+            candidates
+                .iter()
+                .copied()
+                .filter(|&r| norm[r].ends_with(&suffix))
+                .collect()
+        } else {
+            exact
+        };
         match chosen.as_slice() {
             [] => {
-                problems.push(format!("no record for image {} (id {})", im.file_name, im.id));
+                problems.push(format!(
+                    "no record for image {} (id {})",
+                    im.file_name, im.id
+                ));
                 per_image.push(usize::MAX);
             }
             [r] => {
                 if let Some(other) = owner[*r] {
-                    problems.push(format!("record {} matches two images, {} and {}", scans[*r], images[other].file_name, im.file_name));
+                    problems.push(format!(
+                        "record {} matches two images, {} and {}",
+                        scans[*r], images[other].file_name, im.file_name
+                    ));
                 }
                 owner[*r] = Some(ii);
                 per_image.push(*r);
             }
             many => {
                 let names: Vec<&str> = many.iter().map(|&r| scans[r]).collect();
-                problems.push(format!("image {} (id {}) matches {} records: {}", im.file_name, im.id, many.len(), names.join(", ")));
+                problems.push(format!(
+                    "image {} (id {}) matches {} records: {}",
+                    im.file_name,
+                    im.id,
+                    many.len(),
+                    names.join(", ")
+                ));
                 per_image.push(usize::MAX);
             }
         }
     }
     if !problems.is_empty() {
-        return Err(EvalError::Unmatched { count: problems.len(), details: problems });
+        return Err(EvalError::Unmatched {
+            count: problems.len(),
+            details: problems,
+        });
     }
     let unused_records = (0..scans.len()).filter(|&r| owner[r].is_none()).collect();
-    Ok(RecordMatch { per_image, unused_records })
+    Ok(RecordMatch {
+        per_image,
+        unused_records,
+    })
 }
 
 #[cfg(test)]
@@ -274,16 +405,29 @@ mod tests {
 
     #[test]
     fn threat_classes_by_name_then_supercategory() {
-        assert_eq!(threat_category("firearm", Some("threat")), Some(Category::Firearm));
-        assert_eq!(threat_category("Shotgun Shell", None), Some(Category::Ammunition));
-        assert_eq!(threat_category("zip_gun", Some("firearm")), Some(Category::Firearm));
+        assert_eq!(
+            threat_category("firearm", Some("threat")),
+            Some(Category::Firearm)
+        );
+        assert_eq!(
+            threat_category("Shotgun Shell", None),
+            Some(Category::Ammunition)
+        );
+        assert_eq!(
+            threat_category("zip_gun", Some("firearm")),
+            Some(Category::Firearm)
+        );
         assert_eq!(threat_category("knife", Some("threat")), None);
     }
 
     #[test]
     fn parses_and_filters() {
         let ds = EvalDataset::from_coco_json(COCO, &[]).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(ds.images.iter().map(|i| i.id).collect::<Vec<_>>(), [1, 2, 3], "sorted by id");
+        assert_eq!(
+            ds.images.iter().map(|i| i.id).collect::<Vec<_>>(),
+            [1, 2, 3],
+            "sorted by id"
+        );
         assert_eq!(ds.gts.len(), 2);
         assert_eq!(ds.not_threat_annotations, 1);
         assert_eq!(ds.gts[0].tags.get("occluded_fraction"), Some(&0.2));
@@ -293,15 +437,23 @@ mod tests {
         assert_eq!(ds.images.iter().map(|i| i.id).collect::<Vec<_>>(), [2, 3]);
         assert_eq!(ds.gts.len(), 1);
         let none = [WhereClause::parse("series=X").unwrap_or_else(|e| panic!("{e}"))];
-        assert!(matches!(EvalDataset::from_coco_json(COCO, &none), Err(EvalError::NoImages(_))));
+        assert!(matches!(
+            EvalDataset::from_coco_json(COCO, &none),
+            Err(EvalError::NoImages(_))
+        ));
         assert!(WhereClause::parse("series").is_err());
         assert!(WhereClause::parse("=a").is_err());
     }
 
     #[test]
     fn bad_coco_is_an_error() {
-        let bad = COCO.replace("\"image_id\":3,\"category_id\":2", "\"image_id\":9,\"category_id\":2");
-        assert!(matches!(EvalDataset::from_coco_json(&bad, &[]), Err(EvalError::Coco(m)) if m.contains("image id 9")));
+        let bad = COCO.replace(
+            "\"image_id\":3,\"category_id\":2",
+            "\"image_id\":9,\"category_id\":2",
+        );
+        assert!(
+            matches!(EvalDataset::from_coco_json(&bad, &[]), Err(EvalError::Coco(m)) if m.contains("image id 9"))
+        );
         let bad = COCO.replace("[1,2,3,4],\"iscrowd\":0", "[1,2,-3,4],\"iscrowd\":0");
         assert!(EvalDataset::from_coco_json(&bad, &[]).is_err());
         assert!(EvalDataset::from_coco_json("{}", &[]).is_err());
@@ -310,22 +462,45 @@ mod tests {
     #[test]
     fn records_match_by_path_rule() {
         let ims = |names: &[&str]| {
-            names.iter().enumerate().map(|(i, n)| EvalImage { id: i as i64, file_name: (*n).to_owned(), pixel_spacing_mm: None }).collect::<Vec<_>>()
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| EvalImage {
+                    id: i as i64,
+                    file_name: (*n).to_owned(),
+                    pixel_spacing_mm: None,
+                })
+                .collect::<Vec<_>>()
         };
         let images = ims(&["images/a.png", "images/b.png"]);
-        let scans = ["/data/set/images/b.png", "out\\set\\images\\a.png", "other.png"];
+        let scans = [
+            "/data/set/images/b.png",
+            "out\\set\\images\\a.png",
+            "other.png",
+        ];
         let m = match_records(&images, "set", &scans).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(m.per_image, [1, 0]);
         assert_eq!(m.unused_records, [2]);
         // Exact (IMAGES_DIR/file_name) wins over a suffix match.
-        let scans = ["x/set/images/a.png", "./set/images/a.png", "set/images/b.png"];
-        assert_eq!(match_records(&images, "set", &scans).map(|m| m.per_image).ok(), Some(vec![1, 2]));
+        let scans = [
+            "x/set/images/a.png",
+            "./set/images/a.png",
+            "set/images/b.png",
+        ];
+        assert_eq!(
+            match_records(&images, "set", &scans)
+                .map(|m| m.per_image)
+                .ok(),
+            Some(vec![1, 2])
+        );
         // Missing and ambiguous images are named.
         let scans = ["x/images/a.png", "y/images/a.png"];
         match match_records(&images, "", &scans) {
             Err(EvalError::Unmatched { count, details }) => {
                 assert_eq!(count, 2);
-                assert!(details.iter().any(|d| d.contains("no record for image images/b.png")));
+                assert!(details
+                    .iter()
+                    .any(|d| d.contains("no record for image images/b.png")));
                 assert!(details.iter().any(|d| d.contains("matches 2 records")));
             }
             other => panic!("{other:?}"),

@@ -14,7 +14,10 @@ pub enum EvalError {
     #[error(transparent)]
     Where(#[from] armscan_coco::CocoError),
     /// Images that could not be paired with exactly one prediction record.
-    #[error("{count} image(s) could not be paired with exactly one prediction record:\n  {}", shorten(details))]
+    #[error(
+        "{count} image(s) could not be paired with exactly one prediction record:\n  {}",
+        shorten(details)
+    )]
     Unmatched { count: usize, details: Vec<String> },
 }
 

@@ -29,11 +29,15 @@ use std::path::{Path, PathBuf};
 use armscan_core::Category;
 use image::RgbImage;
 
-pub use dataset::{match_records, normalise_path, threat_category, EvalDataset, EvalGt, EvalImage, EvalPred, RecordMatch, WhereClause};
+pub use dataset::{
+    match_records, normalise_path, threat_category, EvalDataset, EvalGt, EvalImage, EvalPred,
+    RecordMatch, WhereClause,
+};
 pub use error::EvalError;
 pub use report::{
-    evaluate, CategoryValue, Confusion, DatasetSummary, Difficulty, DifficultyBin, EvalReport, EvalSettings, EvalSource, ImageLevel, LabelMetrics, PdAtFar,
-    PrCurve, RocPointOut, SettingsOut, Summary, WhereClauseOut, EVAL_SCHEMA,
+    evaluate, CategoryValue, Confusion, DatasetSummary, Difficulty, DifficultyBin, EvalReport,
+    EvalSettings, EvalSource, ImageLevel, LabelMetrics, PdAtFar, PrCurve, RocPointOut, SettingsOut,
+    Summary, WhereClauseOut, EVAL_SCHEMA,
 };
 
 use armscan_report::ReportError;
@@ -67,12 +71,26 @@ pub fn plots(report: &EvalReport) -> Vec<(String, RgbImage)> {
             .enumerate()
             .map(|(i, m)| plot::Series {
                 label: format!("{} AP50 {}", m.name, fmt_opt(m.ap50)),
-                colour: if by_category { category_colour(m.category) } else { plot::PALETTE[i % plot::PALETTE.len()] },
-                points: m.pr50.recall.iter().copied().zip(m.pr50.precision.iter().copied()).collect(),
+                colour: if by_category {
+                    category_colour(m.category)
+                } else {
+                    plot::PALETTE[i % plot::PALETTE.len()]
+                },
+                points: m
+                    .pr50
+                    .recall
+                    .iter()
+                    .copied()
+                    .zip(m.pr50.precision.iter().copied())
+                    .collect(),
             })
             .collect()
     };
-    let cats: Vec<&LabelMetrics> = report.categories.iter().chain(std::iter::once(&report.any_threat)).collect();
+    let cats: Vec<&LabelMetrics> = report
+        .categories
+        .iter()
+        .chain(std::iter::once(&report.any_threat))
+        .collect();
     let classes: Vec<&LabelMetrics> = report.classes.iter().collect();
     let pr = |title: &str, series| plot::Plot {
         title: title.to_owned(),
@@ -87,7 +105,13 @@ pub fn plots(report: &EvalReport) -> Vec<(String, RgbImage)> {
         .iter()
         .filter(|l| l.positives > 0 && l.negatives > 0)
         .map(|l| plot::Series {
-            label: format!("{} AUC {} ({}+ / {}-)", l.scope, fmt_opt(l.auc), l.positives, l.negatives),
+            label: format!(
+                "{} AUC {} ({}+ / {}-)",
+                l.scope,
+                fmt_opt(l.auc),
+                l.positives,
+                l.negatives
+            ),
             colour: category_colour(l.scope.parse().ok()),
             points: l.roc.iter().map(|p| (p.far, p.pd)).collect(),
         })
@@ -101,8 +125,20 @@ pub fn plots(report: &EvalReport) -> Vec<(String, RgbImage)> {
         diagonal: true,
     };
     vec![
-        ("pr_categories.png".to_owned(), plot::draw(&pr("PR at IoU 0.5, Protocol categories", pr_series(&cats, true)))),
-        ("pr_classes.png".to_owned(), plot::draw(&pr("PR at IoU 0.5, fine classes", pr_series(&classes, false)))),
+        (
+            "pr_categories.png".to_owned(),
+            plot::draw(&pr(
+                "PR at IoU 0.5, Protocol categories",
+                pr_series(&cats, true),
+            )),
+        ),
+        (
+            "pr_classes.png".to_owned(),
+            plot::draw(&pr(
+                "PR at IoU 0.5, fine classes",
+                pr_series(&classes, false),
+            )),
+        ),
         ("roc.png".to_owned(), plot::draw(&roc)),
     ]
 }
@@ -113,13 +149,20 @@ pub fn plots(report: &EvalReport) -> Vec<(String, RgbImage)> {
 /// [`ReportError::Encode`] naming `path`.
 pub fn png_bytes(img: &RgbImage, path: &Path) -> Result<Vec<u8>, ReportError> {
     let mut buf = Cursor::new(Vec::new());
-    img.write_to(&mut buf, image::ImageFormat::Png).map_err(|source| ReportError::Encode { path: path.to_path_buf(), source })?;
+    img.write_to(&mut buf, image::ImageFormat::Png)
+        .map_err(|source| ReportError::Encode {
+            path: path.to_path_buf(),
+            source,
+        })?;
     Ok(buf.into_inner())
 }
 
 fn write_file(path: PathBuf, bytes: &[u8]) -> Result<(), ReportError> {
     let tmp = path.with_extension("tmp");
-    fs::write(&tmp, bytes).map_err(|source| ReportError::Io { path: tmp.clone(), source })?;
+    fs::write(&tmp, bytes).map_err(|source| ReportError::Io {
+        path: tmp.clone(),
+        source,
+    })?;
     fs::rename(&tmp, &path).map_err(|source| ReportError::Io { path, source })
 }
 
@@ -129,7 +172,10 @@ fn write_file(path: PathBuf, bytes: &[u8]) -> Result<(), ReportError> {
 /// # Errors
 /// [`ReportError`] naming the folder or file that failed.
 pub fn write_eval(dir: &Path, report: &mut EvalReport) -> Result<(), ReportError> {
-    fs::create_dir_all(dir).map_err(|source| ReportError::CreateDir { path: dir.to_path_buf(), source })?;
+    fs::create_dir_all(dir).map_err(|source| ReportError::CreateDir {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     let mut pngs = Vec::new();
     for (name, img) in plots(report) {
         let path = dir.join(&name);
@@ -138,10 +184,16 @@ pub fn write_eval(dir: &Path, report: &mut EvalReport) -> Result<(), ReportError
         pngs.push((name, bytes));
     }
     report.plots = pngs.iter().map(|(n, _)| n.clone()).collect();
-    let mut json = serde_json::to_string_pretty(report).map_err(|source| ReportError::Json { what: "the evaluation".into(), source })?;
+    let mut json = serde_json::to_string_pretty(report).map_err(|source| ReportError::Json {
+        what: "the evaluation".into(),
+        source,
+    })?;
     json.push('\n');
     write_file(dir.join(EVAL_JSON), json.as_bytes())?;
-    write_file(dir.join(EVAL_HTML), page::eval_html(report, &pngs).as_bytes())
+    write_file(
+        dir.join(EVAL_HTML),
+        page::eval_html(report, &pngs).as_bytes(),
+    )
 }
 
 /// A short text summary: AP per category and class, image-level PD at the false-alarm targets.
@@ -150,18 +202,50 @@ pub fn summary_table(report: &EvalReport) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
     let d = &report.dataset;
-    let _ = writeln!(s, "{} images ({} with threats, {} without), {} threat boxes", d.images, d.positive_images, d.negative_images, d.gt_boxes);
-    let _ = writeln!(s, "{:<22} {:>6} {:>6} {:>7} {:>8} {:>7}", "label", "gt", "dets", "AP50", "AP50:95", "R@0.5");
-    let rows = report.categories.iter().chain(std::iter::once(&report.any_threat));
+    let _ = writeln!(
+        s,
+        "{} images ({} with threats, {} without), {} threat boxes",
+        d.images, d.positive_images, d.negative_images, d.gt_boxes
+    );
+    let _ = writeln!(
+        s,
+        "{:<22} {:>6} {:>6} {:>7} {:>8} {:>7}",
+        "label", "gt", "dets", "AP50", "AP50:95", "R@0.5"
+    );
+    let rows = report
+        .categories
+        .iter()
+        .chain(std::iter::once(&report.any_threat));
     for (i, m) in rows.chain(report.classes.iter()).enumerate() {
         if i == report.categories.len() + 1 {
             let _ = writeln!(s, "{}", "-".repeat(60));
         }
-        let _ = writeln!(s, "{:<22} {:>6} {:>6} {:>7} {:>8} {:>7}", m.name, m.gt_boxes, m.detections, fmt_opt(m.ap50), fmt_opt(m.ap50_95), fmt_opt(m.recall50));
+        let _ = writeln!(
+            s,
+            "{:<22} {:>6} {:>6} {:>7} {:>8} {:>7}",
+            m.name,
+            m.gt_boxes,
+            m.detections,
+            fmt_opt(m.ap50),
+            fmt_opt(m.ap50_95),
+            fmt_opt(m.recall50)
+        );
     }
     for l in &report.image_level {
-        let pds: Vec<String> = l.pd_at_far.iter().map(|p| format!("PD@FAR{}% {}", p.far_target * 100.0, fmt_opt(p.pd))).collect();
-        let _ = writeln!(s, "image level {:<12} {} ({}+ / {}-)  AUC {}", l.scope, pds.join("  "), l.positives, l.negatives, fmt_opt(l.auc));
+        let pds: Vec<String> = l
+            .pd_at_far
+            .iter()
+            .map(|p| format!("PD@FAR{}% {}", p.far_target * 100.0, fmt_opt(p.pd)))
+            .collect();
+        let _ = writeln!(
+            s,
+            "image level {:<12} {} ({}+ / {}-)  AUC {}",
+            l.scope,
+            pds.join("  "),
+            l.positives,
+            l.negatives,
+            fmt_opt(l.auc)
+        );
     }
     s
 }

@@ -52,7 +52,11 @@ pub fn linspace(start: f64, stop: f64, num: usize) -> Vec<f64> {
 
 impl Default for CocoParams {
     fn default() -> Self {
-        Self { iou_thresholds: linspace(0.5, 0.95, 10), recall_points: linspace(0.0, 1.0, 101), max_dets: 100 }
+        Self {
+            iou_thresholds: linspace(0.5, 0.95, 10),
+            recall_points: linspace(0.0, 1.0, 101),
+            max_dets: 100,
+        }
     }
 }
 
@@ -132,7 +136,11 @@ pub fn iou_xywh(dt: &[f64; 4], gt: &[f64; 4], crowd: bool) -> f64 {
         return 0.0;
     }
     let i = w * h;
-    let u = if crowd { dt[2] * dt[3] } else { dt[2] * dt[3] + gt[2] * gt[3] - i };
+    let u = if crowd {
+        dt[2] * dt[3]
+    } else {
+        dt[2] * dt[3] + gt[2] * gt[3] - i
+    };
     if u <= 0.0 {
         0.0
     } else {
@@ -159,7 +167,14 @@ fn by_score_desc(idx: &mut [usize], score: impl Fn(usize) -> f64) {
 
 /// Matches one image's detections to its GT at every threshold. `gt` and `dt` index into
 /// `gts`/`dts`; `gt_match` receives, per GT index, the matched detection's score at threshold 0.
-fn evaluate_image(gts: &[GtRef], dts: &[DtRef], gt: &[usize], dt: &[usize], p: &CocoParams, gt_match: &mut [Option<f64>]) -> ImageEval {
+fn evaluate_image(
+    gts: &[GtRef],
+    dts: &[DtRef],
+    gt: &[usize],
+    dt: &[usize],
+    p: &CocoParams,
+    gt_match: &mut [Option<f64>],
+) -> ImageEval {
     let ignored_gt = |g: usize| gts[g].ignore || gts[g].iscrowd;
     // Non-ignored GT first, stable.
     let mut gt_order: Vec<usize> = gt.to_vec();
@@ -168,7 +183,15 @@ fn evaluate_image(gts: &[GtRef], dts: &[DtRef], gt: &[usize], dt: &[usize], p: &
     by_score_desc(&mut dt_order, |d| dts[d].score);
     dt_order.truncate(p.max_dets);
 
-    let ious: Vec<Vec<f64>> = dt_order.iter().map(|&d| gt_order.iter().map(|&g| iou_xywh(&dts[d].bbox, &gts[g].bbox, gts[g].iscrowd)).collect()).collect();
+    let ious: Vec<Vec<f64>> = dt_order
+        .iter()
+        .map(|&d| {
+            gt_order
+                .iter()
+                .map(|&g| iou_xywh(&dts[d].bbox, &gts[g].bbox, gts[g].iscrowd))
+                .collect()
+        })
+        .collect();
     let gt_ig: Vec<bool> = gt_order.iter().map(|&g| ignored_gt(g)).collect();
     let crowd: Vec<bool> = gt_order.iter().map(|&g| gts[g].iscrowd).collect();
     let (nt, nd, ng) = (p.iou_thresholds.len(), dt_order.len(), gt_order.len());
@@ -204,7 +227,12 @@ fn evaluate_image(gts: &[GtRef], dts: &[DtRef], gt: &[usize], dt: &[usize], p: &
             }
         }
     }
-    ImageEval { scores: dt_order.iter().map(|&d| dts[d].score).collect(), matched, ignored, npig: gt_ig.iter().filter(|g| !**g).count() }
+    ImageEval {
+        scores: dt_order.iter().map(|&d| dts[d].score).collect(),
+        matched,
+        ignored,
+        npig: gt_ig.iter().filter(|g| !**g).count(),
+    }
 }
 
 /// COCO average precision of one label over `image_count` images (see the module docs).
@@ -231,7 +259,10 @@ pub fn coco_ap(image_count: usize, gts: &[GtRef], dts: &[DtRef], p: &CocoParams)
 
     let nt = p.iou_thresholds.len();
     let npig: usize = evals.iter().map(|e| e.npig).sum();
-    let scores: Vec<f64> = evals.iter().flat_map(|e| e.scores.iter().copied()).collect();
+    let scores: Vec<f64> = evals
+        .iter()
+        .flat_map(|e| e.scores.iter().copied())
+        .collect();
     let dt_count = scores.len();
     if npig == 0 {
         return ApResult {
@@ -251,8 +282,14 @@ pub fn coco_ap(image_count: usize, gts: &[GtRef], dts: &[DtRef], p: &CocoParams)
     #[allow(clippy::cast_precision_loss)]
     let npig_f = npig as f64;
     for t in 0..nt {
-        let matched: Vec<bool> = evals.iter().flat_map(|e| e.matched[t].iter().copied()).collect();
-        let ignored: Vec<bool> = evals.iter().flat_map(|e| e.ignored[t].iter().copied()).collect();
+        let matched: Vec<bool> = evals
+            .iter()
+            .flat_map(|e| e.matched[t].iter().copied())
+            .collect();
+        let ignored: Vec<bool> = evals
+            .iter()
+            .flat_map(|e| e.ignored[t].iter().copied())
+            .collect();
         let (mut tp, mut fp) = (0.0f64, 0.0f64);
         let mut rc = Vec::with_capacity(dt_count);
         let mut pr = Vec::with_capacity(dt_count);
@@ -283,11 +320,22 @@ pub fn coco_ap(image_count: usize, gts: &[GtRef], dts: &[DtRef], p: &CocoParams)
             })
             .collect();
         #[allow(clippy::cast_precision_loss)]
-        let ap = if q.is_empty() { 0.0 } else { q.iter().sum::<f64>() / q.len() as f64 };
+        let ap = if q.is_empty() {
+            0.0
+        } else {
+            q.iter().sum::<f64>() / q.len() as f64
+        };
         ap_per_iou.push(Some(ap));
         precision.push(q);
     }
-    ApResult { gt_count: npig, dt_count, ap_per_iou, precision, max_recall, gt_match_score_first_iou: gt_match }
+    ApResult {
+        gt_count: npig,
+        dt_count,
+        ap_per_iou,
+        precision,
+        max_recall,
+        gt_match_score_first_iou: gt_match,
+    }
 }
 
 /// One operating point of an image-level ROC: flag an image when its score is at least
@@ -324,7 +372,11 @@ pub fn image_roc(scores: &[f64], positive: &[bool]) -> Roc {
     by_score_desc(&mut order, |i| scores[i]);
     #[allow(clippy::cast_precision_loss)]
     let rate = |k: usize, of: usize| if of == 0 { 0.0 } else { k as f64 / of as f64 };
-    let mut points = vec![RocPoint { threshold: f64::INFINITY, far: 0.0, pd: 0.0 }];
+    let mut points = vec![RocPoint {
+        threshold: f64::INFINITY,
+        far: 0.0,
+        pd: 0.0,
+    }];
     let (mut tp, mut fp) = (0usize, 0usize);
     let mut i = 0;
     while i < n {
@@ -337,10 +389,24 @@ pub fn image_roc(scores: &[f64], positive: &[bool]) -> Roc {
             }
             i += 1;
         }
-        points.push(RocPoint { threshold: s, far: rate(fp, negatives), pd: rate(tp, positives) });
+        points.push(RocPoint {
+            threshold: s,
+            far: rate(fp, negatives),
+            pd: rate(tp, positives),
+        });
     }
-    let auc = (positives > 0 && negatives > 0).then(|| points.windows(2).map(|w| (w[1].far - w[0].far) * (w[1].pd + w[0].pd) / 2.0).sum());
-    Roc { positives, negatives, points, auc }
+    let auc = (positives > 0 && negatives > 0).then(|| {
+        points
+            .windows(2)
+            .map(|w| (w[1].far - w[0].far) * (w[1].pd + w[0].pd) / 2.0)
+            .sum()
+    });
+    Roc {
+        positives,
+        negatives,
+        points,
+        auc,
+    }
 }
 
 /// The best probability of detection among the ROC's points whose false-alarm rate is at most
@@ -350,7 +416,11 @@ pub fn pd_at_far(roc: &Roc, far_target: f64) -> Option<RocPoint> {
     if roc.positives == 0 || roc.negatives == 0 {
         return None;
     }
-    roc.points.iter().filter(|p| p.far <= far_target + 1e-12).max_by(|a, b| a.pd.total_cmp(&b.pd).then(b.far.total_cmp(&a.far))).copied()
+    roc.points
+        .iter()
+        .filter(|p| p.far <= far_target + 1e-12)
+        .max_by(|a, b| a.pd.total_cmp(&b.pd).then(b.far.total_cmp(&a.far)))
+        .copied()
 }
 
 /// A box of a category for the confusion matrix.
@@ -374,15 +444,27 @@ pub struct CatBox {
 /// GT to `[gt][missed]`, an unpaired detection to `[background][predicted]`;
 /// `[background][missed]` stays 0.
 #[must_use]
-pub fn confusion(categories: usize, gts: &[CatBox], dts: &[CatBox], iou_threshold: f64, score_threshold: f64) -> Vec<Vec<u64>> {
+pub fn confusion(
+    categories: usize,
+    gts: &[CatBox],
+    dts: &[CatBox],
+    iou_threshold: f64,
+    score_threshold: f64,
+) -> Vec<Vec<u64>> {
     let k = categories;
     let mut m = vec![vec![0u64; k + 1]; k + 1];
     let mut images: Vec<usize> = gts.iter().chain(dts).map(|b| b.image).collect();
     images.sort_unstable();
     images.dedup();
     for img in images {
-        let g: Vec<&CatBox> = gts.iter().filter(|b| b.image == img && b.category < k).collect();
-        let d: Vec<&CatBox> = dts.iter().filter(|b| b.image == img && b.category < k && b.score >= score_threshold).collect();
+        let g: Vec<&CatBox> = gts
+            .iter()
+            .filter(|b| b.image == img && b.category < k)
+            .collect();
+        let d: Vec<&CatBox> = dts
+            .iter()
+            .filter(|b| b.image == img && b.category < k && b.score >= score_threshold)
+            .collect();
         let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
         for (gi, gb) in g.iter().enumerate() {
             for (di, db) in d.iter().enumerate() {
@@ -420,10 +502,19 @@ mod tests {
     use super::*;
 
     fn gt(image: usize, b: [f64; 4]) -> GtRef {
-        GtRef { image, bbox: b, iscrowd: false, ignore: false }
+        GtRef {
+            image,
+            bbox: b,
+            iscrowd: false,
+            ignore: false,
+        }
     }
     fn dt(image: usize, b: [f64; 4], score: f64) -> DtRef {
-        DtRef { image, bbox: b, score }
+        DtRef {
+            image,
+            bbox: b,
+            score,
+        }
     }
     fn close(a: Option<f64>, b: f64) -> bool {
         a.is_some_and(|a| (a - b).abs() < 1e-9)
@@ -441,8 +532,16 @@ mod tests {
 
     #[test]
     fn perfect_predictions_give_one() {
-        let g = [gt(0, [10.0, 10.0, 20.0, 30.0]), gt(1, [0.0, 0.0, 5.0, 5.0]), gt(1, [50.0, 50.0, 10.0, 10.0])];
-        let d: Vec<DtRef> = g.iter().enumerate().map(|(i, g)| dt(g.image, g.bbox, 0.9 - 0.1 * i as f64)).collect();
+        let g = [
+            gt(0, [10.0, 10.0, 20.0, 30.0]),
+            gt(1, [0.0, 0.0, 5.0, 5.0]),
+            gt(1, [50.0, 50.0, 10.0, 10.0]),
+        ];
+        let d: Vec<DtRef> = g
+            .iter()
+            .enumerate()
+            .map(|(i, g)| dt(g.image, g.bbox, 0.9 - 0.1 * i as f64))
+            .collect();
         let r = coco_ap(3, &g, &d, &CocoParams::default());
         assert!(close(r.ap_first(), 1.0));
         assert!(close(r.ap_mean(), 1.0));
@@ -455,7 +554,10 @@ mod tests {
         // Ranked: FP (0.9), TP (0.8). Recall 1 is reached at precision 1/2; interpolated
         // precision is 1/2 at every recall point: AP = 0.5 at every threshold.
         let g = [gt(0, [0.0, 0.0, 10.0, 10.0])];
-        let d = [dt(0, [100.0, 100.0, 10.0, 10.0], 0.9), dt(0, [0.0, 0.0, 10.0, 10.0], 0.8)];
+        let d = [
+            dt(0, [100.0, 100.0, 10.0, 10.0], 0.9),
+            dt(0, [0.0, 0.0, 10.0, 10.0], 0.8),
+        ];
         let r = coco_ap(1, &g, &d, &CocoParams::default());
         assert!(close(r.ap_first(), 0.5), "{:?}", r.ap_first());
         assert!(close(r.ap_mean(), 0.5));
@@ -466,7 +568,10 @@ mod tests {
         // Two GT, one found first: recall 0.5 at precision 1, then an FP. Recall points
         // 0..=0.5 (51 of 101) read precision 1, the rest 0: AP = 51/101.
         let g = [gt(0, [0.0, 0.0, 10.0, 10.0]), gt(1, [0.0, 0.0, 10.0, 10.0])];
-        let d = [dt(0, [0.0, 0.0, 10.0, 10.0], 0.9), dt(1, [50.0, 50.0, 10.0, 10.0], 0.8)];
+        let d = [
+            dt(0, [0.0, 0.0, 10.0, 10.0], 0.9),
+            dt(1, [50.0, 50.0, 10.0, 10.0], 0.8),
+        ];
         let r = coco_ap(2, &g, &d, &CocoParams::default());
         assert!(close(r.ap_first(), 51.0 / 101.0), "{:?}", r.ap_first());
         assert_eq!(r.gt_match_score_first_iou, vec![Some(0.9), None]);
@@ -500,7 +605,11 @@ mod tests {
         crowd.iscrowd = true;
         let g = [gt(0, [200.0, 200.0, 10.0, 10.0]), crowd];
         // Two detections inside the crowd region (ignored), one on the real GT.
-        let d = [dt(0, [10.0, 10.0, 20.0, 20.0], 0.95), dt(0, [40.0, 40.0, 20.0, 20.0], 0.9), dt(0, [200.0, 200.0, 10.0, 10.0], 0.5)];
+        let d = [
+            dt(0, [10.0, 10.0, 20.0, 20.0], 0.95),
+            dt(0, [40.0, 40.0, 20.0, 20.0], 0.9),
+            dt(0, [200.0, 200.0, 10.0, 10.0], 0.5),
+        ];
         let r = coco_ap(1, &g, &d, &CocoParams::default());
         assert_eq!(r.gt_count, 1);
         assert!(close(r.ap_first(), 1.0));
@@ -508,16 +617,31 @@ mod tests {
 
     #[test]
     fn crowd_iou_uses_detection_area() {
-        assert!((iou_xywh(&[0.0, 0.0, 10.0, 10.0], &[0.0, 0.0, 100.0, 100.0], true) - 1.0).abs() < 1e-12);
-        assert!((iou_xywh(&[0.0, 0.0, 10.0, 10.0], &[0.0, 0.0, 100.0, 100.0], false) - 0.01).abs() < 1e-12);
-        assert_eq!(iou_xywh(&[0.0, 0.0, 10.0, 10.0], &[10.0, 0.0, 10.0, 10.0], false), 0.0);
+        assert!(
+            (iou_xywh(&[0.0, 0.0, 10.0, 10.0], &[0.0, 0.0, 100.0, 100.0], true) - 1.0).abs()
+                < 1e-12
+        );
+        assert!(
+            (iou_xywh(&[0.0, 0.0, 10.0, 10.0], &[0.0, 0.0, 100.0, 100.0], false) - 0.01).abs()
+                < 1e-12
+        );
+        assert_eq!(
+            iou_xywh(&[0.0, 0.0, 10.0, 10.0], &[10.0, 0.0, 10.0, 10.0], false),
+            0.0
+        );
     }
 
     #[test]
     fn max_dets_cuts_per_image() {
         let g = [gt(0, [0.0, 0.0, 10.0, 10.0])];
-        let d = [dt(0, [50.0, 50.0, 10.0, 10.0], 0.9), dt(0, [0.0, 0.0, 10.0, 10.0], 0.8)];
-        let p = CocoParams { max_dets: 1, ..CocoParams::default() };
+        let d = [
+            dt(0, [50.0, 50.0, 10.0, 10.0], 0.9),
+            dt(0, [0.0, 0.0, 10.0, 10.0], 0.8),
+        ];
+        let p = CocoParams {
+            max_dets: 1,
+            ..CocoParams::default()
+        };
         let r = coco_ap(1, &g, &d, &p);
         assert!(close(r.ap_first(), 0.0));
         assert_eq!(r.dt_count, 1);
@@ -547,13 +671,22 @@ mod tests {
 
     #[test]
     fn confusion_pairs_by_iou_across_categories() {
-        let b = |image, category, bbox, score| CatBox { image, category, bbox, score };
-        let gts = [b(0, 0, [0.0, 0.0, 10.0, 10.0], 0.0), b(0, 2, [50.0, 50.0, 10.0, 10.0], 0.0), b(1, 1, [0.0, 0.0, 10.0, 10.0], 0.0)];
+        let b = |image, category, bbox, score| CatBox {
+            image,
+            category,
+            bbox,
+            score,
+        };
+        let gts = [
+            b(0, 0, [0.0, 0.0, 10.0, 10.0], 0.0),
+            b(0, 2, [50.0, 50.0, 10.0, 10.0], 0.0),
+            b(1, 1, [0.0, 0.0, 10.0, 10.0], 0.0),
+        ];
         let dts = [
-            b(0, 1, [0.0, 0.0, 10.0, 9.0], 0.9),    // firearm GT seen as a part
-            b(0, 0, [0.0, 0.0, 10.0, 10.0], 0.8),   // better overlap: takes the firearm GT
+            b(0, 1, [0.0, 0.0, 10.0, 9.0], 0.9),  // firearm GT seen as a part
+            b(0, 0, [0.0, 0.0, 10.0, 10.0], 0.8), // better overlap: takes the firearm GT
             b(0, 2, [300.0, 0.0, 10.0, 10.0], 0.9), // background
-            b(1, 1, [0.0, 0.0, 10.0, 10.0], 0.1),   // below the score threshold: part missed
+            b(1, 1, [0.0, 0.0, 10.0, 10.0], 0.1), // below the score threshold: part missed
         ];
         let m = confusion(3, &gts, &dts, 0.5, 0.5);
         assert_eq!(m[0][0], 1);

@@ -61,7 +61,11 @@ pub(crate) fn eval_html(report: &EvalReport, pngs: &[(String, Vec<u8>)]) -> Stri
         escape(&s.created_at)
     );
     let d = &report.dataset;
-    let filter: Vec<String> = s.filter.iter().map(|w| format!("{}={}", w.key, w.values.join(","))).collect();
+    let filter: Vec<String> = s
+        .filter
+        .iter()
+        .map(|w| format!("{}={}", w.key, w.values.join(",")))
+        .collect();
     let _ = write!(
         out,
         "<p>{} images evaluated (of {} in the file{}): {} with threats, {} without; {} threat boxes, {} crowd; {} annotations of non-threat classes left out.</p>",
@@ -83,7 +87,11 @@ pub(crate) fn eval_html(report: &EvalReport, pngs: &[(String, Vec<u8>)]) -> Stri
         f(report.summary.map50_95_classes)
     );
     out.push_str("<h2>Protocol categories</h2>");
-    let cats: Vec<&LabelMetrics> = report.categories.iter().chain(std::iter::once(&report.any_threat)).collect();
+    let cats: Vec<&LabelMetrics> = report
+        .categories
+        .iter()
+        .chain(std::iter::once(&report.any_threat))
+        .collect();
     label_rows(&mut out, &cats);
     out.push_str("<h2>Fine classes</h2>");
     let classes: Vec<&LabelMetrics> = report.classes.iter().collect();
@@ -99,7 +107,14 @@ pub(crate) fn eval_html(report: &EvalReport, pngs: &[(String, Vec<u8>)]) -> Stri
     }
     out.push_str("</tr>");
     for l in &report.image_level {
-        let _ = write!(out, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>", escape(&l.scope), l.positives, l.negatives, f(l.auc));
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+            escape(&l.scope),
+            l.positives,
+            l.negatives,
+            f(l.auc)
+        );
         for p in &l.pd_at_far {
             let _ = write!(out, "<td>{}</td>", f(p.pd));
         }
@@ -108,7 +123,10 @@ pub(crate) fn eval_html(report: &EvalReport, pngs: &[(String, Vec<u8>)]) -> Stri
     out.push_str("</table><p class=\"note\">An image's score is its best detection's score in the scope (0 without one); positives have at least one GT box of the scope, negatives none. PD at a false-alarm rate is the best PD among ROC points at or below it.</p>");
 
     let c = &report.confusion;
-    let _ = write!(out, "<h2>Confusion between categories</h2><table><tr><th>GT \\ predicted</th>");
+    let _ = write!(
+        out,
+        "<h2>Confusion between categories</h2><table><tr><th>GT \\ predicted</th>"
+    );
     for col in &c.cols {
         let _ = write!(out, "<th>{}</th>", escape(col));
     }
@@ -144,7 +162,13 @@ pub(crate) fn eval_html(report: &EvalReport, pngs: &[(String, Vec<u8>)]) -> Stri
             }
             out.push_str("</tr>");
             for b in &dt.bins {
-                let _ = write!(out, "<tr><td>{}</td><td>{}</td><td>{}</td>", escape(&b.label), b.gt_boxes, f(b.recall));
+                let _ = write!(
+                    out,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td>",
+                    escape(&b.label),
+                    b.gt_boxes,
+                    f(b.recall)
+                );
                 for cv in &b.ap50 {
                     let _ = write!(out, "<td>{}</td>", f(cv.value));
                 }
@@ -158,7 +182,11 @@ pub(crate) fn eval_html(report: &EvalReport, pngs: &[(String, Vec<u8>)]) -> Stri
     out.push_str("<h2>Plots</h2><div class=\"plots\">");
     for (name, bytes) in pngs {
         let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
-        let _ = write!(out, "<img alt=\"{}\" src=\"data:image/png;base64,{b64}\">", escape(name));
+        let _ = write!(
+            out,
+            "<img alt=\"{}\" src=\"data:image/png;base64,{b64}\">",
+            escape(name)
+        );
     }
     out.push_str("</div></main></body></html>\n");
     out

@@ -76,7 +76,14 @@ fn line(img: &mut RgbImage, (x0, y0): (i64, i64), (x1, y1): (i64, i64), thick: i
     let (mut x, mut y, mut err) = (x0, y0, dx + dy);
     let half = thick / 2;
     loop {
-        fill(img, x - half, y - half, x - half + thick, y - half + thick, c);
+        fill(
+            img,
+            x - half,
+            y - half,
+            x - half + thick,
+            y - half + thick,
+            c,
+        );
         if x == x1 && y == y1 {
             break;
         }
@@ -96,11 +103,20 @@ fn line(img: &mut RgbImage, (x0, y0): (i64, i64), (x1, y1): (i64, i64), thick: i
 pub(crate) fn text(img: &mut RgbImage, x: i64, y: i64, s: &str, scale: i64, c: Rgb<u8>) -> i64 {
     let mut gx = x;
     for ch in s.chars() {
-        let glyph = font8x8::BASIC_FONTS.get(if ch.is_ascii() { ch } else { '?' }).unwrap_or([0; 8]);
+        let glyph = font8x8::BASIC_FONTS
+            .get(if ch.is_ascii() { ch } else { '?' })
+            .unwrap_or([0; 8]);
         for (row, bits) in (0i64..).zip(glyph) {
             for col in 0..8i64 {
                 if (bits >> col) & 1 == 1 {
-                    fill(img, gx + col * scale, y + row * scale, gx + (col + 1) * scale, y + (row + 1) * scale, c);
+                    fill(
+                        img,
+                        gx + col * scale,
+                        y + row * scale,
+                        gx + (col + 1) * scale,
+                        y + (row + 1) * scale,
+                        c,
+                    );
                 }
             }
         }
@@ -123,7 +139,10 @@ pub fn draw(plot: &Plot) -> RgbImage {
     let to_px = |x: f64, y: f64| {
         let x = x.clamp(0.0, 1.0);
         let y = y.clamp(0.0, 1.0);
-        ((px0 as f64 + x * (px1 - px0) as f64).round() as i64, (py1 as f64 - y * (py1 - py0) as f64).round() as i64)
+        (
+            (px0 as f64 + x * (px1 - px0) as f64).round() as i64,
+            (py1 as f64 - y * (py1 - py0) as f64).round() as i64,
+        )
     };
     for i in 0..=10 {
         let v = f64::from(i) / 10.0;
@@ -131,13 +150,30 @@ pub fn draw(plot: &Plot) -> RgbImage {
         line(&mut img, (gx, py0), (gx, py1), 1, GRID);
         line(&mut img, (px0, gy), (px1, gy), 1, GRID);
         let label = format!("{v:.1}");
-        text(&mut img, gx - text_width(&label, 1) / 2, py1 + 8, &label, 1, INK);
-        text(&mut img, px0 - text_width(&label, 1) - 6, gy - 4, &label, 1, INK);
+        text(
+            &mut img,
+            gx - text_width(&label, 1) / 2,
+            py1 + 8,
+            &label,
+            1,
+            INK,
+        );
+        text(
+            &mut img,
+            px0 - text_width(&label, 1) - 6,
+            gy - 4,
+            &label,
+            1,
+            INK,
+        );
     }
     if plot.diagonal {
         let steps = 60;
         for i in (0..steps).step_by(2) {
-            let (a, b) = (f64::from(i) / f64::from(steps), f64::from(i + 1) / f64::from(steps));
+            let (a, b) = (
+                f64::from(i) / f64::from(steps),
+                f64::from(i + 1) / f64::from(steps),
+            );
             line(&mut img, to_px(a, a), to_px(b, b), 1, Rgb([160, 160, 160]));
         }
     }
@@ -145,29 +181,64 @@ pub fn draw(plot: &Plot) -> RgbImage {
     line(&mut img, (px0, py0), (px0, py1), 2, INK);
     let title_x = (w - text_width(&plot.title, 2)) / 2;
     text(&mut img, title_x.max(4), 10, &plot.title, 2, INK);
-    text(&mut img, (px0 + px1 - text_width(&plot.x_label, 1)) / 2, py1 + 26, &plot.x_label, 1, INK);
+    text(
+        &mut img,
+        (px0 + px1 - text_width(&plot.x_label, 1)) / 2,
+        py1 + 26,
+        &plot.x_label,
+        1,
+        INK,
+    );
     text(&mut img, 6, py0 - 14, &plot.y_label, 1, INK);
     for s in &plot.series {
-        let pts: Vec<(i64, i64)> = s.points.iter().filter(|(x, y)| x.is_finite() && y.is_finite()).map(|&(x, y)| to_px(x, y)).collect();
+        let pts: Vec<(i64, i64)> = s
+            .points
+            .iter()
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
+            .map(|&(x, y)| to_px(x, y))
+            .collect();
         for pair in pts.windows(2) {
             line(&mut img, pair[0], pair[1], 2, s.colour);
         }
         if pts.len() == 1 {
-            fill(&mut img, pts[0].0 - 2, pts[0].1 - 2, pts[0].0 + 3, pts[0].1 + 3, s.colour);
+            fill(
+                &mut img,
+                pts[0].0 - 2,
+                pts[0].1 - 2,
+                pts[0].0 + 3,
+                pts[0].1 + 3,
+                s.colour,
+            );
         }
     }
     if !plot.series.is_empty() {
         let n = i64::try_from(plot.series.len()).unwrap_or(0);
-        let box_w = plot.series.iter().map(|s| text_width(&s.label, 1)).max().unwrap_or(0) + 40;
+        let box_w = plot
+            .series
+            .iter()
+            .map(|s| text_width(&s.label, 1))
+            .max()
+            .unwrap_or(0)
+            + 40;
         let box_h = n * 14 + 8;
         let (bx, by) = match plot.legend {
             LegendAt::BottomLeft => (px0 + 10, py1 - box_h - 10),
             LegendAt::BottomRight => (px1 - box_w - 10, py1 - box_h - 10),
         };
-        fill(&mut img, bx, by, bx + box_w, by + box_h, Rgb([255, 255, 255]));
-        for (x0, y0, x1, y1) in
-            [(bx, by, bx + box_w, by), (bx, by + box_h, bx + box_w, by + box_h), (bx, by, bx, by + box_h), (bx + box_w, by, bx + box_w, by + box_h)]
-        {
+        fill(
+            &mut img,
+            bx,
+            by,
+            bx + box_w,
+            by + box_h,
+            Rgb([255, 255, 255]),
+        );
+        for (x0, y0, x1, y1) in [
+            (bx, by, bx + box_w, by),
+            (bx, by + box_h, bx + box_w, by + box_h),
+            (bx, by, bx, by + box_h),
+            (bx + box_w, by, bx + box_w, by + box_h),
+        ] {
             line(&mut img, (x0, y0), (x1, y1), 1, Rgb([150, 150, 150]));
         }
         for (i, s) in (0i64..).zip(&plot.series) {
@@ -190,7 +261,11 @@ mod tests {
             title: "PR".into(),
             x_label: "recall".into(),
             y_label: "precision".into(),
-            series: vec![Series { label: "firearm AP50 1.000".into(), colour: red, points: vec![(0.0, 1.0), (1.0, 1.0)] }],
+            series: vec![Series {
+                label: "firearm AP50 1.000".into(),
+                colour: red,
+                points: vec![(0.0, 1.0), (1.0, 1.0)],
+            }],
             legend: LegendAt::BottomLeft,
             diagonal: true,
         };

@@ -9,7 +9,9 @@ use armscan_core::Category;
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::{EvalDataset, EvalGt, EvalPred, WhereClause};
-use crate::metrics::{coco_ap, confusion, image_roc, pd_at_far, ApResult, CatBox, CocoParams, DtRef, GtRef, RocPoint};
+use crate::metrics::{
+    coco_ap, confusion, image_roc, pd_at_far, ApResult, CatBox, CocoParams, DtRef, GtRef, RocPoint,
+};
 
 /// The schema tag of `eval.json`.
 pub const EVAL_SCHEMA: &str = "armscan.eval/1";
@@ -28,7 +30,11 @@ pub struct EvalSettings {
 
 impl Default for EvalSettings {
     fn default() -> Self {
-        Self { params: CocoParams::default(), score_threshold: 0.5, far_targets: vec![0.01, 0.05] }
+        Self {
+            params: CocoParams::default(),
+            score_threshold: 0.5,
+            far_targets: vec![0.01, 0.05],
+        }
     }
 }
 
@@ -68,7 +74,10 @@ pub struct WhereClauseOut {
 
 impl From<&WhereClause> for WhereClauseOut {
     fn from(w: &WhereClause) -> Self {
-        Self { key: w.key.clone(), values: w.values.clone() }
+        Self {
+            key: w.key.clone(),
+            values: w.values.clone(),
+        }
     }
 }
 
@@ -142,7 +151,11 @@ pub struct RocPointOut {
 
 impl From<RocPoint> for RocPointOut {
     fn from(p: RocPoint) -> Self {
-        Self { threshold: p.threshold.is_finite().then_some(p.threshold), far: p.far, pd: p.pd }
+        Self {
+            threshold: p.threshold.is_finite().then_some(p.threshold),
+            far: p.far,
+            pd: p.pd,
+        }
     }
 }
 
@@ -250,7 +263,11 @@ pub struct EvalReport {
 
 /// How many images hold at least one non-crowd box of `gts`.
 fn images_with_boxes(gts: &[&EvalGt]) -> usize {
-    gts.iter().filter(|g| !g.iscrowd).map(|g| g.image).collect::<BTreeSet<usize>>().len()
+    gts.iter()
+        .filter(|g| !g.iscrowd)
+        .map(|g| g.image)
+        .collect::<BTreeSet<usize>>()
+        .len()
 }
 
 fn label_metrics(
@@ -262,10 +279,30 @@ fn label_metrics(
     preds: &[&EvalPred],
     p: &CocoParams,
 ) -> (LabelMetrics, ApResult) {
-    let g: Vec<GtRef> = gts.iter().map(|g| GtRef { image: g.image, bbox: g.bbox, iscrowd: g.iscrowd, ignore: false }).collect();
-    let d: Vec<DtRef> = preds.iter().map(|d| DtRef { image: d.image, bbox: d.bbox, score: d.score }).collect();
+    let g: Vec<GtRef> = gts
+        .iter()
+        .map(|g| GtRef {
+            image: g.image,
+            bbox: g.bbox,
+            iscrowd: g.iscrowd,
+            ignore: false,
+        })
+        .collect();
+    let d: Vec<DtRef> = preds
+        .iter()
+        .map(|d| DtRef {
+            image: d.image,
+            bbox: d.bbox,
+            score: d.score,
+        })
+        .collect();
     let r = coco_ap(image_count, &g, &d, p);
-    let at = |iou: f64| p.iou_thresholds.iter().position(|t| (t - iou).abs() < 1e-9).and_then(|i| r.ap_per_iou[i]);
+    let at = |iou: f64| {
+        p.iou_thresholds
+            .iter()
+            .position(|t| (t - iou).abs() < 1e-9)
+            .and_then(|i| r.ap_per_iou[i])
+    };
     let m = LabelMetrics {
         name: name.to_owned(),
         category,
@@ -279,7 +316,11 @@ fn label_metrics(
         recall50: r.max_recall.first().copied().flatten(),
         pr50: PrCurve {
             iou: p.iou_thresholds.first().copied().unwrap_or(0.5),
-            recall: if r.gt_count > 0 { p.recall_points.clone() } else { Vec::new() },
+            recall: if r.gt_count > 0 {
+                p.recall_points.clone()
+            } else {
+                Vec::new()
+            },
             precision: r.precision.first().cloned().unwrap_or_default(),
         },
         matched_by: matched_by.to_owned(),
@@ -289,7 +330,13 @@ fn label_metrics(
 
 /// The row of fine class `name` scored by its category's matching: `recall50` is the share of
 /// its non-crowd GT boxes that a detection of the category matched at IoU 0.5 (any score); no AP.
-fn recall_by_category(name: &str, category: Category, gts: &[&EvalGt], cat_results: &[(Category, Vec<&EvalGt>, ApResult)], p: &CocoParams) -> LabelMetrics {
+fn recall_by_category(
+    name: &str,
+    category: Category,
+    gts: &[&EvalGt],
+    cat_results: &[(Category, Vec<&EvalGt>, ApResult)],
+    p: &CocoParams,
+) -> LabelMetrics {
     let mut found = 0usize;
     let mut total = 0usize;
     if let Some((_, cat_gts, r)) = cat_results.iter().find(|(c, _, _)| *c == category) {
@@ -312,7 +359,11 @@ fn recall_by_category(name: &str, category: Category, gts: &[&EvalGt], cat_resul
         ap50_95: None,
         ap_per_iou: vec![None; p.iou_thresholds.len()],
         recall50: (total > 0).then(|| found as f64 / total as f64),
-        pr50: PrCurve { iou: p.iou_thresholds.first().copied().unwrap_or(0.5), recall: Vec::new(), precision: Vec::new() },
+        pr50: PrCurve {
+            iou: p.iou_thresholds.first().copied().unwrap_or(0.5),
+            recall: Vec::new(),
+            precision: Vec::new(),
+        },
         matched_by: "category".to_owned(),
     }
 }
@@ -325,25 +376,51 @@ fn mean(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
 
 /// Class order: armscan's taxonomy order, then other names alphabetically.
 fn class_rank(name: &str) -> (usize, String) {
-    (KNOWN_FINE_CLASSES.iter().position(|(n, _)| *n == name).unwrap_or(usize::MAX), name.to_owned())
+    (
+        KNOWN_FINE_CLASSES
+            .iter()
+            .position(|(n, _)| *n == name)
+            .unwrap_or(usize::MAX),
+        name.to_owned(),
+    )
 }
 
 /// How a difficulty tag's value is binned: `(tag, binning, [(label, low, high)])`, on the value
 /// after [`difficulty_value`].
-type Binning = (&'static str, &'static str, Vec<(&'static str, f64, Option<f64>)>);
+type Binning = (
+    &'static str,
+    &'static str,
+    Vec<(&'static str, f64, Option<f64>)>,
+);
 
 fn binnings() -> Vec<Binning> {
     vec![
-        ("occluded_fraction", "share of the footprint over dense clutter", vec![("<0.1", 0.0, Some(0.1)), ("0.1-0.4", 0.1, Some(0.4)), (">=0.4", 0.4, None)]),
+        (
+            "occluded_fraction",
+            "share of the footprint over dense clutter",
+            vec![
+                ("<0.1", 0.0, Some(0.1)),
+                ("0.1-0.4", 0.1, Some(0.4)),
+                (">=0.4", 0.4, None),
+            ],
+        ),
         (
             "clutter_density",
             "mean attenuation (1 - transmission) of the background in the box",
-            vec![("<0.1", 0.0, Some(0.1)), ("0.1-0.3", 0.1, Some(0.3)), (">=0.3", 0.3, None)],
+            vec![
+                ("<0.1", 0.0, Some(0.1)),
+                ("0.1-0.3", 0.1, Some(0.3)),
+                (">=0.3", 0.3, None),
+            ],
         ),
         (
             "pose_deg",
             "tilt from the nearest axis-aligned pose, min(p mod 90, 90 - p mod 90), degrees",
-            vec![("<15", 0.0, Some(15.0)), ("15-30", 15.0, Some(30.0)), (">=30", 30.0, None)],
+            vec![
+                ("<15", 0.0, Some(15.0)),
+                ("15-30", 15.0, Some(30.0)),
+                (">=30", 30.0, None),
+            ],
         ),
     ]
 }
@@ -360,7 +437,12 @@ fn difficulty_value(tag: &str, v: f64) -> f64 {
 
 /// Evaluates `preds` against `ds`. Predictions whose `image` is out of range are left out.
 #[must_use]
-pub fn evaluate(ds: &EvalDataset, preds: &[EvalPred], settings: &EvalSettings, source: EvalSource) -> EvalReport {
+pub fn evaluate(
+    ds: &EvalDataset,
+    preds: &[EvalPred],
+    settings: &EvalSettings,
+    source: EvalSource,
+) -> EvalReport {
     let p = &settings.params;
     let n = ds.images.len();
     let preds: Vec<&EvalPred> = preds.iter().filter(|d| d.image < n).collect();
@@ -368,7 +450,11 @@ pub fn evaluate(ds: &EvalDataset, preds: &[EvalPred], settings: &EvalSettings, s
 
     // Fine classes: those with GT, then those only predicted.
     let mut names: Vec<(String, Category)> = Vec::new();
-    for (name, cat) in gts.iter().map(|g| (&g.class, g.category)).chain(preds.iter().map(|d| (&d.class, d.category))) {
+    for (name, cat) in gts
+        .iter()
+        .map(|g| (&g.class, g.category))
+        .chain(preds.iter().map(|d| (&d.class, d.category)))
+    {
         if !names.iter().any(|(n2, _)| n2 == name) {
             names.push((name.clone(), cat));
         }
@@ -390,7 +476,8 @@ pub fn evaluate(ds: &EvalDataset, preds: &[EvalPred], settings: &EvalSettings, s
     // A category-level model names only categories: its fine classes get the recall their
     // category's detections reach (no AP: a detection cannot be a false positive of one fine
     // class and a hit of another).
-    let fine_classes_scored = preds.is_empty() || preds.iter().any(|d| d.class != d.category.as_str());
+    let fine_classes_scored =
+        preds.is_empty() || preds.iter().any(|d| d.class != d.category.as_str());
     let classes: Vec<LabelMetrics> = names
         .iter()
         .map(|(nm, cat)| {
@@ -405,8 +492,13 @@ pub fn evaluate(ds: &EvalDataset, preds: &[EvalPred], settings: &EvalSettings, s
 
     // Image level.
     let mut image_level = Vec::new();
-    let scopes: Vec<(String, Option<Category>)> =
-        std::iter::once(("any_threat".to_owned(), None)).chain(Category::ALL.iter().map(|c| (c.as_str().to_owned(), Some(*c)))).collect();
+    let scopes: Vec<(String, Option<Category>)> = std::iter::once(("any_threat".to_owned(), None))
+        .chain(
+            Category::ALL
+                .iter()
+                .map(|c| (c.as_str().to_owned(), Some(*c))),
+        )
+        .collect();
     for (scope, cat) in scopes {
         let wanted = |c: Category| cat.is_none_or(|k| k == c);
         let mut score = vec![0.0f64; n];
@@ -443,19 +535,52 @@ pub fn evaluate(ds: &EvalDataset, preds: &[EvalPred], settings: &EvalSettings, s
 
     // Confusion.
     let cat_index = |c: Category| Category::ALL.iter().position(|k| *k == c).unwrap_or(0);
-    let g_boxes: Vec<CatBox> =
-        gts.iter().filter(|g| !g.iscrowd).map(|g| CatBox { image: g.image, category: cat_index(g.category), bbox: g.bbox, score: 0.0 }).collect();
-    let d_boxes: Vec<CatBox> = preds.iter().map(|d| CatBox { image: d.image, category: cat_index(d.category), bbox: d.bbox, score: d.score }).collect();
+    let g_boxes: Vec<CatBox> = gts
+        .iter()
+        .filter(|g| !g.iscrowd)
+        .map(|g| CatBox {
+            image: g.image,
+            category: cat_index(g.category),
+            bbox: g.bbox,
+            score: 0.0,
+        })
+        .collect();
+    let d_boxes: Vec<CatBox> = preds
+        .iter()
+        .map(|d| CatBox {
+            image: d.image,
+            category: cat_index(d.category),
+            bbox: d.bbox,
+            score: d.score,
+        })
+        .collect();
     let confusion = Confusion {
         iou: 0.5,
         score_threshold: settings.score_threshold,
-        rows: Category::ALL.iter().map(|c| c.as_str().to_owned()).chain(std::iter::once("background".to_owned())).collect(),
-        cols: Category::ALL.iter().map(|c| c.as_str().to_owned()).chain(std::iter::once("missed".to_owned())).collect(),
-        counts: confusion(Category::ALL.len(), &g_boxes, &d_boxes, 0.5, settings.score_threshold),
+        rows: Category::ALL
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .chain(std::iter::once("background".to_owned()))
+            .collect(),
+        cols: Category::ALL
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .chain(std::iter::once("missed".to_owned()))
+            .collect(),
+        counts: confusion(
+            Category::ALL.len(),
+            &g_boxes,
+            &d_boxes,
+            0.5,
+            settings.score_threshold,
+        ),
     };
 
     // Difficulty.
-    let p50 = CocoParams { iou_thresholds: vec![0.5], ..p.clone() };
+    let p50 = CocoParams {
+        iou_thresholds: vec![0.5],
+        ..p.clone()
+    };
     let mut difficulty = Vec::new();
     for (tag, binning, bins) in binnings() {
         if !gts.iter().any(|g| g.tags.contains_key(tag)) {
@@ -463,8 +588,14 @@ pub fn evaluate(ds: &EvalDataset, preds: &[EvalPred], settings: &EvalSettings, s
         }
         let value = |g: &EvalGt| g.tags.get(tag).map(|v| difficulty_value(tag, *v));
         // A value below the first bin's low edge goes to the first bin.
-        let bin_of = |v: f64| bins.iter().position(|(_, lo, hi)| (v >= *lo || *lo <= 0.0) && hi.is_none_or(|h| v < h));
-        let untagged = gts.iter().filter(|g| !g.iscrowd && value(g).is_none()).count();
+        let bin_of = |v: f64| {
+            bins.iter()
+                .position(|(_, lo, hi)| (v >= *lo || *lo <= 0.0) && hi.is_none_or(|h| v < h))
+        };
+        let untagged = gts
+            .iter()
+            .filter(|g| !g.iscrowd && value(g).is_none())
+            .count();
         let mut out_bins = Vec::new();
         for (bi, (label, low, high)) in bins.iter().enumerate() {
             let inside = |g: &EvalGt| value(g).and_then(bin_of) == Some(bi);
@@ -472,14 +603,44 @@ pub fn evaluate(ds: &EvalDataset, preds: &[EvalPred], settings: &EvalSettings, s
             let mut total = 0usize;
             let mut ap50 = Vec::new();
             for c in Category::ALL {
-                let g: Vec<GtRef> =
-                    gts.iter().filter(|g| g.category == c).map(|g| GtRef { image: g.image, bbox: g.bbox, iscrowd: g.iscrowd, ignore: !inside(g) }).collect();
-                let d: Vec<DtRef> = preds.iter().filter(|d| d.category == c).map(|d| DtRef { image: d.image, bbox: d.bbox, score: d.score }).collect();
+                let g: Vec<GtRef> = gts
+                    .iter()
+                    .filter(|g| g.category == c)
+                    .map(|g| GtRef {
+                        image: g.image,
+                        bbox: g.bbox,
+                        iscrowd: g.iscrowd,
+                        ignore: !inside(g),
+                    })
+                    .collect();
+                let d: Vec<DtRef> = preds
+                    .iter()
+                    .filter(|d| d.category == c)
+                    .map(|d| DtRef {
+                        image: d.image,
+                        bbox: d.bbox,
+                        score: d.score,
+                    })
+                    .collect();
                 let r = coco_ap(n, &g, &d, &p50);
-                let in_bin_gt: Vec<usize> = g.iter().enumerate().filter(|(_, x)| !x.ignore && !x.iscrowd).map(|(i, _)| i).collect();
+                let in_bin_gt: Vec<usize> = g
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, x)| !x.ignore && !x.iscrowd)
+                    .map(|(i, _)| i)
+                    .collect();
                 total += in_bin_gt.len();
-                found += in_bin_gt.iter().filter(|&&i| r.gt_match_score_first_iou[i].is_some_and(|s| s >= settings.score_threshold)).count();
-                ap50.push(CategoryValue { category: c, gt_boxes: in_bin_gt.len(), value: r.ap_first() });
+                found += in_bin_gt
+                    .iter()
+                    .filter(|&&i| {
+                        r.gt_match_score_first_iou[i].is_some_and(|s| s >= settings.score_threshold)
+                    })
+                    .count();
+                ap50.push(CategoryValue {
+                    category: c,
+                    gt_boxes: in_bin_gt.len(),
+                    value: r.ap_first(),
+                });
             }
             #[allow(clippy::cast_precision_loss)]
             out_bins.push(DifficultyBin {
@@ -491,11 +652,20 @@ pub fn evaluate(ds: &EvalDataset, preds: &[EvalPred], settings: &EvalSettings, s
                 ap50,
             });
         }
-        difficulty.push(Difficulty { tag: tag.to_owned(), binning: binning.to_owned(), score_threshold: settings.score_threshold, bins: out_bins, untagged });
+        difficulty.push(Difficulty {
+            tag: tag.to_owned(),
+            binning: binning.to_owned(),
+            score_threshold: settings.score_threshold,
+            bins: out_bins,
+            untagged,
+        });
     }
 
-    let positive_images: BTreeSet<usize> = gts.iter().filter(|g| !g.iscrowd).map(|g| g.image).collect();
-    let with_gt = |v: &[LabelMetrics], f: fn(&LabelMetrics) -> Option<f64>| mean(v.iter().filter(|m| m.gt_boxes > 0).map(f));
+    let positive_images: BTreeSet<usize> =
+        gts.iter().filter(|g| !g.iscrowd).map(|g| g.image).collect();
+    let with_gt = |v: &[LabelMetrics], f: fn(&LabelMetrics) -> Option<f64>| {
+        mean(v.iter().filter(|m| m.gt_boxes > 0).map(f))
+    };
     EvalReport {
         schema: EVAL_SCHEMA.to_owned(),
         source,
@@ -547,13 +717,27 @@ mod tests {
             category,
             bbox,
             iscrowd: false,
-            tags: [("occluded_fraction".to_owned(), occ)].into_iter().collect(),
+            tags: [("occluded_fraction".to_owned(), occ)]
+                .into_iter()
+                .collect(),
         };
         EvalDataset {
-            images: (0..4).map(|i| EvalImage { id: i, file_name: format!("{i}.png"), pixel_spacing_mm: None }).collect(),
+            images: (0..4)
+                .map(|i| EvalImage {
+                    id: i,
+                    file_name: format!("{i}.png"),
+                    pixel_spacing_mm: None,
+                })
+                .collect(),
             gts: vec![
                 g(0, "pistol", Category::Firearm, [0.0, 0.0, 10.0, 10.0], 0.0),
-                g(1, "cartridge", Category::Ammunition, [0.0, 0.0, 10.0, 10.0], 0.5),
+                g(
+                    1,
+                    "cartridge",
+                    Category::Ammunition,
+                    [0.0, 0.0, 10.0, 10.0],
+                    0.5,
+                ),
                 g(2, "slide", Category::Part, [0.0, 0.0, 10.0, 10.0], 0.2),
             ],
             images_in_file: 4,
@@ -581,8 +765,17 @@ mod tests {
     #[test]
     fn perfect_predictions_score_one_everywhere() {
         let d = ds();
-        let preds: Vec<EvalPred> =
-            d.gts.iter().map(|g| EvalPred { image: g.image, class: g.class.clone(), category: g.category, score: 0.9, bbox: g.bbox }).collect();
+        let preds: Vec<EvalPred> = d
+            .gts
+            .iter()
+            .map(|g| EvalPred {
+                image: g.image,
+                class: g.class.clone(),
+                category: g.category,
+                score: 0.9,
+                bbox: g.bbox,
+            })
+            .collect();
         let r = evaluate(&d, &preds, &EvalSettings::default(), source());
         // Precision is tp / (tp + fp + eps), as pycocotools: one ulp below 1.
         let one = |v: Option<f64>| v.is_some_and(|v| (v - 1.0).abs() < 1e-9);
@@ -590,14 +783,20 @@ mod tests {
         assert!(one(r.summary.map50_95_categories));
         assert_eq!(r.image_level[0].pd_at_far[0].pd, Some(1.0));
         assert_eq!(r.image_level[0].auc, Some(1.0));
-        assert_eq!((r.dataset.positive_images, r.dataset.negative_images), (3, 1));
+        assert_eq!(
+            (r.dataset.positive_images, r.dataset.negative_images),
+            (3, 1)
+        );
         for (i, row) in r.confusion.counts.iter().enumerate() {
             for (j, v) in row.iter().enumerate() {
                 assert_eq!(*v, u64::from(i == j && i < 3), "cell {i},{j}");
             }
         }
         let occ = &r.difficulty[0];
-        assert_eq!(occ.bins.iter().map(|b| b.gt_boxes).collect::<Vec<_>>(), [1, 1, 1]);
+        assert_eq!(
+            occ.bins.iter().map(|b| b.gt_boxes).collect::<Vec<_>>(),
+            [1, 1, 1]
+        );
         assert!(occ.bins.iter().all(|b| b.recall == Some(1.0)));
     }
 
@@ -606,8 +805,20 @@ mod tests {
         let d = ds();
         // The pistol is called a slide (a part); the part is missed; the cartridge is found.
         let preds = vec![
-            EvalPred { image: 0, class: "slide".into(), category: Category::Part, score: 0.8, bbox: [0.0, 0.0, 10.0, 10.0] },
-            EvalPred { image: 1, class: "cartridge".into(), category: Category::Ammunition, score: 0.7, bbox: [0.0, 0.0, 10.0, 10.0] },
+            EvalPred {
+                image: 0,
+                class: "slide".into(),
+                category: Category::Part,
+                score: 0.8,
+                bbox: [0.0, 0.0, 10.0, 10.0],
+            },
+            EvalPred {
+                image: 1,
+                class: "cartridge".into(),
+                category: Category::Ammunition,
+                score: 0.7,
+                bbox: [0.0, 0.0, 10.0, 10.0],
+            },
         ];
         let r = evaluate(&d, &preds, &EvalSettings::default(), source());
         assert_eq!(r.confusion.counts[0][1], 1);
@@ -619,7 +830,10 @@ mod tests {
         assert_eq!(r.image_level[0].pd_at_far[0].pd, Some(2.0 / 3.0));
         // Difficulty: the part (occluded 0.2, bin 1) is missed, the others found.
         let occ = &r.difficulty[0];
-        assert_eq!(occ.bins.iter().map(|b| b.recall).collect::<Vec<_>>(), [Some(0.0), Some(0.0), Some(1.0)]);
+        assert_eq!(
+            occ.bins.iter().map(|b| b.recall).collect::<Vec<_>>(),
+            [Some(0.0), Some(0.0), Some(1.0)]
+        );
     }
 
     #[test]
@@ -636,7 +850,13 @@ mod tests {
         });
         // A category-level model: the pistol found as "firearm", the slide as "part", the
         // cartridge missed, a false "part" on image 0.
-        let pred = |image, category: Category, bbox| EvalPred { image, class: category.as_str().into(), category, score: 0.8, bbox };
+        let pred = |image, category: Category, bbox| EvalPred {
+            image,
+            class: category.as_str().into(),
+            category,
+            score: 0.8,
+            bbox,
+        };
         let preds = vec![
             pred(0, Category::Firearm, [0.0, 0.0, 10.0, 10.0]),
             pred(2, Category::Part, [0.0, 0.0, 10.0, 10.0]),
@@ -644,29 +864,59 @@ mod tests {
         ];
         let r = evaluate(&d, &preds, &EvalSettings::default(), source());
         assert!(!r.summary.fine_classes_scored);
-        let row = |name: &str| r.classes.iter().find(|m| m.name == name).unwrap_or_else(|| panic!("no row {name}"));
-        for (name, recall) in [("pistol", 1.0), ("slide", 1.0), ("barrel", 0.0), ("cartridge", 0.0)] {
+        let row = |name: &str| {
+            r.classes
+                .iter()
+                .find(|m| m.name == name)
+                .unwrap_or_else(|| panic!("no row {name}"))
+        };
+        for (name, recall) in [
+            ("pistol", 1.0),
+            ("slide", 1.0),
+            ("barrel", 0.0),
+            ("cartridge", 0.0),
+        ] {
             let m = row(name);
-            assert_eq!((m.ap50, m.ap50_95, m.matched_by.as_str()), (None, None, "category"), "{name}");
+            assert_eq!(
+                (m.ap50, m.ap50_95, m.matched_by.as_str()),
+                (None, None, "category"),
+                "{name}"
+            );
             assert_eq!(m.recall50, Some(recall), "{name}");
             assert_eq!(m.gt_boxes, 1, "{name}");
         }
         // The category names only predicted keep their rows (no GT, no AP); no fine mAP at all.
         assert_eq!(row("part").detections, 2);
         assert_eq!(r.summary.map50_classes, None);
-        // The categories are scored as ever: part AP50 is below one (a false part, and the barrel missed).
+        // The categories are scored as ever: part AP50 is below one (a false part, and the barrel
+        // missed).
         let part = &r.categories[1];
         assert_eq!(part.matched_by, "category");
-        assert!(part.ap50.is_some_and(|v| v > 0.0 && v < 1.0), "{:?}", part.ap50);
+        assert!(
+            part.ap50.is_some_and(|v| v > 0.0 && v < 1.0),
+            "{:?}",
+            part.ap50
+        );
     }
 
     #[test]
     fn fine_predictions_keep_class_ap() {
         let d = ds();
-        let preds = vec![EvalPred { image: 0, class: "pistol".into(), category: Category::Firearm, score: 0.9, bbox: [0.0, 0.0, 10.0, 10.0] }];
+        let preds = vec![EvalPred {
+            image: 0,
+            class: "pistol".into(),
+            category: Category::Firearm,
+            score: 0.9,
+            bbox: [0.0, 0.0, 10.0, 10.0],
+        }];
         let r = evaluate(&d, &preds, &EvalSettings::default(), source());
         assert!(r.summary.fine_classes_scored);
-        let Some(slide) = r.classes.iter().find(|m| m.name == "slide") else { panic!("no slide row") };
-        assert_eq!((slide.ap50, slide.matched_by.as_str()), (Some(0.0), "class"));
+        let Some(slide) = r.classes.iter().find(|m| m.name == "slide") else {
+            panic!("no slide row")
+        };
+        assert_eq!(
+            (slide.ap50, slide.matched_by.as_str()),
+            (Some(0.0), "class")
+        );
     }
 }

@@ -55,7 +55,10 @@ fn make_set(seed: u64) -> (Value, Value) {
         let n_gt = rng.below(5); // 0..4, so some images are negatives
         for _ in 0..n_gt {
             let cat = rng.below(CLASSES.len());
-            let (w, h) = (rng.range(20.0, 200.0).round(), rng.range(20.0, 200.0).round());
+            let (w, h) = (
+                rng.range(20.0, 200.0).round(),
+                rng.range(20.0, 200.0).round(),
+            );
             let (x, y) = (rng.range(0.0, 600.0).round(), rng.range(0.0, 400.0).round());
             let crowd = rng.unit() < 0.04;
             anns.push(json!({"id": anns.len() + 1, "image_id": image_id, "category_id": cat + 1, "bbox": [x, y, w, h],
@@ -65,14 +68,29 @@ fn make_set(seed: u64) -> (Value, Value) {
                 // A detection of the right class, jittered: IoU roughly 0.45..1.
                 let j = rng.range(0.0, 0.22);
                 let jx = |rng: &mut Rng, s: f64| rng.range(-j, j) * s;
-                let (dx1, dy1, dx2, dy2) = (jx(&mut rng, w), jx(&mut rng, h), jx(&mut rng, w), jx(&mut rng, h));
-                let b = [round2(x + dx1), round2(y + dy1), round2(w + dx2 - dx1).max(1.0), round2(h + dy2 - dy1).max(1.0)];
+                let (dx1, dy1, dx2, dy2) = (
+                    jx(&mut rng, w),
+                    jx(&mut rng, h),
+                    jx(&mut rng, w),
+                    jx(&mut rng, h),
+                );
+                let b = [
+                    round2(x + dx1),
+                    round2(y + dy1),
+                    round2(w + dx2 - dx1).max(1.0),
+                    round2(h + dy2 - dy1).max(1.0),
+                ];
                 // Scores on a 0.05 grid: many ties.
                 let score = (rng.range(0.05, 1.0) * 20.0).round() / 20.0;
                 dets.push((image_id, cat, b, score));
                 if rng.unit() < 0.15 {
                     // A duplicate, lower.
-                    dets.push((image_id, cat, [round2(b[0] + 3.0), b[1], b[2], b[3]], round2(score * 0.7)));
+                    dets.push((
+                        image_id,
+                        cat,
+                        [round2(b[0] + 3.0), b[1], b[2], b[3]],
+                        round2(score * 0.7),
+                    ));
                 }
             } else if r < 0.9 {
                 // Right place, wrong class.
@@ -82,14 +100,27 @@ fn make_set(seed: u64) -> (Value, Value) {
         }
         for _ in 0..rng.below(3) {
             // False positives anywhere.
-            let b = [round2(rng.range(0.0, 700.0)), round2(rng.range(0.0, 500.0)), round2(rng.range(10.0, 100.0)), round2(rng.range(10.0, 100.0))];
-            dets.push((image_id, rng.below(CLASSES.len()), b, round2(rng.range(0.01, 0.9))));
+            let b = [
+                round2(rng.range(0.0, 700.0)),
+                round2(rng.range(0.0, 500.0)),
+                round2(rng.range(10.0, 100.0)),
+                round2(rng.range(10.0, 100.0)),
+            ];
+            dets.push((
+                image_id,
+                rng.below(CLASSES.len()),
+                b,
+                round2(rng.range(0.01, 0.9)),
+            ));
         }
     }
     let categories: Vec<Value> =
         CLASSES.iter().enumerate().map(|(i, c)| json!({"id": i + 1, "name": c, "supercategory": threat_category(c, None).unwrap().as_str()})).collect();
     let gt = json!({"images": images, "annotations": anns, "categories": categories});
-    let dt: Vec<Value> = dets.iter().map(|(im, c, b, s)| json!({"image_id": im, "category_id": c + 1, "bbox": b, "score": s})).collect();
+    let dt: Vec<Value> = dets
+        .iter()
+        .map(|(im, c, b, s)| json!({"image_id": im, "category_id": c + 1, "bbox": b, "score": s}))
+        .collect();
     (gt, Value::Array(dt))
 }
 
@@ -98,21 +129,34 @@ fn python() -> PathBuf {
 }
 
 fn skip_or_fail(why: &str) {
-    assert!(std::env::var_os("CI").is_none(), "CI must have Python with pycocotools (.ci/run installs requirements-ort.txt): {why}");
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must have Python with pycocotools (.ci/run installs requirements-ort.txt): {why}"
+    );
     eprintln!("skipping the pycocotools cross-check: {why}");
 }
 
 /// armscan's per-class figures for the set: `name -> (ap50, ap50_95)`.
 fn armscan_figures(gt: &Value, dt: &Value) -> Vec<(String, Option<f64>, Option<f64>)> {
     let ds = EvalDataset::from_coco_json(&gt.to_string(), &[]).unwrap();
-    let index: std::collections::HashMap<i64, usize> = ds.images.iter().enumerate().map(|(i, im)| (im.id, i)).collect();
+    let index: std::collections::HashMap<i64, usize> = ds
+        .images
+        .iter()
+        .enumerate()
+        .map(|(i, im)| (im.id, i))
+        .collect();
     let preds: Vec<EvalPred> = dt
         .as_array()
         .unwrap()
         .iter()
         .map(|d| {
             let name = CLASSES[d["category_id"].as_u64().unwrap() as usize - 1];
-            let b: Vec<f64> = d["bbox"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+            let b: Vec<f64> = d["bbox"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+                .collect();
             EvalPred {
                 image: index[&d["image_id"].as_i64().unwrap()],
                 class: name.to_owned(),
@@ -136,7 +180,10 @@ fn armscan_figures(gt: &Value, dt: &Value) -> Vec<(String, Option<f64>, Option<f
         unused_records: 0,
     };
     let r = evaluate(&ds, &preds, &EvalSettings::default(), source);
-    r.classes.iter().map(|m| (m.name.clone(), m.ap50, m.ap50_95)).collect()
+    r.classes
+        .iter()
+        .map(|m| (m.name.clone(), m.ap50, m.ap50_95))
+        .collect()
 }
 
 #[test]
@@ -152,26 +199,50 @@ fn ap_agrees_with_pycocotools() {
     let mut compared = 0;
     for seed in [1u64, 2, 3] {
         let (gt, dt) = make_set(seed);
-        let (gp, dp) = (dir.path().join(format!("gt{seed}.json")), dir.path().join(format!("dt{seed}.json")));
+        let (gp, dp) = (
+            dir.path().join(format!("gt{seed}.json")),
+            dir.path().join(format!("dt{seed}.json")),
+        );
         std::fs::write(&gp, gt.to_string()).unwrap();
         std::fs::write(&dp, dt.to_string()).unwrap();
-        let out = Command::new(&py).arg(&script).arg(&gp).arg(&dp).output().unwrap();
+        let out = Command::new(&py)
+            .arg(&script)
+            .arg(&gp)
+            .arg(&dp)
+            .output()
+            .unwrap();
         if out.status.code() == Some(3) {
             skip_or_fail(&String::from_utf8_lossy(&out.stderr));
             return;
         }
-        assert!(out.status.success(), "coco_reference.py failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "coco_reference.py failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let reference: Value = serde_json::from_slice(&out.stdout).unwrap();
         let ours = armscan_figures(&gt, &dt);
         for class in CLASSES {
             let theirs = &reference[class];
-            let (_, ap50, ap) = ours.iter().find(|(n, _, _)| n == class).unwrap_or_else(|| panic!("no figures for {class}"));
-            for (what, mine, coco) in [("AP50", ap50, &theirs["ap50"]), ("AP50:95", ap, &theirs["ap50_95"])] {
-                let coco = coco.as_f64().unwrap_or_else(|| panic!("seed {seed} {class}: pycocotools has no {what}"));
-                let mine = mine.unwrap_or_else(|| panic!("seed {seed} {class}: armscan has no {what}"));
+            let (_, ap50, ap) = ours
+                .iter()
+                .find(|(n, _, _)| n == class)
+                .unwrap_or_else(|| panic!("no figures for {class}"));
+            for (what, mine, coco) in [
+                ("AP50", ap50, &theirs["ap50"]),
+                ("AP50:95", ap, &theirs["ap50_95"]),
+            ] {
+                let coco = coco
+                    .as_f64()
+                    .unwrap_or_else(|| panic!("seed {seed} {class}: pycocotools has no {what}"));
+                let mine =
+                    mine.unwrap_or_else(|| panic!("seed {seed} {class}: armscan has no {what}"));
                 let diff = (mine - coco).abs();
                 eprintln!("seed {seed} {class:<10} {what:<8} armscan {mine:.6} pycocotools {coco:.6} diff {diff:.2e}");
-                assert!(diff <= 0.005, "seed {seed} {class} {what}: armscan {mine} vs pycocotools {coco}");
+                assert!(
+                    diff <= 0.005,
+                    "seed {seed} {class} {what}: armscan {mine} vs pycocotools {coco}"
+                );
                 worst = worst.max(diff);
                 compared += 1;
             }
@@ -184,7 +255,8 @@ fn ap_agrees_with_pycocotools() {
 
 #[test]
 fn the_random_set_is_not_trivial() {
-    // Guards the cross-check's power: IoUs spread over the thresholds, so AP50:95 is well below AP50.
+    // Guards the cross-check's power: IoUs spread over the thresholds, so AP50:95 is well below
+    // AP50.
     let (gt, dt) = make_set(1);
     let ours = armscan_figures(&gt, &dt);
     for (name, ap50, ap) in ours {

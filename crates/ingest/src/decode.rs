@@ -35,31 +35,52 @@ impl IngestOptions {
 }
 
 fn read_bounded(path: &Path, limits: &DecodeLimits) -> Result<Vec<u8>, IngestError> {
-    let io = |source| IngestError::Io { path: path.to_owned(), source };
+    let io = |source| IngestError::Io {
+        path: path.to_owned(),
+        source,
+    };
     let meta = std::fs::metadata(path).map_err(io)?;
     if meta.is_dir() {
-        return Err(IngestError::Unsupported { path: path.to_owned(), reason: "is a directory".into() });
+        return Err(IngestError::Unsupported {
+            path: path.to_owned(),
+            reason: "is a directory".into(),
+        });
     }
     if !meta.is_file() {
         // A FIFO would block the batch until a writer came; a device (/dev/zero) would be read
         // to the byte limit. Scans are regular files.
-        return Err(IngestError::Unsupported { path: path.to_owned(), reason: "not a regular file (a FIFO, socket or device)".into() });
+        return Err(IngestError::Unsupported {
+            path: path.to_owned(),
+            reason: "not a regular file (a FIFO, socket or device)".into(),
+        });
     }
     if meta.len() > limits.max_file_bytes {
         return Err(IngestError::Limits {
             path: path.to_owned(),
-            reason: format!("file is {} bytes, the limit is {} bytes", meta.len(), limits.max_file_bytes),
+            reason: format!(
+                "file is {} bytes, the limit is {} bytes",
+                meta.len(),
+                limits.max_file_bytes
+            ),
         });
     }
     let file = std::fs::File::open(path).map_err(io)?;
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     // Read at most one byte past the limit, in case the file grew since the metadata call.
-    file.take(limits.max_file_bytes.saturating_add(1)).read_to_end(&mut bytes).map_err(io)?;
+    file.take(limits.max_file_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
     if bytes.len() as u64 > limits.max_file_bytes {
-        return Err(IngestError::Limits { path: path.to_owned(), reason: "file grew past the byte limit while read".into() });
+        return Err(IngestError::Limits {
+            path: path.to_owned(),
+            reason: "file grew past the byte limit while read".into(),
+        });
     }
     if bytes.is_empty() {
-        return Err(IngestError::Decode { path: path.to_owned(), reason: "file is empty (0 bytes)".into() });
+        return Err(IngestError::Decode {
+            path: path.to_owned(),
+            reason: "file is empty (0 bytes)".into(),
+        });
     }
     Ok(bytes)
 }
@@ -72,7 +93,8 @@ fn read_bounded(path: &Path, limits: &DecodeLimits) -> Result<Vec<u8>, IngestErr
 pub fn load_scan(path: &Path, options: &IngestOptions) -> Result<Scan, IngestError> {
     let bytes = read_bounded(path, &options.limits)?;
     let planes = decode_bytes(path, &bytes, &options.limits)?;
-    Ok(Scan::new(path.display().to_string(), planes).with_pixel_spacing_mm(options.pixel_spacing_mm))
+    Ok(Scan::new(path.display().to_string(), planes)
+        .with_pixel_spacing_mm(options.pixel_spacing_mm))
 }
 
 /// Decodes one scan file's bytes already in memory (any supported format, found by content), as
@@ -80,15 +102,26 @@ pub fn load_scan(path: &Path, options: &IngestOptions) -> Result<Scan, IngestErr
 ///
 /// # Errors
 /// As [`load_scan`], naming `name`.
-pub fn load_scan_bytes(name: &str, bytes: &[u8], options: &IngestOptions) -> Result<Scan, IngestError> {
+pub fn load_scan_bytes(
+    name: &str,
+    bytes: &[u8],
+    options: &IngestOptions,
+) -> Result<Scan, IngestError> {
     let path = Path::new(name);
     if bytes.is_empty() {
-        return Err(IngestError::Decode { path: path.to_owned(), reason: "file is empty (0 bytes)".into() });
+        return Err(IngestError::Decode {
+            path: path.to_owned(),
+            reason: "file is empty (0 bytes)".into(),
+        });
     }
     if bytes.len() as u64 > options.limits.max_file_bytes {
         return Err(IngestError::Limits {
             path: path.to_owned(),
-            reason: format!("{} bytes, the limit is {} bytes", bytes.len(), options.limits.max_file_bytes),
+            reason: format!(
+                "{} bytes, the limit is {} bytes",
+                bytes.len(),
+                options.limits.max_file_bytes
+            ),
         });
     }
     let planes = decode_bytes(path, bytes, &options.limits)?;
@@ -99,29 +132,48 @@ pub fn load_scan_bytes(name: &str, bytes: &[u8], options: &IngestOptions) -> Res
 ///
 /// # Errors
 /// As [`load_scan`] for either file, or [`IngestError::Pair`] when they do not form a pair.
-pub fn load_dual_pair(high: &Path, low: &Path, options: &IngestOptions) -> Result<Scan, IngestError> {
+pub fn load_dual_pair(
+    high: &Path,
+    low: &Path,
+    options: &IngestOptions,
+) -> Result<Scan, IngestError> {
     let high_bytes = read_bounded(high, &options.limits)?;
     let low_bytes = read_bounded(low, &options.limits)?;
     dual_pair_from_bytes((high, &high_bytes), (low, &low_bytes), options)
 }
 
 /// The pair logic of [`load_dual_pair`] on bytes already read (`path` only names the files).
-pub(crate) fn dual_pair_from_bytes((high, high_bytes): (&Path, &[u8]), (low, low_bytes): (&Path, &[u8]), options: &IngestOptions) -> Result<Scan, IngestError> {
+pub(crate) fn dual_pair_from_bytes(
+    (high, high_bytes): (&Path, &[u8]),
+    (low, low_bytes): (&Path, &[u8]),
+    options: &IngestOptions,
+) -> Result<Scan, IngestError> {
     let grey = |path: &Path, bytes: &[u8]| -> Result<Plane, IngestError> {
         if bytes.len() as u64 > options.limits.max_file_bytes {
             return Err(IngestError::Limits {
                 path: path.to_owned(),
-                reason: format!("{} bytes, the limit is {} bytes", bytes.len(), options.limits.max_file_bytes),
+                reason: format!(
+                    "{} bytes, the limit is {} bytes",
+                    bytes.len(),
+                    options.limits.max_file_bytes
+                ),
             });
         }
         if bytes.is_empty() {
-            return Err(IngestError::Decode { path: path.to_owned(), reason: "file is empty (0 bytes)".into() });
+            return Err(IngestError::Decode {
+                path: path.to_owned(),
+                reason: "file is empty (0 bytes)".into(),
+            });
         }
         match decode_bytes(path, bytes, &options.limits)? {
             Planes::Grey(p) => Ok(p),
-            other => {
-                Err(IngestError::Pair { path: path.to_owned(), reason: format!("each file of a pair must be one grey plane, this one is {}", other.kind()) })
-            }
+            other => Err(IngestError::Pair {
+                path: path.to_owned(),
+                reason: format!(
+                    "each file of a pair must be one grey plane, this one is {}",
+                    other.kind()
+                ),
+            }),
         }
     };
     let high_plane = grey(high, high_bytes)?;
@@ -139,7 +191,14 @@ pub(crate) fn dual_pair_from_bytes((high, high_bytes): (&Path, &[u8]), (low, low
             ),
         });
     }
-    Ok(Scan::new(high.display().to_string(), Planes::Dual { high: high_plane, low: low_plane }).with_pixel_spacing_mm(options.pixel_spacing_mm))
+    Ok(Scan::new(
+        high.display().to_string(),
+        Planes::Dual {
+            high: high_plane,
+            low: low_plane,
+        },
+    )
+    .with_pixel_spacing_mm(options.pixel_spacing_mm))
 }
 
 /// Reads whatever one [`ScanInput`] names.
@@ -154,30 +213,52 @@ pub fn load_input(input: &ScanInput, options: &IngestOptions) -> Result<Scan, In
             scan.source = input.name();
             Ok(scan)
         }
-        ScanInput::Broken { path, reason } => Err(IngestError::Io { path: path.clone(), source: std::io::Error::other(reason.clone()) }),
+        ScanInput::Broken { path, reason } => Err(IngestError::Io {
+            path: path.clone(),
+            source: std::io::Error::other(reason.clone()),
+        }),
     }
 }
 
-pub(crate) fn decode_bytes(path: &Path, bytes: &[u8], limits: &DecodeLimits) -> Result<Planes, IngestError> {
+pub(crate) fn decode_bytes(
+    path: &Path,
+    bytes: &[u8],
+    limits: &DecodeLimits,
+) -> Result<Planes, IngestError> {
     let p = || path.to_owned();
-    let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|source| IngestError::Io { path: p(), source })?;
-    let format = reader
-        .format()
-        .ok_or_else(|| IngestError::Unsupported { path: p(), reason: "not a recognised image format (expected PNG, JPEG, TIFF or BMP)".into() })?;
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|source| IngestError::Io { path: p(), source })?;
+    let format = reader.format().ok_or_else(|| IngestError::Unsupported {
+        path: p(),
+        reason: "not a recognised image format (expected PNG, JPEG, TIFF or BMP)".into(),
+    })?;
     match format {
         ImageFormat::Tiff => return crate::decode::tiff_planes(path, bytes, limits),
         ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::Bmp => {}
-        other => return Err(IngestError::Unsupported { path: p(), reason: format!("{other:?} images are not supported (expected PNG, JPEG, TIFF or BMP)") }),
+        other => {
+            return Err(IngestError::Unsupported {
+                path: p(),
+                reason: format!(
+                    "{other:?} images are not supported (expected PNG, JPEG, TIFF or BMP)"
+                ),
+            })
+        }
     }
     if format == ImageFormat::Jpeg && !jpeg_is_complete(bytes) {
         // JPEG decoders fill a cut-off image with grey and carry on; a screening tool must not.
-        return Err(IngestError::Decode { path: p(), reason: "JPEG ends before its end-of-image marker (truncated)".into() });
+        return Err(IngestError::Decode {
+            path: p(),
+            reason: "JPEG ends before its end-of-image marker (truncated)".into(),
+        });
     }
     if format == ImageFormat::Png {
         png_precheck(bytes).map_err(|reason| IngestError::Decode { path: p(), reason })?;
     }
     let (width, height) = reader.into_dimensions().map_err(|e| image_error(path, e))?;
-    limits.check_dimensions(width, height).map_err(|reason| IngestError::Limits { path: p(), reason })?;
+    limits
+        .check_dimensions(width, height)
+        .map_err(|reason| IngestError::Limits { path: p(), reason })?;
 
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut l = image::Limits::default();
@@ -199,12 +280,16 @@ fn png_precheck(bytes: &[u8]) -> Result<(), String> {
         let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]);
         let kind = &head[4..8];
         if kind == b"PLTE" && (len == 0 || len % 3 != 0 || len > 768) {
-            return Err(format!("PNG palette (PLTE) of {len} bytes is not 1 to 256 RGB entries"));
+            return Err(format!(
+                "PNG palette (PLTE) of {len} bytes is not 1 to 256 RGB entries"
+            ));
         }
         if kind == b"IEND" {
             break;
         }
-        at = at.saturating_add(12).saturating_add(usize::try_from(len).unwrap_or(usize::MAX));
+        at = at
+            .saturating_add(12)
+            .saturating_add(usize::try_from(len).unwrap_or(usize::MAX));
     }
     Ok(())
 }
@@ -224,15 +309,27 @@ fn image_error(path: &Path, e: image::ImageError) -> IngestError {
     use image::ImageError as E;
     let path = path.to_owned();
     match e {
-        E::Limits(l) => IngestError::Limits { path, reason: l.to_string() },
-        E::Unsupported(u) => IngestError::Unsupported { path, reason: u.to_string() },
-        E::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => IngestError::Decode { path, reason: "file ends early (truncated)".into() },
+        E::Limits(l) => IngestError::Limits {
+            path,
+            reason: l.to_string(),
+        },
+        E::Unsupported(u) => IngestError::Unsupported {
+            path,
+            reason: u.to_string(),
+        },
+        E::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => IngestError::Decode {
+            path,
+            reason: "file ends early (truncated)".into(),
+        },
         source => IngestError::Image { path, source },
     }
 }
 
 fn plane_err(path: &Path, e: armscan_core::PlaneError) -> IngestError {
-    IngestError::Plane { path: path.to_owned(), source: e }
+    IngestError::Plane {
+        path: path.to_owned(),
+        source: e,
+    }
 }
 
 /// An RGB image is grey when its channels agree (up to JPEG's chroma noise) almost everywhere.
@@ -251,29 +348,61 @@ fn rgb_is_grey(rgb: &[u8]) -> bool {
 fn rgb_planes(path: &Path, width: u32, height: u32, rgb: Vec<u8>) -> Result<Planes, IngestError> {
     if rgb_is_grey(&rgb) {
         // Grey stored as RGB: keep the mean of the three channels.
-        let grey = rgb.chunks_exact(3).map(|c| (u16::from(c[0]) + u16::from(c[1]) + u16::from(c[2]) + 1) / 3).collect();
-        return Plane::new(width, height, 8, grey).map(Planes::Grey).map_err(|e| plane_err(path, e));
+        let grey = rgb
+            .chunks_exact(3)
+            .map(|c| (u16::from(c[0]) + u16::from(c[1]) + u16::from(c[2]) + 1) / 3)
+            .collect();
+        return Plane::new(width, height, 8, grey)
+            .map(Planes::Grey)
+            .map_err(|e| plane_err(path, e));
     }
-    RgbPlane::new(width, height, rgb).map(Planes::PseudoColour).map_err(|e| plane_err(path, e))
+    RgbPlane::new(width, height, rgb)
+        .map(Planes::PseudoColour)
+        .map_err(|e| plane_err(path, e))
 }
 
 fn planes_from_dynamic(path: &Path, image: DynamicImage) -> Result<Planes, IngestError> {
     let (width, height) = (image.width(), image.height());
     match image {
-        DynamicImage::ImageLuma8(g) => {
-            Plane::new(width, height, 8, g.into_raw().into_iter().map(u16::from).collect()).map(Planes::Grey).map_err(|e| plane_err(path, e))
-        }
+        DynamicImage::ImageLuma8(g) => Plane::new(
+            width,
+            height,
+            8,
+            g.into_raw().into_iter().map(u16::from).collect(),
+        )
+        .map(Planes::Grey)
+        .map_err(|e| plane_err(path, e)),
         DynamicImage::ImageLumaA8(_) => {
             let g = image.to_luma8();
-            Plane::new(width, height, 8, g.into_raw().into_iter().map(u16::from).collect()).map(Planes::Grey).map_err(|e| plane_err(path, e))
+            Plane::new(
+                width,
+                height,
+                8,
+                g.into_raw().into_iter().map(u16::from).collect(),
+            )
+            .map(Planes::Grey)
+            .map_err(|e| plane_err(path, e))
         }
-        DynamicImage::ImageLuma16(g) => Plane::new(width, height, 16, g.into_raw()).map(Planes::Grey).map_err(|e| plane_err(path, e)),
-        DynamicImage::ImageLumaA16(_) => Plane::new(width, height, 16, image.to_luma16().into_raw()).map(Planes::Grey).map_err(|e| plane_err(path, e)),
+        DynamicImage::ImageLuma16(g) => Plane::new(width, height, 16, g.into_raw())
+            .map(Planes::Grey)
+            .map_err(|e| plane_err(path, e)),
+        DynamicImage::ImageLumaA16(_) => {
+            Plane::new(width, height, 16, image.to_luma16().into_raw())
+                .map(Planes::Grey)
+                .map_err(|e| plane_err(path, e))
+        }
         DynamicImage::ImageRgb8(rgb) => rgb_planes(path, width, height, rgb.into_raw()),
-        DynamicImage::ImageRgba8(_) | DynamicImage::ImageRgb16(_) | DynamicImage::ImageRgba16(_) => rgb_planes(path, width, height, image.to_rgb8().into_raw()),
+        DynamicImage::ImageRgba8(_)
+        | DynamicImage::ImageRgb16(_)
+        | DynamicImage::ImageRgba16(_) => {
+            rgb_planes(path, width, height, image.to_rgb8().into_raw())
+        }
         _ => Err(IngestError::Unsupported {
             path: path.to_owned(),
-            reason: format!("sample format {:?} (floating-point or unknown) is not supported", image.color()),
+            reason: format!(
+                "sample format {:?} (floating-point or unknown) is not supported",
+                image.color()
+            ),
         }),
     }
 }
@@ -282,32 +411,58 @@ fn tiff_err(path: &Path, e: tiff::TiffError) -> IngestError {
     use tiff::TiffError as E;
     let path = path.to_owned();
     match e {
-        E::LimitsExceeded => IngestError::Limits { path, reason: "TIFF decoding buffer over the limit".into() },
-        E::UnsupportedError(u) => IngestError::Unsupported { path, reason: format!("TIFF: {u}") },
-        E::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => IngestError::Decode { path, reason: "TIFF file ends early (truncated)".into() },
-        other => IngestError::Decode { path, reason: format!("TIFF: {other}") },
+        E::LimitsExceeded => IngestError::Limits {
+            path,
+            reason: "TIFF decoding buffer over the limit".into(),
+        },
+        E::UnsupportedError(u) => IngestError::Unsupported {
+            path,
+            reason: format!("TIFF: {u}"),
+        },
+        E::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => IngestError::Decode {
+            path,
+            reason: "TIFF file ends early (truncated)".into(),
+        },
+        other => IngestError::Decode {
+            path,
+            reason: format!("TIFF: {other}"),
+        },
     }
 }
 
 /// Samples of one TIFF page as 16-bit values with their bit depth.
-fn tiff_samples(path: &Path, result: tiff::decoder::DecodingResult) -> Result<(Vec<u16>, u8), IngestError> {
+fn tiff_samples(
+    path: &Path,
+    result: tiff::decoder::DecodingResult,
+) -> Result<(Vec<u16>, u8), IngestError> {
     use tiff::decoder::DecodingResult as R;
     match result {
         R::U8(v) => Ok((v.into_iter().map(u16::from).collect(), 8)),
         R::U16(v) => Ok((v, 16)),
-        _ => Err(IngestError::Unsupported { path: path.to_owned(), reason: "TIFF samples must be 8- or 16-bit unsigned integers".into() }),
+        _ => Err(IngestError::Unsupported {
+            path: path.to_owned(),
+            reason: "TIFF samples must be 8- or 16-bit unsigned integers".into(),
+        }),
     }
 }
 
-pub(crate) fn tiff_planes(path: &Path, bytes: &[u8], limits: &DecodeLimits) -> Result<Planes, IngestError> {
+pub(crate) fn tiff_planes(
+    path: &Path,
+    bytes: &[u8],
+    limits: &DecodeLimits,
+) -> Result<Planes, IngestError> {
     use tiff::ColorType as C;
     let p = || PathBuf::from(path);
     let mut tl = tiff::decoder::Limits::default();
     tl.decoding_buffer_size = usize::try_from(limits.max_alloc_bytes(2)).unwrap_or(usize::MAX);
     tl.intermediate_buffer_size = tl.decoding_buffer_size;
-    let mut dec = tiff::decoder::Decoder::new(Cursor::new(bytes)).map_err(|e| tiff_err(path, e))?.with_limits(tl);
+    let mut dec = tiff::decoder::Decoder::new(Cursor::new(bytes))
+        .map_err(|e| tiff_err(path, e))?
+        .with_limits(tl);
     let (width, height) = dec.dimensions().map_err(|e| tiff_err(path, e))?;
-    limits.check_dimensions(width, height).map_err(|reason| IngestError::Limits { path: p(), reason })?;
+    limits
+        .check_dimensions(width, height)
+        .map_err(|reason| IngestError::Limits { path: p(), reason })?;
     let colour = dec.colortype().map_err(|e| tiff_err(path, e))?;
     match colour {
         C::Gray(8 | 16) => {

@@ -16,15 +16,24 @@ pub enum IngestFault {
 #[non_exhaustive]
 pub enum IngestError {
     #[error("{}: cannot read: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}: corrupt or truncated image: {reason}", path.display())]
     Decode { path: PathBuf, reason: String },
     /// The image decoder failed; its error is kept.
     #[error("{}: corrupt or truncated image: {source}", path.display())]
-    Image { path: PathBuf, source: image::ImageError },
+    Image {
+        path: PathBuf,
+        source: image::ImageError,
+    },
     /// The decoded samples do not make a plane; the plane's error is kept.
     #[error("{}: corrupt or truncated image: {source}", path.display())]
-    Plane { path: PathBuf, source: armscan_core::PlaneError },
+    Plane {
+        path: PathBuf,
+        source: armscan_core::PlaneError,
+    },
     #[error("{}: unsupported: {reason}", path.display())]
     Unsupported { path: PathBuf, reason: String },
     #[error("{}: over the decode limits: {reason}", path.display())]
@@ -39,7 +48,9 @@ impl IngestError {
     pub fn fault(&self) -> IngestFault {
         match self {
             IngestError::Io { .. } => IngestFault::Io,
-            IngestError::Decode { .. } | IngestError::Image { .. } | IngestError::Plane { .. } => IngestFault::Decode,
+            IngestError::Decode { .. } | IngestError::Image { .. } | IngestError::Plane { .. } => {
+                IngestFault::Decode
+            }
             IngestError::Unsupported { .. } => IngestFault::Unsupported,
             IngestError::Limits { .. } => IngestFault::Limits,
             IngestError::Pair { .. } => IngestFault::Pair,

@@ -16,7 +16,9 @@ use crate::{detector_grey, display_rgb, DecodeLimits, IngestError, IngestOptions
 /// large image is refused (the limit path is fuzzed too) instead of making each run slow.
 #[must_use]
 pub fn fuzz_limits() -> DecodeLimits {
-    DecodeLimits::default().with_max_pixels(4_000_000).with_max_file_bytes(8 * 1024 * 1024)
+    DecodeLimits::default()
+        .with_max_pixels(4_000_000)
+        .with_max_file_bytes(8 * 1024 * 1024)
 }
 
 /// Decodes one scan file's bytes (any supported format, found by content), as [`crate::load_scan`].
@@ -31,8 +33,16 @@ pub fn decode_scan_bytes(bytes: &[u8], options: &IngestOptions) -> Result<Scan, 
 ///
 /// # Errors
 /// [`IngestError`] naming `<high>` or `<low>`.
-pub fn decode_pair_bytes(high: &[u8], low: &[u8], options: &IngestOptions) -> Result<Scan, IngestError> {
-    dual_pair_from_bytes((Path::new("<high>"), high), (Path::new("<low>"), low), options)
+pub fn decode_pair_bytes(
+    high: &[u8],
+    low: &[u8],
+    options: &IngestOptions,
+) -> Result<Scan, IngestError> {
+    dual_pair_from_bytes(
+        (Path::new("<high>"), high),
+        (Path::new("<low>"), low),
+        options,
+    )
 }
 
 /// Runs what follows decoding in `armscan scan`: the detector's grey view under each windowing
@@ -40,7 +50,14 @@ pub fn decode_pair_bytes(high: &[u8], low: &[u8], options: &IngestOptions) -> Re
 #[must_use]
 pub fn views(scan: &Scan) -> Vec<(u32, u32)> {
     let mut sizes = Vec::new();
-    for w in [Windowing::Full, Windowing::Percentile { low_pct: 0.5, high_pct: 99.5 }, Windowing::Range { low: 10, high: 20 }] {
+    for w in [
+        Windowing::Full,
+        Windowing::Percentile {
+            low_pct: 0.5,
+            high_pct: 99.5,
+        },
+        Windowing::Range { low: 10, high: 20 },
+    ] {
         let g = detector_grey(scan, &w);
         sizes.push(g.dimensions());
     }
@@ -54,7 +71,10 @@ pub fn fuzz_decode(bytes: &[u8]) {
     let options = IngestOptions::default().with_limits(fuzz_limits());
     if let Ok(scan) = decode_scan_bytes(bytes, &options) {
         let (w, h) = (scan.width(), scan.height());
-        assert!(w > 0 && h > 0 && u64::from(w) * u64::from(h) <= fuzz_limits().max_pixels, "{w}x{h} passed the limits");
+        assert!(
+            w > 0 && h > 0 && u64::from(w) * u64::from(h) <= fuzz_limits().max_pixels,
+            "{w}x{h} passed the limits"
+        );
         for size in views(&scan) {
             assert_eq!(size, (w, h), "a view has another size than the scan");
         }

@@ -2,7 +2,8 @@
 //!
 //! Reads scanner files into [`armscan_core::Scan`]s:
 //! - PNG, JPEG, TIFF and BMP, recognised by their content (a wrong extension does not matter);
-//! - 8- and 16-bit greyscale, RGB (grey stored as RGB becomes grey; anything else is pseudo-colour);
+//! - 8- and 16-bit greyscale, RGB (grey stored as RGB becomes grey; anything else is
+//!   pseudo-colour);
 //! - dual-energy scans, as a pair of files (`NAME_high.EXT` + `NAME_low.EXT`) or as one 16-bit
 //!   TIFF with two planes (two pages, or two samples per pixel: high first, then low);
 //! - decode limits on bytes and pixels, checked before pixels are allocated ([`DecodeLimits`]);

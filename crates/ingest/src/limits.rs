@@ -15,7 +15,11 @@ pub struct DecodeLimits {
 
 impl Default for DecodeLimits {
     fn default() -> Self {
-        Self { max_file_bytes: 512 * 1024 * 1024, max_pixels: 100_000_000, max_side_px: 65_535 }
+        Self {
+            max_file_bytes: 512 * 1024 * 1024,
+            max_pixels: 100_000_000,
+            max_side_px: 65_535,
+        }
     }
 }
 
@@ -42,17 +46,26 @@ impl DecodeLimits {
             return Err(format!("image declares {width}x{height} pixels"));
         }
         if width > self.max_side_px || height > self.max_side_px {
-            return Err(format!("{width}x{height} pixels: a side exceeds the limit of {} px", self.max_side_px));
+            return Err(format!(
+                "{width}x{height} pixels: a side exceeds the limit of {} px",
+                self.max_side_px
+            ));
         }
         let pixels = u64::from(width) * u64::from(height);
         if pixels > self.max_pixels {
-            return Err(format!("{width}x{height} = {pixels} pixels exceeds the limit of {} pixels", self.max_pixels));
+            return Err(format!(
+                "{width}x{height} = {pixels} pixels exceeds the limit of {} pixels",
+                self.max_pixels
+            ));
         }
         Ok(())
     }
 
     /// The most bytes a decoder may allocate for one image of up to `channels` 16-bit samples.
     pub(crate) fn max_alloc_bytes(&self, channels: u64) -> u64 {
-        self.max_pixels.saturating_mul(channels).saturating_mul(2).saturating_add(64 * 1024 * 1024)
+        self.max_pixels
+            .saturating_mul(channels)
+            .saturating_mul(2)
+            .saturating_add(64 * 1024 * 1024)
     }
 }

@@ -3,7 +3,8 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-/// File extensions picked up when walking folders (lower case). Files given by name are always read.
+/// File extensions picked up when walking folders (lower case). Files given by name are always
+/// read.
 pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "tif", "tiff", "bmp"];
 
 /// One thing to screen.
@@ -39,24 +40,35 @@ impl ScanInput {
     #[must_use]
     pub fn path(&self) -> &Path {
         match self {
-            ScanInput::File(p) | ScanInput::Broken { path: p, .. } | ScanInput::DualPair { high: p, .. } => p,
+            ScanInput::File(p)
+            | ScanInput::Broken { path: p, .. }
+            | ScanInput::DualPair { high: p, .. } => p,
         }
     }
 }
 
 fn has_image_extension(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
 /// Splits `NAME_high.EXT` into (`NAME`, `high`, `EXT`).
 fn energy_tag(path: &Path) -> Option<(String, &'static str, String)> {
     let stem = path.file_stem()?.to_str()?;
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_owned();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_owned();
     let lower = stem.to_ascii_lowercase();
     for tag in ["high", "low"] {
         if lower.ends_with(&format!("_{tag}")) {
             let base = &stem[..stem.len() - tag.len() - 1];
-            let dir = path.parent().map(|d| d.join(base)).unwrap_or_else(|| PathBuf::from(base));
+            let dir = path
+                .parent()
+                .map(|d| d.join(base))
+                .unwrap_or_else(|| PathBuf::from(base));
             return Some((dir.display().to_string(), tag, ext.to_ascii_lowercase()));
         }
     }
@@ -75,7 +87,10 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Vec<ScanInput> {
         match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => walk_dir(path, &mut visited, &mut out),
             Ok(_) => out.push(ScanInput::File(path.clone())),
-            Err(e) => out.push(ScanInput::Broken { path: path.clone(), reason: e.to_string() }),
+            Err(e) => out.push(ScanInput::Broken {
+                path: path.clone(),
+                reason: e.to_string(),
+            }),
         }
     }
     out
@@ -85,18 +100,27 @@ fn walk_dir(dir: &Path, visited: &mut HashSet<PathBuf>, out: &mut Vec<ScanInput>
     let canonical = match std::fs::canonicalize(dir) {
         Ok(c) => c,
         Err(e) => {
-            out.push(ScanInput::Broken { path: dir.to_owned(), reason: e.to_string() });
+            out.push(ScanInput::Broken {
+                path: dir.to_owned(),
+                reason: e.to_string(),
+            });
             return;
         }
     };
     if !visited.insert(canonical) {
-        out.push(ScanInput::Broken { path: dir.to_owned(), reason: "symlink loop: folder already visited".into() });
+        out.push(ScanInput::Broken {
+            path: dir.to_owned(),
+            reason: "symlink loop: folder already visited".into(),
+        });
         return;
     }
     let entries = match std::fs::read_dir(dir) {
         Ok(rd) => rd,
         Err(e) => {
-            out.push(ScanInput::Broken { path: dir.to_owned(), reason: format!("cannot list folder: {e}") });
+            out.push(ScanInput::Broken {
+                path: dir.to_owned(),
+                reason: format!("cannot list folder: {e}"),
+            });
             return;
         }
     };
@@ -104,7 +128,10 @@ fn walk_dir(dir: &Path, visited: &mut HashSet<PathBuf>, out: &mut Vec<ScanInput>
     for entry in entries {
         match entry {
             Ok(e) => paths.push(e.path()),
-            Err(e) => out.push(ScanInput::Broken { path: dir.to_owned(), reason: format!("cannot list folder: {e}") }),
+            Err(e) => out.push(ScanInput::Broken {
+                path: dir.to_owned(),
+                reason: format!("cannot list folder: {e}"),
+            }),
         }
     }
     paths.sort();
@@ -116,7 +143,10 @@ fn walk_dir(dir: &Path, visited: &mut HashSet<PathBuf>, out: &mut Vec<ScanInput>
             Ok(_) if has_image_extension(&p) => files.push(p),
             Ok(_) => {}
             // A dangling symlink or a vanished entry named like an image still gets a record.
-            Err(e) if has_image_extension(&p) => out.push(ScanInput::Broken { path: p, reason: e.to_string() }),
+            Err(e) if has_image_extension(&p) => out.push(ScanInput::Broken {
+                path: p,
+                reason: e.to_string(),
+            }),
             Err(_) => {}
         }
     }
@@ -126,17 +156,25 @@ fn walk_dir(dir: &Path, visited: &mut HashSet<PathBuf>, out: &mut Vec<ScanInput>
             continue;
         }
         if let Some((base, "high", ext)) = energy_tag(&files[i]) {
-            let partner =
-                files.iter().enumerate().position(|(j, f)| !used[j] && j != i && energy_tag(f).is_some_and(|(b, t, e)| b == base && t == "low" && e == ext));
+            let partner = files.iter().enumerate().position(|(j, f)| {
+                !used[j]
+                    && j != i
+                    && energy_tag(f).is_some_and(|(b, t, e)| b == base && t == "low" && e == ext)
+            });
             if let Some(j) = partner {
                 used[i] = true;
                 used[j] = true;
-                out.push(ScanInput::DualPair { high: files[i].clone(), low: files[j].clone() });
+                out.push(ScanInput::DualPair {
+                    high: files[i].clone(),
+                    low: files[j].clone(),
+                });
                 continue;
             }
         }
         if let Some((base, "low", ext)) = energy_tag(&files[i]) {
-            let partner_exists = files.iter().any(|f| energy_tag(f).is_some_and(|(b, t, e)| b == base && t == "high" && e == ext));
+            let partner_exists = files.iter().any(|f| {
+                energy_tag(f).is_some_and(|(b, t, e)| b == base && t == "high" && e == ext)
+            });
             if partner_exists {
                 continue; // picked up with its high half
             }

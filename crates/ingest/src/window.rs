@@ -31,7 +31,9 @@ impl Windowing {
                 }
                 let n = plane.samples().len() as f64;
                 let at = |pct: f32| -> u16 {
-                    let target = (f64::from(pct.clamp(0.0, 100.0)) / 100.0 * n).ceil().max(1.0);
+                    let target = (f64::from(pct.clamp(0.0, 100.0)) / 100.0 * n)
+                        .ceil()
+                        .max(1.0);
                     let mut acc = 0.0;
                     for (v, &c) in hist.iter().enumerate() {
                         acc += c as f64;
@@ -56,17 +58,28 @@ impl Windowing {
 fn transmission_lut(plane: &Plane, windowing: &Windowing) -> Vec<f32> {
     let (low, high) = windowing.window_for(plane);
     let span = f32::from(high - low);
-    (0..=u32::from(plane.max_value())).map(|v| ((v as f32 - f32::from(low)) / span).clamp(0.0, 1.0)).collect()
+    (0..=u32::from(plane.max_value()))
+        .map(|v| ((v as f32 - f32::from(low)) / span).clamp(0.0, 1.0))
+        .collect()
 }
 
 /// The windowed transmissions `(T_high, T_low)` of a dual-energy pair, pixel by pixel.
-fn dual_transmissions<'a>(high: &'a Plane, low: &'a Plane, windowing: &Windowing) -> impl Iterator<Item = (f32, f32)> + 'a {
+fn dual_transmissions<'a>(
+    high: &'a Plane,
+    low: &'a Plane,
+    windowing: &Windowing,
+) -> impl Iterator<Item = (f32, f32)> + 'a {
     let lh = transmission_lut(high, windowing);
     let ll = transmission_lut(low, windowing);
     high.samples()
         .iter()
         .zip(low.samples())
-        .map(move |(&a, &b)| (lh.get(usize::from(a)).copied().unwrap_or(1.0), ll.get(usize::from(b)).copied().unwrap_or(1.0)))
+        .map(move |(&a, &b)| {
+            (
+                lh.get(usize::from(a)).copied().unwrap_or(1.0),
+                ll.get(usize::from(b)).copied().unwrap_or(1.0),
+            )
+        })
 }
 
 fn to_u8(t: f32) -> u8 {
@@ -84,17 +97,31 @@ fn to_u8(t: f32) -> u8 {
 pub fn detector_grey(scan: &Scan, windowing: &Windowing) -> GrayImage {
     let (w, h) = (scan.width(), scan.height());
     let data: Vec<u8> = match &scan.planes {
-        Planes::Grey(p) if p.bit_depth() == 8 && matches!(windowing, Windowing::Full) => {
-            p.samples().iter().map(|&s| u8::try_from(s).unwrap_or(u8::MAX)).collect()
-        }
+        Planes::Grey(p) if p.bit_depth() == 8 && matches!(windowing, Windowing::Full) => p
+            .samples()
+            .iter()
+            .map(|&s| u8::try_from(s).unwrap_or(u8::MAX))
+            .collect(),
         Planes::Grey(p) => {
             let lut = transmission_lut(p, windowing);
-            p.samples().iter().map(|&s| to_u8(lut.get(usize::from(s)).copied().unwrap_or(1.0))).collect()
+            p.samples()
+                .iter()
+                .map(|&s| to_u8(lut.get(usize::from(s)).copied().unwrap_or(1.0)))
+                .collect()
         }
-        Planes::Dual { high, low } => dual_transmissions(high, low, windowing).map(|(th, tl)| to_u8(single_energy_view(th, tl))).collect(),
-        Planes::PseudoColour(rgb) => {
-            rgb.rgb().chunks_exact(3).map(|c| to_u8((0.299 * f32::from(c[0]) + 0.587 * f32::from(c[1]) + 0.114 * f32::from(c[2])) / 255.0)).collect()
-        }
+        Planes::Dual { high, low } => dual_transmissions(high, low, windowing)
+            .map(|(th, tl)| to_u8(single_energy_view(th, tl)))
+            .collect(),
+        Planes::PseudoColour(rgb) => rgb
+            .rgb()
+            .chunks_exact(3)
+            .map(|c| {
+                to_u8(
+                    (0.299 * f32::from(c[0]) + 0.587 * f32::from(c[1]) + 0.114 * f32::from(c[2]))
+                        / 255.0,
+                )
+            })
+            .collect(),
     };
     GrayImage::from_raw(w, h, data).unwrap_or_else(|| GrayImage::new(w, h))
 }
@@ -106,11 +133,15 @@ pub fn detector_grey(scan: &Scan, windowing: &Windowing) -> GrayImage {
 pub fn display_rgb(scan: &Scan, windowing: &Windowing) -> RgbImage {
     match &scan.planes {
         Planes::Dual { high, low } => {
-            let rgb: Vec<u8> = dual_transmissions(high, low, windowing).flat_map(|(th, tl)| pseudo_colour(th, tl)).collect();
-            RgbImage::from_raw(high.width(), high.height(), rgb).unwrap_or_else(|| RgbImage::new(high.width(), high.height()))
+            let rgb: Vec<u8> = dual_transmissions(high, low, windowing)
+                .flat_map(|(th, tl)| pseudo_colour(th, tl))
+                .collect();
+            RgbImage::from_raw(high.width(), high.height(), rgb)
+                .unwrap_or_else(|| RgbImage::new(high.width(), high.height()))
         }
         Planes::PseudoColour(rgb) => {
-            RgbImage::from_raw(rgb.width(), rgb.height(), rgb.rgb().to_vec()).unwrap_or_else(|| RgbImage::new(rgb.width(), rgb.height()))
+            RgbImage::from_raw(rgb.width(), rgb.height(), rgb.rgb().to_vec())
+                .unwrap_or_else(|| RgbImage::new(rgb.width(), rgb.height()))
         }
         _ => {
             let g = detector_grey(scan, windowing);
@@ -127,7 +158,10 @@ mod tests {
 
     fn grey16(samples: Vec<u16>) -> Scan {
         let n = samples.len() as u32;
-        Scan::new("t", Planes::Grey(Plane::new(n, 1, 16, samples).unwrap_or_else(|e| panic!("{e}"))))
+        Scan::new(
+            "t",
+            Planes::Grey(Plane::new(n, 1, 16, samples).unwrap_or_else(|e| panic!("{e}"))),
+        )
     }
 
     #[test]
@@ -138,14 +172,26 @@ mod tests {
 
     #[test]
     fn explicit_window_clips() {
-        let g = detector_grey(&grey16(vec![0, 1000, 2000, 3000, 60000]), &Windowing::Range { low: 1000, high: 3000 });
+        let g = detector_grey(
+            &grey16(vec![0, 1000, 2000, 3000, 60000]),
+            &Windowing::Range {
+                low: 1000,
+                high: 3000,
+            },
+        );
         assert_eq!(g.into_raw(), vec![0, 0, 128, 255, 255]);
     }
 
     #[test]
     fn percentile_window_spreads_a_narrow_range() {
         let samples: Vec<u16> = (0..1000).map(|i| 4000 + i).collect();
-        let g = detector_grey(&grey16(samples), &Windowing::Percentile { low_pct: 0.0, high_pct: 100.0 });
+        let g = detector_grey(
+            &grey16(samples),
+            &Windowing::Percentile {
+                low_pct: 0.0,
+                high_pct: 100.0,
+            },
+        );
         let raw = g.into_raw();
         assert_eq!(raw[0], 0);
         assert_eq!(raw[999], 255);
@@ -155,17 +201,29 @@ mod tests {
     fn dual_energy_display_uses_the_shared_colour_mapping() {
         let high = Plane::new(2, 1, 16, vec![65535, 30000]).unwrap_or_else(|e| panic!("{e}"));
         let low = Plane::new(2, 1, 16, vec![65535, 9000]).unwrap_or_else(|e| panic!("{e}"));
-        let rgb = display_rgb(&Scan::new("d", Planes::Dual { high, low }), &Windowing::Full);
+        let rgb = display_rgb(
+            &Scan::new("d", Planes::Dual { high, low }),
+            &Windowing::Full,
+        );
         let t = |v: u16| f32::from(v) / 65535.0;
-        assert_eq!(rgb.get_pixel(1, 0).0, armscan_core::colour::pseudo_colour(t(30000), t(9000)));
-        assert_eq!(rgb.get_pixel(0, 0).0, armscan_core::colour::pseudo_colour(1.0, 1.0));
+        assert_eq!(
+            rgb.get_pixel(1, 0).0,
+            armscan_core::colour::pseudo_colour(t(30000), t(9000))
+        );
+        assert_eq!(
+            rgb.get_pixel(0, 0).0,
+            armscan_core::colour::pseudo_colour(1.0, 1.0)
+        );
     }
 
     #[test]
     fn dual_energy_is_geometric_mean() {
         let high = Plane::new(2, 1, 16, vec![65535, 16384]).unwrap_or_else(|e| panic!("{e}"));
         let low = Plane::new(2, 1, 16, vec![65535, 65535]).unwrap_or_else(|e| panic!("{e}"));
-        let g = detector_grey(&Scan::new("d", Planes::Dual { high, low }), &Windowing::Full);
+        let g = detector_grey(
+            &Scan::new("d", Planes::Dual { high, low }),
+            &Windowing::Full,
+        );
         // sqrt(0.25 * 1.0) = 0.5
         assert_eq!(g.into_raw(), vec![255, 128]);
     }

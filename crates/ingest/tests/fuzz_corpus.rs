@@ -18,12 +18,16 @@ fn corpus_decode_png_replays_without_panic() {
 
 #[test]
 fn corpus_decode_jpeg_replays_without_panic() {
-    replay("decode_jpeg", 1, |d| decode::run_as(decode::Format::Jpeg, d));
+    replay("decode_jpeg", 1, |d| {
+        decode::run_as(decode::Format::Jpeg, d)
+    });
 }
 
 #[test]
 fn corpus_decode_tiff_replays_without_panic() {
-    replay("decode_tiff", 1, |d| decode::run_as(decode::Format::Tiff, d));
+    replay("decode_tiff", 1, |d| {
+        decode::run_as(decode::Format::Tiff, d)
+    });
 }
 
 #[test]

@@ -23,17 +23,36 @@ fn fake_scan(width: u32, height: u32, objects: &[[u32; 4]]) -> RgbImage {
 fn det(class_name: &str, category: Category, score: f32, b: [u32; 4]) -> Detection {
     #[allow(clippy::cast_precision_loss)]
     let f = |v: u32| v as f32;
-    Detection { class_name: class_name.into(), category, score, box_in_image: BoxInImage::new(f(b[0]), f(b[1]), f(b[2]), f(b[3])) }
+    Detection {
+        class_name: class_name.into(),
+        category,
+        score,
+        box_in_image: BoxInImage::new(f(b[0]), f(b[1]), f(b[2]), f(b[3])),
+    }
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = std::env::args_os().nth(1).map_or_else(|| PathBuf::from("target/armscan-demo"), PathBuf::from);
+    let dir = std::env::args_os()
+        .nth(1)
+        .map_or_else(|| PathBuf::from("target/armscan-demo"), PathBuf::from);
     let thresholds = Thresholds::new(0.25, 0.4, 0.6);
     let classes = vec![
-        ClassInfo { name: "handgun".into(), category: Category::Firearm },
-        ClassInfo { name: "slide".into(), category: Category::Part },
-        ClassInfo { name: "barrel".into(), category: Category::Part },
-        ClassInfo { name: "cartridge".into(), category: Category::Ammunition },
+        ClassInfo {
+            name: "handgun".into(),
+            category: Category::Firearm,
+        },
+        ClassInfo {
+            name: "slide".into(),
+            category: Category::Part,
+        },
+        ClassInfo {
+            name: "barrel".into(),
+            category: Category::Part,
+        },
+        ClassInfo {
+            name: "cartridge".into(),
+            category: Category::Ammunition,
+        },
     ];
     let run = RunInfo::new(
         env!("CARGO_PKG_VERSION"),
@@ -56,18 +75,51 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         det("slide", Category::Part, 0.31, [700, 500, 1400, 700]),
     ];
     let status = thresholds.verdict(&dets);
-    writer.add(&ScanRecord::screened("site3/2025-01-02/parcel <0001>.tif", w, h, status, dets, "tract", "armscan-yolo-demo", 812.4), Some(&scan))?;
+    writer.add(
+        &ScanRecord::screened(
+            "site3/2025-01-02/parcel <0001>.tif",
+            w,
+            h,
+            status,
+            dets,
+            "tract",
+            "armscan-yolo-demo",
+            812.4,
+        ),
+        Some(&scan),
+    )?;
 
     let barrel = [200, 1800, 1300, 1900];
     let scan = fake_scan(w, h, &[barrel]);
     let dets = vec![det("barrel", Category::Part, 0.52, barrel)];
     let status = thresholds.verdict(&dets);
-    writer.add(&ScanRecord::screened("site3/2025-01-02/parcel_0002.tif", w, h, status, dets, "tract", "armscan-yolo-demo", 790.0), Some(&scan))?;
+    writer.add(
+        &ScanRecord::screened(
+            "site3/2025-01-02/parcel_0002.tif",
+            w,
+            h,
+            status,
+            dets,
+            "tract",
+            "armscan-yolo-demo",
+            790.0,
+        ),
+        Some(&scan),
+    )?;
 
     for i in 3..6 {
         let scan = fake_scan(w, h, &[[300 * i, 400, 300 * i + 500, 900]]);
         writer.add(
-            &ScanRecord::screened(format!("site3/2025-01-02/parcel_000{i}.tif"), w, h, Status::Clear, vec![], "tract", "armscan-yolo-demo", 650.5),
+            &ScanRecord::screened(
+                format!("site3/2025-01-02/parcel_000{i}.tif"),
+                w,
+                h,
+                Status::Clear,
+                vec![],
+                "tract",
+                "armscan-yolo-demo",
+                650.5,
+            ),
             Some(&scan),
         )?;
     }

@@ -45,7 +45,11 @@ impl DrawStyle {
     #[must_use]
     pub fn for_size(width: u32, height: u32) -> Self {
         let longest_px = width.max(height);
-        Self { line_px: (longest_px / 300).max(2), font_scale: (longest_px / 600).max(1), labels: true }
+        Self {
+            line_px: (longest_px / 300).max(2),
+            font_scale: (longest_px / 600).max(1),
+            labels: true,
+        }
     }
 
     #[must_use]
@@ -77,8 +81,10 @@ pub fn draw_detections_mut(img: &mut RgbImage, detections: &[Detection]) {
 /// labels, lowest score first, so the best detection's label is on top. Detections with
 /// non-finite boxes or wholly outside the image are skipped.
 pub fn draw_detections_styled_mut(img: &mut RgbImage, detections: &[Detection], style: &DrawStyle) {
-    let mut drawn: Vec<(&Detection, PixelRect)> =
-        detections.iter().filter_map(|d| pixel_rect(&d.box_in_image, img.width(), img.height()).map(|r| (d, r))).collect();
+    let mut drawn: Vec<(&Detection, PixelRect)> = detections
+        .iter()
+        .filter_map(|d| pixel_rect(&d.box_in_image, img.width(), img.height()).map(|r| (d, r)))
+        .collect();
     let line_px = i64::from(style.line_px.max(1));
     for (d, r) in &drawn {
         draw_frame(img, r, line_px, category_colour(d.category));
@@ -126,7 +132,12 @@ fn pixel_rect(b: &BoxInImage, width: u32, height: u32) -> Option<PixelRect> {
         return None;
     }
     let (left, top) = (left.clamp(0, w - 1), top.clamp(0, h - 1));
-    Some(PixelRect { left, top, right: right.clamp(left + 1, w), bottom: bottom.clamp(top + 1, h) })
+    Some(PixelRect {
+        left,
+        top,
+        right: right.clamp(left + 1, w),
+        bottom: bottom.clamp(top + 1, h),
+    })
 }
 
 /// Fills `[x0, x1) x [y0, y1)`, clipped to the image.
@@ -163,13 +174,25 @@ fn text_colour(fill: Rgb<u8>) -> Rgb<u8> {
 
 /// The label's text, `class score`, ASCII only (the font has no other glyphs).
 fn label_text(class_name: &str, score: f32) -> String {
-    format!("{class_name} {score:.2}").chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' }).collect()
+    format!("{class_name} {score:.2}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect()
 }
 
 /// The label's size in pixels: one glyph pixel of padding all round.
 fn label_size(chars: usize, scale: i64) -> (i64, i64) {
     let chars = i64::try_from(chars).unwrap_or(i64::MAX / 16);
-    (chars.saturating_mul(8 * scale).saturating_add(2 * scale), 10 * scale)
+    (
+        chars.saturating_mul(8 * scale).saturating_add(2 * scale),
+        10 * scale,
+    )
 }
 
 fn overlaps(a: &PixelRect, b: &PixelRect) -> bool {
@@ -179,11 +202,33 @@ fn overlaps(a: &PixelRect, b: &PixelRect) -> bool {
 /// Where a label goes: above the box, else below it, else inside its top edge, each stepped away
 /// from the box by up to 3 label heights to avoid labels already placed; shifted left to stay in
 /// the image. When nothing is free it goes at the first spot that fits the image.
-fn place_label(img_w: i64, img_h: i64, r: &PixelRect, label_w: i64, label_h: i64, taken: &[PixelRect]) -> PixelRect {
-    let x = if r.left.saturating_add(label_w) > img_w { (img_w - label_w).max(0) } else { r.left };
-    let at = |y: i64| PixelRect { left: x, top: y, right: x.saturating_add(label_w), bottom: y + label_h };
+fn place_label(
+    img_w: i64,
+    img_h: i64,
+    r: &PixelRect,
+    label_w: i64,
+    label_h: i64,
+    taken: &[PixelRect],
+) -> PixelRect {
+    let x = if r.left.saturating_add(label_w) > img_w {
+        (img_w - label_w).max(0)
+    } else {
+        r.left
+    };
+    let at = |y: i64| PixelRect {
+        left: x,
+        top: y,
+        right: x.saturating_add(label_w),
+        bottom: y + label_h,
+    };
     let fits = |y: i64| y >= 0 && y + label_h <= img_h;
-    let candidates = (0..4).flat_map(|k| [r.top - (k + 1) * label_h, r.bottom + k * label_h, r.top + k * label_h]);
+    let candidates = (0..4).flat_map(|k| {
+        [
+            r.top - (k + 1) * label_h,
+            r.bottom + k * label_h,
+            r.top + k * label_h,
+        ]
+    });
     let mut first_fit = None;
     for y in candidates.filter(|y| fits(*y)) {
         let spot = at(y);
@@ -221,7 +266,12 @@ mod tests {
     use super::*;
 
     fn det(category: Category, b: [f32; 4]) -> Detection {
-        Detection { class_name: "handgun".into(), category, score: 0.5, box_in_image: BoxInImage::new(b[0], b[1], b[2], b[3]) }
+        Detection {
+            class_name: "handgun".into(),
+            category,
+            score: 0.5,
+            box_in_image: BoxInImage::new(b[0], b[1], b[2], b[3]),
+        }
     }
 
     #[test]
@@ -251,8 +301,19 @@ mod tests {
 
     #[test]
     fn box_off_the_edge_is_clipped() {
-        assert_eq!(pixel_rect(&BoxInImage::new(-10.0, 5.5, 50.0, 200.0), 40, 100), Some(PixelRect { left: 0, top: 5, right: 40, bottom: 100 }));
-        assert_eq!(pixel_rect(&BoxInImage::new(41.0, 0.0, 50.0, 10.0), 40, 100), None);
+        assert_eq!(
+            pixel_rect(&BoxInImage::new(-10.0, 5.5, 50.0, 200.0), 40, 100),
+            Some(PixelRect {
+                left: 0,
+                top: 5,
+                right: 40,
+                bottom: 100
+            })
+        );
+        assert_eq!(
+            pixel_rect(&BoxInImage::new(41.0, 0.0, 50.0, 10.0), 40, 100),
+            None
+        );
     }
 
     #[test]
@@ -261,14 +322,52 @@ mod tests {
             let p = place_label(100, 100, &r, w, 10, &[]);
             (p.left, p.top)
         };
-        assert_eq!(top_of(PixelRect { left: 10, top: 30, right: 50, bottom: 60 }, 20), (10, 20));
-        assert_eq!(top_of(PixelRect { left: 90, top: 5, right: 99, bottom: 60 }, 20), (80, 60));
-        assert_eq!(top_of(PixelRect { left: 0, top: 5, right: 99, bottom: 95 }, 200), (0, 5));
+        assert_eq!(
+            top_of(
+                PixelRect {
+                    left: 10,
+                    top: 30,
+                    right: 50,
+                    bottom: 60
+                },
+                20
+            ),
+            (10, 20)
+        );
+        assert_eq!(
+            top_of(
+                PixelRect {
+                    left: 90,
+                    top: 5,
+                    right: 99,
+                    bottom: 60
+                },
+                20
+            ),
+            (80, 60)
+        );
+        assert_eq!(
+            top_of(
+                PixelRect {
+                    left: 0,
+                    top: 5,
+                    right: 99,
+                    bottom: 95
+                },
+                200
+            ),
+            (0, 5)
+        );
     }
 
     #[test]
     fn labels_avoid_each_other() {
-        let r = PixelRect { left: 10, top: 30, right: 50, bottom: 60 };
+        let r = PixelRect {
+            left: 10,
+            top: 30,
+            right: 50,
+            bottom: 60,
+        };
         let first = place_label(100, 100, &r, 20, 10, &[]);
         let second = place_label(100, 100, &r, 20, 10, &[first]);
         assert_eq!((first.top, second.top), (20, 60));

@@ -16,10 +16,16 @@ pub enum ReportError {
     /// An image (overlay or thumbnail) could not be encoded as PNG. `path` is the file it was meant
     /// for; for a thumbnail, which lives only inside `index.html`, the scan's path.
     #[error("cannot encode PNG for {}: {source}", path.display())]
-    Encode { path: PathBuf, source: image::ImageError },
+    Encode {
+        path: PathBuf,
+        source: image::ImageError,
+    },
     /// A value could not be serialised as JSON.
     #[error("cannot serialise {what} as JSON: {source}")]
-    Json { what: String, source: serde_json::Error },
+    Json {
+        what: String,
+        source: serde_json::Error,
+    },
     /// A JSON line could not be written to its stream (stdout, a pipe, a file the caller opened).
     #[error("cannot write a JSON line: {source}")]
     Stream { source: io::Error },

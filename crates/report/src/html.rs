@@ -79,7 +79,9 @@ fn status_rank(status: Status) -> u8 {
 
 /// The last component of a path, `/` or `\` separated.
 fn file_name(path: &str) -> &str {
-    path.rsplit(['/', '\\']).find(|s| !s.is_empty()).unwrap_or(path)
+    path.rsplit(['/', '\\'])
+        .find(|s| !s.is_empty())
+        .unwrap_or(path)
 }
 
 fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
@@ -92,7 +94,10 @@ fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
 
 fn run_section(out: &mut String, title: &str, run: &RunInfo) {
     let t = &run.thresholds;
-    out.push_str(&format!("<header><h1>{}</h1><dl class=\"run\">", escape(title)));
+    out.push_str(&format!(
+        "<header><h1>{}</h1><dl class=\"run\">",
+        escape(title)
+    ));
     let mut row = |label: &str, value: String, mono: bool| {
         let class = if mono { " class=\"mono\"" } else { "" };
         out.push_str(&format!("<dt>{label}</dt><dd{class}>{value}</dd>"));
@@ -102,11 +107,23 @@ fn run_section(out: &mut String, title: &str, run: &RunInfo) {
     row("Model", escape(&run.model_id), false);
     row("Model SHA-256", escape(&run.model_sha256), true);
     row("Backend", escape(&run.backend), false);
-    row("Thresholds", format!("listed &ge; {} &middot; review &ge; {} &middot; alarm &ge; {}", t.min_score, t.review_score, t.alarm_score), false);
+    row(
+        "Thresholds",
+        format!(
+            "listed &ge; {} &middot; review &ge; {} &middot; alarm &ge; {}",
+            t.min_score, t.review_score, t.alarm_score
+        ),
+        false,
+    );
     let classes: Vec<String> = Category::ALL
         .iter()
         .filter_map(|c| {
-            let names: Vec<String> = run.classes.iter().filter(|ci| ci.category == *c).map(|ci| escape(&ci.name)).collect();
+            let names: Vec<String> = run
+                .classes
+                .iter()
+                .filter(|ci| ci.category == *c)
+                .map(|ci| escape(&ci.name))
+                .collect();
             (!names.is_empty()).then(|| format!("<b>{c}</b>: {}", names.join(", ")))
         })
         .collect();
@@ -116,14 +133,23 @@ fn run_section(out: &mut String, title: &str, run: &RunInfo) {
 
 fn counts_section(out: &mut String, summary: &ReportSummary) {
     out.push_str("<h2>Verdicts</h2><div class=\"counts\">");
-    out.push_str(&format!("<div class=\"count\"><b>{}</b>scans</div>", summary.scans));
+    out.push_str(&format!(
+        "<div class=\"count\"><b>{}</b>scans</div>",
+        summary.scans
+    ));
     for status in [Status::Alarm, Status::Review, Status::Error, Status::Clear] {
         let s = status.as_str();
-        out.push_str(&format!("<div class=\"count {s}\"><b>{}</b>{s}</div>", summary.count(status)));
+        out.push_str(&format!(
+            "<div class=\"count {s}\"><b>{}</b>{s}</div>",
+            summary.count(status)
+        ));
     }
     out.push_str("</div>\n<h2>Detections</h2><div class=\"counts\">");
     for category in Category::ALL {
-        let (detections, scans) = (summary.detections.get(category), summary.scans_with.get(category));
+        let (detections, scans) = (
+            summary.detections.get(category),
+            summary.scans_with.get(category),
+        );
         out.push_str(&format!(
             "<div class=\"count\" style=\"--c:{}\"><b>{detections}</b>{category} {} in {scans} {}</div>",
             hex(category),
@@ -139,20 +165,32 @@ fn scan_card(out: &mut String, entry: &Entry) {
     let s = r.status.as_str();
     out.push_str(&format!("<div class=\"card {s}\"><div class=\"thumb\">"));
     match &entry.thumbnail_png {
-        Some(png) => {
-            out.push_str(&format!("<img alt=\"{}\" src=\"data:image/png;base64,{}\">", escape(&r.scan), base64::engine::general_purpose::STANDARD.encode(png)))
-        }
+        Some(png) => out.push_str(&format!(
+            "<img alt=\"{}\" src=\"data:image/png;base64,{}\">",
+            escape(&r.scan),
+            base64::engine::general_purpose::STANDARD.encode(png)
+        )),
         None => out.push_str("no image"),
     }
     out.push_str("</div><div class=\"body\">");
-    out.push_str(&format!("<div class=\"name\">{}</div><div class=\"path\">{}</div>", escape(file_name(&r.scan)), escape(&r.scan)));
+    out.push_str(&format!(
+        "<div class=\"name\">{}</div><div class=\"path\">{}</div>",
+        escape(file_name(&r.scan)),
+        escape(&r.scan)
+    ));
     out.push_str(&format!("<div><span class=\"badge {s}\">{s}</span>"));
     if let (Some(w), Some(h)) = (r.width, r.height) {
         out.push_str(&format!("<span class=\"meta\">{w}&times;{h}</span>"));
     }
-    out.push_str(&format!("<span class=\"meta\">{} ms</span>", round_to(r.elapsed_ms, 1)));
+    out.push_str(&format!(
+        "<span class=\"meta\">{} ms</span>",
+        round_to(r.elapsed_ms, 1)
+    ));
     if let Some(overlay) = &entry.overlay {
-        out.push_str(&format!("<span class=\"meta\"><a href=\"{}\">overlay</a></span>", escape(overlay)));
+        out.push_str(&format!(
+            "<span class=\"meta\"><a href=\"{}\">overlay</a></span>",
+            escape(overlay)
+        ));
     }
     out.push_str("</div>");
     if let Some(error) = &r.error {
@@ -172,7 +210,10 @@ fn scan_card(out: &mut String, entry: &Entry) {
             ));
         }
         if detections.len() > MAX_LISTED {
-            out.push_str(&format!("<li class=\"none\">+{} more</li>", detections.len() - MAX_LISTED));
+            out.push_str(&format!(
+                "<li class=\"none\">+{} more</li>",
+                detections.len() - MAX_LISTED
+            ));
         }
         out.push_str("</ul>");
     } else if r.status != Status::Error {
@@ -182,20 +223,39 @@ fn scan_card(out: &mut String, entry: &Entry) {
 }
 
 /// The whole page.
-pub(crate) fn index_html(title: &str, run: &RunInfo, summary: &ReportSummary, entries: &[Entry]) -> String {
-    let thumbs: usize = entries.iter().filter_map(|e| e.thumbnail_png.as_ref()).map(|p| p.len() * 4 / 3 + 600).sum();
+pub(crate) fn index_html(
+    title: &str,
+    run: &RunInfo,
+    summary: &ReportSummary,
+    entries: &[Entry],
+) -> String {
+    let thumbs: usize = entries
+        .iter()
+        .filter_map(|e| e.thumbnail_png.as_ref())
+        .map(|p| p.len() * 4 / 3 + 600)
+        .sum();
     let mut out = String::with_capacity(16_384 + thumbs + 1_024 * entries.len());
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">");
-    out.push_str(&format!("<title>{} &ndash; {}</title><style>{CSS}</style></head><body>\n", escape(title), escape(&run.started_at)));
+    out.push_str(&format!(
+        "<title>{} &ndash; {}</title><style>{CSS}</style></head><body>\n",
+        escape(title),
+        escape(&run.started_at)
+    ));
     run_section(&mut out, title, run);
     out.push_str("<main>");
     counts_section(&mut out, summary);
     let mut order: Vec<&Entry> = entries.iter().collect();
     // Stable: within a verdict, best score first, then the order scans were added.
     order.sort_by(|a, b| {
-        let top = |e: &Entry| e.record.top_detection().map_or(f32::NEG_INFINITY, |d| d.score);
-        status_rank(a.record.status).cmp(&status_rank(b.record.status)).then(top(b).total_cmp(&top(a)))
+        let top = |e: &Entry| {
+            e.record
+                .top_detection()
+                .map_or(f32::NEG_INFINITY, |d| d.score)
+        };
+        status_rank(a.record.status)
+            .cmp(&status_rank(b.record.status))
+            .then(top(b).total_cmp(&top(a)))
     });
     out.push_str("<h2>Scans</h2><div class=\"grid\">\n");
     for entry in order {
@@ -211,7 +271,10 @@ mod tests {
 
     #[test]
     fn escapes_markup() {
-        assert_eq!(escape(r#"<a href="x">&'"#), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            escape(r#"<a href="x">&'"#),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 
     #[test]
@@ -224,8 +287,12 @@ mod tests {
 
     #[test]
     fn flagged_first() {
-        let mut ranks: Vec<Status> = vec![Status::Clear, Status::Error, Status::Review, Status::Alarm];
+        let mut ranks: Vec<Status> =
+            vec![Status::Clear, Status::Error, Status::Review, Status::Alarm];
         ranks.sort_by_key(|s| status_rank(*s));
-        assert_eq!(ranks, vec![Status::Alarm, Status::Review, Status::Error, Status::Clear]);
+        assert_eq!(
+            ranks,
+            vec![Status::Alarm, Status::Review, Status::Error, Status::Clear]
+        );
     }
 }

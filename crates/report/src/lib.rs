@@ -2,9 +2,11 @@
 //!
 //! - [`record`]: the versioned per-scan JSON contract ([`ScanRecord`], schema [`SCAN_SCHEMA`]) and
 //!   [`write_jsonl`], one JSON object per line;
-//! - [`draw`]: boxes and `class score` labels drawn on a scan ([`draw_detections_mut`]), coloured by
+//! - [`draw`]: boxes and `class score` labels drawn on a scan ([`draw_detections_mut`]), coloured
+//!   by
 //!   Protocol category;
-//! - [`writer`]: the `--out DIR` report ([`ReportWriter`]): overlay PNGs of flagged scans, written as
+//! - [`writer`]: the `--out DIR` report ([`ReportWriter`]): overlay PNGs of flagged scans, written
+//!   as
 //!   scans come, and at the end `report.json`, `summary.csv` and one self-contained `index.html`;
 //! - [`html`]: the HTML helpers ([`html::escape`]);
 //! - [`error`]: the error type, [`ReportError`].
@@ -24,4 +26,7 @@ pub mod writer;
 pub use draw::{category_colour, draw_detections_mut, draw_detections_styled_mut, DrawStyle};
 pub use error::ReportError;
 pub use record::{write_jsonl, ScanRecord, SCAN_SCHEMA};
-pub use writer::{CategoryCounts, ReportOptions, ReportSummary, ReportWriter, RunInfo, INDEX_HTML, OVERLAYS_DIR, REPORT_JSON, REPORT_SCHEMA, SUMMARY_CSV};
+pub use writer::{
+    CategoryCounts, ReportOptions, ReportSummary, ReportWriter, RunInfo, INDEX_HTML, OVERLAYS_DIR,
+    REPORT_JSON, REPORT_SCHEMA, SUMMARY_CSV,
+};

@@ -84,7 +84,13 @@ impl ScanRecord {
     /// A scan that could not be screened: status [`Status::Error`], no detections, no size.
     /// Use [`ScanRecord::with_size`] when the scan decoded but a later step failed.
     #[must_use]
-    pub fn failed(scan: impl Into<String>, error_message: impl Into<String>, backend: impl Into<String>, model: impl Into<String>, elapsed_ms: f64) -> Self {
+    pub fn failed(
+        scan: impl Into<String>,
+        error_message: impl Into<String>,
+        backend: impl Into<String>,
+        model: impl Into<String>,
+        elapsed_ms: f64,
+    ) -> Self {
         Self {
             schema: SCAN_SCHEMA.to_owned(),
             scan: scan.into(),
@@ -116,13 +122,18 @@ impl ScanRecord {
     /// The best-scoring detection, if any.
     #[must_use]
     pub fn top_detection(&self) -> Option<&Detection> {
-        self.detections.iter().max_by(|a, b| a.score.total_cmp(&b.score))
+        self.detections
+            .iter()
+            .max_by(|a, b| a.score.total_cmp(&b.score))
     }
 
     /// The number of detections of `category`.
     #[must_use]
     pub fn count_of(&self, category: Category) -> usize {
-        self.detections.iter().filter(|d| d.category == category).count()
+        self.detections
+            .iter()
+            .filter(|d| d.category == category)
+            .count()
     }
 }
 
@@ -142,7 +153,10 @@ struct DetectionOut<'a> {
     box_in_image: &'a BoxInImage,
 }
 
-fn serialize_detections<S: Serializer>(detections: &[Detection], serializer: S) -> Result<S::Ok, S::Error> {
+fn serialize_detections<S: Serializer>(
+    detections: &[Detection],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     serializer.collect_seq(detections.iter().map(|d| DetectionOut {
         class: &d.class_name,
         category: d.category,
@@ -162,9 +176,13 @@ fn serialize_ms<S: Serializer>(elapsed_ms: &f64, serializer: S) -> Result<S::Ok,
 /// [`ReportError::Json`] if the record cannot be serialised, [`ReportError::Stream`] if the write
 /// or the flush fails (e.g. a closed pipe).
 pub fn write_jsonl<W: Write>(mut w: W, record: &ScanRecord) -> Result<(), ReportError> {
-    let mut line = serde_json::to_string(record).map_err(|source| ReportError::Json { what: format!("scan record for {}", record.scan), source })?;
+    let mut line = serde_json::to_string(record).map_err(|source| ReportError::Json {
+        what: format!("scan record for {}", record.scan),
+        source,
+    })?;
     line.push('\n');
-    w.write_all(line.as_bytes()).map_err(|source| ReportError::Stream { source })?;
+    w.write_all(line.as_bytes())
+        .map_err(|source| ReportError::Stream { source })?;
     w.flush().map_err(|source| ReportError::Stream { source })
 }
 

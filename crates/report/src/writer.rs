@@ -102,7 +102,11 @@ pub struct ReportOptions {
 
 impl Default for ReportOptions {
     fn default() -> Self {
-        Self { thumbnail_px: 192, write_overlays: true, title: "armscan report".to_owned() }
+        Self {
+            thumbnail_px: 192,
+            write_overlays: true,
+            title: "armscan report".to_owned(),
+        }
     }
 }
 
@@ -219,7 +223,11 @@ pub struct ReportWriter {
 
 impl fmt::Debug for ReportWriter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ReportWriter").field("dir", &self.dir).field("options", &self.options).field("summary", &self.summary).finish_non_exhaustive()
+        f.debug_struct("ReportWriter")
+            .field("dir", &self.dir)
+            .field("options", &self.options)
+            .field("summary", &self.summary)
+            .finish_non_exhaustive()
     }
 }
 
@@ -246,8 +254,18 @@ impl ReportWriter {
     /// # Errors
     /// [`ReportError::CreateDir`] when the directory cannot be created.
     pub fn create(dir: &Path, run: RunInfo, options: ReportOptions) -> Result<Self, ReportError> {
-        fs::create_dir_all(dir).map_err(|source| ReportError::CreateDir { path: dir.to_path_buf(), source })?;
-        Ok(Self { dir: dir.to_path_buf(), run, options, entries: Vec::new(), overlay_names: HashSet::new(), summary: ReportSummary::default() })
+        fs::create_dir_all(dir).map_err(|source| ReportError::CreateDir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            run,
+            options,
+            entries: Vec::new(),
+            overlay_names: HashSet::new(),
+            summary: ReportSummary::default(),
+        })
     }
 
     /// The report directory.
@@ -272,7 +290,11 @@ impl ReportWriter {
     /// # Errors
     /// [`ReportError::CreateDir`] / [`ReportError::Io`] when the overlay cannot be written,
     /// [`ReportError::Encode`] when a PNG cannot be encoded. The scan is not added then.
-    pub fn add(&mut self, record: &ScanRecord, display: Option<&RgbImage>) -> Result<(), ReportError> {
+    pub fn add(
+        &mut self,
+        record: &ScanRecord,
+        display: Option<&RgbImage>,
+    ) -> Result<(), ReportError> {
         let mut thumbnail_png = None;
         let mut overlay = None;
         if let Some(display) = display.filter(|d| d.width() > 0 && d.height() > 0) {
@@ -280,16 +302,28 @@ impl ReportWriter {
             // the records keep every listed detection.
             let review_score = self.run.thresholds.review_score;
             let detections: Vec<Detection> =
-                boxes_for_display(record, display.width(), display.height()).into_iter().filter(|d| d.score >= review_score).collect();
+                boxes_for_display(record, display.width(), display.height())
+                    .into_iter()
+                    .filter(|d| d.score >= review_score)
+                    .collect();
             if record.is_flagged() && self.options.write_overlays {
                 overlay = Some(self.write_overlay(&record.scan, display, &detections)?);
             }
             let thumb = thumbnail(display, &detections, self.options.thumbnail_px);
-            let png = encode_png(&thumb, CompressionType::Best).map_err(|source| ReportError::Encode { path: PathBuf::from(&record.scan), source })?;
+            let png = encode_png(&thumb, CompressionType::Best).map_err(|source| {
+                ReportError::Encode {
+                    path: PathBuf::from(&record.scan),
+                    source,
+                }
+            })?;
             thumbnail_png = Some(png);
         }
         self.summary.add(record);
-        self.entries.push(Entry { record: record.clone(), thumbnail_png, overlay });
+        self.entries.push(Entry {
+            record: record.clone(),
+            thumbnail_png,
+            overlay,
+        });
         Ok(())
     }
 
@@ -302,26 +336,52 @@ impl ReportWriter {
             schema: REPORT_SCHEMA,
             run: &self.run,
             summary: &self.summary,
-            scans: self.entries.iter().map(|e| ReportScan { record: &e.record, overlay: e.overlay.as_deref() }).collect(),
+            scans: self
+                .entries
+                .iter()
+                .map(|e| ReportScan {
+                    record: &e.record,
+                    overlay: e.overlay.as_deref(),
+                })
+                .collect(),
         };
-        let mut json = serde_json::to_vec_pretty(&report).map_err(|source| ReportError::Json { what: REPORT_JSON.to_owned(), source })?;
+        let mut json = serde_json::to_vec_pretty(&report).map_err(|source| ReportError::Json {
+            what: REPORT_JSON.to_owned(),
+            source,
+        })?;
         json.push(b'\n');
         write_atomically(&self.dir.join(REPORT_JSON), &json)?;
-        write_atomically(&self.dir.join(SUMMARY_CSV), crate::table::summary_csv(&self.entries).as_bytes())?;
-        let page = crate::html::index_html(&self.options.title, &self.run, &self.summary, &self.entries);
+        write_atomically(
+            &self.dir.join(SUMMARY_CSV),
+            crate::table::summary_csv(&self.entries).as_bytes(),
+        )?;
+        let page =
+            crate::html::index_html(&self.options.title, &self.run, &self.summary, &self.entries);
         write_atomically(&self.dir.join(INDEX_HTML), page.as_bytes())?;
         Ok(self.summary)
     }
 
-    fn write_overlay(&mut self, scan: &str, display: &RgbImage, detections: &[Detection]) -> Result<String, ReportError> {
+    fn write_overlay(
+        &mut self,
+        scan: &str,
+        display: &RgbImage,
+        detections: &[Detection],
+    ) -> Result<String, ReportError> {
         let overlays_dir = self.dir.join(OVERLAYS_DIR);
-        fs::create_dir_all(&overlays_dir).map_err(|source| ReportError::CreateDir { path: overlays_dir.clone(), source })?;
+        fs::create_dir_all(&overlays_dir).map_err(|source| ReportError::CreateDir {
+            path: overlays_dir.clone(),
+            source,
+        })?;
         let name = unique_name(&safe_stem(scan), &mut self.overlay_names);
         let file_name = format!("{name}.png");
         let path = overlays_dir.join(&file_name);
         let mut img = display.clone();
         draw_detections_mut(&mut img, detections);
-        let png = encode_png(&img, CompressionType::Fast).map_err(|source| ReportError::Encode { path: path.clone(), source })?;
+        let png =
+            encode_png(&img, CompressionType::Fast).map_err(|source| ReportError::Encode {
+                path: path.clone(),
+                source,
+            })?;
         fs::write(&path, png).map_err(|source| ReportError::Io { path, source })?;
         Ok(format!("{OVERLAYS_DIR}/{file_name}"))
     }
@@ -344,13 +404,20 @@ fn scale_detections(detections: &[Detection], sx: f32, sy: f32) -> Vec<Detection
         .iter()
         .map(|d| {
             let b = d.box_in_image;
-            Detection { box_in_image: BoxInImage::new(b.x1 * sx, b.y1 * sy, b.x2 * sx, b.y2 * sy), ..d.clone() }
+            Detection {
+                box_in_image: BoxInImage::new(b.x1 * sx, b.y1 * sy, b.x2 * sx, b.y2 * sy),
+                ..d.clone()
+            }
         })
         .collect()
 }
 
 /// The display image shrunk so its longest side is at most `longest_px`, boxes drawn (no labels).
-#[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+#[allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss
+)]
 fn thumbnail(display: &RgbImage, detections: &[Detection], longest_px: u32) -> RgbImage {
     let (w, h) = display.dimensions();
     let longest = w.max(h);
@@ -362,7 +429,10 @@ fn thumbnail(display: &RgbImage, detections: &[Detection], longest_px: u32) -> R
         let th = ((f64::from(h) * scale).round() as u32).max(1);
         image::imageops::thumbnail(display, tw, th)
     };
-    let (sx, sy) = (thumb.width() as f32 / w as f32, thumb.height() as f32 / h as f32);
+    let (sx, sy) = (
+        thumb.width() as f32 / w as f32,
+        thumb.height() as f32 / h as f32,
+    );
     let style = DrawStyle::for_size(thumb.width(), thumb.height()).with_labels(false);
     draw_detections_styled_mut(&mut thumb, &scale_detections(detections, sx, sy), &style);
     thumb
@@ -372,25 +442,44 @@ fn thumbnail(display: &RgbImage, detections: &[Detection], longest_px: u32) -> R
 /// inlined into `index.html`) the best.
 fn encode_png(img: &RgbImage, compression: CompressionType) -> Result<Vec<u8>, image::ImageError> {
     let mut png = Vec::new();
-    PngEncoder::new_with_quality(&mut png, compression, FilterType::Adaptive).write_image(img.as_raw(), img.width(), img.height(), ExtendedColorType::Rgb8)?;
+    PngEncoder::new_with_quality(&mut png, compression, FilterType::Adaptive).write_image(
+        img.as_raw(),
+        img.width(),
+        img.height(),
+        ExtendedColorType::Rgb8,
+    )?;
     Ok(png)
 }
 
 /// Writes `path.tmp`, then renames it to `path`.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    let mut tmp_name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut tmp_name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     tmp_name.push(".tmp");
     let tmp = path.with_file_name(tmp_name);
-    fs::write(&tmp, bytes).map_err(|source| ReportError::Io { path: tmp.clone(), source })?;
-    fs::rename(&tmp, path).map_err(|source| ReportError::Io { path: path.to_path_buf(), source })
+    fs::write(&tmp, bytes).map_err(|source| ReportError::Io {
+        path: tmp.clone(),
+        source,
+    })?;
+    fs::rename(&tmp, path).map_err(|source| ReportError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// A file-name stem from a scan path: ASCII letters and digits kept, everything else `_`, leading
 /// and trailing `_` dropped, the last [`MAX_NAME_CHARS`] kept (the end of a path tells scans
 /// apart); `scan` when nothing is left.
 pub(crate) fn safe_stem(scan: &str) -> String {
-    let mapped: Vec<char> = scan.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
-    let tail: String = mapped[mapped.len().saturating_sub(MAX_NAME_CHARS)..].iter().collect();
+    let mapped: Vec<char> = scan
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let tail: String = mapped[mapped.len().saturating_sub(MAX_NAME_CHARS)..]
+        .iter()
+        .collect();
     let trimmed = tail.trim_matches('_');
     if trimmed.is_empty() {
         "scan".to_owned()
@@ -417,7 +506,10 @@ mod tests {
 
     #[test]
     fn safe_names_are_safe_and_unique() {
-        assert_eq!(safe_stem("/data/in/a b,c\"d<e>.png"), "data_in_a_b_c_d_e__png");
+        assert_eq!(
+            safe_stem("/data/in/a b,c\"d<e>.png"),
+            "data_in_a_b_c_d_e__png"
+        );
         assert_eq!(safe_stem("///"), "scan");
         assert_eq!(safe_stem("dossier/colis-é.tif"), "dossier_colis___tif");
         let long = format!("{}end.png", "x/".repeat(100));
@@ -440,10 +532,18 @@ mod tests {
 
     #[test]
     fn boxes_follow_a_display_of_another_size() {
-        let d = Detection { class_name: "slide".into(), category: Category::Part, score: 0.5, box_in_image: BoxInImage::new(10.0, 20.0, 30.0, 40.0) };
+        let d = Detection {
+            class_name: "slide".into(),
+            category: Category::Part,
+            score: 0.5,
+            box_in_image: BoxInImage::new(10.0, 20.0, 30.0, 40.0),
+        };
         let r = ScanRecord::screened("s", 100, 200, Status::Review, vec![d], "tract", "m", 1.0);
         let scaled = boxes_for_display(&r, 50, 100);
         assert_eq!(scaled[0].box_in_image.to_array(), [5.0, 10.0, 15.0, 20.0]);
-        assert_eq!(boxes_for_display(&r, 100, 200)[0].box_in_image.to_array(), [10.0, 20.0, 30.0, 40.0]);
+        assert_eq!(
+            boxes_for_display(&r, 100, 200)[0].box_in_image.to_array(),
+            [10.0, 20.0, 30.0, 40.0]
+        );
     }
 }

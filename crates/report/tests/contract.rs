@@ -17,7 +17,12 @@ fn screened() -> ScanRecord {
                 score: 0.873_14,
                 box_in_image: BoxInImage::new(100.5, 200.25, 900.0, 700.123),
             },
-            Detection { class_name: "cartridge".into(), category: Category::Ammunition, score: 0.3, box_in_image: BoxInImage::new(10.0, 20.0, 30.0, 40.0) },
+            Detection {
+                class_name: "cartridge".into(),
+                category: Category::Ammunition,
+                score: 0.3,
+                box_in_image: BoxInImage::new(10.0, 20.0, 30.0, 40.0),
+            },
         ],
         "tract",
         "armscan-yolo-v1",
@@ -38,7 +43,13 @@ const FAILED_JSON: &str = concat!(
 );
 
 fn failed() -> ScanRecord {
-    ScanRecord::failed("in/bad \"x\".tif", "cannot decode: truncated TIFF", "onnxruntime", "m1", 1.5)
+    ScanRecord::failed(
+        "in/bad \"x\".tif",
+        "cannot decode: truncated TIFF",
+        "onnxruntime",
+        "m1",
+        1.5,
+    )
 }
 
 #[test]
@@ -59,7 +70,10 @@ fn write_jsonl_writes_the_line() {
     let mut out = Vec::new();
     write_jsonl(&mut out, &screened()).unwrap();
     write_jsonl(&mut out, &failed()).unwrap();
-    assert_eq!(String::from_utf8(out).unwrap(), format!("{SCREENED_JSON}\n{FAILED_JSON}\n"));
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        format!("{SCREENED_JSON}\n{FAILED_JSON}\n")
+    );
 }
 
 #[test]
@@ -82,7 +96,11 @@ fn records_round_trip() {
 
 #[test]
 fn status_and_category_serialise_lowercase() {
-    for (status, text) in [(Status::Clear, "clear"), (Status::Review, "review"), (Status::Alarm, "alarm")] {
+    for (status, text) in [
+        (Status::Clear, "clear"),
+        (Status::Review, "review"),
+        (Status::Alarm, "alarm"),
+    ] {
         let mut r = screened();
         r.status = status;
         let v: serde_json::Value = serde_json::to_value(&r).unwrap();

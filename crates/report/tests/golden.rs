@@ -15,7 +15,12 @@ fn golden_path() -> PathBuf {
 }
 
 fn det(class_name: &str, category: Category, score: f32, b: [f32; 4]) -> Detection {
-    Detection { class_name: class_name.into(), category, score, box_in_image: BoxInImage::new(b[0], b[1], b[2], b[3]) }
+    Detection {
+        class_name: class_name.into(),
+        category,
+        score,
+        box_in_image: BoxInImage::new(b[0], b[1], b[2], b[3]),
+    }
 }
 
 /// A 200x120 blue-grey gradient with the three categories drawn on it, including a box whose
@@ -27,9 +32,19 @@ fn render() -> RgbImage {
         Rgb([v, w, 128])
     });
     let detections = [
-        det("handgun", Category::Firearm, 0.87, [12.0, 30.0, 100.0, 100.0]),
+        det(
+            "handgun",
+            Category::Firearm,
+            0.87,
+            [12.0, 30.0, 100.0, 100.0],
+        ),
         det("slide", Category::Part, 0.55, [110.5, 2.0, 160.2, 40.7]),
-        det("cartridge", Category::Ammunition, 0.42, [150.0, 70.0, 190.0, 110.0]),
+        det(
+            "cartridge",
+            Category::Ammunition,
+            0.42,
+            [150.0, 70.0, 190.0, 110.0],
+        ),
     ];
     draw_detections_mut(&mut img, &detections);
     img
@@ -45,11 +60,22 @@ fn overlay_matches_golden() {
         eprintln!("rewrote {}", path.display());
         return;
     }
-    let expected = image::open(&path).unwrap_or_else(|e| panic!("cannot read {} ({e}); run with ARMSCAN_REGENERATE_GOLDEN=1", path.display())).to_rgb8();
+    let expected = image::open(&path)
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot read {} ({e}); run with ARMSCAN_REGENERATE_GOLDEN=1",
+                path.display()
+            )
+        })
+        .to_rgb8();
     if expected != actual {
         let actual_path = std::env::temp_dir().join("armscan-report-overlay.actual.png");
         actual.save(&actual_path).unwrap();
-        let differing = expected.pixels().zip(actual.pixels()).filter(|(a, b)| a != b).count();
+        let differing = expected
+            .pixels()
+            .zip(actual.pixels())
+            .filter(|(a, b)| a != b)
+            .count();
         panic!(
             "overlay differs from {} ({}x{} vs {}x{}, {differing} pixels differ); actual written to {}",
             path.display(),

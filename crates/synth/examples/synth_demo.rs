@@ -23,15 +23,39 @@ fn main() {
         let parts: Vec<&str> = spec.split(':').collect();
         let r: Vec<u32> = parts[1].split(',').map(|v| v.parse().unwrap()).collect();
         let scale: f32 = parts[2].parse().unwrap();
-        let crop = armscan_synth::tip::crop_from_image(std::path::Path::new(parts[0]), [r[0], r[1], r[2], r[3]], scale, 6.1).unwrap();
+        let crop = armscan_synth::tip::crop_from_image(
+            std::path::Path::new(parts[0]),
+            [r[0], r[1], r[2], r[3]],
+            scale,
+            6.1,
+        )
+        .unwrap();
         let clean = armscan_synth::render_scene(&opts.clone().with_clean_fraction(1.0), 0);
         let mut t = clean.ideal.clone();
         armscan_synth::project_mut(&mut t, &crop, 300, 250);
-        let m = opts.detector.measure(&t, &mut armscan_synth::rng::Rng::new(9));
+        let m = opts
+            .detector
+            .measure(&t, &mut armscan_synth::rng::Rng::new(9));
         let rgb = armscan_core::colour::pseudo_colour_image(&m.high, &m.low);
-        image::RgbImage::from_raw(opts.width, opts.height, rgb).unwrap().save(out.join("tip_demo_colour.png")).unwrap();
-        let g: Vec<u8> = m.grey().iter().map(|v| armscan_synth::physics::to_u8(*v)).collect();
-        image::GrayImage::from_raw(opts.width, opts.height, g).unwrap().save(out.join("tip_demo_grey.png")).unwrap();
+        image::RgbImage::from_raw(opts.width, opts.height, rgb)
+            .unwrap()
+            .save(out.join("tip_demo_colour.png"))
+            .unwrap();
+        let g: Vec<u8> = m
+            .grey()
+            .iter()
+            .map(|v| armscan_synth::physics::to_u8(*v))
+            .collect();
+        image::GrayImage::from_raw(opts.width, opts.height, g)
+            .unwrap()
+            .save(out.join("tip_demo_grey.png"))
+            .unwrap();
     }
-    println!("{count} scenes of {}x{} in {s:.2} s: {:.2} scenes/s on {} threads", opts.width, opts.height, count as f64 / s, rayon::current_num_threads());
+    println!(
+        "{count} scenes of {}x{} in {s:.2} s: {:.2} scenes/s on {} threads",
+        opts.width,
+        opts.height,
+        count as f64 / s,
+        rayon::current_num_threads()
+    );
 }

@@ -9,9 +9,15 @@ pub enum SynthError {
     #[error("invalid option: {0}")]
     InvalidOption(String),
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: {source}")]
-    Image { path: PathBuf, source: image::ImageError },
+    Image {
+        path: PathBuf,
+        source: image::ImageError,
+    },
     #[error("annotations: {0}")]
     Json(#[from] serde_json::Error),
 }

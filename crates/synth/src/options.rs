@@ -37,7 +37,8 @@ pub struct SynthOptions {
     pub real_bag_fraction: f32,
     /// Synthetic threat variants never drawn (shapes held out of a training set).
     pub exclude_variants: Vec<String>,
-    /// Whether parts are also drawn from the parametric families ([`crate::threats::PART_FAMILIES`]:
+    /// Whether parts are also drawn from the parametric families
+    /// ([`crate::threats::PART_FAMILIES`]:
     /// receivers, bolts and barrels of random architecture and size). Off by default, so data
     /// sets made before the families existed keep their bytes (and their `info`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -198,10 +199,16 @@ impl SynthOptions {
     pub fn validate(&self) -> Result<(), SynthError> {
         let bad = |m: String| Err(SynthError::InvalidOption(m));
         if !(64..=8192).contains(&self.width) || !(64..=8192).contains(&self.height) {
-            return bad(format!("image size {}x{} (each side 64..=8192 pixels)", self.width, self.height));
+            return bad(format!(
+                "image size {}x{} (each side 64..=8192 pixels)",
+                self.width, self.height
+            ));
         }
         if !(self.pixel_spacing_mm > 0.05 && self.pixel_spacing_mm <= 10.0) {
-            return bad(format!("pixel spacing {} mm (0.05 < mm <= 10)", self.pixel_spacing_mm));
+            return bad(format!(
+                "pixel spacing {} mm (0.05 < mm <= 10)",
+                self.pixel_spacing_mm
+            ));
         }
         if !(0.0..=1.0).contains(&self.clean_fraction) {
             return bad(format!("clean fraction {} (0..=1)", self.clean_fraction));
@@ -210,21 +217,40 @@ impl SynthOptions {
             return bad(format!("clutter {} (0..=1)", self.clutter));
         }
         if !(0.0..=1.0).contains(&self.light_frame_fraction) {
-            return bad(format!("light frame fraction {} (0..=1)", self.light_frame_fraction));
+            return bad(format!(
+                "light frame fraction {} (0..=1)",
+                self.light_frame_fraction
+            ));
         }
-        if !(0.0..=1.0).contains(&self.real_threat_fraction) || !(0.0..=1.0).contains(&self.real_bag_fraction) {
-            return bad(format!("real threat / bag fraction {} / {} (0..=1)", self.real_threat_fraction, self.real_bag_fraction));
+        if !(0.0..=1.0).contains(&self.real_threat_fraction)
+            || !(0.0..=1.0).contains(&self.real_bag_fraction)
+        {
+            return bad(format!(
+                "real threat / bag fraction {} / {} (0..=1)",
+                self.real_threat_fraction, self.real_bag_fraction
+            ));
         }
         self.mix.validate().map_err(SynthError::InvalidOption)?;
-        if let Some(v) = self.exclude_variants.iter().find(|v| crate::threats::find_variant(v).is_none()) {
+        if let Some(v) = self
+            .exclude_variants
+            .iter()
+            .find(|v| crate::threats::find_variant(v).is_none())
+        {
             return bad(format!("unknown threat variant `{v}` to exclude"));
         }
         if self.max_threats == 0 || self.max_threats > 20 {
             return bad(format!("max threats {} (1..=20)", self.max_threats));
         }
         let d = &self.detector;
-        if !(d.dose_high >= 10.0 && d.dose_low >= 10.0 && d.dose_high.is_finite() && d.dose_low.is_finite()) {
-            return bad(format!("dose {} / {} (at least 10 counts)", d.dose_high, d.dose_low));
+        if !(d.dose_high >= 10.0
+            && d.dose_low >= 10.0
+            && d.dose_high.is_finite()
+            && d.dose_low.is_finite())
+        {
+            return bad(format!(
+                "dose {} / {} (at least 10 counts)",
+                d.dose_high, d.dose_low
+            ));
         }
         if !(0.0..=5.0).contains(&d.blur_sigma_px) || !(0.0..=0.2).contains(&d.row_gain_sigma) {
             return bad("detector blur (0..=5 px) or row gain sigma (0..=0.2)".to_owned());

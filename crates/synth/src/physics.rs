@@ -28,7 +28,8 @@ pub enum Energy {
 /// Materials of the generator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Material {
-    /// Water, as stand-in for food, liquids, skin, textiles of natural fibre (NIST "Water, Liquid").
+    /// Water, as stand-in for food, liquids, skin, textiles of natural fibre (NIST "Water,
+    /// Liquid").
     Organic,
     /// Polyethylene (NIST "Polyethylene"): bags, mailers, polymer frames, toys, cable sheaths.
     Plastic,
@@ -144,7 +145,12 @@ pub struct AttenuationMap {
 impl AttenuationMap {
     #[must_use]
     pub fn new(width: usize, height: usize) -> Self {
-        Self { width, height, low: vec![0.0; width * height], high: vec![0.0; width * height] }
+        Self {
+            width,
+            height,
+            low: vec![0.0; width * height],
+            high: vec![0.0; width * height],
+        }
     }
 
     /// Adds `thickness_mm` of `material` along the beam at pixel `i`.
@@ -181,13 +187,22 @@ impl DualT {
     /// An empty scan (T = 1 everywhere).
     #[must_use]
     pub fn empty(width: usize, height: usize) -> Self {
-        Self { width, height, high: vec![1.0; width * height], low: vec![1.0; width * height] }
+        Self {
+            width,
+            height,
+            high: vec![1.0; width * height],
+            low: vec![1.0; width * height],
+        }
     }
 
     /// The single-energy view `sqrt(T_high · T_low)`, as armscan-ingest's detector view.
     #[must_use]
     pub fn grey(&self) -> Vec<f32> {
-        self.high.iter().zip(&self.low).map(|(h, l)| single_energy_view(*h, *l)).collect()
+        self.high
+            .iter()
+            .zip(&self.low)
+            .map(|(h, l)| single_energy_view(*h, *l))
+            .collect()
     }
 }
 
@@ -210,7 +225,13 @@ pub struct DetectorModel {
 
 impl Default for DetectorModel {
     fn default() -> Self {
-        Self { dose_high: 20_000.0, dose_low: 10_000.0, blur_sigma_px: 0.7, row_gain_sigma: 0.006, floor_counts: 4.0 }
+        Self {
+            dose_high: 20_000.0,
+            dose_low: 10_000.0,
+            blur_sigma_px: 0.7,
+            row_gain_sigma: 0.006,
+            floor_counts: 4.0,
+        }
     }
 }
 
@@ -219,7 +240,9 @@ fn gauss_kernel(sigma: f32) -> Vec<f32> {
         return vec![1.0];
     }
     let r = (3.0 * sigma).ceil() as i32;
-    let mut k: Vec<f32> = (-r..=r).map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp()).collect();
+    let mut k: Vec<f32> = (-r..=r)
+        .map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp())
+        .collect();
     let s: f32 = k.iter().sum();
     k.iter_mut().for_each(|v| *v /= s);
     k
@@ -241,7 +264,11 @@ pub fn blur(data: &[f32], width: usize, height: usize, sigma: f32) -> Vec<f32> {
         for x in 0..width {
             if x >= ru && x + ru < width {
                 // interior: no clamping
-                dst[x] = k.iter().zip(&row[x - ru..=x + ru]).map(|(kv, v)| kv * v).sum();
+                dst[x] = k
+                    .iter()
+                    .zip(&row[x - ru..=x + ru])
+                    .map(|(kv, v)| kv * v)
+                    .sum();
             } else {
                 let mut s = 0.0;
                 for (j, kv) in k.iter().enumerate() {
@@ -289,14 +316,20 @@ impl DetectorModel {
         };
         let high = chan(&ideal.high, self.dose_high, rng);
         let low = chan(&ideal.low, self.dose_low, rng);
-        DualT { width: w, height: h, high, low }
+        DualT {
+            width: w,
+            height: h,
+            high,
+            low,
+        }
     }
 }
 
 /// A transmission in `[0, 1]` as a 16-bit sample (65535 = open beam), as armscan-ingest reads it.
 #[must_use]
 pub fn to_u16(t: f32) -> u16 {
-    // t ≥ 0 after the clamp, so adding a half and truncating rounds half away from zero, like `round`
+    // t ≥ 0 after the clamp, so adding a half and truncating rounds half away from zero, like
+    // `round`
     (t.clamp(0.0, 1.0) * 65535.0 + 0.5) as u16
 }
 
@@ -314,14 +347,37 @@ mod tests {
     fn beer_lambert_matches_closed_form() {
         // 10 mm of iron at 60 keV: exp(-1.205 * 7.874 * 1.0) = 7.46e-5; 5 mm water at 150 keV.
         let cases = [
-            (Material::Steel, 10.0, Energy::Low, (-1.205f64 * 7.874 * 1.0).exp()),
-            (Material::Organic, 50.0, Energy::High, (-0.1505f64 * 1.0 * 5.0).exp()),
-            (Material::Aluminium, 20.0, Energy::Low, (-0.2778f64 * 2.699 * 2.0).exp()),
-            (Material::Lead, 1.0, Energy::High, (-2.014f64 * 11.35 * 0.1).exp()),
+            (
+                Material::Steel,
+                10.0,
+                Energy::Low,
+                (-1.205f64 * 7.874 * 1.0).exp(),
+            ),
+            (
+                Material::Organic,
+                50.0,
+                Energy::High,
+                (-0.1505f64 * 1.0 * 5.0).exp(),
+            ),
+            (
+                Material::Aluminium,
+                20.0,
+                Energy::Low,
+                (-0.2778f64 * 2.699 * 2.0).exp(),
+            ),
+            (
+                Material::Lead,
+                1.0,
+                Energy::High,
+                (-2.014f64 * 11.35 * 0.1).exp(),
+            ),
         ];
         for (m, mm, e, want) in cases {
             let got = f64::from(transmission(m, mm, e));
-            assert!((got / want - 1.0).abs() < 0.01, "{m:?} {mm} mm {e:?}: {got} vs {want}");
+            assert!(
+                (got / want - 1.0).abs() < 0.01,
+                "{m:?} {mm} mm {e:?}: {got} vs {want}"
+            );
         }
         // through the map as well: two slabs add
         let mut a = AttenuationMap::new(1, 1);
@@ -338,7 +394,8 @@ mod tests {
         // independent of thickness: check through transmissions of two thicknesses
         for m in Material::ALL {
             for mm in [1.0, 7.0] {
-                let rt = transmission(m, mm, Energy::Low).ln() / transmission(m, mm, Energy::High).ln();
+                let rt =
+                    transmission(m, mm, Energy::Low).ln() / transmission(m, mm, Energy::High).ln();
                 assert!((rt / r(m) - 1.0).abs() < 1e-3, "{m:?}");
             }
         }
@@ -352,21 +409,36 @@ mod tests {
         // so its ratio (2.49) falls below iron's (6.1). Lead still reads as metal because its
         // low-energy channel is opaque (see armscan_core::colour). This test pins that physics.
         assert!(r(Material::Lead) < r(Material::Steel));
-        assert!(Material::Lead.mu_per_mm(Energy::Low) > 5.0 * Material::Steel.mu_per_mm(Energy::Low));
+        assert!(
+            Material::Lead.mu_per_mm(Energy::Low) > 5.0 * Material::Steel.mu_per_mm(Energy::Low)
+        );
     }
 
     #[test]
     fn colour_mapping_reads_materials() {
         use armscan_core::colour::{material_class, MaterialClass};
-        let class = |m: Material, mm: f32| material_class(transmission(m, mm, Energy::High), transmission(m, mm, Energy::Low));
+        let class = |m: Material, mm: f32| {
+            material_class(
+                transmission(m, mm, Energy::High),
+                transmission(m, mm, Energy::Low),
+            )
+        };
         assert_eq!(class(Material::Organic, 80.0), Some(MaterialClass::Organic));
         assert_eq!(class(Material::Paper, 30.0), Some(MaterialClass::Organic));
-        assert_eq!(class(Material::Aluminium, 10.0), Some(MaterialClass::Inorganic));
+        assert_eq!(
+            class(Material::Aluminium, 10.0),
+            Some(MaterialClass::Inorganic)
+        );
         assert_eq!(class(Material::Steel, 3.0), Some(MaterialClass::Metal));
         assert_eq!(class(Material::Brass, 1.0), Some(MaterialClass::Metal));
         assert_eq!(class(Material::Lead, 2.0), Some(MaterialClass::Metal));
         // and the pseudo-colour hue: orange (r > g > b), green, blue, black
-        let rgb = |m: Material, mm: f32| armscan_core::colour::pseudo_colour(transmission(m, mm, Energy::High), transmission(m, mm, Energy::Low));
+        let rgb = |m: Material, mm: f32| {
+            armscan_core::colour::pseudo_colour(
+                transmission(m, mm, Energy::High),
+                transmission(m, mm, Energy::Low),
+            )
+        };
         let c = rgb(Material::Organic, 100.0);
         assert!(c[0] > c[1] && c[1] > c[2], "water {c:?}");
         let c = rgb(Material::Plastic, 30.0);
@@ -383,8 +455,17 @@ mod tests {
     fn detector_noise_scales_with_dose_and_floor_saturates() {
         let mut rng = Rng::new(3);
         let n = 64 * 64;
-        let ideal = DualT { width: 64, height: 64, high: vec![0.5; n], low: vec![1e-9; n] };
-        let det = DetectorModel { blur_sigma_px: 0.0, row_gain_sigma: 0.0, ..DetectorModel::default() };
+        let ideal = DualT {
+            width: 64,
+            height: 64,
+            high: vec![0.5; n],
+            low: vec![1e-9; n],
+        };
+        let det = DetectorModel {
+            blur_sigma_px: 0.0,
+            row_gain_sigma: 0.0,
+            ..DetectorModel::default()
+        };
         let m = det.measure(&ideal, &mut rng);
         let mean: f32 = m.high.iter().sum::<f32>() / n as f32;
         let var: f32 = m.high.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / n as f32;
@@ -393,7 +474,10 @@ mod tests {
         let want = 0.5 / det.dose_high;
         assert!((var / want - 1.0).abs() < 0.15, "{var} vs {want}");
         let floor_mean: f32 = m.low.iter().sum::<f32>() / n as f32;
-        assert!(floor_mean > 0.0 && floor_mean < 10.0 / det.dose_low, "{floor_mean}");
+        assert!(
+            floor_mean > 0.0 && floor_mean < 10.0 / det.dose_low,
+            "{floor_mean}"
+        );
     }
 
     #[test]

@@ -87,7 +87,14 @@ pub fn render_scene(opts: &SynthOptions, index: usize) -> Scene {
     let mut rng = Rng::for_scene(opts.seed, index as u64);
     let noise_rng = rng.fork();
     let background = synthetic_background(opts, &mut rng);
-    populate_scene(opts, &TipSources::default(), index, background, rng, noise_rng)
+    populate_scene(
+        opts,
+        &TipSources::default(),
+        index,
+        background,
+        rng,
+        noise_rng,
+    )
 }
 
 /// Renders scene `index` with real TIP sources: with probability `opts.real_bag_fraction` the
@@ -97,21 +104,39 @@ pub fn render_scene(opts: &SynthOptions, index: usize) -> Scene {
 ///
 /// # Errors
 /// A real bag that cannot be read.
-pub fn render_scene_with(opts: &SynthOptions, sources: &TipSources, index: usize) -> Result<Scene, SynthError> {
+pub fn render_scene_with(
+    opts: &SynthOptions,
+    sources: &TipSources,
+    index: usize,
+) -> Result<Scene, SynthError> {
     let mut rng = Rng::for_scene(opts.seed, index as u64);
     let noise_rng = rng.fork();
     let mm = opts.pixel_spacing_mm;
-    let real_bag = if !sources.bags.is_empty() && rng.chance(opts.real_bag_fraction) { rng.pick(&sources.bags) } else { None };
+    let real_bag = if !sources.bags.is_empty() && rng.chance(opts.real_bag_fraction) {
+        rng.pick(&sources.bags)
+    } else {
+        None
+    };
     let background = match real_bag {
         Some(bag) => {
             let t = read_bag(bag, mm)?;
             let inside = [0.0, 0.0, t.width as f32, t.height as f32];
-            let name = bag.path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-            SceneBackground { transmission: t, inside, container: "real_bag", clutter: vec![name] }
+            let name = bag
+                .path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            SceneBackground {
+                transmission: t,
+                inside,
+                container: "real_bag",
+                clutter: vec![name],
+            }
         }
         None => synthetic_background(opts, &mut rng),
     };
-    Ok(populate_scene(opts, sources, index, background, rng, noise_rng))
+    Ok(populate_scene(
+        opts, sources, index, background, rng, noise_rng,
+    ))
 }
 
 /// A scene's background before any threat is placed: transmission, the area threats may go in
@@ -124,7 +149,13 @@ struct SceneBackground {
 }
 
 fn synthetic_background(opts: &SynthOptions, rng: &mut Rng) -> SceneBackground {
-    let bg = background(opts.width as usize, opts.height as usize, opts.pixel_spacing_mm, opts.clutter, rng);
+    let bg = background(
+        opts.width as usize,
+        opts.height as usize,
+        opts.pixel_spacing_mm,
+        opts.clutter,
+        rng,
+    );
     SceneBackground {
         transmission: bg.map.transmission(),
         inside: bg.inside,
@@ -135,15 +166,30 @@ fn synthetic_background(opts: &SynthOptions, rng: &mut Rng) -> SceneBackground {
 
 /// Places the scene's threats (drawn from `rng`) into its background, then measures it with the
 /// detector model (noise from `noise_rng`).
-fn populate_scene(opts: &SynthOptions, sources: &TipSources, index: usize, background: SceneBackground, mut rng: Rng, mut noise_rng: Rng) -> Scene {
+fn populate_scene(
+    opts: &SynthOptions,
+    sources: &TipSources,
+    index: usize,
+    background: SceneBackground,
+    mut rng: Rng,
+    mut noise_rng: Rng,
+) -> Scene {
     let mm = opts.pixel_spacing_mm;
-    let SceneBackground { transmission: mut t, inside, container, clutter } = background;
+    let SceneBackground {
+        transmission: mut t,
+        inside,
+        container,
+        clutter,
+    } = background;
     let mut threats = Vec::new();
     if !rng.chance(opts.clean_fraction) {
         let n = 1 + rng.below(opts.max_threats);
         for _ in 0..n {
             let want = opts.mix.draw(&mut rng);
-            let real = if want == Category::Firearm && !sources.threats.is_empty() && rng.chance(opts.real_threat_fraction) {
+            let real = if want == Category::Firearm
+                && !sources.threats.is_empty()
+                && rng.chance(opts.real_threat_fraction)
+            {
                 rng.pick(&sources.threats)
             } else {
                 None
@@ -151,7 +197,13 @@ fn populate_scene(opts: &SynthOptions, sources: &TipSources, index: usize, backg
             let placed = match real {
                 Some(r) => place_real_threat(&mut t, inside, mm, r, &mut rng),
                 None => {
-                    let threat = random_threat_from(want, &opts.exclude_variants, opts.part_families, opts.light_frame_fraction, &mut rng);
+                    let threat = random_threat_from(
+                        want,
+                        &opts.exclude_variants,
+                        opts.part_families,
+                        opts.light_frame_fraction,
+                        &mut rng,
+                    );
                     place_threat(&mut t, inside, mm, threat, &mut rng)
                 }
             };
@@ -161,18 +213,39 @@ fn populate_scene(opts: &SynthOptions, sources: &TipSources, index: usize, backg
         }
     }
     let measured = opts.detector.measure(&t, &mut noise_rng);
-    Scene { index, width: t.width, height: t.height, container, clutter, ideal: t, measured, threats }
+    Scene {
+        index,
+        width: t.width,
+        height: t.height,
+        container,
+        clutter,
+        ideal: t,
+        measured,
+        threats,
+    }
 }
 
 /// A real crop, scaled to the scene's spacing (±8 %), rotated and mirrored at random.
-fn place_real_threat(t: &mut DualT, inside: [f32; 4], mm: f32, real: &RealThreat, rng: &mut Rng) -> Option<ThreatAnnotation> {
+fn place_real_threat(
+    t: &mut DualT,
+    inside: [f32; 4],
+    mm: f32,
+    real: &RealThreat,
+    rng: &mut Rng,
+) -> Option<ThreatAnnotation> {
     let scale = real.pixel_spacing_mm / mm * rng.range(0.92, 1.08);
     let sized = rescale(&real.crop, scale);
     for _ in 0..4 {
         let angle = rng.range(0.0, 2.0 * PI);
         let mirrored = rng.chance(0.5);
         let ct = rotate(&sized, angle, mirrored);
-        let meta = Pose { fine_class: real.fine_class, variant: format!("real:{}", real.source), angle, mirrored, scale };
+        let meta = Pose {
+            fine_class: real.fine_class,
+            variant: format!("real:{}", real.source),
+            angle,
+            mirrored,
+            scale,
+        };
         if let Some(a) = place_crop(t, &ct, inside, meta, rng) {
             return Some(a);
         }
@@ -188,19 +261,42 @@ struct Pose {
     scale: f32,
 }
 
-fn place_threat(t: &mut DualT, inside: [f32; 4], mm: f32, threat: Threat, rng: &mut Rng) -> Option<ThreatAnnotation> {
+fn place_threat(
+    t: &mut DualT,
+    inside: [f32; 4],
+    mm: f32,
+    threat: Threat,
+    rng: &mut Rng,
+) -> Option<ThreatAnnotation> {
     let k = 1.0 / mm;
     for attempt in 0..4 {
         let scale = rng.range(0.96, 1.12);
-        let angle = if attempt < 2 { rng.range(0.0, 2.0 * PI) } else { rng.range(-0.15, 0.15) + if rng.chance(0.5) { PI } else { 0.0 } };
+        let angle = if attempt < 2 {
+            rng.range(0.0, 2.0 * PI)
+        } else {
+            rng.range(-0.15, 0.15) + if rng.chance(0.5) { PI } else { 0.0 }
+        };
         let mirrored = rng.chance(0.5);
         let r = (threat.object.radius() * k * scale).ceil() as usize + 3;
         let side = 2 * r + 1;
         let mut crop = AttenuationMap::new(side, side);
-        let pl = Placement { cx: r as f32 + 0.5, cy: r as f32 + 0.5, angle, scale, mirror: mirrored, mm_per_px: mm };
+        let pl = Placement {
+            cx: r as f32 + 0.5,
+            cy: r as f32 + 0.5,
+            angle,
+            scale,
+            mirror: mirrored,
+            mm_per_px: mm,
+        };
         draw(&mut crop, &threat.object, &pl);
         let ct = crop.transmission();
-        let meta = Pose { fine_class: threat.fine_class, variant: threat.variant.to_owned(), angle, mirrored, scale };
+        let meta = Pose {
+            fine_class: threat.fine_class,
+            variant: threat.variant.to_owned(),
+            angle,
+            mirrored,
+            scale,
+        };
         if let Some(a) = place_crop(t, &ct, inside, meta, rng) {
             return Some(a);
         }
@@ -210,19 +306,32 @@ fn place_threat(t: &mut DualT, inside: [f32; 4], mm: f32, threat: Threat, rng: &
 
 /// Projects the threat crop `ct` at a random place of `inside` (or of the image when it does
 /// not fit inside), annotating its visible footprint; `None` when it fits nowhere or is empty.
-fn place_crop(t: &mut DualT, ct: &DualT, inside: [f32; 4], pose: Pose, rng: &mut Rng) -> Option<ThreatAnnotation> {
+fn place_crop(
+    t: &mut DualT,
+    ct: &DualT,
+    inside: [f32; 4],
+    pose: Pose,
+    rng: &mut Rng,
+) -> Option<ThreatAnnotation> {
     let cw = ct.width;
     let mask = attenuation_mask(ct, VISIBLE_THRESHOLD);
     let [bx0, by0, bx1, by1] = mask_extent(&mask, cw)?;
     let (bw, bh) = ((bx1 - bx0 + 1) as f32, (by1 - by0 + 1) as f32);
     // the box must fit inside the container, or at least inside the image
-    let region = if bw <= inside[2] - inside[0] && bh <= inside[3] - inside[1] { inside } else { [0.0, 0.0, t.width as f32, t.height as f32] };
+    let region = if bw <= inside[2] - inside[0] && bh <= inside[3] - inside[1] {
+        inside
+    } else {
+        [0.0, 0.0, t.width as f32, t.height as f32]
+    };
     if bw > region[2] - region[0] || bh > region[3] - region[1] {
         return None;
     }
     let x0 = rng.range(region[0], region[2] - bw + 1.0).floor() as i64;
     let y0 = rng.range(region[1], region[3] - bh + 1.0).floor() as i64;
-    let (x0, y0) = (x0.clamp(0, t.width as i64 - bw as i64), y0.clamp(0, t.height as i64 - bh as i64));
+    let (x0, y0) = (
+        x0.clamp(0, t.width as i64 - bw as i64),
+        y0.clamp(0, t.height as i64 - bh as i64),
+    );
     let (ox, oy) = (x0 - bx0 as i64, y0 - by0 as i64);
     // difficulty, from the background before this threat
     let mut area = 0u32;
@@ -250,7 +359,12 @@ fn place_crop(t: &mut DualT, ct: &DualT, inside: [f32; 4], pose: Pose, rng: &mut
         fine_class: pose.fine_class,
         category: known_category(pose.fine_class).map_or("firearm", Category::as_str),
         variant: pose.variant,
-        extent: [x0 as u32, y0 as u32, (x0 + bw as i64 - 1) as u32, (y0 + bh as i64 - 1) as u32],
+        extent: [
+            x0 as u32,
+            y0 as u32,
+            (x0 + bw as i64 - 1) as u32,
+            (y0 + bh as i64 - 1) as u32,
+        ],
         area,
         occluded_fraction: occluded as f32 / area.max(1) as f32,
         clutter_density: (dens / f64::from(bw * bh)) as f32,

@@ -23,7 +23,8 @@ impl Rng {
         Self::new(mix(seed).wrapping_add(mix(index.wrapping_add(0x9E37_79B9_7F4A_7C15))))
     }
 
-    /// A derived stream (e.g. for the detector noise), independent of how much of `self` is used later.
+    /// A derived stream (e.g. for the detector noise), independent of how much of `self` is used
+    /// later.
     #[must_use]
     pub fn fork(&mut self) -> Self {
         Self::new(self.next_u64())
@@ -71,7 +72,12 @@ impl Rng {
     pub fn normals4(&mut self) -> [f32; 4] {
         let t = normal_table();
         let r = self.next_u64();
-        [t[(r & 0xFFFF) as usize], t[((r >> 16) & 0xFFFF) as usize], t[((r >> 32) & 0xFFFF) as usize], t[(r >> 48) as usize]]
+        [
+            t[(r & 0xFFFF) as usize],
+            t[((r >> 16) & 0xFFFF) as usize],
+            t[((r >> 32) & 0xFFFF) as usize],
+            t[(r >> 48) as usize],
+        ]
     }
 
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {

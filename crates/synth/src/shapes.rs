@@ -28,7 +28,13 @@ pub enum Prim {
     Poly { pts: Vec<[f32; 2]>, t: f32 },
     /// A box seen from above: `2·sheet` of material inside (top and bottom panels) and `depth`
     /// (the side walls seen edge-on) in a band `wall` wide round the edge.
-    OpenBox { w: f32, h: f32, wall: f32, depth: f32, sheet: f32 },
+    OpenBox {
+        w: f32,
+        h: f32,
+        wall: f32,
+        depth: f32,
+        sheet: f32,
+    },
     /// Annulus of uniform thickness (disc with a hole: revolver cylinder face, tape roll).
     Ring { r: f32, ri: f32, t: f32 },
     /// Solid of revolution along +x from x = 0 to `len`, radius `r·sqrt(1 - (x/len)²)`
@@ -121,7 +127,13 @@ impl Prim {
                     0.0
                 }
             }
-            Prim::OpenBox { w, h, wall, depth, sheet } => {
+            Prim::OpenBox {
+                w,
+                h,
+                wall,
+                depth,
+                sheet,
+            } => {
                 let (ax, ay) = (x.abs(), y.abs());
                 if ax > w / 2.0 || ay > h / 2.0 {
                     0.0
@@ -155,10 +167,17 @@ impl Prim {
     #[must_use]
     pub fn radius(&self) -> f32 {
         match self {
-            Prim::Slab { w, h, .. } | Prim::RoundSlab { w, h, .. } | Prim::OpenBox { w, h, .. } => (w * w + h * h).sqrt() / 2.0,
+            Prim::Slab { w, h, .. } | Prim::RoundSlab { w, h, .. } | Prim::OpenBox { w, h, .. } => {
+                (w * w + h * h).sqrt() / 2.0
+            }
             Prim::Disc { rx, ry, .. } | Prim::Dome { rx, ry, .. } => rx.max(*ry),
-            Prim::Rod { len, r } | Prim::Tube { len, r, .. } => ((len / 2.0).powi(2) + r * r).sqrt(),
-            Prim::Poly { pts, .. } => pts.iter().map(|p| (p[0] * p[0] + p[1] * p[1]).sqrt()).fold(0.0, f32::max),
+            Prim::Rod { len, r } | Prim::Tube { len, r, .. } => {
+                ((len / 2.0).powi(2) + r * r).sqrt()
+            }
+            Prim::Poly { pts, .. } => pts
+                .iter()
+                .map(|p| (p[0] * p[0] + p[1] * p[1]).sqrt())
+                .fold(0.0, f32::max),
             Prim::Ring { r, .. } => *r,
             Prim::Ogive { len, r } => len.hypot(*r),
             Prim::Neg(inner) | Prim::Scaled(inner, _) => inner.radius(),
@@ -169,11 +188,21 @@ impl Prim {
     #[must_use]
     pub fn bounds(&self) -> [f32; 4] {
         match self {
-            Prim::Slab { w, h, .. } | Prim::RoundSlab { w, h, .. } | Prim::OpenBox { w, h, .. } => [-w / 2.0, -h / 2.0, w / 2.0, h / 2.0],
+            Prim::Slab { w, h, .. } | Prim::RoundSlab { w, h, .. } | Prim::OpenBox { w, h, .. } => {
+                [-w / 2.0, -h / 2.0, w / 2.0, h / 2.0]
+            }
             Prim::Disc { rx, ry, .. } | Prim::Dome { rx, ry, .. } => [-rx, -ry, *rx, *ry],
             Prim::Rod { len, r } | Prim::Tube { len, r, .. } => [-len / 2.0, -r, len / 2.0, *r],
             Prim::Poly { pts, .. } => {
-                pts.iter().fold([f32::MAX, f32::MAX, f32::MIN, f32::MIN], |b, p| [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])])
+                pts.iter()
+                    .fold([f32::MAX, f32::MAX, f32::MIN, f32::MIN], |b, p| {
+                        [
+                            b[0].min(p[0]),
+                            b[1].min(p[1]),
+                            b[2].max(p[0]),
+                            b[3].max(p[1]),
+                        ]
+                    })
             }
             Prim::Ring { r, .. } => [-r, -r, *r, *r],
             Prim::Ogive { len, r } => [0.0, -r, *len, *r],
@@ -209,22 +238,45 @@ impl Object {
 
     /// Adds a part at `(x, y)` mm with no rotation.
     pub fn add(&mut self, prim: Prim, material: Material, x: f32, y: f32) -> &mut Self {
-        self.parts.push(Part { prim, material, at: [x, y], rot: 0.0 });
+        self.parts.push(Part {
+            prim,
+            material,
+            at: [x, y],
+            rot: 0.0,
+        });
         self
     }
 
     /// Adds a part at `(x, y)` mm rotated by `rot` radians.
-    pub fn add_rot(&mut self, prim: Prim, material: Material, x: f32, y: f32, rot: f32) -> &mut Self {
-        self.parts.push(Part { prim, material, at: [x, y], rot });
+    pub fn add_rot(
+        &mut self,
+        prim: Prim,
+        material: Material,
+        x: f32,
+        y: f32,
+        rot: f32,
+    ) -> &mut Self {
+        self.parts.push(Part {
+            prim,
+            material,
+            at: [x, y],
+            rot,
+        });
         self
     }
 
-    /// Appends another object's parts, shifted by `(x, y)` mm and rotated by `rot` about its origin.
+    /// Appends another object's parts, shifted by `(x, y)` mm and rotated by `rot` about its
+    /// origin.
     pub fn merge(&mut self, other: &Object, x: f32, y: f32, rot: f32) -> &mut Self {
         let (s, c) = rot.sin_cos();
         for p in &other.parts {
             let [px, py] = p.at;
-            self.parts.push(Part { prim: p.prim.clone(), material: p.material, at: [x + c * px - s * py, y + s * px + c * py], rot: p.rot + rot });
+            self.parts.push(Part {
+                prim: p.prim.clone(),
+                material: p.material,
+                at: [x + c * px - s * py, y + s * px + c * py],
+                rot: p.rot + rot,
+            });
         }
         self
     }
@@ -232,7 +284,10 @@ impl Object {
     /// Radius (mm) round the object origin that holds every part.
     #[must_use]
     pub fn radius(&self) -> f32 {
-        self.parts.iter().map(|p| (p.at[0].hypot(p.at[1])) + p.prim.radius()).fold(0.0, f32::max)
+        self.parts
+            .iter()
+            .map(|p| (p.at[0].hypot(p.at[1])) + p.prim.radius())
+            .fold(0.0, f32::max)
     }
 }
 
@@ -314,10 +369,17 @@ mod tests {
         assert!((rod.thickness(0.0, 0.0) - 10.0).abs() < 1e-5);
         assert!((rod.thickness(0.0, 3.0) - 8.0).abs() < 1e-5);
         assert_eq!(rod.thickness(6.0, 0.0), 0.0);
-        let tube = Prim::Tube { len: 10.0, r: 5.0, ri: 4.0 };
+        let tube = Prim::Tube {
+            len: 10.0,
+            r: 5.0,
+            ri: 4.0,
+        };
         assert!((tube.thickness(0.0, 0.0) - 2.0).abs() < 1e-5);
         assert!((tube.thickness(0.0, 4.5) - chord(5.0, 4.5)).abs() < 1e-5);
-        let tri = Prim::Poly { pts: vec![[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]], t: 2.0 };
+        let tri = Prim::Poly {
+            pts: vec![[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]],
+            t: 2.0,
+        };
         assert_eq!(tri.thickness(2.0, 2.0), 2.0);
         assert_eq!(tri.thickness(8.0, 8.0), 0.0);
     }
@@ -326,11 +388,30 @@ mod tests {
     fn draw_puts_a_slab_where_it_belongs() {
         let mut map = AttenuationMap::new(40, 40);
         let mut o = Object::new();
-        o.add(Prim::Slab { w: 10.0, h: 4.0, t: 5.0 }, Material::Steel, 0.0, 0.0);
+        o.add(
+            Prim::Slab {
+                w: 10.0,
+                h: 4.0,
+                t: 5.0,
+            },
+            Material::Steel,
+            0.0,
+            0.0,
+        );
         // 0.5 mm/px: 20 x 8 px, rotated 90 degrees: 8 wide, 20 tall, centred at (20, 20)
-        let pl = Placement { cx: 20.0, cy: 20.0, angle: std::f32::consts::FRAC_PI_2, scale: 1.0, mirror: false, mm_per_px: 0.5 };
+        let pl = Placement {
+            cx: 20.0,
+            cy: 20.0,
+            angle: std::f32::consts::FRAC_PI_2,
+            scale: 1.0,
+            mirror: false,
+            mm_per_px: 0.5,
+        };
         draw(&mut map, &o, &pl);
-        let covered: Vec<(usize, usize)> = (0..1600).filter(|i| map.high[*i] > 0.0).map(|i| (i % 40, i / 40)).collect();
+        let covered: Vec<(usize, usize)> = (0..1600)
+            .filter(|i| map.high[*i] > 0.0)
+            .map(|i| (i % 40, i / 40))
+            .collect();
         let xs = covered.iter().map(|c| c.0);
         let ys = covered.iter().map(|c| c.1);
         let (xmin, xmax) = (xs.clone().min(), xs.max());

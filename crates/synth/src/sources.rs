@@ -1,7 +1,8 @@
 //! Real TIP sources: threat crops scanned on an empty belt, and clean real bags to project into.
 //!
 //! Both come from a COCO data set (for example `../shared/data/gdxray-dev/annotations.json`),
-//! read by [`armscan_coco`] and selected by image fields (`series=B0049`, a [`WhereClause`]). A **threat source** is every annotation whose
+//! read by [`armscan_coco`] and selected by image fields (`series=B0049`, a [`WhereClause`]). A
+//! **threat source** is every annotation whose
 //! category name is a known fine class (`armscan_core::taxonomy`), cut out with a margin of
 //! empty belt round its box and normalised to transmission by [`crate::tip::crop_from_image`].
 //! A **bag source** is every selected image without any threat annotation; it is read as a
@@ -49,7 +50,12 @@ pub struct CocoSelection {
 impl CocoSelection {
     #[must_use]
     pub fn new(annotations: impl Into<PathBuf>, pixel_spacing_mm: f32) -> Self {
-        Self { annotations: annotations.into(), images_dir: None, filter: Vec::new(), pixel_spacing_mm }
+        Self {
+            annotations: annotations.into(),
+            images_dir: None,
+            filter: Vec::new(),
+            pixel_spacing_mm,
+        }
     }
     #[must_use]
     pub fn with_images_dir(mut self, dir: impl Into<PathBuf>) -> Self {
@@ -68,7 +74,9 @@ impl CocoSelection {
     /// # Errors
     /// [`SynthError::InvalidOption`] when there is no `=` or no value.
     pub fn parse_filter(text: &str) -> Result<(String, Vec<String>), SynthError> {
-        let w = WhereClause::parse(text).map_err(|_| SynthError::InvalidOption(format!("selection `{text}` (expected FIELD=V1,V2)")))?;
+        let w = WhereClause::parse(text).map_err(|_| {
+            SynthError::InvalidOption(format!("selection `{text}` (expected FIELD=V1,V2)"))
+        })?;
         Ok((w.key, w.values))
     }
 
@@ -89,19 +97,37 @@ struct Selected {
 
 fn read_selection(sel: &CocoSelection) -> Result<Vec<Selected>, SynthError> {
     let path = &sel.annotations;
-    let text = std::fs::read_to_string(path).map_err(|source| SynthError::Io { path: path.clone(), source })?;
-    let not_coco = |e: String| SynthError::InvalidOption(format!("{}: not a COCO data set: {e}", path.display()));
+    let text = std::fs::read_to_string(path).map_err(|source| SynthError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let not_coco = |e: String| {
+        SynthError::InvalidOption(format!("{}: not a COCO data set: {e}", path.display()))
+    };
     let coco = CocoFile::from_json(&text).map_err(|e| not_coco(e.to_string()))?;
-    let dir = sel.images_dir.clone().unwrap_or_else(|| path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf));
+    let dir = sel.images_dir.clone().unwrap_or_else(|| {
+        path.parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    });
     // A threat is a category named exactly as one of armscan's known fine classes.
     let class_of = |id: &serde_json::Value| -> Option<&'static str> {
         let name = &coco.category(id)?.name;
-        armscan_core::taxonomy::KNOWN_FINE_CLASSES.iter().find(|(n, _)| n == name).map(|(n, _)| *n).filter(|n| known_category(n).is_some())
+        armscan_core::taxonomy::KNOWN_FINE_CLASSES
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(n, _)| *n)
+            .filter(|n| known_category(n).is_some())
     };
     let mut out = Vec::new();
     for image in coco.images.iter().filter(|im| sel.matches(im)) {
-        let (Some(id), Some(file)) = (image.get("id"), image.get("file_name").and_then(serde_json::Value::as_str)) else {
-            return Err(SynthError::InvalidOption(format!("{}: an image without `id` or `file_name`", path.display())));
+        let (Some(id), Some(file)) = (
+            image.get("id"),
+            image.get("file_name").and_then(serde_json::Value::as_str),
+        ) else {
+            return Err(SynthError::InvalidOption(format!(
+                "{}: an image without `id` or `file_name`",
+                path.display()
+            )));
         };
         let mut threats = Vec::new();
         let mut others = 0;
@@ -114,11 +140,19 @@ fn read_selection(sel: &CocoSelection) -> Result<Vec<Selected>, SynthError> {
                 None => others += 1,
             }
         }
-        out.push(Selected { path: image_path(&dir, file), threats, others });
+        out.push(Selected {
+            path: image_path(&dir, file),
+            threats,
+            others,
+        });
     }
     if out.is_empty() {
-        let filter: Vec<(&String, &Vec<String>)> = sel.filter.iter().map(|w| (&w.key, &w.values)).collect();
-        return Err(SynthError::InvalidOption(format!("{}: no image matches the selection {filter:?}", path.display())));
+        let filter: Vec<(&String, &Vec<String>)> =
+            sel.filter.iter().map(|w| (&w.key, &w.values)).collect();
+        return Err(SynthError::InvalidOption(format!(
+            "{}: no image matches the selection {filter:?}",
+            path.display()
+        )));
     }
     Ok(out)
 }
@@ -156,17 +190,31 @@ impl TipSources {
     ///
     /// # Errors
     /// A file that cannot be read, a selection with no images, or no usable crop or bag.
-    pub fn load(threats: Option<&CocoSelection>, bags: Option<&CocoSelection>, max_spacing_mm: f32) -> Result<Self, SynthError> {
+    pub fn load(
+        threats: Option<&CocoSelection>,
+        bags: Option<&CocoSelection>,
+        max_spacing_mm: f32,
+    ) -> Result<Self, SynthError> {
         let mut out = Self::default();
         if let Some(sel) = threats {
             for s in read_selection(sel)? {
                 for (k, (class, [x, y, w, h])) in s.threats.iter().enumerate() {
                     let m = CROP_MARGIN_PX as f32;
-                    let rect = [(x - m).max(0.0) as u32, (y - m).max(0.0) as u32, (w + 2.0 * m).ceil() as u32, (h + 2.0 * m).ceil() as u32];
+                    let rect = [
+                        (x - m).max(0.0) as u32,
+                        (y - m).max(0.0) as u32,
+                        (w + 2.0 * m).ceil() as u32,
+                        (h + 2.0 * m).ceil() as u32,
+                    ];
                     let scale = (sel.pixel_spacing_mm / max_spacing_mm).min(1.0);
                     let crop = crop_from_image(&s.path, rect, scale, THREAT_RATIO)?;
                     out.threats.push(RealThreat {
-                        source: format!("{}#{k}", s.path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())),
+                        source: format!(
+                            "{}#{k}",
+                            s.path
+                                .file_name()
+                                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+                        ),
                         fine_class: class,
                         crop,
                         pixel_spacing_mm: sel.pixel_spacing_mm / scale,
@@ -174,15 +222,28 @@ impl TipSources {
                 }
             }
             if out.threats.is_empty() {
-                return Err(SynthError::InvalidOption(format!("{}: the selection has no threat annotations", sel.annotations.display())));
+                return Err(SynthError::InvalidOption(format!(
+                    "{}: the selection has no threat annotations",
+                    sel.annotations.display()
+                )));
             }
         }
         if let Some(sel) = bags {
-            for s in read_selection(sel)?.into_iter().filter(|s| s.threats.is_empty() && s.others == 0) {
-                let (w, h) = image::image_dimensions(&s.path).map_err(|source| SynthError::Image { path: s.path.clone(), source })?;
+            for s in read_selection(sel)?
+                .into_iter()
+                .filter(|s| s.threats.is_empty() && s.others == 0)
+            {
+                let (w, h) =
+                    image::image_dimensions(&s.path).map_err(|source| SynthError::Image {
+                        path: s.path.clone(),
+                        source,
+                    })?;
                 // single-object close-ups are no bags: at least MIN_BAG_MM on each side
                 if (w.min(h) as f32) * sel.pixel_spacing_mm >= MIN_BAG_MM {
-                    out.bags.push(RealBag { path: s.path, pixel_spacing_mm: sel.pixel_spacing_mm });
+                    out.bags.push(RealBag {
+                        path: s.path,
+                        pixel_spacing_mm: sel.pixel_spacing_mm,
+                    });
                 }
             }
             if out.bags.is_empty() {
@@ -202,11 +263,19 @@ impl TipSources {
 /// # Errors
 /// The file cannot be read or decoded.
 pub fn read_bag(bag: &RealBag, mm_per_px: f32) -> Result<DualT, SynthError> {
-    let img = image::open(&bag.path).map_err(|source| SynthError::Image { path: bag.path.clone(), source })?.into_luma16();
+    let img = image::open(&bag.path)
+        .map_err(|source| SynthError::Image {
+            path: bag.path.clone(),
+            source,
+        })?
+        .into_luma16();
     let scale = bag.pixel_spacing_mm / mm_per_px;
     let img = if (scale - 1.0).abs() > 1e-3 {
         let (w, h) = img.dimensions();
-        let (nw, nh) = (((w as f32) * scale).round().max(1.0) as u32, ((h as f32) * scale).round().max(1.0) as u32);
+        let (nw, nh) = (
+            ((w as f32) * scale).round().max(1.0) as u32,
+            ((h as f32) * scale).round().max(1.0) as u32,
+        );
         image::imageops::resize(&img, nw, nh, image::imageops::FilterType::Triangle)
     } else {
         img
@@ -289,12 +358,30 @@ pub fn rescale(t: &DualT, scale: f32) -> DualT {
     if (scale - 1.0).abs() < 1e-3 || !(scale.is_finite() && scale > 0.0) {
         return t.clone();
     }
-    let (nw, nh) = (((t.width as f32) * scale).round().max(1.0) as u32, ((t.height as f32) * scale).round().max(1.0) as u32);
+    let (nw, nh) = (
+        ((t.width as f32) * scale).round().max(1.0) as u32,
+        ((t.height as f32) * scale).round().max(1.0) as u32,
+    );
     let plane = |p: &[f32]| -> Vec<f32> {
-        let img = image::ImageBuffer::<image::Luma<f32>, Vec<f32>>::from_raw(t.width as u32, t.height as u32, p.to_vec());
-        img.map_or_else(|| vec![1.0; (nw * nh) as usize], |img| image::imageops::resize(&img, nw, nh, image::imageops::FilterType::Triangle).into_raw())
+        let img = image::ImageBuffer::<image::Luma<f32>, Vec<f32>>::from_raw(
+            t.width as u32,
+            t.height as u32,
+            p.to_vec(),
+        );
+        img.map_or_else(
+            || vec![1.0; (nw * nh) as usize],
+            |img| {
+                image::imageops::resize(&img, nw, nh, image::imageops::FilterType::Triangle)
+                    .into_raw()
+            },
+        )
     };
-    DualT { width: nw as usize, height: nh as usize, high: plane(&t.high), low: plane(&t.low) }
+    DualT {
+        width: nw as usize,
+        height: nh as usize,
+        high: plane(&t.high),
+        low: plane(&t.low),
+    }
 }
 
 #[cfg(test)]
@@ -311,9 +398,19 @@ mod tests {
             }
         }
         let r = rotate(&t, std::f32::consts::FRAC_PI_2, false);
-        assert!((r.width as i64 - 6).abs() <= 1 && (r.height as i64 - 20).abs() <= 1, "{}x{}", r.width, r.height);
+        assert!(
+            (r.width as i64 - 6).abs() <= 1 && (r.height as i64 - 20).abs() <= 1,
+            "{}x{}",
+            r.width,
+            r.height
+        );
         let mass = |d: &DualT| d.high.iter().map(|v| 1.0 - v).sum::<f32>();
-        assert!((mass(&r) / mass(&t) - 1.0).abs() < 0.05, "{} vs {}", mass(&r), mass(&t));
+        assert!(
+            (mass(&r) / mass(&t) - 1.0).abs() < 0.05,
+            "{} vs {}",
+            mass(&r),
+            mass(&t)
+        );
         let m = rotate(&t, 0.0, true);
         assert_eq!((m.width, m.height), (20, 6));
         // mirrored: the object spans x 2..18, symmetric, so the mirror keeps it
@@ -322,13 +419,21 @@ mod tests {
 
     #[test]
     fn filters_parse_and_match() {
-        assert_eq!(CocoSelection::parse_filter("series=B0049,B0046").ok(), Some(("series".to_owned(), vec!["B0049".to_owned(), "B0046".to_owned()])));
+        assert_eq!(
+            CocoSelection::parse_filter("series=B0049,B0046").ok(),
+            Some((
+                "series".to_owned(),
+                vec!["B0049".to_owned(), "B0046".to_owned()]
+            ))
+        );
         assert!(CocoSelection::parse_filter("series").is_err());
         assert!(CocoSelection::parse_filter("series=").is_err());
         let sel = CocoSelection::new("x.json", 0.16).with_filter("series", vec!["B0049".into()]);
-        let im: serde_json::Map<String, serde_json::Value> = serde_json::from_str(r#"{"series": "B0049", "id": 3}"#).unwrap_or_default();
+        let im: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(r#"{"series": "B0049", "id": 3}"#).unwrap_or_default();
         assert!(sel.matches(&im));
-        let other: serde_json::Map<String, serde_json::Value> = serde_json::from_str(r#"{"series": "B0046"}"#).unwrap_or_default();
+        let other: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(r#"{"series": "B0046"}"#).unwrap_or_default();
         assert!(!sel.matches(&other));
         let num = CocoSelection::new("x.json", 0.16).with_filter("id", vec!["3".into()]);
         assert!(num.matches(&im));
@@ -344,14 +449,16 @@ mod tests {
                 gun.put_pixel(x, y, image::Luma([40]));
             }
         }
-        gun.save(dir.path().join("gun.png")).unwrap_or_else(|e| panic!("{e}"));
+        gun.save(dir.path().join("gun.png"))
+            .unwrap_or_else(|e| panic!("{e}"));
         let mut bag = image::GrayImage::from_pixel(100, 100, image::Luma([250]));
         for y in 20..80 {
             for x in 20..80 {
                 bag.put_pixel(x, y, image::Luma([125]));
             }
         }
-        bag.save(dir.path().join("bag.png")).unwrap_or_else(|e| panic!("{e}"));
+        bag.save(dir.path().join("bag.png"))
+            .unwrap_or_else(|e| panic!("{e}"));
         let coco = r#"{"images": [{"id": 1, "file_name": "gun.png", "series": "G"}, {"id": 2, "file_name": "bag.png", "series": "B"}],
             "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [30, 30, 60, 15]}],
             "categories": [{"id": 1, "name": "firearm", "supercategory": "threat"}]}"#;
@@ -377,8 +484,14 @@ mod tests {
         assert!(TipSources::load(None, Some(&small), 1.0).is_err());
         // a selection that matches nothing, or has no threats, is an error naming the file
         let none = CocoSelection::new(&ann, 0.5).with_filter("series", vec!["Z".into()]);
-        let err = TipSources::load(Some(&none), None, 1.0).err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(err.contains("annotations.json") && err.contains("no image"), "{err}");
+        let err = TipSources::load(Some(&none), None, 1.0)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("annotations.json") && err.contains("no image"),
+            "{err}"
+        );
         assert!(TipSources::load(Some(&b), None, 1.0).is_err());
     }
 }

@@ -48,7 +48,10 @@ pub fn normalise_crop(intensity: &[f32], background_level: f32) -> Vec<f32> {
     if background_level <= 0.0 || !background_level.is_finite() {
         return vec![0.0; intensity.len()];
     }
-    intensity.iter().map(|i| (i / background_level).clamp(0.0, 1.0)).collect()
+    intensity
+        .iter()
+        .map(|i| (i / background_level).clamp(0.0, 1.0))
+        .collect()
 }
 
 /// A single-energy crop (transmission `T`) as a dual-energy threat, assuming one material with
@@ -66,25 +69,44 @@ pub fn dual_from_single(t: &[f32], width: usize, height: usize, ratio: f32) -> D
         high.push((-ah).exp());
         low.push((-r * ah).exp());
     }
-    DualT { width, height, high, low }
+    DualT {
+        width,
+        height,
+        high,
+        low,
+    }
 }
 
 /// Reads a threat crop from a single-energy scan taken on an empty belt (8- or 16-bit grey,
 /// any format the `image` crate decodes; dark = dense): the rectangle `[x, y, w, h]` (clipped to
 /// the image), normalised by the open-beam level, taken as the median of the rectangle's border
 /// (so leave a margin of empty belt round the object), transmissions above 0.96 set to 1 (belt
-/// noise and JPEG ripple), resampled by `scale` (the crop's mm/px over the scene's; 1 keeps it), and made
+/// noise and JPEG ripple), resampled by `scale` (the crop's mm/px over the scene's; 1 keeps it),
+/// and made
 /// dual-energy with [`dual_from_single`] at `ratio` (6.1 for steel).
 ///
 /// # Errors
 /// The file cannot be read or decoded, or the rectangle misses the image.
-pub fn crop_from_image(path: &std::path::Path, rect: [u32; 4], scale: f32, ratio: f32) -> Result<DualT, crate::error::SynthError> {
-    let img = image::open(path).map_err(|source| crate::error::SynthError::Image { path: path.to_path_buf(), source })?.into_luma16();
+pub fn crop_from_image(
+    path: &std::path::Path,
+    rect: [u32; 4],
+    scale: f32,
+    ratio: f32,
+) -> Result<DualT, crate::error::SynthError> {
+    let img = image::open(path)
+        .map_err(|source| crate::error::SynthError::Image {
+            path: path.to_path_buf(),
+            source,
+        })?
+        .into_luma16();
     let (iw, ih) = img.dimensions();
     let [x, y, w, h] = rect;
     let (x1, y1) = (x.saturating_add(w).min(iw), y.saturating_add(h).min(ih));
     if x >= x1 || y >= y1 {
-        return Err(crate::error::SynthError::InvalidOption(format!("{}: crop {rect:?} misses the {iw}x{ih} image", path.display())));
+        return Err(crate::error::SynthError::InvalidOption(format!(
+            "{}: crop {rect:?} misses the {iw}x{ih} image",
+            path.display()
+        )));
     }
     // open-beam level: the median of the crop's border pixels (the empty belt round the object)
     let mut border: Vec<u16> = Vec::new();
@@ -100,20 +122,31 @@ pub fn crop_from_image(path: &std::path::Path, rect: [u32; 4], scale: f32, ratio
     let level = f32::from(border[border.len() / 2]);
     let mut crop = image::imageops::crop_imm(&img, x, y, x1 - x, y1 - y).to_image();
     if (scale - 1.0).abs() > 1e-3 && scale.is_finite() && scale > 0.0 {
-        let (nw, nh) = (((x1 - x) as f32 * scale).round().max(1.0) as u32, ((y1 - y) as f32 * scale).round().max(1.0) as u32);
+        let (nw, nh) = (
+            ((x1 - x) as f32 * scale).round().max(1.0) as u32,
+            ((y1 - y) as f32 * scale).round().max(1.0) as u32,
+        );
         crop = image::imageops::resize(&crop, nw, nh, image::imageops::FilterType::Triangle);
     }
     let (cw, ch) = crop.dimensions();
     let inten: Vec<f32> = crop.as_raw().iter().map(|v| f32::from(*v)).collect();
     // the belt's own noise and compression ripple (within 4 % of the level) is no threat
-    let t: Vec<f32> = normalise_crop(&inten, level).into_iter().map(|v| if v > 0.96 { 1.0 } else { v }).collect();
+    let t: Vec<f32> = normalise_crop(&inten, level)
+        .into_iter()
+        .map(|v| if v > 0.96 { 1.0 } else { v })
+        .collect();
     Ok(dual_from_single(&t, cw as usize, ch as usize, ratio))
 }
 
 /// Pixels where the threat attenuates: `1 - sqrt(T_high·T_low) > threshold`.
 #[must_use]
 pub fn attenuation_mask(threat: &DualT, threshold: f32) -> Vec<bool> {
-    threat.high.iter().zip(&threat.low).map(|(h, l)| 1.0 - single_energy_view(*h, *l) > threshold).collect()
+    threat
+        .high
+        .iter()
+        .zip(&threat.low)
+        .map(|(h, l)| 1.0 - single_energy_view(*h, *l) > threshold)
+        .collect()
 }
 
 /// Inclusive pixel extent `[x_min, y_min, x_max, y_max]` of a mask, `None` when empty.
@@ -162,18 +195,34 @@ mod tests {
             }
         }
         let untouched = bg.high.iter().filter(|v| **v == 1.0).count();
-        assert_eq!(untouched, 30 * 20 - threat.high.iter().filter(|v| **v < 1.0).count());
+        assert_eq!(
+            untouched,
+            30 * 20 - threat.high.iter().filter(|v| **v < 1.0).count()
+        );
     }
 
     #[test]
     fn tip_multiplies_and_clips_at_the_border() {
-        let threat = DualT { width: 2, height: 2, high: vec![0.5; 4], low: vec![0.25; 4] };
-        let mut bg = DualT { width: 3, height: 3, high: vec![0.8; 9], low: vec![0.4; 9] };
+        let threat = DualT {
+            width: 2,
+            height: 2,
+            high: vec![0.5; 4],
+            low: vec![0.25; 4],
+        };
+        let mut bg = DualT {
+            width: 3,
+            height: 3,
+            high: vec![0.8; 9],
+            low: vec![0.4; 9],
+        };
         project_mut(&mut bg, &threat, -1, 2);
         // only threat pixel (1, 0) lands, on background (0, 2)
         assert!((bg.high[6] - 0.4).abs() < 1e-6);
         assert!((bg.low[6] - 0.1).abs() < 1e-6);
-        assert_eq!(bg.high.iter().filter(|v| (**v - 0.8).abs() < 1e-6).count(), 8);
+        assert_eq!(
+            bg.high.iter().filter(|v| (**v - 0.8).abs() < 1e-6).count(),
+            8
+        );
     }
 
     #[test]
@@ -207,18 +256,25 @@ mod tests {
             }
         }
         img.save(&path).unwrap_or_else(|e| panic!("{e}"));
-        let crop = crop_from_image(&path, [0, 5, 30, 20], 1.0, 6.1).unwrap_or_else(|e| panic!("{e}"));
+        let crop =
+            crop_from_image(&path, [0, 5, 30, 20], 1.0, 6.1).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((crop.width, crop.height), (30, 20));
         let g = crop.grey();
         assert!((g[0] - 1.0).abs() < 1e-3);
         assert!((g[5 * 30 + 6] - 0.1).abs() < 2e-3, "{}", g[5 * 30 + 6]);
         let m = attenuation_mask(&crop, 0.02);
         assert_eq!(mask_extent(&m, 30), Some([5, 5, 24, 14]));
-        let mut scene = DualT { width: 50, height: 50, high: vec![0.5; 2500], low: vec![0.4; 2500] };
+        let mut scene = DualT {
+            width: 50,
+            height: 50,
+            high: vec![0.5; 2500],
+            low: vec![0.4; 2500],
+        };
         project_mut(&mut scene, &crop, 10, 10);
         let i = (10 + 5) * 50 + 10 + 6;
         assert!((scene.high[i] - 0.5 * crop.high[5 * 30 + 6]).abs() < 1e-6);
-        let half = crop_from_image(&path, [0, 5, 30, 20], 0.5, 6.1).unwrap_or_else(|e| panic!("{e}"));
+        let half =
+            crop_from_image(&path, [0, 5, 30, 20], 0.5, 6.1).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((half.width, half.height), (15, 10));
         assert!(crop_from_image(&path, [100, 100, 5, 5], 1.0, 6.1).is_err());
         assert!(crop_from_image(&dir.path().join("missing.png"), [0, 0, 5, 5], 1.0, 6.1).is_err());

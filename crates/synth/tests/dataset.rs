@@ -10,7 +10,13 @@ use armscan_synth::VISIBLE_THRESHOLD;
 use armscan_synth::{generate, render_scene, render_scene_with, SynthOptions, TipSources};
 
 fn small() -> SynthOptions {
-    SynthOptions::default().with_count(5).with_seed(42).with_size(320, 256).with_pixel_spacing_mm(2.5).with_clean_fraction(0.2).with_contact_sheet(4)
+    SynthOptions::default()
+        .with_count(5)
+        .with_seed(42)
+        .with_size(320, 256)
+        .with_pixel_spacing_mm(2.5)
+        .with_clean_fraction(0.2)
+        .with_contact_sheet(4)
 }
 
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -22,7 +28,10 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                out.insert(p.strip_prefix(dir).unwrap().display().to_string(), fs::read(&p).unwrap());
+                out.insert(
+                    p.strip_prefix(dir).unwrap().display().to_string(),
+                    fs::read(&p).unwrap(),
+                );
             }
         }
     }
@@ -44,7 +53,10 @@ fn same_seed_gives_identical_bytes_and_another_seed_does_not() {
     assert_eq!(fa.len(), 5 * 5 + 3, "{:?}", fa.keys().collect::<Vec<_>>());
     assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
     for (k, v) in &fa {
-        assert!(fb[k] == *v, "{k} differs between two runs with the same seed");
+        assert!(
+            fb[k] == *v,
+            "{k} differs between two runs with the same seed"
+        );
     }
     assert!(fa["images/000000_high.png"] != fc["images/000000_high.png"]);
     // 16-bit planes decode as 16-bit grey of the right size
@@ -64,15 +76,25 @@ fn render_scene_is_render_scene_with_no_sources() {
         let with = render_scene_with(&opts, &TipSources::default(), i).unwrap();
         assert_eq!(plain.threats, with.threats, "scene {i}");
         assert_eq!(plain.container, with.container, "scene {i}");
-        assert!(plain.measured.high == with.measured.high && plain.measured.low == with.measured.low, "scene {i}");
+        assert!(
+            plain.measured.high == with.measured.high && plain.measured.low == with.measured.low,
+            "scene {i}"
+        );
         let other = render_scene(&other_seed, i);
-        assert!(other.measured.high != plain.measured.high, "scene {i}: another seed, another scene");
+        assert!(
+            other.measured.high != plain.measured.high,
+            "scene {i}: another seed, another scene"
+        );
     }
 }
 
 #[test]
 fn boxes_are_tight_round_each_threats_visible_pixels() {
-    let opts = SynthOptions::default().with_size(400, 320).with_pixel_spacing_mm(2.0).with_clean_fraction(0.0).with_max_threats(1);
+    let opts = SynthOptions::default()
+        .with_size(400, 320)
+        .with_pixel_spacing_mm(2.0)
+        .with_clean_fraction(0.0)
+        .with_max_threats(1);
     let mut checked = 0;
     for i in 0..12 {
         let scene = render_scene(&opts, i);
@@ -99,7 +121,11 @@ fn boxes_are_tight_round_each_threats_visible_pixels() {
             // within 1 px of the extent of the threat's attenuation mask
             let lo = e_tight[k].min(e_loose[k]);
             let hi = e_tight[k].max(e_loose[k]);
-            assert!(ext[k] + 1 >= lo && ext[k] <= hi + 1, "scene {i} {}: box {ext:?}, mask {e_tight:?}/{e_loose:?}", a.variant);
+            assert!(
+                ext[k] + 1 >= lo && ext[k] <= hi + 1,
+                "scene {i} {}: box {ext:?}, mask {e_tight:?}/{e_loose:?}",
+                a.variant
+            );
         }
         // every box edge touches the mask (tight), and the box holds every masked pixel
         let inside = loose.iter().enumerate().filter(|(_, m)| **m).all(|(p, _)| {
@@ -119,15 +145,25 @@ fn boxes_are_tight_round_each_threats_visible_pixels() {
 #[test]
 fn coco_parses_and_categories_carry_the_protocol_category() {
     let dir = tempfile::tempdir().unwrap();
-    let summary = generate(&small().with_count(6).with_clean_fraction(0.0), dir.path(), |_| {}).unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&fs::read(dir.path().join("annotations.json")).unwrap()).unwrap();
+    let summary = generate(
+        &small().with_count(6).with_clean_fraction(0.0),
+        dir.path(),
+        |_| {},
+    )
+    .unwrap();
+    let v: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.path().join("annotations.json")).unwrap()).unwrap();
     let cats = v["categories"].as_array().unwrap();
     assert_eq!(cats.len(), KNOWN_FINE_CLASSES.len());
     let mut by_id = BTreeMap::new();
     for c in cats {
         let name = c["name"].as_str().unwrap();
         let sup = c["supercategory"].as_str().unwrap();
-        assert_eq!(known_category(name).map(|k| k.as_str()), Some(sup), "{name}");
+        assert_eq!(
+            known_category(name).map(|k| k.as_str()),
+            Some(sup),
+            "{name}"
+        );
         assert!(["firearm", "part", "ammunition"].contains(&sup));
         by_id.insert(c["id"].as_u64().unwrap(), name.to_owned());
     }
@@ -139,10 +175,19 @@ fn coco_parses_and_categories_carry_the_protocol_category() {
     for a in anns {
         let id = a["category_id"].as_u64().unwrap();
         assert!(by_id.contains_key(&id));
-        let b: Vec<f64> = a["bbox"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+        let b: Vec<f64> = a["bbox"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect();
         assert!(b[0] >= 0.0 && b[1] >= 0.0 && b[2] >= 1.0 && b[3] >= 1.0);
         assert!(b[0] + b[2] <= 320.0 && b[1] + b[3] <= 256.0, "{b:?}");
-        assert!(a["occluded_fraction"].is_number() && a["clutter_density"].is_number() && a["pose_deg"].is_number());
+        assert!(
+            a["occluded_fraction"].is_number()
+                && a["clutter_density"].is_number()
+                && a["pose_deg"].is_number()
+        );
     }
     // YOLO labels agree with COCO
     let mut lines = 0;
@@ -178,7 +223,11 @@ fn bad_options_are_errors() {
 fn the_mix_and_held_out_variants_are_obeyed() {
     use armscan_synth::ThreatMix;
     let dir = tempfile::tempdir().unwrap();
-    let held_out = vec!["pistol_polymer_9mm".to_owned(), "revolver_snub_38".to_owned(), "smg_9mm".to_owned()];
+    let held_out = vec![
+        "pistol_polymer_9mm".to_owned(),
+        "revolver_snub_38".to_owned(),
+        "smg_9mm".to_owned(),
+    ];
     let opts = small()
         .with_count(12)
         .with_clean_fraction(0.0)
@@ -187,22 +236,47 @@ fn the_mix_and_held_out_variants_are_obeyed() {
         .with_planes(vec![armscan_synth::Plane::Grey]);
     let summary = generate(&opts, dir.path(), |_| {}).unwrap();
     assert!(summary.threats >= 12, "{summary:?}");
-    let coco: serde_json::Value = serde_json::from_slice(&fs::read(dir.path().join("annotations.json")).unwrap()).unwrap();
-    let cats: BTreeMap<u64, String> =
-        coco["categories"].as_array().unwrap().iter().map(|c| (c["id"].as_u64().unwrap(), c["supercategory"].as_str().unwrap().to_owned())).collect();
+    let coco: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.path().join("annotations.json")).unwrap()).unwrap();
+    let cats: BTreeMap<u64, String> = coco["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_u64().unwrap(),
+                c["supercategory"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
     for a in coco["annotations"].as_array().unwrap() {
         assert_eq!(cats[&a["category_id"].as_u64().unwrap()], "firearm", "{a}");
         let v = a["variant"].as_str().unwrap();
-        assert!(!held_out.iter().any(|h| h == v), "held-out variant {v} drawn");
+        assert!(
+            !held_out.iter().any(|h| h == v),
+            "held-out variant {v} drawn"
+        );
     }
     // only the grey plane is written, and the COCO images name no other plane
     let written = files(dir.path());
     assert!(written.keys().any(|k| k.ends_with("_grey.png")));
-    assert!(!written.keys().any(|k| k.ends_with("_high.png") || k.ends_with("_low.png") || k.ends_with("_colour.png")));
+    assert!(!written.keys().any(|k| k.ends_with("_high.png")
+        || k.ends_with("_low.png")
+        || k.ends_with("_colour.png")));
     assert!(coco["images"][0].get("high").is_none() && coco["images"][0].get("colour").is_none());
     // bad options are errors
-    assert!(generate(&small().with_exclude_variants(vec!["no_such_gun".into()]), dir.path(), |_| {}).is_err());
-    assert!(generate(&small().with_mix(ThreatMix::new(0.0, 0.0, 0.0)), dir.path(), |_| {}).is_err());
+    assert!(generate(
+        &small().with_exclude_variants(vec!["no_such_gun".into()]),
+        dir.path(),
+        |_| {}
+    )
+    .is_err());
+    assert!(generate(
+        &small().with_mix(ThreatMix::new(0.0, 0.0, 0.0)),
+        dir.path(),
+        |_| {}
+    )
+    .is_err());
     assert!(ThreatMix::parse("firearm=1,part=2").is_ok());
     assert!(ThreatMix::parse("knife=1").is_err());
 }
@@ -224,7 +298,11 @@ fn real_crops_and_real_bags_are_projected_with_tight_boxes() {
     let mut bag = image::GrayImage::from_pixel(900, 700, image::Luma([245]));
     for y in 100..600 {
         for x in 100..800 {
-            bag.put_pixel(x, y, image::Luma([160 + ((x / 50 + y / 70) % 3) as u8 * 20]));
+            bag.put_pixel(
+                x,
+                y,
+                image::Luma([160 + ((x / 50 + y / 70) % 3) as u8 * 20]),
+            );
         }
     }
     bag.save(src.path().join("bag.png")).unwrap();
@@ -247,23 +325,46 @@ fn real_crops_and_real_bags_are_projected_with_tight_boxes() {
     generate_with(&opts, &sources, a.path(), |_| {}).unwrap();
     generate_with(&opts, &sources, b.path(), |_| {}).unwrap();
     let (fa, fb) = (files(a.path()), files(b.path()));
-    assert!(fa == fb, "the same seed and sources must give the same bytes");
+    assert!(
+        fa == fb,
+        "the same seed and sources must give the same bytes"
+    );
     let coco: serde_json::Value = serde_json::from_slice(&fa["annotations.json"]).unwrap();
     let images = coco["images"].as_array().unwrap();
-    let on_real_bag: Vec<&serde_json::Value> = images.iter().filter(|i| i["container"] == "real_bag").collect();
-    assert!(!on_real_bag.is_empty() && on_real_bag.len() < images.len(), "{} of {}", on_real_bag.len(), images.len());
+    let on_real_bag: Vec<&serde_json::Value> = images
+        .iter()
+        .filter(|i| i["container"] == "real_bag")
+        .collect();
+    assert!(
+        !on_real_bag.is_empty() && on_real_bag.len() < images.len(),
+        "{} of {}",
+        on_real_bag.len(),
+        images.len()
+    );
     for im in &on_real_bag {
         // the 900x700 bag at 0.5 mm/px becomes 450x350 at 1 mm/px
-        assert_eq!((im["width"].as_u64(), im["height"].as_u64()), (Some(450), Some(350)));
+        assert_eq!(
+            (im["width"].as_u64(), im["height"].as_u64()),
+            (Some(450), Some(350))
+        );
     }
     let anns = coco["annotations"].as_array().unwrap();
     assert!(!anns.is_empty());
     for an in anns {
-        assert!(an["variant"].as_str().unwrap().starts_with("real:gun.png#"), "{an}");
+        assert!(
+            an["variant"].as_str().unwrap().starts_with("real:gun.png#"),
+            "{an}"
+        );
         // the gun is 140 x 80 source px = 70 x 40 mm; rotated, each side of its box lies between
         // 40 and hypot(70, 40) = 81 mm, times the scale jitter (0.92..1.08), plus a pixel of blur
-        let (w, h) = (an["bbox"][2].as_f64().unwrap(), an["bbox"][3].as_f64().unwrap());
-        assert!((36.0..=89.0).contains(&w) && (36.0..=89.0).contains(&h), "{w}x{h}");
+        let (w, h) = (
+            an["bbox"][2].as_f64().unwrap(),
+            an["bbox"][3].as_f64().unwrap(),
+        );
+        assert!(
+            (36.0..=89.0).contains(&w) && (36.0..=89.0).contains(&h),
+            "{w}x{h}"
+        );
     }
 }
 
@@ -275,24 +376,58 @@ fn light_frames_replace_the_asked_share_of_parts_and_leave_other_sets_unchanged(
         generate(opts, dir.path(), |_| {}).unwrap();
         let text = fs::read_to_string(dir.path().join("annotations.json")).unwrap();
         let coco: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let v = coco["annotations"].as_array().unwrap().iter().map(|a| a["variant"].as_str().unwrap().to_owned()).collect();
+        let v = coco["annotations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["variant"].as_str().unwrap().to_owned())
+            .collect();
         (v, text)
     };
-    let parts = small().with_count(10).with_clean_fraction(0.0).with_mix(ThreatMix::new(0.0, 1.0, 0.0)).with_planes(vec![armscan_synth::Plane::Grey]);
+    let parts = small()
+        .with_count(10)
+        .with_clean_fraction(0.0)
+        .with_mix(ThreatMix::new(0.0, 1.0, 0.0))
+        .with_planes(vec![armscan_synth::Plane::Grey]);
     let (plain, plain_text) = variants(&parts);
     let (zero, zero_text) = variants(&parts.clone().with_light_frame_fraction(0.0));
-    assert_eq!(plain_text, zero_text, "a zero share changes nothing, not even the info block");
-    assert!(!plain_text.contains("light_frame"), "the option is not written when off");
+    assert_eq!(
+        plain_text, zero_text,
+        "a zero share changes nothing, not even the info block"
+    );
+    assert!(
+        !plain_text.contains("light_frame"),
+        "the option is not written when off"
+    );
     assert!(plain.iter().all(|v| v != "light_frame_family") && zero == plain);
     let (all, text) = variants(&parts.clone().with_light_frame_fraction(1.0));
-    assert!(!all.is_empty() && all.iter().all(|v| v == "light_frame_family"), "{all:?}");
-    assert!(text.contains("\"light_frame_fraction\": 1.0") || text.contains("\"light_frame_fraction\":1.0"), "the share is recorded");
+    assert!(
+        !all.is_empty() && all.iter().all(|v| v == "light_frame_family"),
+        "{all:?}"
+    );
+    assert!(
+        text.contains("\"light_frame_fraction\": 1.0")
+            || text.contains("\"light_frame_fraction\":1.0"),
+        "the share is recorded"
+    );
     let (half, _) = variants(&parts.clone().with_count(20).with_light_frame_fraction(0.5));
     let light = half.iter().filter(|v| *v == "light_frame_family").count();
     assert!(light > 0 && light < half.len(), "{light} of {}", half.len());
     // firearms and ammunition are never replaced, and a held-out family is never drawn
-    let (guns, _) = variants(&small().with_clean_fraction(0.0).with_mix(ThreatMix::new(1.0, 0.0, 1.0)).with_light_frame_fraction(1.0));
+    let (guns, _) = variants(
+        &small()
+            .with_clean_fraction(0.0)
+            .with_mix(ThreatMix::new(1.0, 0.0, 1.0))
+            .with_light_frame_fraction(1.0),
+    );
     assert!(guns.iter().all(|v| v != "light_frame_family"), "{guns:?}");
-    let (held, _) = variants(&parts.with_light_frame_fraction(1.0).with_exclude_variants(vec!["light_frame_family".into()]));
-    assert!(!held.is_empty() && held.iter().all(|v| v != "light_frame_family"), "{held:?}");
+    let (held, _) = variants(
+        &parts
+            .with_light_frame_fraction(1.0)
+            .with_exclude_variants(vec!["light_frame_family".into()]),
+    );
+    assert!(
+        !held.is_empty() && held.iter().all(|v| v != "light_frame_family"),
+        "{held:?}"
+    );
 }

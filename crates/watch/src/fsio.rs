@@ -15,11 +15,15 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<(), WatchError> {
 /// over `path`. A reader sees the old file or the new one, never a part. The caller syncs the
 /// folder (once for many files).
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WatchError> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.tmp"));
     {
         let mut f = std::fs::File::create(&tmp).map_err(WatchError::io("creating", &tmp))?;
-        f.write_all(bytes).map_err(WatchError::io("writing", &tmp))?;
+        f.write_all(bytes)
+            .map_err(WatchError::io("writing", &tmp))?;
         f.sync_all().map_err(WatchError::io("syncing", &tmp))?;
     }
     std::fs::rename(&tmp, path).map_err(WatchError::io("renaming into place", path))
@@ -32,8 +36,17 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WatchError> 
 /// [`WatchError::Inconsistent`] when the file is shorter than `end`: lines the journal vouches
 /// for are missing.
 pub(crate) fn append_at(path: &Path, end: u64, bytes: &[u8]) -> Result<u64, WatchError> {
-    let mut f = std::fs::OpenOptions::new().create(true).truncate(false).read(true).write(true).open(path).map_err(WatchError::io("opening", path))?;
-    let len = f.metadata().map_err(WatchError::io("reading the size of", path))?.len();
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(WatchError::io("opening", path))?;
+    let len = f
+        .metadata()
+        .map_err(WatchError::io("reading the size of", path))?
+        .len();
     if len < end {
         return Err(WatchError::Inconsistent {
             path: path.to_owned(),
@@ -41,10 +54,13 @@ pub(crate) fn append_at(path: &Path, end: u64, bytes: &[u8]) -> Result<u64, Watc
         });
     }
     if len > end {
-        f.set_len(end).map_err(WatchError::io("cutting an unfinished append from", path))?;
+        f.set_len(end)
+            .map_err(WatchError::io("cutting an unfinished append from", path))?;
     }
-    f.seek(SeekFrom::Start(end)).map_err(WatchError::io("seeking in", path))?;
-    f.write_all(bytes).map_err(WatchError::io("appending to", path))?;
+    f.seek(SeekFrom::Start(end))
+        .map_err(WatchError::io("seeking in", path))?;
+    f.write_all(bytes)
+        .map_err(WatchError::io("appending to", path))?;
     f.sync_all().map_err(WatchError::io("syncing", path))?;
     Ok(end + bytes.len() as u64)
 }

@@ -28,10 +28,14 @@ pub fn is_candidate_name(name: &str) -> bool {
     if name.starts_with('.') || lower.ends_with(".part") || lower.ends_with(".tmp") {
         return false;
     }
-    Path::new(&lower).extension().and_then(|e| e.to_str()).is_some_and(|e| IMAGE_EXTENSIONS.contains(&e))
+    Path::new(&lower)
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e))
 }
 
-/// Splits `NAME_high.EXT` / `NAME_low.EXT` into (`NAME`, is_high, `EXT`), case-insensitively on the tag.
+/// Splits `NAME_high.EXT` / `NAME_low.EXT` into (`NAME`, is_high, `EXT`), case-insensitively on the
+/// tag.
 fn energy_tag(name: &str) -> Option<(&str, bool, &str)> {
     let dot = name.rfind('.')?;
     let (stem, ext) = (&name[..dot], &name[dot + 1..]);
@@ -77,7 +81,11 @@ pub struct Inbox {
 impl Inbox {
     #[must_use]
     pub fn new(settle: Duration, pair_wait: Duration) -> Self {
-        Self { settle, pair_wait, seen: HashMap::new() }
+        Self {
+            settle,
+            pair_wait,
+            seen: HashMap::new(),
+        }
     }
 
     /// Lists `in_dir` and returns the scans that are complete now, oldest modification first,
@@ -85,17 +93,27 @@ impl Inbox {
     ///
     /// # Errors
     /// [`WatchError::Io`] when the folder cannot be listed.
-    pub fn poll(&mut self, in_dir: &Path, busy: &HashSet<String>, now: Instant) -> Result<Vec<ReadyScan>, WatchError> {
+    pub fn poll(
+        &mut self,
+        in_dir: &Path,
+        busy: &HashSet<String>,
+        now: Instant,
+    ) -> Result<Vec<ReadyScan>, WatchError> {
         let mut present: HashMap<String, Fingerprint> = HashMap::new();
-        let entries = std::fs::read_dir(in_dir).map_err(WatchError::io("listing input folder", in_dir))?;
+        let entries =
+            std::fs::read_dir(in_dir).map_err(WatchError::io("listing input folder", in_dir))?;
         for entry in entries {
             let Ok(entry) = entry else { continue };
-            let Some(name) = entry.file_name().to_str().map(str::to_owned) else { continue };
+            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                continue;
+            };
             if !is_candidate_name(&name) || busy.contains(&name) {
                 continue;
             }
             // Follows symlinks: a link into place counts as the file it names.
-            let Ok(meta) = std::fs::metadata(entry.path()) else { continue };
+            let Ok(meta) = std::fs::metadata(entry.path()) else {
+                continue;
+            };
             if !meta.is_file() {
                 continue;
             }
@@ -104,9 +122,15 @@ impl Inbox {
         self.seen.retain(|name, _| present.contains_key(name));
         let mut settled: HashMap<&str, (Fingerprint, Instant)> = HashMap::new();
         for (name, fp) in &present {
-            let seen = self.seen.entry(name.clone()).or_insert(Seen { fingerprint: *fp, since: now });
+            let seen = self.seen.entry(name.clone()).or_insert(Seen {
+                fingerprint: *fp,
+                since: now,
+            });
             if seen.fingerprint != *fp {
-                *seen = Seen { fingerprint: *fp, since: now };
+                *seen = Seen {
+                    fingerprint: *fp,
+                    since: now,
+                };
             }
             let settled_at = seen.since + self.settle;
             if now >= settled_at {
@@ -123,20 +147,35 @@ impl Inbox {
                 continue;
             }
             let (fp, settled_at) = settled[name];
-            let file = |n: &str, fp: Fingerprint| ClaimedFile { name: n.to_owned(), fingerprint: fp };
+            let file = |n: &str, fp: Fingerprint| ClaimedFile {
+                name: n.to_owned(),
+                fingerprint: fp,
+            };
             if let Some((base, is_high, ext)) = energy_tag(name) {
                 let partner = present.keys().find(|other| {
-                    other.as_str() != name && energy_tag(other).is_some_and(|(b, h, e)| b == base && h != is_high && e.eq_ignore_ascii_case(ext))
+                    other.as_str() != name
+                        && energy_tag(other).is_some_and(|(b, h, e)| {
+                            b == base && h != is_high && e.eq_ignore_ascii_case(ext)
+                        })
                 });
                 match partner {
                     Some(partner) => {
-                        let Some(&(pfp, _)) = settled.get(partner.as_str()) else { continue }; // partner still settling
+                        let Some(&(pfp, _)) = settled.get(partner.as_str()) else {
+                            continue;
+                        }; // partner still settling
                         used.insert(name);
                         used.insert(partner.as_str());
-                        let (high, low) = if is_high { ((name, fp), (partner.as_str(), pfp)) } else { ((partner.as_str(), pfp), (name, fp)) };
+                        let (high, low) = if is_high {
+                            ((name, fp), (partner.as_str(), pfp))
+                        } else {
+                            ((partner.as_str(), pfp), (name, fp))
+                        };
                         ready.push((
                             fp.mtime_ns.max(pfp.mtime_ns),
-                            ReadyScan { name: pair_name(high.0), files: vec![file(high.0, high.1), file(low.0, low.1)] },
+                            ReadyScan {
+                                name: pair_name(high.0),
+                                files: vec![file(high.0, high.1), file(low.0, low.1)],
+                            },
                         ));
                         continue;
                     }
@@ -145,7 +184,13 @@ impl Inbox {
                 }
             }
             used.insert(name);
-            ready.push((fp.mtime_ns, ReadyScan { name: name.to_owned(), files: vec![file(name, fp)] }));
+            ready.push((
+                fp.mtime_ns,
+                ReadyScan {
+                    name: name.to_owned(),
+                    files: vec![file(name, fp)],
+                },
+            ));
         }
         ready.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
         Ok(ready.into_iter().map(|(_, r)| r).collect())
@@ -169,7 +214,14 @@ mod tests {
         for ok in ["a.png", "B.TIFF", "x_high.jpg", "scan.bmp"] {
             assert!(is_candidate_name(ok), "{ok}");
         }
-        for no in [".a.png", "a.png.part", "a.png.tmp", "A.PNG.PART", "notes.txt", "noext"] {
+        for no in [
+            ".a.png",
+            "a.png.part",
+            "a.png.tmp",
+            "A.PNG.PART",
+            "notes.txt",
+            "noext",
+        ] {
             assert!(!is_candidate_name(no), "{no}");
         }
         assert_eq!(energy_tag("bag_HIGH.png"), Some(("bag", true, "png")));
@@ -185,14 +237,29 @@ mod tests {
         std::fs::write(d.join("b.png.part"), b"1").unwrap();
         let mut inbox = Inbox::new(Duration::from_millis(100), Duration::from_secs(60));
         let t0 = Instant::now();
-        assert!(inbox.poll(d, &HashSet::new(), t0).unwrap().is_empty(), "nothing settled yet");
-        let ready = inbox.poll(d, &HashSet::new(), t0 + Duration::from_millis(150)).unwrap();
-        assert_eq!(ready.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["a.png"], "the lone half waits");
+        assert!(
+            inbox.poll(d, &HashSet::new(), t0).unwrap().is_empty(),
+            "nothing settled yet"
+        );
+        let ready = inbox
+            .poll(d, &HashSet::new(), t0 + Duration::from_millis(150))
+            .unwrap();
+        assert_eq!(
+            ready.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            ["a.png"],
+            "the lone half waits"
+        );
         std::fs::write(d.join("p_low.png"), b"2").unwrap();
         let t1 = t0 + Duration::from_millis(200);
-        assert_eq!(inbox.poll(d, &HashSet::new(), t1).unwrap().len(), 1, "a.png again: nothing busy");
+        assert_eq!(
+            inbox.poll(d, &HashSet::new(), t1).unwrap().len(),
+            1,
+            "a.png again: nothing busy"
+        );
         let busy: HashSet<String> = ["a.png".to_owned()].into();
-        let ready = inbox.poll(d, &busy, t1 + Duration::from_millis(150)).unwrap();
+        let ready = inbox
+            .poll(d, &busy, t1 + Duration::from_millis(150))
+            .unwrap();
         assert_eq!(ready.len(), 1);
         assert_eq!(ready[0].name, "p_{high,low}.png");
         assert_eq!(ready[0].files[0].name, "p_high.png");
@@ -206,8 +273,13 @@ mod tests {
         let mut inbox = Inbox::new(Duration::from_millis(10), Duration::from_millis(100));
         let t0 = Instant::now();
         inbox.poll(dir.path(), &HashSet::new(), t0).unwrap();
-        assert!(inbox.poll(dir.path(), &HashSet::new(), t0 + Duration::from_millis(50)).unwrap().is_empty());
-        let ready = inbox.poll(dir.path(), &HashSet::new(), t0 + Duration::from_millis(200)).unwrap();
+        assert!(inbox
+            .poll(dir.path(), &HashSet::new(), t0 + Duration::from_millis(50))
+            .unwrap()
+            .is_empty());
+        let ready = inbox
+            .poll(dir.path(), &HashSet::new(), t0 + Duration::from_millis(200))
+            .unwrap();
         assert_eq!(ready[0].name, "q_low.png");
     }
 }

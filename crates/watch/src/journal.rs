@@ -65,13 +65,20 @@ impl Fingerprint {
     /// The fingerprint of `meta`.
     #[must_use]
     pub fn of(meta: &std::fs::Metadata) -> Self {
-        let mtime_ns =
-            meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| i128::try_from(d.as_nanos()).unwrap_or(i128::MAX));
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| i128::try_from(d.as_nanos()).unwrap_or(i128::MAX));
         #[cfg(unix)]
         let inode = std::os::unix::fs::MetadataExt::ino(meta);
         #[cfg(not(unix))]
         let inode = 0;
-        Self { size: meta.len(), mtime_ns, inode }
+        Self {
+            size: meta.len(),
+            mtime_ns,
+            inode,
+        }
     }
 
     fn to_text(self) -> String {
@@ -83,7 +90,11 @@ impl Fingerprint {
         let size = it.next()?.parse().ok()?;
         let mtime_ns = it.next()?.parse().ok()?;
         let inode = it.next()?.parse().ok()?;
-        Some(Self { size, mtime_ns, inode })
+        Some(Self {
+            size,
+            mtime_ns,
+            inode,
+        })
     }
 }
 
@@ -157,11 +168,16 @@ CREATE INDEX IF NOT EXISTS scans_state ON scans(state);
 ";
 
 fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 fn files_to_json(files: &[ClaimedFile]) -> String {
-    let list: Vec<serde_json::Value> = files.iter().map(|f| serde_json::json!([f.name, f.fingerprint.to_text()])).collect();
+    let list: Vec<serde_json::Value> = files
+        .iter()
+        .map(|f| serde_json::json!([f.name, f.fingerprint.to_text()]))
+        .collect();
     serde_json::Value::Array(list).to_string()
 }
 
@@ -188,20 +204,31 @@ impl Journal {
     /// # Errors
     /// [`WatchError::Journal`] when SQLite cannot open or set it up.
     pub fn open(path: &Path) -> Result<Self, WatchError> {
-        let err = |source| WatchError::Journal { path: path.to_owned(), source };
+        let err = |source| WatchError::Journal {
+            path: path.to_owned(),
+            source,
+        };
         let conn = Connection::open(path).map_err(err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(err)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
-        conn.pragma_update(None, "synchronous", "FULL").map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
-        let journal = Self { conn, path: path.to_owned() };
+        let journal = Self {
+            conn,
+            path: path.to_owned(),
+        };
         match journal.meta("schema_version")? {
             None => journal.set_meta("schema_version", &JOURNAL_SCHEMA_VERSION.to_string())?,
             Some(v) if v == JOURNAL_SCHEMA_VERSION.to_string() => {}
             Some(v) => {
                 return Err(WatchError::Inconsistent {
                     path: path.to_owned(),
-                    reason: format!("journal schema version {v}, this armscan reads {JOURNAL_SCHEMA_VERSION}"),
+                    reason: format!(
+                        "journal schema version {v}, this armscan reads {JOURNAL_SCHEMA_VERSION}"
+                    ),
                 })
             }
         }
@@ -215,7 +242,10 @@ impl Journal {
     }
 
     fn err(&self) -> impl Fn(rusqlite::Error) -> WatchError + '_ {
-        move |source| WatchError::Journal { path: self.path.clone(), source }
+        move |source| WatchError::Journal {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     /// A value of the `meta` table.
@@ -223,7 +253,12 @@ impl Journal {
     /// # Errors
     /// [`WatchError::Journal`].
     pub fn meta(&self, key: &str) -> Result<Option<String>, WatchError> {
-        self.conn.query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| r.get(0)).optional().map_err(self.err())
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(self.err())
     }
 
     fn set_meta(&self, key: &str, value: &str) -> Result<(), WatchError> {
@@ -242,20 +277,26 @@ impl Journal {
         match self.meta("in_dir")? {
             None => self.set_meta("in_dir", &given),
             Some(journal) if journal == given => Ok(()),
-            Some(journal) => Err(WatchError::OtherInDir { out_dir: out_dir.to_owned(), journal, given }),
+            Some(journal) => Err(WatchError::OtherInDir {
+                out_dir: out_dir.to_owned(),
+                journal,
+                given,
+            }),
         }
     }
 
     /// The length of `results.jsonl` the journal vouches for.
     ///
     /// # Errors
-    /// [`WatchError::Journal`], or [`WatchError::Inconsistent`] when the stored value is not a number.
+    /// [`WatchError::Journal`], or [`WatchError::Inconsistent`] when the stored value is not a
+    /// number.
     pub fn jsonl_end(&self) -> Result<u64, WatchError> {
         match self.meta("jsonl_end")? {
             None => Ok(0),
-            Some(v) => {
-                v.parse().map_err(|_| WatchError::Inconsistent { path: self.path.clone(), reason: format!("meta jsonl_end is `{v}`, not a byte count") })
-            }
+            Some(v) => v.parse().map_err(|_| WatchError::Inconsistent {
+                path: self.path.clone(),
+                reason: format!("meta jsonl_end is `{v}`, not a byte count"),
+            }),
         }
     }
 
@@ -265,12 +306,18 @@ impl Journal {
     /// [`WatchError::Journal`] (also when a name already has an unfinished row).
     pub fn claim(&mut self, scans: &[(String, Vec<ClaimedFile>)]) -> Result<Vec<i64>, WatchError> {
         let path = self.path.clone();
-        let err = |source| WatchError::Journal { path: path.clone(), source };
+        let err = |source| WatchError::Journal {
+            path: path.clone(),
+            source,
+        };
         let tx = self.conn.transaction().map_err(err)?;
         let mut ids = Vec::with_capacity(scans.len());
         for (name, files) in scans {
-            tx.execute("INSERT INTO scans(name, files, state, claimed_ms) VALUES (?1, ?2, 'claimed', ?3)", params![name, files_to_json(files), now_ms()])
-                .map_err(err)?;
+            tx.execute(
+                "INSERT INTO scans(name, files, state, claimed_ms) VALUES (?1, ?2, 'claimed', ?3)",
+                params![name, files_to_json(files), now_ms()],
+            )
+            .map_err(err)?;
             ids.push(tx.last_insert_rowid());
         }
         tx.commit().map_err(err)?;
@@ -312,11 +359,22 @@ impl Journal {
         let mut out = Vec::new();
         for row in rows {
             let (id, name, files, state, status, offset, len) = row.map_err(self.err())?;
-            let bad = |what: &str| WatchError::Inconsistent { path: self.path.clone(), reason: format!("row {id}: {what}") };
+            let bad = |what: &str| WatchError::Inconsistent {
+                path: self.path.clone(),
+                reason: format!("row {id}: {what}"),
+            };
             let files = files_from_json(&files).ok_or_else(|| bad("unreadable file list"))?;
             let state = ScanState::parse(&state).ok_or_else(|| bad("unknown state"))?;
             let as_u64 = |v: Option<i64>| v.and_then(|v| u64::try_from(v).ok());
-            out.push(JournalEntry { id, name, files, state, status, line_offset: as_u64(offset), line_len: as_u64(len) });
+            out.push(JournalEntry {
+                id,
+                name,
+                files,
+                state,
+                status,
+                line_offset: as_u64(offset),
+                line_len: as_u64(len),
+            });
         }
         Ok(out)
     }
@@ -327,7 +385,10 @@ impl Journal {
     /// [`WatchError::Journal`].
     pub fn mark_written(&mut self, rows: &[(i64, String)]) -> Result<(), WatchError> {
         let path = self.path.clone();
-        let err = |source| WatchError::Journal { path: path.clone(), source };
+        let err = |source| WatchError::Journal {
+            path: path.clone(),
+            source,
+        };
         let tx = self.conn.transaction().map_err(err)?;
         for (id, status) in rows {
             tx.execute("UPDATE scans SET state = 'written', status = ?2 WHERE id = ?1 AND state = 'claimed'", params![id, status]).map_err(err)?;
@@ -340,9 +401,16 @@ impl Journal {
     ///
     /// # Errors
     /// [`WatchError::Journal`].
-    pub fn mark_appended(&mut self, rows: &[(i64, u64, u64)], new_end: u64) -> Result<(), WatchError> {
+    pub fn mark_appended(
+        &mut self,
+        rows: &[(i64, u64, u64)],
+        new_end: u64,
+    ) -> Result<(), WatchError> {
         let path = self.path.clone();
-        let err = |source| WatchError::Journal { path: path.clone(), source };
+        let err = |source| WatchError::Journal {
+            path: path.clone(),
+            source,
+        };
         let tx = self.conn.transaction().map_err(err)?;
         for &(id, offset, len) in rows {
             tx.execute(
@@ -362,7 +430,10 @@ impl Journal {
     /// [`WatchError::Journal`].
     pub fn mark_done(&mut self, rows: &[(i64, String)]) -> Result<(), WatchError> {
         let path = self.path.clone();
-        let err = |source| WatchError::Journal { path: path.clone(), source };
+        let err = |source| WatchError::Journal {
+            path: path.clone(),
+            source,
+        };
         let tx = self.conn.transaction().map_err(err)?;
         for (id, note) in rows {
             tx.execute("UPDATE scans SET state = 'done', note = ?2, done_ms = ?3 WHERE id = ?1 AND state = 'appended'", params![id, note, now_ms()])
@@ -376,9 +447,17 @@ impl Journal {
     /// # Errors
     /// [`WatchError::Journal`].
     pub fn counts(&self) -> Result<JournalCounts, WatchError> {
-        let mut counts = JournalCounts { jsonl_end: self.jsonl_end()?, ..JournalCounts::default() };
-        let mut stmt = self.conn.prepare("SELECT state, COUNT(*) FROM scans GROUP BY state").map_err(self.err())?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))).map_err(self.err())?;
+        let mut counts = JournalCounts {
+            jsonl_end: self.jsonl_end()?,
+            ..JournalCounts::default()
+        };
+        let mut stmt = self
+            .conn
+            .prepare("SELECT state, COUNT(*) FROM scans GROUP BY state")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .map_err(self.err())?;
         for row in rows {
             let (state, n) = row.map_err(self.err())?;
             let n = u64::try_from(n).unwrap_or(0);
@@ -399,8 +478,13 @@ impl Journal {
     /// [`WatchError::Journal`].
     pub fn close(self) -> Result<(), WatchError> {
         let path = self.path.clone();
-        let err = |source| WatchError::Journal { path: path.clone(), source };
-        self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").map_err(err)?;
+        let err = |source| WatchError::Journal {
+            path: path.clone(),
+            source,
+        };
+        self.conn
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .map_err(err)?;
         self.conn.close().map_err(|(_, source)| err(source))
     }
 }
@@ -411,20 +495,38 @@ mod tests {
     use super::*;
 
     fn file(name: &str) -> ClaimedFile {
-        ClaimedFile { name: name.into(), fingerprint: Fingerprint { size: 3, mtime_ns: -5, inode: 7 } }
+        ClaimedFile {
+            name: name.into(),
+            fingerprint: Fingerprint {
+                size: 3,
+                mtime_ns: -5,
+                inode: 7,
+            },
+        }
     }
 
     #[test]
     fn rows_move_through_their_states() {
         let dir = tempfile::tempdir().unwrap();
         let mut j = Journal::open(&dir.path().join("j.sqlite")).unwrap();
-        let ids = j.claim(&[("a.png".into(), vec![file("a.png")]), ("b.png".into(), vec![file("b.png")])]).unwrap();
-        assert!(j.claim(&[("a.png".into(), vec![file("a.png")])]).is_err(), "one unfinished row per name");
+        let ids = j
+            .claim(&[
+                ("a.png".into(), vec![file("a.png")]),
+                ("b.png".into(), vec![file("b.png")]),
+            ])
+            .unwrap();
+        assert!(
+            j.claim(&[("a.png".into(), vec![file("a.png")])]).is_err(),
+            "one unfinished row per name"
+        );
         j.mark_written(&[(ids[0], "clear".into())]).unwrap();
         j.mark_appended(&[(ids[0], 0, 10)], 10).unwrap();
         j.mark_done(&[(ids[0], "moved".into())]).unwrap();
         let c = j.counts().unwrap();
-        assert_eq!((c.claimed, c.written, c.appended, c.done, c.jsonl_end), (1, 0, 0, 1, 10));
+        assert_eq!(
+            (c.claimed, c.written, c.appended, c.done, c.jsonl_end),
+            (1, 0, 0, 1, 10)
+        );
         let left = j.unfinished().unwrap();
         assert_eq!(left.len(), 1);
         assert_eq!(left[0].files, vec![file("b.png")]);

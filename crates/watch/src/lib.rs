@@ -61,5 +61,11 @@ mod watcher;
 
 pub use error::WatchError;
 pub use inbox::{is_candidate_name, Inbox, ReadyScan};
-pub use journal::{ClaimedFile, Fingerprint, Journal, JournalCounts, JournalEntry, ScanState, JOURNAL_SCHEMA_VERSION};
-pub use watcher::{verify, OpenReport, RunSummary, Verification, WatchConfig, Watcher, DONE_DIR, JOURNAL_FILE, LOCK_FILE, RESULTS_DIR, RESULTS_JSONL};
+pub use journal::{
+    ClaimedFile, Fingerprint, Journal, JournalCounts, JournalEntry, ScanState,
+    JOURNAL_SCHEMA_VERSION,
+};
+pub use watcher::{
+    verify, OpenReport, RunSummary, Verification, WatchConfig, Watcher, DONE_DIR, JOURNAL_FILE,
+    LOCK_FILE, RESULTS_DIR, RESULTS_JSONL,
+};

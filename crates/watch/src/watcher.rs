@@ -111,11 +111,20 @@ pub struct Watcher {
 
 fn lock_out_dir(out_dir: &Path) -> Result<File, WatchError> {
     let path = out_dir.join(LOCK_FILE);
-    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(WatchError::io("creating the lock file", &path))?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(WatchError::io("creating the lock file", &path))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => Err(WatchError::Locked { path }),
-        Err(std::fs::TryLockError::Error(source)) => Err(WatchError::Io { what: "locking", path, source }),
+        Err(std::fs::TryLockError::Error(source)) => Err(WatchError::Io {
+            what: "locking",
+            path,
+            source,
+        }),
     }
 }
 
@@ -141,9 +150,14 @@ impl Watcher {
     /// [`WatchError::Inconsistent`] when `results.jsonl` is shorter than the journal says;
     /// I/O and journal errors.
     pub fn open(config: WatchConfig) -> Result<(Self, OpenReport), WatchError> {
-        let meta = std::fs::metadata(&config.in_dir).map_err(WatchError::io("reading input folder", &config.in_dir))?;
+        let meta = std::fs::metadata(&config.in_dir)
+            .map_err(WatchError::io("reading input folder", &config.in_dir))?;
         if !meta.is_dir() {
-            return Err(WatchError::Io { what: "input folder", path: config.in_dir.clone(), source: std::io::Error::other("not a folder") });
+            return Err(WatchError::Io {
+                what: "input folder",
+                path: config.in_dir.clone(),
+                source: std::io::Error::other("not a folder"),
+            });
         }
         let out = &config.out_dir;
         let results_dir = out.join(RESULTS_DIR);
@@ -152,7 +166,8 @@ impl Watcher {
         std::fs::create_dir_all(&done_dir).map_err(WatchError::io("creating", &done_dir))?;
         let lock = lock_out_dir(out)?;
         let journal = Journal::open(&out.join(JOURNAL_FILE))?;
-        let canonical = std::fs::canonicalize(&config.in_dir).map_err(WatchError::io("resolving", &config.in_dir))?;
+        let canonical = std::fs::canonicalize(&config.in_dir)
+            .map_err(WatchError::io("resolving", &config.in_dir))?;
         journal.bind_in_dir(&canonical, out)?;
 
         let jsonl = out.join(RESULTS_JSONL);
@@ -160,9 +175,18 @@ impl Watcher {
         let len = match std::fs::metadata(&jsonl) {
             Ok(m) => m.len(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
-            Err(e) => return Err(WatchError::Io { what: "reading", path: jsonl, source: e }),
+            Err(e) => {
+                return Err(WatchError::Io {
+                    what: "reading",
+                    path: jsonl,
+                    source: e,
+                })
+            }
         };
-        let mut report = OpenReport { unfinished: journal.counts()?.unfinished(), cut_bytes: 0 };
+        let mut report = OpenReport {
+            unfinished: journal.counts()?.unfinished(),
+            cut_bytes: 0,
+        };
         if len < end {
             return Err(WatchError::Inconsistent {
                 path: jsonl,
@@ -170,13 +194,28 @@ impl Watcher {
             });
         }
         if len > end {
-            let f = std::fs::OpenOptions::new().write(true).open(&jsonl).map_err(WatchError::io("opening", &jsonl))?;
-            f.set_len(end).map_err(WatchError::io("cutting an unfinished append from", &jsonl))?;
+            let f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&jsonl)
+                .map_err(WatchError::io("opening", &jsonl))?;
+            f.set_len(end)
+                .map_err(WatchError::io("cutting an unfinished append from", &jsonl))?;
             f.sync_all().map_err(WatchError::io("syncing", &jsonl))?;
             report.cut_bytes = len - end;
         }
         let inbox = Inbox::new(config.settle, config.pair_wait);
-        Ok((Self { config, journal, inbox, results_dir, jsonl, done_dir, _lock: lock }, report))
+        Ok((
+            Self {
+                config,
+                journal,
+                inbox,
+                results_dir,
+                jsonl,
+                done_dir,
+                _lock: lock,
+            },
+            report,
+        ))
     }
 
     /// The journal.
@@ -193,15 +232,22 @@ impl Watcher {
 
     fn result_path(&self, entry: &JournalEntry) -> PathBuf {
         let first = entry.files.first().map_or("scan", |f| f.name.as_str());
-        self.results_dir.join(format!("{:08}_{first}.json", entry.id))
+        self.results_dir
+            .join(format!("{:08}_{first}.json", entry.id))
     }
 
     fn input_of(&self, entry: &JournalEntry) -> ScanInput {
         let dir = &self.config.in_dir;
         match entry.files.as_slice() {
-            [high, low] => ScanInput::DualPair { high: dir.join(&high.name), low: dir.join(&low.name) },
+            [high, low] => ScanInput::DualPair {
+                high: dir.join(&high.name),
+                low: dir.join(&low.name),
+            },
             [one, ..] => ScanInput::File(dir.join(&one.name)),
-            [] => ScanInput::Broken { path: dir.join(&entry.name), reason: "journal row lists no file".into() },
+            [] => ScanInput::Broken {
+                path: dir.join(&entry.name),
+                reason: "journal row lists no file".into(),
+            },
         }
     }
 
@@ -222,9 +268,14 @@ impl Watcher {
         //    line appended is the same however often this step is repeated.
         let mut to_screen: Vec<&JournalEntry> = Vec::new();
         let mut written: Vec<(i64, String)> = Vec::new();
-        for row in rows.iter().filter(|r| matches!(r.state, ScanState::Claimed | ScanState::Written)) {
+        for row in rows
+            .iter()
+            .filter(|r| matches!(r.state, ScanState::Claimed | ScanState::Written))
+        {
             match read_result(&self.result_path(row)) {
-                Some((_, record)) if row.state == ScanState::Claimed => written.push((row.id, record.status.as_str().to_owned())),
+                Some((_, record)) if row.state == ScanState::Claimed => {
+                    written.push((row.id, record.status.as_str().to_owned()))
+                }
                 Some(_) => {}
                 None => to_screen.push(row),
             }
@@ -233,7 +284,11 @@ impl Watcher {
             let inputs: Vec<ScanInput> = to_screen.iter().map(|r| self.input_of(r)).collect();
             let records = screen(&inputs);
             if records.len() != inputs.len() {
-                return Err(WatchError::Screen(format!("{} records for {} inputs", records.len(), inputs.len())));
+                return Err(WatchError::Screen(format!(
+                    "{} records for {} inputs",
+                    records.len(),
+                    inputs.len()
+                )));
             }
             for (row, record) in to_screen.iter().zip(&records) {
                 let mut line = Vec::new();
@@ -257,8 +312,10 @@ impl Watcher {
         let mut offset = end;
         for row in rows.iter().filter(|r| r.state == ScanState::Written) {
             let path = self.result_path(row);
-            let (line, record) =
-                read_result(&path).ok_or_else(|| WatchError::Inconsistent { path: path.clone(), reason: "result file missing or not one JSON line".into() })?;
+            let (line, record) = read_result(&path).ok_or_else(|| WatchError::Inconsistent {
+                path: path.clone(),
+                reason: "result file missing or not one JSON line".into(),
+            })?;
             marks.push((row.id, offset, line.len() as u64));
             offset += line.len() as u64;
             bytes.extend_from_slice(&line);
@@ -282,8 +339,15 @@ impl Watcher {
                 let dest = self.done_dir.join(format!("{:08}_{}", row.id, f.name));
                 let note = match std::fs::metadata(&src) {
                     Ok(m) if Fingerprint::of(&m) == f.fingerprint => {
-                        std::fs::rename(&src, &dest).map_err(WatchError::io("moving the screened input", &src))?;
-                        format!("moved {} to {DONE_DIR}/{}", f.name, dest.file_name().map(|n| n.to_string_lossy()).unwrap_or_default())
+                        std::fs::rename(&src, &dest)
+                            .map_err(WatchError::io("moving the screened input", &src))?;
+                        format!(
+                            "moved {} to {DONE_DIR}/{}",
+                            f.name,
+                            dest.file_name()
+                                .map(|n| n.to_string_lossy())
+                                .unwrap_or_default()
+                        )
                     }
                     Ok(_) => {
                         self.inbox.forget([&f.name]);
@@ -296,7 +360,13 @@ impl Watcher {
                             format!("{} had vanished", f.name)
                         }
                     }
-                    Err(e) => return Err(WatchError::Io { what: "reading", path: src, source: e }),
+                    Err(e) => {
+                        return Err(WatchError::Io {
+                            what: "reading",
+                            path: src,
+                            source: e,
+                        })
+                    }
                 };
                 notes.push(note);
             }
@@ -322,13 +392,24 @@ impl Watcher {
         R: FnMut(&ScanRecord),
     {
         let mut appended = self.finish(screen, on_record)?;
-        let busy: HashSet<String> = self.journal.unfinished()?.into_iter().flat_map(|r| r.files.into_iter().map(|f| f.name)).collect();
-        let mut ready = self.inbox.poll(&self.config.in_dir, &busy, Instant::now())?;
+        let busy: HashSet<String> = self
+            .journal
+            .unfinished()?
+            .into_iter()
+            .flat_map(|r| r.files.into_iter().map(|f| f.name))
+            .collect();
+        let mut ready = self
+            .inbox
+            .poll(&self.config.in_dir, &busy, Instant::now())?;
         ready.truncate(self.config.batch);
         if !ready.is_empty() {
             let claims: Vec<_> = ready.into_iter().map(|r| (r.name, r.files)).collect();
             self.journal.claim(&claims)?;
-            self.inbox.forget(claims.iter().flat_map(|(_, files)| files.iter().map(|f| f.name.clone())));
+            self.inbox.forget(
+                claims
+                    .iter()
+                    .flat_map(|(_, files)| files.iter().map(|f| f.name.clone())),
+            );
             appended += self.finish(screen, on_record)?;
         }
         Ok(appended)
@@ -339,7 +420,12 @@ impl Watcher {
     ///
     /// # Errors
     /// As [`Watcher::step`].
-    pub fn run<S, R>(&mut self, screen: &mut S, on_record: &mut R, stop: &AtomicBool) -> Result<RunSummary, WatchError>
+    pub fn run<S, R>(
+        &mut self,
+        screen: &mut S,
+        on_record: &mut R,
+        stop: &AtomicBool,
+    ) -> Result<RunSummary, WatchError>
     where
         S: FnMut(&[ScanInput]) -> Vec<ScanRecord>,
         R: FnMut(&ScanRecord),
@@ -382,11 +468,24 @@ pub fn verify(out_dir: &Path) -> Result<Verification, WatchError> {
     let bytes = match std::fs::read(&jsonl) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(WatchError::Io { what: "reading", path: jsonl, source: e }),
+        Err(e) => {
+            return Err(WatchError::Io {
+                what: "reading",
+                path: jsonl,
+                source: e,
+            })
+        }
     };
-    let bad = |reason: String| WatchError::Inconsistent { path: jsonl.clone(), reason };
+    let bad = |reason: String| WatchError::Inconsistent {
+        path: jsonl.clone(),
+        reason,
+    };
     if bytes.len() as u64 != counts.jsonl_end {
-        return Err(bad(format!("{} bytes, the journal says {}", bytes.len(), counts.jsonl_end)));
+        return Err(bad(format!(
+            "{} bytes, the journal says {}",
+            bytes.len(),
+            counts.jsonl_end
+        )));
     }
     let mut rows = Vec::new();
     for row in journal.all()? {
@@ -394,7 +493,12 @@ pub fn verify(out_dir: &Path) -> Result<Verification, WatchError> {
             continue;
         }
         let (Some(offset), Some(len)) = (row.line_offset, row.line_len) else {
-            return Err(bad(format!("row {} ({}) is {} without a line offset", row.id, row.name, row.state.as_str())));
+            return Err(bad(format!(
+                "row {} ({}) is {} without a line offset",
+                row.id,
+                row.name,
+                row.state.as_str()
+            )));
         };
         rows.push((offset, len, row));
     }
@@ -403,7 +507,10 @@ pub fn verify(out_dir: &Path) -> Result<Verification, WatchError> {
     let mut next = 0u64;
     for (offset, len, row) in rows {
         if offset != next {
-            return Err(bad(format!("row {} ({}) starts at {offset}, expected {next}", row.id, row.name)));
+            return Err(bad(format!(
+                "row {} ({}) starts at {offset}, expected {next}",
+                row.id, row.name
+            )));
         }
         next = offset + len;
         let line = usize::try_from(offset)
@@ -412,14 +519,24 @@ pub fn verify(out_dir: &Path) -> Result<Verification, WatchError> {
             .and_then(|(a, b)| bytes.get(a..b))
             .ok_or_else(|| bad(format!("row {} ({}): line past the end", row.id, row.name)))?;
         let first = row.files.first().map_or("scan", |f| f.name.as_str());
-        let result = out_dir.join(RESULTS_DIR).join(format!("{:08}_{first}.json", row.id));
+        let result = out_dir
+            .join(RESULTS_DIR)
+            .join(format!("{:08}_{first}.json", row.id));
         let expected = std::fs::read(&result).map_err(WatchError::io("reading", &result))?;
         if expected != line {
-            return Err(bad(format!("row {} ({}): line differs from {}", row.id, row.name, result.display())));
+            return Err(bad(format!(
+                "row {} ({}): line differs from {}",
+                row.id,
+                row.name,
+                result.display()
+            )));
         }
     }
     if next != counts.jsonl_end {
-        return Err(bad(format!("lines end at {next}, the journal says {}", counts.jsonl_end)));
+        return Err(bad(format!(
+            "lines end at {next}, the journal says {}",
+            counts.jsonl_end
+        )));
     }
     journal.close()?;
     Ok(counts)

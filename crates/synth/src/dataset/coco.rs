@@ -72,11 +72,17 @@ struct Coco<'a> {
 /// COCO category id of a fine class: 1 + its index in `KNOWN_FINE_CLASSES` (YOLO uses the index).
 #[must_use]
 pub fn class_index(fine_class: &str) -> Option<usize> {
-    KNOWN_FINE_CLASSES.iter().position(|(n, _)| *n == fine_class)
+    KNOWN_FINE_CLASSES
+        .iter()
+        .position(|(n, _)| *n == fine_class)
 }
 
 /// Writes `annotations.json` for the scenes `written` (in index order) to `path`.
-pub(super) fn write_annotations(path: &Path, opts: &SynthOptions, written: &[Written]) -> Result<(), SynthError> {
+pub(super) fn write_annotations(
+    path: &Path,
+    opts: &SynthOptions,
+    written: &[Written],
+) -> Result<(), SynthError> {
     let mut images = Vec::with_capacity(written.len());
     let mut annotations = Vec::new();
     for (i, wr) in written.iter().enumerate() {
@@ -86,9 +92,18 @@ pub(super) fn write_annotations(path: &Path, opts: &SynthOptions, written: &[Wri
             file_name: format!("images/{stem}_grey.png"),
             width: wr.width,
             height: wr.height,
-            high: opts.planes.contains(&Plane::High).then(|| format!("images/{stem}_high.png")),
-            low: opts.planes.contains(&Plane::Low).then(|| format!("images/{stem}_low.png")),
-            colour: opts.planes.contains(&Plane::Colour).then(|| format!("images/{stem}_colour.png")),
+            high: opts
+                .planes
+                .contains(&Plane::High)
+                .then(|| format!("images/{stem}_high.png")),
+            low: opts
+                .planes
+                .contains(&Plane::Low)
+                .then(|| format!("images/{stem}_low.png")),
+            colour: opts
+                .planes
+                .contains(&Plane::Colour)
+                .then(|| format!("images/{stem}_colour.png")),
             pixel_spacing_mm: opts.pixel_spacing_mm,
             container: wr.container,
             clutter: wr.clutter.clone(),
@@ -99,7 +114,12 @@ pub(super) fn write_annotations(path: &Path, opts: &SynthOptions, written: &[Wri
                 id: annotations.len() + 1,
                 image_id: i,
                 category_id: class_index(a.fine_class).map_or(0, |c| c + 1),
-                bbox: [x0 as f32, y0 as f32, (x1 - x0 + 1) as f32, (y1 - y0 + 1) as f32],
+                bbox: [
+                    x0 as f32,
+                    y0 as f32,
+                    (x1 - x0 + 1) as f32,
+                    (y1 - y0 + 1) as f32,
+                ],
                 area: a.area,
                 iscrowd: 0,
                 variant: a.variant.clone(),
@@ -111,9 +131,21 @@ pub(super) fn write_annotations(path: &Path, opts: &SynthOptions, written: &[Wri
             });
         }
     }
-    let categories = KNOWN_FINE_CLASSES.iter().enumerate().map(|(i, (name, cat))| CocoCategory { id: i + 1, name, supercategory: cat.as_str() }).collect();
+    let categories = KNOWN_FINE_CLASSES
+        .iter()
+        .enumerate()
+        .map(|(i, (name, cat))| CocoCategory {
+            id: i + 1,
+            name,
+            supercategory: cat.as_str(),
+        })
+        .collect();
     let coco = Coco {
-        info: CocoInfo { description: "armscan synthetic dual-energy X-ray scans (armscan-synth)", version: env!("CARGO_PKG_VERSION"), options: opts },
+        info: CocoInfo {
+            description: "armscan synthetic dual-energy X-ray scans (armscan-synth)",
+            version: env!("CARGO_PKG_VERSION"),
+            options: opts,
+        },
         images,
         annotations,
         categories,

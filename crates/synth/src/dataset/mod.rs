@@ -33,10 +33,18 @@ pub struct SynthSummary {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SynthError + '_ {
-    move |source| SynthError::Io { path: path.to_path_buf(), source }
+    move |source| SynthError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
-fn save<P: image::Pixel<Subpixel = S> + image::PixelWithColorType, S: image::Primitive>(path: &Path, w: usize, h: usize, data: Vec<S>) -> Result<(), SynthError>
+fn save<P: image::Pixel<Subpixel = S> + image::PixelWithColorType, S: image::Primitive>(
+    path: &Path,
+    w: usize,
+    h: usize,
+    data: Vec<S>,
+) -> Result<(), SynthError>
 where
     [S]: image::EncodableLayout,
 {
@@ -51,7 +59,12 @@ where
         image::codecs::png::CompressionType::Fast,
         image::codecs::png::FilterType::Sub,
     );
-    encoder.write_image(img.as_raw().as_bytes(), w as u32, h as u32, P::COLOR_TYPE).map_err(|source| SynthError::Image { path: path.to_path_buf(), source })
+    encoder
+        .write_image(img.as_raw().as_bytes(), w as u32, h as u32, P::COLOR_TYPE)
+        .map_err(|source| SynthError::Image {
+            path: path.to_path_buf(),
+            source,
+        })
 }
 
 /// A scene as written: what the labels and the contact sheet need.
@@ -65,21 +78,35 @@ struct Written {
 }
 
 const THUMB_W: u32 = 320;
-fn write_scene(opts: &SynthOptions, sources: &TipSources, out: &Path, index: usize) -> Result<Written, SynthError> {
+fn write_scene(
+    opts: &SynthOptions,
+    sources: &TipSources,
+    out: &Path,
+    index: usize,
+) -> Result<Written, SynthError> {
     let scene = render_scene_with(opts, sources, index)?;
     let (w, h) = (scene.width, scene.height);
     let stem = format!("{index:06}");
     let img = out.join("images");
     let want = |p: Plane| opts.planes.contains(&p);
     if want(Plane::High) {
-        save::<image::Luma<u16>, u16>(&img.join(format!("{stem}_high.png")), w, h, scene.high_u16())?;
+        save::<image::Luma<u16>, u16>(
+            &img.join(format!("{stem}_high.png")),
+            w,
+            h,
+            scene.high_u16(),
+        )?;
     }
     if want(Plane::Low) {
         save::<image::Luma<u16>, u16>(&img.join(format!("{stem}_low.png")), w, h, scene.low_u16())?;
     }
     save::<image::Luma<u8>, u8>(&img.join(format!("{stem}_grey.png")), w, h, scene.grey_u8())?;
     let on_sheet = index < opts.contact_sheet;
-    let rgb = if want(Plane::Colour) || on_sheet { scene.colour_rgb() } else { Vec::new() };
+    let rgb = if want(Plane::Colour) || on_sheet {
+        scene.colour_rgb()
+    } else {
+        Vec::new()
+    };
     let thumb = if on_sheet {
         image::RgbImage::from_raw(w as u32, h as u32, rgb.clone()).map(|full| {
             let th = ((h as f32) * THUMB_W as f32 / w as f32).round().max(1.0) as u32;
@@ -94,7 +121,14 @@ fn write_scene(opts: &SynthOptions, sources: &TipSources, out: &Path, index: usi
     let label = yolo::label_text(&scene.threats, w, h);
     let lp = out.join("labels").join(format!("{stem}.txt"));
     fs::write(&lp, label).map_err(io_err(&lp))?;
-    Ok(Written { width: w, height: h, threats: scene.threats, container: scene.container, clutter: scene.clutter, thumb })
+    Ok(Written {
+        width: w,
+        height: h,
+        threats: scene.threats,
+        container: scene.container,
+        clutter: scene.clutter,
+        thumb,
+    })
 }
 
 /// Writes a dataset of `opts.count` scenes to `out_dir`: `images/NNNNNN_{high,low}.png` (16-bit
@@ -107,7 +141,11 @@ fn write_scene(opts: &SynthOptions, sources: &TipSources, out: &Path, index: usi
 ///
 /// # Errors
 /// Invalid options, or a file that cannot be written.
-pub fn generate(opts: &SynthOptions, out_dir: &Path, on_progress: impl Fn(usize) + Sync) -> Result<SynthSummary, SynthError> {
+pub fn generate(
+    opts: &SynthOptions,
+    out_dir: &Path,
+    on_progress: impl Fn(usize) + Sync,
+) -> Result<SynthSummary, SynthError> {
     generate_with(opts, &TipSources::default(), out_dir, on_progress)
 }
 
@@ -116,9 +154,18 @@ pub fn generate(opts: &SynthOptions, out_dir: &Path, on_progress: impl Fn(usize)
 ///
 /// # Errors
 /// Invalid options, a real bag that cannot be read, or a file that cannot be written.
-pub fn generate_with(opts: &SynthOptions, sources: &TipSources, out_dir: &Path, on_progress: impl Fn(usize) + Sync) -> Result<SynthSummary, SynthError> {
+pub fn generate_with(
+    opts: &SynthOptions,
+    sources: &TipSources,
+    out_dir: &Path,
+    on_progress: impl Fn(usize) + Sync,
+) -> Result<SynthSummary, SynthError> {
     opts.validate()?;
-    for d in [out_dir.to_path_buf(), out_dir.join("images"), out_dir.join("labels")] {
+    for d in [
+        out_dir.to_path_buf(),
+        out_dir.join("images"),
+        out_dir.join("labels"),
+    ] {
         fs::create_dir_all(&d).map_err(io_err(&d))?;
     }
     let done = AtomicUsize::new(0);
@@ -151,13 +198,33 @@ pub fn generate_with(opts: &SynthOptions, sources: &TipSources, out_dir: &Path, 
         let cols = 4u32.min(thumbs.len() as u32);
         let rows = (thumbs.len() as u32).div_ceil(cols);
         let th = thumbs.iter().map(|t| t.height()).max().unwrap_or(1);
-        let mut sheet = image::RgbImage::from_pixel(cols * (THUMB_W + 4) + 4, rows * (th + 4) + 4, image::Rgb([40, 40, 40]));
+        let mut sheet = image::RgbImage::from_pixel(
+            cols * (THUMB_W + 4) + 4,
+            rows * (th + 4) + 4,
+            image::Rgb([40, 40, 40]),
+        );
         for (i, t) in thumbs.iter().enumerate() {
             let (c, r) = (i as u32 % cols, i as u32 / cols);
-            image::imageops::replace(&mut sheet, *t, i64::from(4 + c * (THUMB_W + 4)), i64::from(4 + r * (th + 4)));
+            image::imageops::replace(
+                &mut sheet,
+                *t,
+                i64::from(4 + c * (THUMB_W + 4)),
+                i64::from(4 + r * (th + 4)),
+            );
         }
         let sp = out_dir.join("contact_sheet.png");
-        sheet.save_with_format(&sp, image::ImageFormat::Png).map_err(|source| SynthError::Image { path: sp.clone(), source })?;
+        sheet
+            .save_with_format(&sp, image::ImageFormat::Png)
+            .map_err(|source| SynthError::Image {
+                path: sp.clone(),
+                source,
+            })?;
     }
-    Ok(SynthSummary { out_dir: out_dir.to_path_buf(), scenes: opts.count, clean_scenes: clean, threats, per_class })
+    Ok(SynthSummary {
+        out_dir: out_dir.to_path_buf(),
+        scenes: opts.count,
+        clean_scenes: clean,
+        threats,
+        per_class,
+    })
 }

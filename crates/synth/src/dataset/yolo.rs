@@ -26,5 +26,8 @@ pub(super) fn label_text(threats: &[ThreatAnnotation], w: usize, h: usize) -> St
 
 /// `classes.txt`: one fine class a line, in YOLO index order.
 pub(super) fn classes_txt() -> String {
-    KNOWN_FINE_CLASSES.iter().map(|(n, _)| format!("{n}\n")).collect()
+    KNOWN_FINE_CLASSES
+        .iter()
+        .map(|(n, _)| format!("{n}\n"))
+        .collect()
 }

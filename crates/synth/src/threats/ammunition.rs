@@ -37,20 +37,29 @@ pub(super) struct Dims {
 }
 
 impl Calibre {
-    pub const ALL: [Calibre; 7] = [Calibre::Nine19, Calibre::Acp45, Calibre::Spl38, Calibre::Lr22, Calibre::Nato556, Calibre::Sov762x39, Calibre::Nato762x51];
+    pub const ALL: [Calibre; 7] = [
+        Calibre::Nine19,
+        Calibre::Acp45,
+        Calibre::Spl38,
+        Calibre::Lr22,
+        Calibre::Nato556,
+        Calibre::Sov762x39,
+        Calibre::Nato762x51,
+    ];
 
     pub(super) fn dims(self) -> Dims {
-        let d = |case_len, case_r, neck_r, neck_len, bullet_r, bullet_len, nose, oal, jacketed| Dims {
-            case_len,
-            case_r,
-            neck_r,
-            neck_len,
-            bullet_r,
-            bullet_len,
-            nose,
-            oal,
-            jacketed,
-        };
+        let d =
+            |case_len, case_r, neck_r, neck_len, bullet_r, bullet_len, nose, oal, jacketed| Dims {
+                case_len,
+                case_r,
+                neck_r,
+                neck_len,
+                bullet_r,
+                bullet_len,
+                nose,
+                oal,
+                jacketed,
+            };
         match self {
             Calibre::Nine19 => d(19.15, 4.97, 4.82, 0.0, 4.51, 15.5, 7.0, 29.7, true),
             Calibre::Acp45 => d(22.8, 6.03, 6.03, 0.0, 5.74, 17.0, 7.0, 32.4, true),
@@ -86,26 +95,93 @@ pub fn cartridge(cal: Calibre) -> Object {
     let tip = d.oal / 2.0;
     let case_mat = if cal == Calibre::Lr22 { Copper } else { Brass };
     let head = 2.5f32.min(d.case_len * 0.15);
-    o.add(Prim::Rod { len: head, r: d.case_r }, case_mat, base + head / 2.0, 0.0);
+    o.add(
+        Prim::Rod {
+            len: head,
+            r: d.case_r,
+        },
+        case_mat,
+        base + head / 2.0,
+        0.0,
+    );
     let body = d.case_len - head - d.neck_len;
     let wall = if cal == Calibre::Lr22 { 0.3 } else { 0.45 };
-    o.add(Prim::Tube { len: body, r: d.case_r, ri: d.case_r - wall }, case_mat, base + head + body / 2.0, 0.0);
+    o.add(
+        Prim::Tube {
+            len: body,
+            r: d.case_r,
+            ri: d.case_r - wall,
+        },
+        case_mat,
+        base + head + body / 2.0,
+        0.0,
+    );
     if d.neck_len > 0.0 {
-        o.add(Prim::Tube { len: d.neck_len, r: d.neck_r, ri: d.neck_r - 0.35 }, case_mat, base + d.case_len - d.neck_len / 2.0, 0.0);
+        o.add(
+            Prim::Tube {
+                len: d.neck_len,
+                r: d.neck_r,
+                ri: d.neck_r - 0.35,
+            },
+            case_mat,
+            base + d.case_len - d.neck_len / 2.0,
+            0.0,
+        );
     }
     // propellant (nitrocellulose, taken as organic) behind the bullet
     let bullet_base = tip - d.bullet_len;
     let powder_len = (bullet_base - base - head).max(0.5);
-    o.add(Prim::Rod { len: powder_len, r: (d.case_r - wall) * 0.9 }, Organic, base + head + powder_len / 2.0, 0.0);
+    o.add(
+        Prim::Rod {
+            len: powder_len,
+            r: (d.case_r - wall) * 0.9,
+        },
+        Organic,
+        base + head + powder_len / 2.0,
+        0.0,
+    );
     let cyl = d.bullet_len - d.nose;
     let jacket = if d.jacketed { 0.35 } else { 0.0 };
-    o.add(Prim::Rod { len: cyl, r: d.bullet_r - jacket }, Lead, bullet_base + cyl / 2.0, 0.0);
+    o.add(
+        Prim::Rod {
+            len: cyl,
+            r: d.bullet_r - jacket,
+        },
+        Lead,
+        bullet_base + cyl / 2.0,
+        0.0,
+    );
     if d.jacketed {
-        o.add(Prim::Tube { len: cyl, r: d.bullet_r, ri: d.bullet_r - jacket }, Copper, bullet_base + cyl / 2.0, 0.0);
+        o.add(
+            Prim::Tube {
+                len: cyl,
+                r: d.bullet_r,
+                ri: d.bullet_r - jacket,
+            },
+            Copper,
+            bullet_base + cyl / 2.0,
+            0.0,
+        );
     }
-    o.add(Prim::Ogive { len: d.nose, r: d.bullet_r }, if d.jacketed { Copper } else { Lead }, tip - d.nose, 0.0);
+    o.add(
+        Prim::Ogive {
+            len: d.nose,
+            r: d.bullet_r,
+        },
+        if d.jacketed { Copper } else { Lead },
+        tip - d.nose,
+        0.0,
+    );
     if d.jacketed {
-        o.add(Prim::Ogive { len: d.nose - 1.0, r: d.bullet_r - jacket }, Lead, tip - d.nose, 0.0);
+        o.add(
+            Prim::Ogive {
+                len: d.nose - 1.0,
+                r: d.bullet_r - jacket,
+            },
+            Lead,
+            tip - d.nose,
+            0.0,
+        );
     }
     o
 }
@@ -115,10 +191,46 @@ pub(super) fn cartridge_end_on(cal: Calibre) -> Object {
     let d = cal.dims();
     let mut o = Object::new();
     let case_mat = if cal == Calibre::Lr22 { Copper } else { Brass };
-    o.add(Prim::Ring { r: d.case_r, ri: d.case_r - 0.45, t: d.case_len - 2.5 }, case_mat, 0.0, 0.0);
-    o.add(Prim::Disc { rx: d.case_r, ry: d.case_r, t: 2.5 }, case_mat, 0.0, 0.0);
-    o.add(Prim::Disc { rx: d.bullet_r, ry: d.bullet_r, t: d.bullet_len * 0.8 }, Lead, 0.0, 0.0);
-    o.add(Prim::Disc { rx: d.case_r - 0.5, ry: d.case_r - 0.5, t: (d.case_len - d.bullet_len * 0.4).max(1.0) }, Organic, 0.0, 0.0);
+    o.add(
+        Prim::Ring {
+            r: d.case_r,
+            ri: d.case_r - 0.45,
+            t: d.case_len - 2.5,
+        },
+        case_mat,
+        0.0,
+        0.0,
+    );
+    o.add(
+        Prim::Disc {
+            rx: d.case_r,
+            ry: d.case_r,
+            t: 2.5,
+        },
+        case_mat,
+        0.0,
+        0.0,
+    );
+    o.add(
+        Prim::Disc {
+            rx: d.bullet_r,
+            ry: d.bullet_r,
+            t: d.bullet_len * 0.8,
+        },
+        Lead,
+        0.0,
+        0.0,
+    );
+    o.add(
+        Prim::Disc {
+            rx: d.case_r - 0.5,
+            ry: d.case_r - 0.5,
+            t: (d.case_len - d.bullet_len * 0.4).max(1.0),
+        },
+        Organic,
+        0.0,
+        0.0,
+    );
     o
 }
 
@@ -128,11 +240,53 @@ pub(super) fn cartridge_end_on(cal: Calibre) -> Object {
 pub fn shotgun_shell(rng: &mut Rng) -> Object {
     let mut o = Object::new();
     let (len, r) = (70.0, 10.25);
-    o.add(Prim::Tube { len, r, ri: r - 0.6 }, Plastic, 0.0, 0.0);
-    o.add(Prim::Tube { len: 16.0, r: r + 0.2, ri: r - 0.3 }, Brass, -len / 2.0 + 8.0, 0.0);
-    o.add(Prim::Rod { len: 1.5, r: r + 0.5 }, Brass, -len / 2.0 + 0.75, 0.0);
-    o.add(Prim::Rod { len: 10.0, r: r - 0.8 }, Organic, -len / 2.0 + 9.0, 0.0);
-    o.add(Prim::Rod { len: 12.0, r: r - 0.8 }, Plastic, -len / 2.0 + 20.0, 0.0);
+    o.add(
+        Prim::Tube {
+            len,
+            r,
+            ri: r - 0.6,
+        },
+        Plastic,
+        0.0,
+        0.0,
+    );
+    o.add(
+        Prim::Tube {
+            len: 16.0,
+            r: r + 0.2,
+            ri: r - 0.3,
+        },
+        Brass,
+        -len / 2.0 + 8.0,
+        0.0,
+    );
+    o.add(
+        Prim::Rod {
+            len: 1.5,
+            r: r + 0.5,
+        },
+        Brass,
+        -len / 2.0 + 0.75,
+        0.0,
+    );
+    o.add(
+        Prim::Rod {
+            len: 10.0,
+            r: r - 0.8,
+        },
+        Organic,
+        -len / 2.0 + 9.0,
+        0.0,
+    );
+    o.add(
+        Prim::Rod {
+            len: 12.0,
+            r: r - 0.8,
+        },
+        Plastic,
+        -len / 2.0 + 20.0,
+        0.0,
+    );
     let (x0, x1) = (-len / 2.0 + 27.0, len / 2.0 - 6.0);
     match rng.below(3) {
         0 => {
@@ -141,7 +295,16 @@ pub fn shotgun_shell(rng: &mut Rng) -> Object {
                 for j in 0..3 {
                     let x = x0 + 4.5 + i as f32 * 8.6;
                     let y = (j as f32 - 1.0) * 5.5;
-                    o.add(Prim::Dome { rx: 4.2, ry: 4.2, t: 8.4 }, Lead, x, y);
+                    o.add(
+                        Prim::Dome {
+                            rx: 4.2,
+                            ry: 4.2,
+                            t: 8.4,
+                        },
+                        Lead,
+                        x,
+                        y,
+                    );
                 }
             }
         }
@@ -152,14 +315,31 @@ pub fn shotgun_shell(rng: &mut Rng) -> Object {
                 let mut y = -r + 2.2;
                 while y < r - 2.0 {
                     let depth = 0.6 * 2.0 * ((r - 0.8).powi(2) - y * y).max(0.0).sqrt();
-                    o.add(Prim::Dome { rx: 1.25, ry: 1.25, t: depth }, Lead, x, y);
+                    o.add(
+                        Prim::Dome {
+                            rx: 1.25,
+                            ry: 1.25,
+                            t: depth,
+                        },
+                        Lead,
+                        x,
+                        y,
+                    );
                     y += 2.5;
                 }
                 x += 2.5;
             }
         }
         _ => {
-            o.add(Prim::Rod { len: 18.0, r: r - 1.2 }, Lead, x0 + 10.0, 0.0);
+            o.add(
+                Prim::Rod {
+                    len: 18.0,
+                    r: r - 1.2,
+                },
+                Lead,
+                x0 + 10.0,
+                0.0,
+            );
         }
     }
     o
@@ -167,7 +347,14 @@ pub fn shotgun_shell(rng: &mut Rng) -> Object {
 
 /// A pistol calibre, 9 mm twice as likely as the others.
 pub(super) fn pistol_calibre(rng: &mut Rng) -> Calibre {
-    *rng.pick(&[Calibre::Nine19, Calibre::Nine19, Calibre::Acp45, Calibre::Spl38, Calibre::Lr22]).unwrap_or(&Calibre::Nine19)
+    *rng.pick(&[
+        Calibre::Nine19,
+        Calibre::Nine19,
+        Calibre::Acp45,
+        Calibre::Spl38,
+        Calibre::Lr22,
+    ])
+    .unwrap_or(&Calibre::Nine19)
 }
 
 /// Builds the ammunition variant `name` (None when it is not one).
@@ -184,7 +371,18 @@ pub(super) fn build(name: &str, rng: &mut Rng) -> Option<Object> {
             let dia = cal.diameter() + 1.2;
             let (cols, rows) = (10usize, 5usize);
             let (w, h) = (cols as f32 * dia + 8.0, rows as f32 * dia + 8.0);
-            o.add(Prim::OpenBox { w: w + 4.0, h: h + 4.0, wall: 1.5, depth: cal.oal() + 6.0, sheet: 0.6 }, Paper, 0.0, 0.0);
+            o.add(
+                Prim::OpenBox {
+                    w: w + 4.0,
+                    h: h + 4.0,
+                    wall: 1.5,
+                    depth: cal.oal() + 6.0,
+                    sheet: 0.6,
+                },
+                Paper,
+                0.0,
+                0.0,
+            );
             o.add(Prim::Slab { w, h, t: 1.5 }, Plastic, 0.0, 0.0);
             let round = cartridge_end_on(cal);
             let missing = rng.below(8);
@@ -193,26 +391,48 @@ pub(super) fn build(name: &str, rng: &mut Rng) -> Option<Object> {
                     if (r * cols + c) % 11 < missing.min(3) && missing > 4 {
                         continue;
                     }
-                    o.merge(&round, -w / 2.0 + 4.0 + (c as f32 + 0.5) * dia, -h / 2.0 + 4.0 + (r as f32 + 0.5) * dia, 0.0);
+                    o.merge(
+                        &round,
+                        -w / 2.0 + 4.0 + (c as f32 + 0.5) * dia,
+                        -h / 2.0 + 4.0 + (r as f32 + 0.5) * dia,
+                        0.0,
+                    );
                 }
             }
             o
         }
         "ammunition_clip" => {
             let mut o = Object::new();
-            let (cal, n) = *rng.pick(&[(Calibre::Nato556, 10usize), (Calibre::Sov762x39, 10), (Calibre::Nato762x51, 5)]).unwrap_or(&(Calibre::Nato556, 10));
+            let (cal, n) = *rng
+                .pick(&[
+                    (Calibre::Nato556, 10usize),
+                    (Calibre::Sov762x39, 10),
+                    (Calibre::Nato762x51, 5),
+                ])
+                .unwrap_or(&(Calibre::Nato556, 10));
             let pitch = cal.diameter() * 1.02;
             let span = pitch * n as f32;
             let round = cartridge(cal);
             for i in 0..n {
                 o.merge(&round, 0.0, -span / 2.0 + (i as f32 + 0.5) * pitch, 0.0);
             }
-            o.add(Prim::Slab { w: 5.0, h: span + 4.0, t: 6.0 }, Steel, -cal.oal() / 2.0 + 1.5, 0.0);
+            o.add(
+                Prim::Slab {
+                    w: 5.0,
+                    h: span + 4.0,
+                    t: 6.0,
+                },
+                Steel,
+                -cal.oal() / 2.0 + 1.5,
+                0.0,
+            );
             o
         }
         "ammunition_belt" => {
             let mut o = Object::new();
-            let cal = *rng.pick(&[Calibre::Nato556, Calibre::Nato762x51]).unwrap_or(&Calibre::Nato556);
+            let cal = *rng
+                .pick(&[Calibre::Nato556, Calibre::Nato762x51])
+                .unwrap_or(&Calibre::Nato556);
             let n = 8 + rng.below(14);
             let pitch = cal.diameter() + rng.range(2.5, 5.0);
             let bend = rng.range(-0.03, 0.03);
@@ -222,7 +442,17 @@ pub(super) fn build(name: &str, rng: &mut Rng) -> Option<Object> {
                 o.merge(&round, x, y, a);
                 for off in [-cal.oal() * 0.25, cal.oal() * 0.05] {
                     let (s, c) = a.sin_cos();
-                    o.add_rot(Prim::Ring { r: cal.diameter() / 2.0 + 1.2, ri: cal.diameter() / 2.0 + 0.2, t: 3.0 }, Steel, x + c * off, y + s * off, a);
+                    o.add_rot(
+                        Prim::Ring {
+                            r: cal.diameter() / 2.0 + 1.2,
+                            ri: cal.diameter() / 2.0 + 0.2,
+                            t: 3.0,
+                        },
+                        Steel,
+                        x + c * off,
+                        y + s * off,
+                        a,
+                    );
                 }
                 a += bend;
                 x += -a.sin() * pitch;

@@ -18,14 +18,22 @@ pub struct ThreatMix {
 impl Default for ThreatMix {
     /// Firearms 40 %, parts 30 %, ammunition 30 %.
     fn default() -> Self {
-        Self { firearm: 0.4, part: 0.3, ammunition: 0.3 }
+        Self {
+            firearm: 0.4,
+            part: 0.3,
+            ammunition: 0.3,
+        }
     }
 }
 
 impl ThreatMix {
     #[must_use]
     pub fn new(firearm: f32, part: f32, ammunition: f32) -> Self {
-        Self { firearm, part, ammunition }
+        Self {
+            firearm,
+            part,
+            ammunition,
+        }
     }
 
     /// Parses `firearm=0.5,part=0.3,ammunition=0.2` (weights, normalised; a category left out
@@ -36,13 +44,22 @@ impl ThreatMix {
     pub fn parse(text: &str) -> Result<Self, String> {
         let mut mix = Self::new(0.0, 0.0, 0.0);
         for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let (k, v) = item.split_once('=').ok_or_else(|| format!("`{item}` (expected CATEGORY=WEIGHT)"))?;
-            let w: f32 = v.trim().parse().map_err(|_| format!("`{item}`: weight is not a number"))?;
+            let (k, v) = item
+                .split_once('=')
+                .ok_or_else(|| format!("`{item}` (expected CATEGORY=WEIGHT)"))?;
+            let w: f32 = v
+                .trim()
+                .parse()
+                .map_err(|_| format!("`{item}`: weight is not a number"))?;
             match k.trim().parse::<Category>().ok() {
                 Some(Category::Firearm) => mix.firearm = w,
                 Some(Category::Part) => mix.part = w,
                 Some(Category::Ammunition) => mix.ammunition = w,
-                None => return Err(format!("`{item}`: unknown category (firearm, part, ammunition)")),
+                None => {
+                    return Err(format!(
+                        "`{item}`: unknown category (firearm, part, ammunition)"
+                    ))
+                }
             }
         }
         mix.validate()?;
@@ -97,19 +114,40 @@ pub fn random_threat_except(want: Category, excluded: &[String], rng: &mut Rng) 
 
 /// A random threat of category `want` whose variant is not in `excluded`, drawn from the fixed
 /// variants and, when `part_families` holds, from [`PART_FAMILIES`] too; a part is a
-/// [`LIGHT_FRAME_FAMILY`] frame with probability `light_frame_fraction` (no draw is spent on it at 0).
+/// [`LIGHT_FRAME_FAMILY`] frame with probability `light_frame_fraction` (no draw is spent on it at
+/// 0).
 #[must_use]
-pub fn random_threat_from(want: Category, excluded: &[String], part_families: bool, light_frame_fraction: f32, rng: &mut Rng) -> Threat {
+pub fn random_threat_from(
+    want: Category,
+    excluded: &[String],
+    part_families: bool,
+    light_frame_fraction: f32,
+    rng: &mut Rng,
+) -> Threat {
     let allowed = |v: &str| !excluded.iter().any(|e| e == v);
-    if want == Category::Part && light_frame_fraction > 0.0 && allowed(LIGHT_FRAME_FAMILY.0) && rng.chance(light_frame_fraction) {
+    if want == Category::Part
+        && light_frame_fraction > 0.0
+        && allowed(LIGHT_FRAME_FAMILY.0)
+        && rng.chance(light_frame_fraction)
+    {
         if let Some(t) = build(LIGHT_FRAME_FAMILY.0, rng) {
             return t;
         }
     }
     let families: &[(&str, &str)] = if part_families { PART_FAMILIES } else { &[] };
-    let mut pool: Vec<&str> = VARIANTS.iter().chain(families).filter(|(v, f)| known_category(f) == Some(want) && allowed(v)).map(|(v, _)| *v).collect();
+    let mut pool: Vec<&str> = VARIANTS
+        .iter()
+        .chain(families)
+        .filter(|(v, f)| known_category(f) == Some(want) && allowed(v))
+        .map(|(v, _)| *v)
+        .collect();
     if pool.is_empty() {
-        pool = VARIANTS.iter().chain(families).filter(|(v, _)| allowed(v)).map(|(v, _)| *v).collect();
+        pool = VARIANTS
+            .iter()
+            .chain(families)
+            .filter(|(v, _)| allowed(v))
+            .map(|(v, _)| *v)
+            .collect();
     }
     let v = rng.pick(&pool).copied().unwrap_or("cartridge");
     build(v, rng).unwrap_or_else(|| Threat {

@@ -21,7 +21,9 @@ use crate::rng::Rng;
 use crate::shapes::Object;
 
 pub use ammunition::{cartridge, shotgun_shell, Calibre};
-pub use mix::{random_threat, random_threat_except, random_threat_from, random_threat_of, ThreatMix};
+pub use mix::{
+    random_threat, random_threat_except, random_threat_from, random_threat_of, ThreatMix,
+};
 
 /// Every threat variant: `(variant, fine class)`.
 pub const VARIANTS: &[(&str, &str)] = &[
@@ -59,7 +61,11 @@ pub const VARIANTS: &[(&str, &str)] = &[
 /// model trained on them meets the kind of part (a receiver, a bolt, a barrel) rather than one
 /// design. Drawn only when a dataset asks for them ([`crate::SynthOptions::with_part_families`]),
 /// so data sets made without them keep their bytes.
-pub const PART_FAMILIES: &[(&str, &str)] = &[("receiver_family", "frame_receiver"), ("bolt_family", "bolt"), ("barrel_family", "barrel")];
+pub const PART_FAMILIES: &[(&str, &str)] = &[
+    ("receiver_family", "frame_receiver"),
+    ("bolt_family", "bolt"),
+    ("barrel_family", "barrel"),
+];
 
 /// Light frames and receivers (aluminium or polymer, faint beside steel): drawn only in place of a
 /// part at the rate a dataset asks for ([`crate::SynthOptions::with_light_frame_fraction`]).
@@ -77,7 +83,12 @@ pub struct Threat {
 /// The `(variant, fine class)` entry of a fixed variant or part family named `name`.
 #[must_use]
 pub fn find_variant(name: &str) -> Option<(&'static str, &'static str)> {
-    VARIANTS.iter().chain(PART_FAMILIES).chain(std::iter::once(&LIGHT_FRAME_FAMILY)).find(|(v, _)| *v == name).copied()
+    VARIANTS
+        .iter()
+        .chain(PART_FAMILIES)
+        .chain(std::iter::once(&LIGHT_FRAME_FAMILY))
+        .find(|(v, _)| *v == name)
+        .copied()
 }
 
 /// Builds one variant (None for an unknown name).
@@ -91,7 +102,12 @@ pub fn build(variant: &str, rng: &mut Rng) -> Option<Threat> {
         .or_else(|| parts::build(name, rng))
         .or_else(|| ammunition::build(name, rng))
         .or_else(|| part_families::build(name, rng))?;
-    Some(Threat { variant: name, fine_class: fine, category, object })
+    Some(Threat {
+        variant: name,
+        fine_class: fine,
+        category,
+        object,
+    })
 }
 
 #[cfg(test)]
@@ -113,7 +129,10 @@ mod tests {
             assert!(r > 5.0 && r < 600.0, "{v}: radius {r} mm");
             assert!(!t.object.parts.is_empty());
         }
-        let firearms = VARIANTS.iter().filter(|(_, f)| known_category(f) == Some(Category::Firearm)).count();
+        let firearms = VARIANTS
+            .iter()
+            .filter(|(_, f)| known_category(f) == Some(Category::Firearm))
+            .count();
         assert_eq!(firearms, 12);
     }
 
@@ -131,7 +150,9 @@ mod tests {
                 assert!(r > 15.0 && r < 400.0, "{v}: radius {r} mm");
                 extents.push(r);
             }
-            let (lo, hi) = extents.iter().fold((f32::MAX, f32::MIN), |(a, b), &e| (a.min(e), b.max(e)));
+            let (lo, hi) = extents
+                .iter()
+                .fold((f32::MAX, f32::MIN), |(a, b), &e| (a.min(e), b.max(e)));
             assert!(hi > 1.4 * lo, "{v}: radii {lo}..{hi} mm do not vary");
         }
         let mut plain = Rng::new(3);
@@ -139,7 +160,11 @@ mod tests {
         let mut seen_family = false;
         for _ in 0..300 {
             let a = random_threat_from(Category::Part, &[], false, 0.0, &mut plain);
-            assert!(!PART_FAMILIES.iter().any(|(v, _)| *v == a.variant), "{} drawn without asking", a.variant);
+            assert!(
+                !PART_FAMILIES.iter().any(|(v, _)| *v == a.variant),
+                "{} drawn without asking",
+                a.variant
+            );
             let b = random_threat_from(Category::Part, &[], true, 0.0, &mut with);
             seen_family |= PART_FAMILIES.iter().any(|(v, _)| *v == b.variant);
         }
@@ -152,8 +177,12 @@ mod tests {
         let mut radii = Vec::new();
         let (mut light_area, mut steel_area) = (0.0f32, 0.0f32);
         for _ in 0..60 {
-            let t = build(LIGHT_FRAME_FAMILY.0, &mut rng).unwrap_or_else(|| panic!("light frame does not build"));
-            assert_eq!((t.fine_class, t.category), ("frame_receiver", Category::Part));
+            let t = build(LIGHT_FRAME_FAMILY.0, &mut rng)
+                .unwrap_or_else(|| panic!("light frame does not build"));
+            assert_eq!(
+                (t.fine_class, t.category),
+                ("frame_receiver", Category::Part)
+            );
             radii.push(t.object.radius());
             for p in &t.object.parts {
                 let area = match &p.prim {
@@ -165,15 +194,30 @@ mod tests {
                 if p.material == Steel {
                     steel_area += area;
                 } else {
-                    assert!(matches!(p.material, Aluminium | Plastic), "{:?}", p.material);
+                    assert!(
+                        matches!(p.material, Aluminium | Plastic),
+                        "{:?}",
+                        p.material
+                    );
                     light_area += area;
                 }
             }
         }
-        assert!(light_area > 8.0 * steel_area, "light {light_area} mm², steel {steel_area} mm²");
-        let (lo, hi) = radii.iter().fold((f32::MAX, f32::MIN), |(a, b), &e| (a.min(e), b.max(e)));
-        assert!(lo > 30.0 && hi < 200.0 && hi > 1.4 * lo, "radii {lo}..{hi} mm");
-        assert!(!PART_FAMILIES.contains(&LIGHT_FRAME_FAMILY), "drawn only when a dataset asks");
+        assert!(
+            light_area > 8.0 * steel_area,
+            "light {light_area} mm², steel {steel_area} mm²"
+        );
+        let (lo, hi) = radii
+            .iter()
+            .fold((f32::MAX, f32::MIN), |(a, b), &e| (a.min(e), b.max(e)));
+        assert!(
+            lo > 30.0 && hi < 200.0 && hi > 1.4 * lo,
+            "radii {lo}..{hi} mm"
+        );
+        assert!(
+            !PART_FAMILIES.contains(&LIGHT_FRAME_FAMILY),
+            "drawn only when a dataset asks"
+        );
     }
 
     #[test]
@@ -182,11 +226,26 @@ mod tests {
         use crate::shapes::{draw, Placement};
         for cal in Calibre::ALL {
             let mut map = AttenuationMap::new(200, 40);
-            let pl = Placement { cx: 100.0, cy: 20.0, angle: 0.0, scale: 1.0, mirror: false, mm_per_px: 0.5 };
+            let pl = Placement {
+                cx: 100.0,
+                cy: 20.0,
+                angle: 0.0,
+                scale: 1.0,
+                mirror: false,
+                mm_per_px: 0.5,
+            };
             draw(&mut map, &cartridge(cal), &pl);
-            let cols: Vec<usize> = (0..200).filter(|x| (0..40).any(|y| map.high[y * 200 + x] > 0.0)).collect();
-            let extent = (cols.last().copied().unwrap_or(0) + 1 - cols.first().copied().unwrap_or(0)) as f32 * 0.5;
-            assert!((extent - cal.oal()).abs() <= 1.5, "{cal:?}: {extent} mm vs {}", cal.oal());
+            let cols: Vec<usize> = (0..200)
+                .filter(|x| (0..40).any(|y| map.high[y * 200 + x] > 0.0))
+                .collect();
+            let extent = (cols.last().copied().unwrap_or(0) + 1
+                - cols.first().copied().unwrap_or(0)) as f32
+                * 0.5;
+            assert!(
+                (extent - cal.oal()).abs() <= 1.5,
+                "{cal:?}: {extent} mm vs {}",
+                cal.oal()
+            );
         }
     }
 }
