@@ -47,9 +47,10 @@ fn bench_preprocess(c: &mut Criterion) {
 fn bench_decode_output(c: &mut Criterion) {
     // one frame's raw output of a three-class model: 1600 candidates, scores spread so that a
     // few hundred pass the listing score, as on a cluttered frame
-    let spec: armscan_detect::manifest::OutputSpec = match serde_json::from_str(
-        r#"{"name": "detections", "layout": "xyxy_scores", "box_space": "model_input_px", "scores": "probability"}"#,
-    ) {
+    let spec: armscan_detect::manifest::OutputSpec = match serde_json::from_str(concat!(
+        r#"{"name": "detections", "layout": "xyxy_scores", "#,
+        r#""box_space": "model_input_px", "scores": "probability"}"#
+    )) {
         Ok(s) => s,
         Err(_) => return,
     };

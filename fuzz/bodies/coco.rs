@@ -12,7 +12,11 @@ pub fn run(data: &[u8]) {
         None => (Vec::new(), &text[..]),
     };
     if let Ok(ds) = armscan_eval::EvalDataset::from_coco_json(coco, &filters) {
-        let names: Vec<String> = ds.images.iter().map(|i| format!("imgs/{}", i.file_name)).collect();
+        let names: Vec<String> = ds
+            .images
+            .iter()
+            .map(|i| format!("imgs/{}", i.file_name))
+            .collect();
         let scans: Vec<&str> = names.iter().map(String::as_str).collect();
         let _ = armscan_eval::match_records(&ds.images, "imgs", &scans);
     }

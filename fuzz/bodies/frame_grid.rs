@@ -25,7 +25,10 @@ pub fn run(data: &[u8]) {
     let grid = armscan_core::FrameGrid::new(width, height, fw, fh, overlap);
     assert!(!grid.frames.is_empty(), "at least one frame");
     for f in &grid.frames {
-        assert!(f.width <= fw.max(1) && f.height <= fh.max(1) || fw == 0 || fh == 0, "{f:?} larger than the frame");
+        assert!(
+            f.width <= fw.max(1) && f.height <= fh.max(1) || fw == 0 || fh == 0,
+            "{f:?} larger than the frame"
+        );
         assert!(
             u64::from(f.x) + u64::from(f.width) <= u64::from(width.max(1)) || width == 0,
             "{f:?} past the right edge of {width}"
@@ -39,8 +42,17 @@ pub fn run(data: &[u8]) {
         // each axis: first frame at 0; an axis longer than a frame is cut into full frames, the
         // last flush with the far edge, neighbours overlapping by at least the (clamped) overlap
         for (axis, len, frame) in [("x", width, fw), ("y", height, fh)] {
-            let mut starts: Vec<(u32, u32)> =
-                grid.frames.iter().map(|f| if axis == "x" { (f.x, f.width) } else { (f.y, f.height) }).collect();
+            let mut starts: Vec<(u32, u32)> = grid
+                .frames
+                .iter()
+                .map(|f| {
+                    if axis == "x" {
+                        (f.x, f.width)
+                    } else {
+                        (f.y, f.height)
+                    }
+                })
+                .collect();
             starts.sort_unstable();
             starts.dedup();
             let ov = overlap.min(frame - 1);

@@ -18,15 +18,29 @@ pub fn run(data: &[u8]) {
         // The working scale of the fine and the coarse pass stays bounded by max_upscale, whatever
         // the spacings.
         let (i, f) = (&m.spec.input, &m.spec.framing);
-        for (w, h, spacing) in [(2688u32, 2208u32, None), (1, 1, Some(0.16f32)), (4000, 300, Some(5.0)), (64, 64, Some(1e-6))] {
+        for (w, h, spacing) in [
+            (2688u32, 2208u32, None),
+            (1, 1, Some(0.16f32)),
+            (4000, 300, Some(5.0)),
+            (64, 64, Some(1e-6)),
+        ] {
             let fine = armscan_detect::WorkingScale::for_scan(w, h, spacing, i.width, i.height, f);
             let limit = |v: u32| (f64::from(v) * f64::from(f.max_upscale)).ceil() as u32 + 1;
             assert!(fine.working_width >= 1 && fine.working_height >= 1, "empty working image");
-            assert!(fine.working_width <= limit(w) && fine.working_height <= limit(h), "working image {fine:?} beyond max_upscale");
+            assert!(
+                fine.working_width <= limit(w) && fine.working_height <= limit(h),
+                "working image {fine:?} beyond max_upscale"
+            );
             if let Some(c) = f.coarse_pass {
                 let coarse = fine.coarser(c.factor);
-                assert!(coarse.working_width >= 1 && coarse.working_width <= fine.working_width, "coarse {coarse:?}");
-                assert!(coarse.working_height >= 1 && coarse.working_height <= fine.working_height, "coarse {coarse:?}");
+                assert!(
+                    coarse.working_width >= 1 && coarse.working_width <= fine.working_width,
+                    "coarse {coarse:?}"
+                );
+                assert!(
+                    coarse.working_height >= 1 && coarse.working_height <= fine.working_height,
+                    "coarse {coarse:?}"
+                );
             }
         }
     }

@@ -17,7 +17,11 @@ pub fn inputs(target: &str) -> Vec<PathBuf> {
 
 pub fn replay(target: &str, min_files: usize, run: impl Fn(&[u8]) + std::panic::RefUnwindSafe) {
     let files = inputs(target);
-    assert!(files.len() >= min_files, "{target}: {} corpus files, expected at least {min_files}", files.len());
+    assert!(
+        files.len() >= min_files,
+        "{target}: {} corpus files, expected at least {min_files}",
+        files.len()
+    );
     let mut failed = Vec::new();
     for f in &files {
         let data = std::fs::read(f).unwrap();

@@ -35,7 +35,8 @@ pub use armscan_ingest as ingest;
 pub use armscan_report as report;
 
 pub use armscan_core::{
-    BoxInImage, Category, Detection, Scan, ScannerProfile, Status, ThresholdOverrides, Thresholds,
+    BoxInImage, Category, Detection, PixelSpacing, Scan, ScannerProfile, SpacingSource, Status,
+    ThresholdOverrides, Thresholds,
 };
 pub use armscan_detect::{ActiveBackend, BackendChoice, BackendKind, DetectError, ModelManifest};
 pub use armscan_ingest::{collect_inputs, DecodeLimits, IngestError, ScanInput, Windowing};

@@ -1,5 +1,6 @@
 //! [`Screener`]: a model, its backend, thresholds and reading options, ready to screen scans.
 
+use std::borrow::Cow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -215,7 +216,7 @@ impl ScreenerBuilder {
             })?;
         let ingest = IngestOptions::default()
             .with_limits(self.limits)
-            .with_pixel_spacing_mm(self.profile.pixel_spacing_mm);
+            .with_profile_spacing_mm(self.profile.pixel_spacing_mm);
         Ok(Screener {
             model_id: detector.model_id(),
             detector,
@@ -305,7 +306,11 @@ impl Screener {
     pub fn screen_bytes(&self, name: &str, bytes: &[u8]) -> ScanRecord {
         self.guarded(
             name.to_owned(),
-            || load_scan_bytes(name, bytes, &self.ingest).map_err(|e| error_chain_text(&e)),
+            || {
+                load_scan_bytes(name, bytes, &self.ingest)
+                    .map(Cow::Owned)
+                    .map_err(|e| error_chain_text(&e))
+            },
             false,
         )
         .record
@@ -314,10 +319,11 @@ impl Screener {
     /// Screens a scan already in memory; the record names it by [`Scan::source`].
     #[must_use]
     pub fn screen_scan(&self, scan: &Scan) -> ScanRecord {
-        let mut scan = scan.clone();
-        if scan.pixel_spacing_mm.is_none() {
-            scan.pixel_spacing_mm = self.ingest.pixel_spacing_mm;
-        }
+        // the profile's spacing for a scan that states none; no copy otherwise
+        let scan = match (scan.pixel_spacing, self.ingest.spacing_for(None)) {
+            (None, Some(profile)) => Cow::Owned(scan.clone().with_pixel_spacing(Some(profile))),
+            _ => Cow::Borrowed(scan),
+        };
         self.guarded(scan.source.clone(), || Ok(scan), false).record
     }
 
@@ -328,12 +334,16 @@ impl Screener {
             Some(_) => self
                 .ingest
                 .clone()
-                .with_pixel_spacing_mm(request.pixel_spacing_mm),
+                .with_given_spacing_mm(request.pixel_spacing_mm),
             None => self.ingest.clone(),
         };
         self.guarded(
             request.input.name(),
-            || load_input(&request.input, &ingest).map_err(|e| error_chain_text(&e)),
+            || {
+                load_input(&request.input, &ingest)
+                    .map(Cow::Owned)
+                    .map_err(|e| error_chain_text(&e))
+            },
             request.display,
         )
     }
@@ -366,10 +376,10 @@ impl Screener {
 
     /// Reads (by `read`) and screens one scan, turning every failure, a panic included, into an
     /// error record.
-    fn guarded(
+    fn guarded<'s>(
         &self,
         name: String,
-        read: impl FnOnce() -> Result<Scan, String>,
+        read: impl FnOnce() -> Result<Cow<'s, Scan>, String>,
         want_display: bool,
     ) -> Screened {
         let started = Instant::now();
@@ -392,7 +402,8 @@ impl Screener {
                 backend,
                 self.model_id.as_str(),
                 elapsed_ms(started),
-            );
+            )
+            .with_spacing(found.spacing);
             Ok(Screened { record, display })
         }));
         let message = match outcome {

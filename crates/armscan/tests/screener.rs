@@ -225,3 +225,95 @@ fn single_view_is_named_in_records() {
     assert_eq!(record.model, "armscan-threat-v11+single-view");
     assert_eq!(record.status, Status::Alarm);
 }
+
+/// CRC-32 (ISO-HDLC), as PNG chunks carry it.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A shipped sample re-encoded as PNG, with a `pHYs` chunk stating `mm` per pixel when given.
+fn sample_png(name: &str, mm: Option<f32>) -> Vec<u8> {
+    let grey = image::open(sample(name)).unwrap().to_luma8();
+    let mut png = Vec::new();
+    grey.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    if let Some(mm) = mm {
+        let ppm = (1000.0 / mm).round() as u32;
+        let mut body = b"pHYs".to_vec();
+        body.extend_from_slice(&ppm.to_be_bytes());
+        body.extend_from_slice(&ppm.to_be_bytes());
+        body.push(1);
+        let mut chunk = 9u32.to_be_bytes().to_vec();
+        chunk.extend_from_slice(&body);
+        chunk.extend_from_slice(&crc32(&body).to_be_bytes());
+        png.splice(33..33, chunk); // after the signature and IHDR
+    }
+    png
+}
+
+#[test]
+fn records_say_which_spacing_was_used_and_where_it_came_from() {
+    use armscan::SpacingSource;
+    let s = screener();
+    let assumed = s.manifest().spec.framing.assumed_mm_per_px;
+    let plain = s.screen_bytes("plain.png", &sample_png("B0079_0020.jpg", None));
+    assert_eq!(plain.pixel_spacing_mm, assumed);
+    assert_eq!(
+        plain.spacing_source,
+        assumed.map(|_| SpacingSource::ModelAssumption)
+    );
+
+    // the file's pHYs is used: stated at 0.16 mm the gun is found as at the assumption ...
+    let stated = s.screen_bytes("stated.png", &sample_png("B0079_0020.jpg", Some(0.16)));
+    assert_eq!(stated.spacing_source, Some(SpacingSource::File));
+    assert!((stated.pixel_spacing_mm.unwrap() - 0.16).abs() < 1e-3);
+    assert_eq!(stated.status, Status::Alarm);
+    // ... and stated at 1.6 mm (a bag ten times larger) the scan is screened at that scale
+    let coarse = s.screen_bytes("coarse.png", &sample_png("B0079_0020.jpg", Some(1.6)));
+    assert_eq!(coarse.spacing_source, Some(SpacingSource::File));
+    assert!((coarse.pixel_spacing_mm.unwrap() - 1.6).abs() < 1e-3);
+    assert_ne!(
+        coarse.detections, stated.detections,
+        "another scale, other detections"
+    );
+
+    // a spacing given for the scan comes before the file's
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stated.png");
+    std::fs::write(&path, sample_png("B0079_0020.jpg", Some(1.6))).unwrap();
+    let given = s.screen(
+        &ScreenRequest::new(ScanInput::File(path.clone())).with_pixel_spacing_mm(Some(0.16)),
+    );
+    assert_eq!(given.record.spacing_source, Some(SpacingSource::Given));
+    assert_eq!(given.record.detections, stated.detections);
+
+    // a profile's spacing serves scans that state none, not those that do
+    let profiled = Screener::builder()
+        .with_backend(BackendChoice::Tract)
+        .with_threads(Some(1))
+        .with_profile(armscan::ScannerProfile::default().with_pixel_spacing_mm(Some(1.6)))
+        .commit()
+        .unwrap();
+    let by_profile = profiled.screen_bytes("plain.png", &sample_png("B0079_0020.jpg", None));
+    assert_eq!(by_profile.spacing_source, Some(SpacingSource::Profile));
+    assert_eq!(by_profile.detections, coarse.detections);
+    let by_file = profiled.screen_path(&path);
+    assert_eq!(by_file.spacing_source, Some(SpacingSource::File));
+    // a failed scan states no spacing
+    let failed = profiled.screen_path("/nonexistent.png");
+    assert_eq!(
+        (failed.pixel_spacing_mm, failed.spacing_source),
+        (None, None)
+    );
+}

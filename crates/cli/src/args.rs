@@ -19,9 +19,9 @@ pub enum Command {
     ///
     /// Exit status: 0 when every scan is clear, 1 when any scan alarms or needs review,
     /// 2 when any scan could not be screened (or the command could not start).
-    #[command(
-        after_help = "Examples:\n  armscan scan datasets/samples\n  armscan scan bags/ --jsonl > results.jsonl\n  armscan scan bags/ --out report/ --backend onnxruntime"
-    )]
+    #[command(after_help = "Examples:\n  armscan scan datasets/samples\
+            \n  armscan scan bags/ --jsonl > results.jsonl\
+            \n  armscan scan bags/ --out report/ --backend onnxruntime")]
     Scan(ScanArgs),
     /// Generate synthetic dual-energy parcel scans with labelled firearms, parts and ammunition
     /// (16-bit high/low PNGs, grey and pseudo-colour PNGs, COCO annotations.json, YOLO labels,
@@ -34,7 +34,10 @@ pub enum Command {
     /// Predictions come from running the model on the data set's images, or from a JSONL file
     /// of `armscan scan --jsonl` records (--predictions). Exit status: 0 on success, 2 on error.
     #[command(
-        after_help = "Examples:\n  armscan eval out/synth/annotations.json --out out/eval\n  armscan eval gdxray/annotations.json --where series=B0079,B0074,B0048 --out out/eval-val\n  armscan eval data/annotations.json --predictions results.jsonl --out out/eval"
+        after_help = "Examples:\n  armscan eval out/synth/annotations.json --out out/eval\
+            \n  armscan eval gdxray/annotations.json --where series=B0079,B0074,B0048 \
+            --out out/eval-val\
+            \n  armscan eval data/annotations.json --predictions results.jsonl --out out/eval"
     )]
     Eval(EvalArgs),
     /// Sorting-centre mode: watch a folder the scanner writes into and screen each complete scan
@@ -48,7 +51,8 @@ pub enum Command {
     /// after a restart every scan is screened and reported exactly once. SIGINT or SIGTERM stops
     /// it cleanly after the scans in hand (exit 0); a second signal stops it at once (exit 2).
     #[command(
-        after_help = "Examples:\n  armscan watch /srv/scanner/out --out /srv/armscan\n  armscan watch incoming/ --out results/ --backend onnxruntime --settle-ms 1000"
+        after_help = "Examples:\n  armscan watch /srv/scanner/out --out /srv/armscan\
+            \n  armscan watch incoming/ --out results/ --backend onnxruntime --settle-ms 1000"
     )]
     Watch(WatchArgs),
 }

@@ -251,7 +251,8 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     }
     let [firearm, part, ammunition] = tally.per_category;
     eprintln!(
-        "armscan: {} scans: {} alarm, {} review, {} clear, {} error; detections: {firearm} firearm, {part} part, {ammunition} ammunition",
+        "armscan: {} scans: {} alarm, {} review, {} clear, {} error; \
+         detections: {firearm} firearm, {part} part, {ammunition} ammunition",
         requests.len(),
         tally.alarm,
         tally.review,

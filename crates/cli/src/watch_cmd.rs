@@ -51,7 +51,8 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<ExitCode> {
     })?;
     if opened.unfinished > 0 || opened.cut_bytes > 0 {
         eprintln!(
-            "armscan: resuming after an interruption: {} scans to finish, {} bytes of an unfinished append cut from results.jsonl",
+            "armscan: resuming after an interruption: {} scans to finish, \
+             {} bytes of an unfinished append cut from results.jsonl",
             opened.unfinished, opened.cut_bytes
         );
     }

@@ -44,8 +44,18 @@ fn eval_json(dir: &Path) -> Value {
 
 /// One armscan.scan/1 line for `scan` with the given detections.
 fn record(scan: &str, detections: Vec<Value>, status: &str, error: Option<&str>) -> String {
-    json!({"schema": "armscan.scan/1", "scan": scan, "status": status, "width": 1000, "height": 800, "detections": detections,
-           "error": error, "backend": "tract", "model": "test", "elapsed_ms": 1.0})
+    json!({
+        "schema": "armscan.scan/1",
+        "scan": scan,
+        "status": status,
+        "width": 1000,
+        "height": 800,
+        "detections": detections,
+        "error": error,
+        "backend": "tract",
+        "model": "test",
+        "elapsed_ms": 1.0
+    })
     .to_string()
 }
 
@@ -76,14 +86,27 @@ fn perfect_lines(coco: &Value, prefix: &str) -> Vec<(String, String)> {
                 .iter()
                 .filter(|a| a["image_id"] == im["id"])
                 .map(|a| {
-                    let b: Vec<f64> = a["bbox"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+                    let b: Vec<f64> = a["bbox"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|v| v.as_f64().unwrap())
+                        .collect();
                     let (name, cat) = cats[&a["category_id"].as_u64().unwrap()];
-                    json!({"class": name, "category": cat, "score": 0.9, "box": [b[0], b[1], b[0] + b[2], b[1] + b[3]]})
+                    json!({
+                        "class": name,
+                        "category": cat,
+                        "score": 0.9,
+                        "box": [b[0], b[1], b[0] + b[2], b[1] + b[3]]
+                    })
                 })
                 .collect();
             let f = im["file_name"].as_str().unwrap().to_owned();
             let status = if dets.is_empty() { "clear" } else { "alarm" };
-            (f.clone(), record(&format!("{prefix}{f}"), dets, status, None))
+            (
+                f.clone(),
+                record(&format!("{prefix}{f}"), dets, status, None),
+            )
         })
         .collect()
 }

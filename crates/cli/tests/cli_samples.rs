@@ -145,6 +145,9 @@ fn samples_match_the_golden_file() {
     for (got, want) in recs.iter().zip(&golden) {
         assert_eq!(got["scan"], want["scan"]);
         assert_eq!(got["status"], want["status"], "{}", got["scan"]);
+        for field in ["pixel_spacing_mm", "spacing_source"] {
+            assert_eq!(got[field], want[field], "{field} of {}", got["scan"]);
+        }
         assert_eq!(
             (got["width"].clone(), got["height"].clone()),
             (want["width"].clone(), want["height"].clone())
@@ -173,7 +176,11 @@ fn assert_same_detections(
             let partner = y.iter().any(|(c2, s2, b2)| {
                 c2 == class && iou(bx, b2) >= min_iou && (score - s2).abs() <= score_tol
             });
-            assert!(partner, "{what}: detection {class} {score:.4} {bx:?} of the {side} run has no partner in {y:?}");
+            assert!(
+                partner,
+                "{what}: detection {class} {score:.4} {bx:?} of the {side} run \
+                 has no partner in {y:?}"
+            );
         }
     }
 }

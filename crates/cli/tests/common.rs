@@ -47,6 +47,8 @@ pub fn records(out: &Output) -> Vec<serde_json::Value> {
                 "backend",
                 "model",
                 "elapsed_ms",
+                "pixel_spacing_mm",
+                "spacing_source",
             ];
             let positions: Vec<usize> = order
                 .iter()
@@ -68,8 +70,19 @@ pub fn records(out: &Output) -> Vec<serde_json::Value> {
 pub fn check_contract(r: &serde_json::Value) -> String {
     assert_eq!(
         r.as_object().unwrap().len(),
-        10,
+        12,
         "exactly the contract's fields: {r}"
+    );
+    let source = &r["spacing_source"];
+    assert!(
+        source.is_null()
+            || ["given", "file", "profile", "model_assumption"].contains(&source.as_str().unwrap()),
+        "spacing_source: {r}"
+    );
+    assert_eq!(
+        source.is_null(),
+        r["pixel_spacing_mm"].is_null(),
+        "a spacing comes with its source: {r}"
     );
     assert_eq!(r["schema"], "armscan.scan/1");
     let status = r["status"].as_str().unwrap().to_owned();

@@ -386,7 +386,10 @@ fn hostile_corpus_gives_clear_records_and_the_batch_goes_on() {
     }
     expect_error("j_zero_device.png", &["not a regular file"]);
     if root_reads_anyway {
-        eprintln!("hostile: running as root (mode 000 does not stop reads): the unreadable file is screened instead");
+        eprintln!(
+            "hostile: running as root (mode 000 does not stop reads): \
+             the unreadable file is screened instead"
+        );
         assert_eq!(check_contract(by_name("k_unreadable.png")), "alarm");
     } else {
         expect_error("k_unreadable.png", &["permission denied"]);

@@ -103,9 +103,11 @@ mod tests {
 
     #[test]
     fn lenient_where_files_differ() {
-        let c =
-            CocoFile::from_json(r#"{"images":[{"id":"a","file_name":"x.png"}],"annotations":[{"image_id":"a","category_id":1,"bbox":[1,2,3,4],"area":12}]}"#)
-                .unwrap_or_else(|e| panic!("{e}"));
+        let c = CocoFile::from_json(concat!(
+            r#"{"images":[{"id":"a","file_name":"x.png"}],"#,
+            r#""annotations":[{"image_id":"a","category_id":1,"bbox":[1,2,3,4],"area":12}]}"#
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
         assert!(c.categories.is_none());
         assert!(c.categories().is_empty());
         let id = c.images[0].get("id").cloned().unwrap_or_default();

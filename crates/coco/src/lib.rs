@@ -15,7 +15,8 @@
 //!
 //! ```
 //! use armscan_coco::{CocoFile, WhereClause};
-//! let coco = CocoFile::from_json(r#"{"images":[{"id":1,"file_name":"a.png","series":"B0049"}]}"#)?;
+//! let coco =
+//!     CocoFile::from_json(r#"{"images":[{"id":1,"file_name":"a.png","series":"B0049"}]}"#)?;
 //! let w = [WhereClause::parse("series=B0049")?];
 //! assert_eq!(coco.selected(&w).count(), 1);
 //! # Ok::<(), Box<dyn std::error::Error>>(())

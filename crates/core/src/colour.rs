@@ -15,10 +15,10 @@
 //!
 //! The rule ([`pseudo_colour`]):
 //! - **hue by R**: `R ≤ 1.55` organic (orange); `1.55..1.75` orange fading to green;
-//! `1.75..2.6` inorganic / mixed (green); `2.6..3.4` green fading to blue; `R ≥ 3.4` metal (blue).
-//!   A low-energy channel that is all but opaque (`T_low < 0.018`, i.e. `-ln T_low > 4`) is taken
-//!   as metal whatever R says: only heavy metal or very thick matter does that, and above a K-edge
-//!   (lead at 88 keV) the ratio of two mono-energetic channels no longer orders by Z.
+//!   `1.75..2.6` inorganic / mixed (green); `2.6..3.4` green fading to blue; `R ≥ 3.4` metal
+//!   (blue). A low-energy channel that is all but opaque (`T_low < 0.018`, i.e. `-ln T_low > 4`)
+//!   is taken as metal whatever R says: only heavy metal or very thick matter does that, and above
+//!   a K-edge (lead at 88 keV) the ratio of two mono-energetic channels no longer orders by Z.
 //! - **strength by attenuation**: where the geometric mean `g = sqrt(T_high·T_low)` is near 1 the
 //!   colour fades to white (empty belt, thin wrapping), full colour from `g ≤ 0.75`;
 //! - **brightness by transmission**: the colour is scaled by `min(1, 1.1·sqrt(g))`, so dense is

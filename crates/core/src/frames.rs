@@ -109,7 +109,12 @@ mod tests {
 
     proptest! {
         #[test]
-        fn frames_cover_every_pixel_and_stay_inside(w in 1u32..3000, h in 1u32..3000, f in 16u32..640, ov in 0u32..200) {
+        fn frames_cover_every_pixel_and_stay_inside(
+            w in 1u32..3000,
+            h in 1u32..3000,
+            f in 16u32..640,
+            ov in 0u32..200,
+        ) {
             let g = FrameGrid::new(w, h, f, f, ov);
             for fr in &g.frames {
                 prop_assert!(fr.x + fr.width <= w && fr.y + fr.height <= h);
@@ -118,7 +123,10 @@ mod tests {
             // Every column and row is covered by some frame.
             for x in [0, w / 2, w - 1] {
                 for y in [0, h / 2, h - 1] {
-                    prop_assert!(g.frames.iter().any(|fr| x >= fr.x && x < fr.x + fr.width && y >= fr.y && y < fr.y + fr.height));
+                    prop_assert!(g.frames.iter().any(|fr| x >= fr.x
+                        && x < fr.x + fr.width
+                        && y >= fr.y
+                        && y < fr.y + fr.height));
                 }
             }
             // Neighbours overlap by at least the requested overlap (when the image is longer than a

@@ -8,6 +8,7 @@
 //! - [`nested`]: damping of a detection that a containing one of another category explains (a part
 //!   inside a firearm);
 //! - [`frames`]: how a scan at working scale is cut into overlapping frames;
+//! - [`spacing`]: pixel spacing and where it came from ([`PixelSpacing`], [`SpacingSource`]);
 //! - [`taxonomy`]: fine classes and the UN Firearms Protocol's three categories;
 //! - [`profile`]: what is known of the scanner a scan came from ([`ScannerProfile`]);
 //! - [`scan`]: the [`Scan`] and its planes (single-energy grey, dual-energy high/low,
@@ -21,6 +22,7 @@ pub mod nested;
 pub mod nms;
 pub mod profile;
 pub mod scan;
+pub mod spacing;
 pub mod taxonomy;
 pub mod verdict;
 pub mod views;
@@ -33,6 +35,7 @@ pub use nms::{
 };
 pub use profile::ScannerProfile;
 pub use scan::{Plane, PlaneError, Planes, RgbPlane, Scan};
+pub use spacing::{PixelSpacing, SpacingSource};
 pub use taxonomy::{Category, ClassInfo, Taxonomy, TaxonomyError};
 pub use verdict::{Detection, Status, ThresholdOverrides, Thresholds};
 pub use views::{fuse_views, mirror_box, mirror_detections_mut, ViewFusion};

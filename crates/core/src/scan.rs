@@ -1,5 +1,6 @@
 //! A scan and its planes.
 
+use crate::spacing::PixelSpacing;
 use serde::Serialize;
 
 /// Errors building a plane from raw samples.
@@ -185,8 +186,8 @@ pub struct Scan {
     /// The path or name the scan was given by.
     pub source: String,
     pub planes: Planes,
-    /// Pixel spacing in millimetres, where the format or the caller knows it.
-    pub pixel_spacing_mm: Option<f32>,
+    /// Pixel spacing, where the file or the caller knows it, with its source.
+    pub pixel_spacing: Option<PixelSpacing>,
 }
 
 impl Scan {
@@ -195,13 +196,19 @@ impl Scan {
         Self {
             source: source.into(),
             planes,
-            pixel_spacing_mm: None,
+            pixel_spacing: None,
         }
     }
+    /// Sets the pixel spacing (a spacing that is not positive and finite is no spacing).
     #[must_use]
-    pub fn with_pixel_spacing_mm(mut self, spacing_mm: Option<f32>) -> Self {
-        self.pixel_spacing_mm = spacing_mm.filter(|s| s.is_finite() && *s > 0.0);
+    pub fn with_pixel_spacing(mut self, spacing: Option<PixelSpacing>) -> Self {
+        self.pixel_spacing = spacing.and_then(|s| PixelSpacing::new(s.mm, s.source));
         self
+    }
+    /// The pixel spacing in millimetres, where known.
+    #[must_use]
+    pub fn pixel_spacing_mm(&self) -> Option<f32> {
+        self.pixel_spacing.map(|s| s.mm)
     }
     #[must_use]
     pub fn width(&self) -> u32 {
@@ -250,7 +257,11 @@ mod tests {
     #[test]
     fn spacing_must_be_positive() {
         let p = Plane::new(1, 1, 8, vec![0]).map(Planes::Grey);
-        let s = p.map(|p| Scan::new("x", p).with_pixel_spacing_mm(Some(-1.0)));
-        assert_eq!(s.map(|s| s.pixel_spacing_mm), Ok(None));
+        let bad = PixelSpacing {
+            mm: -1.0,
+            source: crate::SpacingSource::Given,
+        };
+        let s = p.map(|p| Scan::new("x", p).with_pixel_spacing(Some(bad)));
+        assert_eq!(s.map(|s| s.pixel_spacing_mm()), Ok(None));
     }
 }

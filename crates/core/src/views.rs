@@ -280,7 +280,10 @@ mod tests {
 
     proptest! {
         #[test]
-        fn fusing_a_view_with_itself_keeps_it_and_nothing_is_invented(a in detections(), b in detections()) {
+        fn fusing_a_view_with_itself_keeps_it_and_nothing_is_invented(
+            a in detections(),
+            b in detections(),
+        ) {
             // a list fused with itself: every detection pairs with its own copy, unchanged
             let mut same = fuse_views(a.clone(), a.clone(), &RULE, 0.0);
             let mut expected = a.clone();

@@ -67,8 +67,9 @@ static INIT_LOCK: Mutex<()> = Mutex::new(());
 const MIN_ORT_MINOR: u32 = 24;
 
 /// How to get ONNX Runtime, for messages.
-pub const ORT_HINT: &str = "install it with `pip install onnxruntime==1.31.1` (into ./.venv or any active virtual environment), \
-or pass --ort-lib /path/to/libonnxruntime.so, or set ORT_DYLIB_PATH";
+pub const ORT_HINT: &str = "install it with `pip install onnxruntime==1.31.1` \
+                            (into ./.venv or any active virtual environment), \
+                            or pass --ort-lib /path/to/libonnxruntime.so, or set ORT_DYLIB_PATH";
 
 impl ActiveBackend {
     pub(crate) fn environment(&self) -> &ort::environment::Environment {
@@ -135,13 +136,29 @@ pub fn init(
                         }
                         Err(e) => {
                             ort::set_api(ort_tract::api());
-                            (BackendKind::Tract, None, None, Some(format!("ONNX Runtime found but unusable ({e}); using tract. {ORT_HINT}")))
+                            (
+                                BackendKind::Tract,
+                                None,
+                                None,
+                                Some(format!(
+                                    "ONNX Runtime found but unusable ({e}); \
+                                     using tract. {ORT_HINT}"
+                                )),
+                            )
                         }
                     }
                 }
                 None => {
                     ort::set_api(ort_tract::api());
-                    (BackendKind::Tract, None, None, Some(format!("using the tract backend (pure Rust). For the faster ONNX Runtime backend, {ORT_HINT}")))
+                    (
+                        BackendKind::Tract,
+                        None,
+                        None,
+                        Some(format!(
+                            "using the tract backend (pure Rust). \
+                             For the faster ONNX Runtime backend, {ORT_HINT}"
+                        )),
+                    )
                 }
             }
         }
@@ -263,7 +280,10 @@ fn load_onnxruntime(path: &Path) -> Result<String, DetectError> {
         .and_then(|m| m.parse::<u32>().ok())
         .unwrap_or(0);
     if !version.starts_with("1.") || minor < MIN_ORT_MINOR {
-        return Err(fail(format!("ONNX Runtime {version} is too old; 1.{MIN_ORT_MINOR} or newer is needed (1.31.1 recommended)")));
+        return Err(fail(format!(
+            "ONNX Runtime {version} is too old; \
+             1.{MIN_ORT_MINOR} or newer is needed (1.31.1 recommended)"
+        )));
     }
     // SAFETY: GetApi returns the table for the API version this build of ort-sys was generated for,
     // or null when the library does not support it.

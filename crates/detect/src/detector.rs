@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use armscan_core::{
     damp_nested_mut, fuse_views, join_coarse_detections, merge_frame_detections,
-    merge_frame_pieces, mirror_detections_mut, Detection, FrameDetection, FrameGrid, Scan,
-    ThresholdOverrides, Thresholds, ViewFusion,
+    merge_frame_pieces, mirror_detections_mut, Detection, FrameDetection, FrameGrid, PixelSpacing,
+    Scan, SpacingSource, ThresholdOverrides, Thresholds, ViewFusion,
 };
 use armscan_ingest::{detector_grey, Windowing};
 use image::GrayImage;
@@ -169,6 +169,9 @@ pub struct ScanDetections {
     pub detect_ms: f64,
     /// Views screened: 1, or 2 with the mirror view.
     pub views: usize,
+    /// The pixel spacing the scan was screened at and where it came from; `None` when none was
+    /// known or assumed (the scan was fitted to the input by its size).
+    pub spacing: Option<PixelSpacing>,
 }
 
 /// A model ready to screen scans.
@@ -248,7 +251,11 @@ impl Detector {
     /// As [`Detector::detect_grey`].
     pub fn detect_scan(&self, scan: &Scan) -> Result<ScanDetections, DetectError> {
         let grey = detector_grey(scan, &self.windowing);
-        self.detect_grey(&grey, scan.pixel_spacing_mm)
+        let mut found = self.detect_grey(&grey, scan.pixel_spacing_mm())?;
+        if let Some(known) = scan.pixel_spacing {
+            found.spacing = Some(known);
+        }
+        Ok(found)
     }
 
     /// The passes over a scan of this size: the fine pass at the working scale, then, when the
@@ -351,6 +358,15 @@ impl Detector {
             frames,
             detect_ms: started.elapsed().as_secs_f64() * 1e3,
             views,
+            spacing: match pixel_spacing_mm {
+                Some(mm) => PixelSpacing::new(mm, SpacingSource::Given),
+                None => self
+                    .manifest
+                    .spec
+                    .framing
+                    .assumed_mm_per_px
+                    .and_then(|mm| PixelSpacing::new(mm, SpacingSource::ModelAssumption)),
+            },
         })
     }
 

@@ -19,11 +19,12 @@ pub enum DetectError {
     /// The inference backend could not be loaded or failed.
     #[error("backend: {0}")]
     Backend(String),
-    /// ONNX Runtime (or tract through `ort`) failed at a step; `source` is its own error.
+    /// ONNX Runtime (or tract through `ort`) failed at a step; `source` is its own error, boxed
+    /// so that no `ort` type is part of this crate's API.
     #[error("backend: {what}: {source}")]
     Ort {
         what: &'static str,
-        source: ort::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The model's output could not be decoded as the manifest says.
     #[error("model output: {0}")]
@@ -36,7 +37,7 @@ impl DetectError {
     pub(crate) fn ort<E: Into<ort::Error>>(what: &'static str) -> impl FnOnce(E) -> Self {
         move |e| DetectError::Ort {
             what,
-            source: e.into(),
+            source: Box::new(Into::<ort::Error>::into(e)),
         }
     }
 }

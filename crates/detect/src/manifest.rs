@@ -26,7 +26,10 @@ pub const MAX_COARSE_FACTOR: f32 = 16.0;
 /// A closed set of words a manifest field takes, typed when the manifest is read: a word outside
 /// the set is a load error naming the field, so nothing compares strings at run time.
 macro_rules! manifest_word {
-    ($(#[$meta:meta])* $name:ident, $field:literal, { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+    (
+        $(#[$meta:meta])* $name:ident, $field:literal,
+        { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }
+    ) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "&'static str")]

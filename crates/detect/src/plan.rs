@@ -189,8 +189,14 @@ mod tests {
         ) {
             let f = framing(if native { "native" } else { "short_side" });
             let scale = WorkingScale::for_scan(w, h, None, 320, 320, &f);
-            let grid = FrameGrid::new(scale.working_width, scale.working_height, 320, 320, f.overlap_px);
-            let b = BoxInImage::new(x * w as f32, y * h as f32, (x + bw * (1.0 - x)) * w as f32, (y + bh * (1.0 - y)) * h as f32);
+            let grid =
+                FrameGrid::new(scale.working_width, scale.working_height, 320, 320, f.overlap_px);
+            let b = BoxInImage::new(
+                x * w as f32,
+                y * h as f32,
+                (x + bw * (1.0 - x)) * w as f32,
+                (y + bh * (1.0 - y)) * h as f32,
+            );
             for frame in grid.frames {
                 let plan = PreprocessPlan { scale, frame, input_width: 320, input_height: 320 };
                 let back = plan.image_from_model(&plan.model_from_image(&b));

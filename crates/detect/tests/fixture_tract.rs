@@ -312,7 +312,8 @@ fn damping_rules_are_read_from_the_manifest_and_checked() {
     let text = std::fs::read_to_string(fixture()).unwrap();
     let with =
         |rules: &str| text.replace("\"notes\"", &format!("\"damping\": [{rules}], \"notes\""));
-    let rule = "{\"inner\": \"part\", \"outer\": \"firearm\", \"min_fraction_inside\": 0.8, \"factor\": 0.7}";
+    let rule = "{\"inner\": \"part\", \"outer\": \"firearm\", \
+                \"min_fraction_inside\": 0.8, \"factor\": 0.7}";
     let m = ModelManifest::from_json(&with(rule), &fixture()).unwrap();
     assert_eq!(
         m.spec.damping,

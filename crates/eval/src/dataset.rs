@@ -396,12 +396,18 @@ pub fn match_records(
 mod tests {
     use super::*;
 
-    const COCO: &str = r#"{"images":[{"id":3,"file_name":"b.png","series":"B0079"},{"id":1,"file_name":"sub/a.png","series":"B0001"},
+    const COCO: &str = concat!(
+        r#"{"images":[{"id":3,"file_name":"b.png","series":"B0079"},"#,
+        r#"{"id":1,"file_name":"sub/a.png","series":"B0001"},
         {"id":2,"file_name":"c.png","series":7}],
-      "annotations":[{"id":1,"image_id":1,"category_id":1,"bbox":[1,2,3,4],"iscrowd":0,"occluded_fraction":0.2},
-        {"id":2,"image_id":3,"category_id":2,"bbox":[1,2,3,4]},{"id":3,"image_id":3,"category_id":3,"bbox":[0,0,1,1],"iscrowd":1}],
-      "categories":[{"id":1,"name":"firearm","supercategory":"threat"},{"id":2,"name":"knife","supercategory":"threat"},
-        {"id":3,"name":"Zip Gun","supercategory":"firearm"}]}"#;
+      "annotations":[{"id":1,"image_id":1,"category_id":1,"bbox":[1,2,3,4],"iscrowd":0,"#,
+        r#""occluded_fraction":0.2},
+        {"id":2,"image_id":3,"category_id":2,"bbox":[1,2,3,4]},"#,
+        r#"{"id":3,"image_id":3,"category_id":3,"bbox":[0,0,1,1],"iscrowd":1}],
+      "categories":[{"id":1,"name":"firearm","supercategory":"threat"},"#,
+        r#"{"id":2,"name":"knife","supercategory":"threat"},
+        {"id":3,"name":"Zip Gun","supercategory":"firearm"}]}"#
+    );
 
     #[test]
     fn threat_classes_by_name_then_supercategory() {
@@ -451,9 +457,10 @@ mod tests {
             "\"image_id\":3,\"category_id\":2",
             "\"image_id\":9,\"category_id\":2",
         );
-        assert!(
-            matches!(EvalDataset::from_coco_json(&bad, &[]), Err(EvalError::Coco(m)) if m.contains("image id 9"))
-        );
+        assert!(matches!(
+            EvalDataset::from_coco_json(&bad, &[]),
+            Err(EvalError::Coco(m)) if m.contains("image id 9")
+        ));
         let bad = COCO.replace("[1,2,3,4],\"iscrowd\":0", "[1,2,-3,4],\"iscrowd\":0");
         assert!(EvalDataset::from_coco_json(&bad, &[]).is_err());
         assert!(EvalDataset::from_coco_json("{}", &[]).is_err());

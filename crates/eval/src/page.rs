@@ -25,11 +25,15 @@ fn f(v: Option<f64>) -> String {
 }
 
 fn label_rows(out: &mut String, labels: &[&LabelMetrics]) {
-    out.push_str("<table><tr><th>label</th><th>category</th><th>GT boxes</th><th>images</th><th>detections</th><th>AP50</th><th>AP75</th><th>AP50:95</th><th>recall@0.5</th></tr>");
+    out.push_str(
+        "<table><tr><th>label</th><th>category</th><th>GT boxes</th><th>images</th>\
+         <th>detections</th><th>AP50</th><th>AP75</th><th>AP50:95</th><th>recall@0.5</th></tr>",
+    );
     for m in labels {
         let _ = write!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&m.name),
             m.category.map_or("any", |c| c.as_str()),
             m.gt_boxes,
@@ -48,13 +52,24 @@ fn label_rows(out: &mut String, labels: &[&LabelMetrics]) {
 pub(crate) fn eval_html(report: &EvalReport, pngs: &[(String, Vec<u8>)]) -> String {
     let s = &report.source;
     let mut out = String::with_capacity(64 * 1024);
-    let _ = write!(out, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>armscan eval</title><style>{CSS}</style></head><body>");
     let _ = write!(
         out,
-        "<header><h1>armscan eval</h1><div class=\"run\">data set <span class=\"mono\">{}</span> &middot; predictions: {}{} &middot; model {} &middot; backend {} &middot; armscan {} &middot; {}</div></header><main>",
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>armscan eval</title><style>{CSS}</style></head><body>"
+    );
+    let _ = write!(
+        out,
+        "<header><h1>armscan eval</h1><div class=\"run\">data set <span class=\"mono\">{}</span> \
+         &middot; predictions: {}{} &middot; model {} &middot; backend {} \
+         &middot; armscan {} &middot; {}</div></header><main>",
         escape(&s.annotations),
         escape(&s.predictions),
-        s.predictions_file.as_deref().map_or_else(String::new, |p| format!(" <span class=\"mono\">{}</span>", escape(p))),
+        s.predictions_file
+            .as_deref()
+            .map_or_else(String::new, |p| format!(
+                " <span class=\"mono\">{}</span>",
+                escape(p)
+            )),
         escape(s.model.as_deref().unwrap_or("?")),
         escape(s.backend.as_deref().unwrap_or("?")),
         escape(&s.armscan_version),
@@ -68,10 +83,15 @@ pub(crate) fn eval_html(report: &EvalReport, pngs: &[(String, Vec<u8>)]) -> Stri
         .collect();
     let _ = write!(
         out,
-        "<p>{} images evaluated (of {} in the file{}): {} with threats, {} without; {} threat boxes, {} crowd; {} annotations of non-threat classes left out.</p>",
+        "<p>{} images evaluated (of {} in the file{}): {} with threats, {} without; \
+         {} threat boxes, {} crowd; {} annotations of non-threat classes left out.</p>",
         d.images,
         d.images_in_file,
-        if filter.is_empty() { String::new() } else { format!(", where {}", escape(&filter.join(" and "))) },
+        if filter.is_empty() {
+            String::new()
+        } else {
+            format!(", where {}", escape(&filter.join(" and ")))
+        },
         d.positive_images,
         d.negative_images,
         d.gt_boxes,
@@ -80,7 +100,9 @@ pub(crate) fn eval_html(report: &EvalReport, pngs: &[(String, Vec<u8>)]) -> Stri
     );
     let _ = write!(
         out,
-        "<h2>Summary</h2><table><tr><th></th><th>mAP50</th><th>mAP50:95</th></tr><tr><td>Protocol categories</td><td>{}</td><td>{}</td></tr><tr><td>fine classes</td><td>{}</td><td>{}</td></tr></table>",
+        "<h2>Summary</h2><table><tr><th></th><th>mAP50</th><th>mAP50:95</th></tr>\
+         <tr><td>Protocol categories</td><td>{}</td><td>{}</td></tr>\
+         <tr><td>fine classes</td><td>{}</td><td>{}</td></tr></table>",
         f(report.summary.map50_categories),
         f(report.summary.map50_95_categories),
         f(report.summary.map50_classes),
@@ -97,11 +119,23 @@ pub(crate) fn eval_html(report: &EvalReport, pngs: &[(String, Vec<u8>)]) -> Stri
     let classes: Vec<&LabelMetrics> = report.classes.iter().collect();
     label_rows(&mut out, &classes);
     if !report.summary.fine_classes_scored {
-        out.push_str("<p class=\"note\">The predictions name Protocol categories only (a category-level model), so a fine class has no AP of its own: its recall@0.5 is the share of its GT boxes that a detection of its category matched (IoU 0.5, any score).</p>");
+        out.push_str(
+            "<p class=\"note\">The predictions name Protocol categories only \
+             (a category-level model), so a fine class has no AP of its own: \
+             its recall@0.5 is the share of its GT boxes that a detection of its category matched \
+             (IoU 0.5, any score).</p>",
+        );
     }
-    out.push_str("<p class=\"note\">COCO definition: IoU thresholds 0.50:0.05:0.95, 101-point interpolated precision, at most 100 detections per image, area all. A class only predicted (no GT) has no AP.</p>");
+    out.push_str(
+        "<p class=\"note\">COCO definition: IoU thresholds 0.50:0.05:0.95, \
+         101-point interpolated precision, at most 100 detections per image, area all. \
+         A class only predicted (no GT) has no AP.</p>",
+    );
 
-    out.push_str("<h2>Image level</h2><table><tr><th>scope</th><th>positives</th><th>negatives</th><th>AUC</th>");
+    out.push_str(
+        "<h2>Image level</h2><table><tr><th>scope</th><th>positives</th><th>negatives</th>\
+         <th>AUC</th>",
+    );
     for t in &report.settings.far_targets {
         let _ = write!(out, "<th>PD @ FAR {}%</th>", t * 100.0);
     }
@@ -120,7 +154,11 @@ pub(crate) fn eval_html(report: &EvalReport, pngs: &[(String, Vec<u8>)]) -> Stri
         }
         out.push_str("</tr>");
     }
-    out.push_str("</table><p class=\"note\">An image's score is its best detection's score in the scope (0 without one); positives have at least one GT box of the scope, negatives none. PD at a false-alarm rate is the best PD among ROC points at or below it.</p>");
+    out.push_str(
+        "</table><p class=\"note\">An image's score is its best detection's score in the scope \
+         (0 without one); positives have at least one GT box of the scope, negatives none. \
+         PD at a false-alarm rate is the best PD among ROC points at or below it.</p>",
+    );
 
     let c = &report.confusion;
     let _ = write!(
@@ -140,7 +178,8 @@ pub(crate) fn eval_html(report: &EvalReport, pngs: &[(String, Vec<u8>)]) -> Stri
     }
     let _ = write!(
         out,
-        "</table><p class=\"note\">Detections scoring at least {} paired one to one with GT boxes by IoU (at least {}, highest first), whatever the category.</p>",
+        "</table><p class=\"note\">Detections scoring at least {} paired one to one \
+         with GT boxes by IoU (at least {}, highest first), whatever the category.</p>",
         c.score_threshold, c.iou
     );
 
@@ -149,7 +188,8 @@ pub(crate) fn eval_html(report: &EvalReport, pngs: &[(String, Vec<u8>)]) -> Stri
         for dt in &report.difficulty {
             let _ = write!(
                 out,
-                "<p><b>{}</b> ({}); recall at IoU 0.5, score &ge; {}; {} GT boxes untagged</p><table><tr><th>bin</th><th>GT boxes</th><th>recall</th>",
+                "<p><b>{}</b> ({}); recall at IoU 0.5, score &ge; {}; {} GT boxes untagged</p>\
+                 <table><tr><th>bin</th><th>GT boxes</th><th>recall</th>",
                 escape(&dt.tag),
                 escape(&dt.binning),
                 dt.score_threshold,
@@ -176,7 +216,11 @@ pub(crate) fn eval_html(report: &EvalReport, pngs: &[(String, Vec<u8>)]) -> Stri
             }
             out.push_str("</table>");
         }
-        out.push_str("<p class=\"note\">AP50 of a bin: category-level AP at IoU 0.5 with GT outside the bin ignored (a detection on it is neither true nor false); every other unmatched detection is a false positive.</p>");
+        out.push_str(
+            "<p class=\"note\">AP50 of a bin: category-level AP at IoU 0.5 \
+             with GT outside the bin ignored (a detection on it is neither true nor false); \
+             every other unmatched detection is a false positive.</p>",
+        );
     }
 
     out.push_str("<h2>Plots</h2><div class=\"plots\">");

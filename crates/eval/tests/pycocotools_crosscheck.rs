@@ -51,7 +51,12 @@ fn make_set(seed: u64) -> (Value, Value) {
     for img in 0..n_images {
         // Ids not in order of the list, and not contiguous.
         let image_id = 1000 - 7 * img as i64;
-        images.push(json!({"id": image_id, "file_name": format!("im{img}.png"), "width": 800, "height": 600}));
+        images.push(json!({
+            "id": image_id,
+            "file_name": format!("im{img}.png"),
+            "width": 800,
+            "height": 600
+        }));
         let n_gt = rng.below(5); // 0..4, so some images are negatives
         for _ in 0..n_gt {
             let cat = rng.below(CLASSES.len());
@@ -61,8 +66,14 @@ fn make_set(seed: u64) -> (Value, Value) {
             );
             let (x, y) = (rng.range(0.0, 600.0).round(), rng.range(0.0, 400.0).round());
             let crowd = rng.unit() < 0.04;
-            anns.push(json!({"id": anns.len() + 1, "image_id": image_id, "category_id": cat + 1, "bbox": [x, y, w, h],
-                             "area": w * h, "iscrowd": u8::from(crowd)}));
+            anns.push(json!({
+                "id": anns.len() + 1,
+                "image_id": image_id,
+                "category_id": cat + 1,
+                "bbox": [x, y, w, h],
+                "area": w * h,
+                "iscrowd": u8::from(crowd)
+            }));
             let r = rng.unit();
             if r < 0.8 {
                 // A detection of the right class, jittered: IoU roughly 0.45..1.
@@ -114,8 +125,17 @@ fn make_set(seed: u64) -> (Value, Value) {
             ));
         }
     }
-    let categories: Vec<Value> =
-        CLASSES.iter().enumerate().map(|(i, c)| json!({"id": i + 1, "name": c, "supercategory": threat_category(c, None).unwrap().as_str()})).collect();
+    let categories: Vec<Value> = CLASSES
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            json!({
+                "id": i + 1,
+                "name": c,
+                "supercategory": threat_category(c, None).unwrap().as_str()
+            })
+        })
+        .collect();
     let gt = json!({"images": images, "annotations": anns, "categories": categories});
     let dt: Vec<Value> = dets
         .iter()
@@ -238,7 +258,10 @@ fn ap_agrees_with_pycocotools() {
                 let mine =
                     mine.unwrap_or_else(|| panic!("seed {seed} {class}: armscan has no {what}"));
                 let diff = (mine - coco).abs();
-                eprintln!("seed {seed} {class:<10} {what:<8} armscan {mine:.6} pycocotools {coco:.6} diff {diff:.2e}");
+                eprintln!(
+                    "seed {seed} {class:<10} {what:<8} armscan {mine:.6} \
+                     pycocotools {coco:.6} diff {diff:.2e}"
+                );
                 assert!(
                     diff <= 0.005,
                     "seed {seed} {class} {what}: armscan {mine} vs pycocotools {coco}"

@@ -3,11 +3,12 @@
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
-use armscan_core::{Plane, Planes, RgbPlane, Scan};
+use armscan_core::{PixelSpacing, Plane, Planes, RgbPlane, Scan, SpacingSource};
 use image::{DynamicImage, ImageFormat, ImageReader};
 
 use crate::error::IngestError;
 use crate::limits::DecodeLimits;
+use crate::spacing::file_spacing_mm;
 use crate::walk::ScanInput;
 
 /// How to read scans: the decode limits and the pixel spacing the caller knows. How the planes
@@ -17,8 +18,11 @@ use crate::walk::ScanInput;
 #[non_exhaustive]
 pub struct IngestOptions {
     pub limits: DecodeLimits,
-    /// Pixel spacing in mm given by the caller, for formats that do not carry it.
-    pub pixel_spacing_mm: Option<f32>,
+    /// Pixel spacing in mm given for the scans read with these options: it comes before what a
+    /// file states ([`SpacingSource::Given`]).
+    pub given_spacing_mm: Option<f32>,
+    /// The scanner's pixel spacing in mm, for files that state none ([`SpacingSource::Profile`]).
+    pub profile_spacing_mm: Option<f32>,
 }
 
 impl IngestOptions {
@@ -28,9 +32,24 @@ impl IngestOptions {
         self
     }
     #[must_use]
-    pub fn with_pixel_spacing_mm(mut self, spacing_mm: Option<f32>) -> Self {
-        self.pixel_spacing_mm = spacing_mm;
+    pub fn with_given_spacing_mm(mut self, spacing_mm: Option<f32>) -> Self {
+        self.given_spacing_mm = spacing_mm;
         self
+    }
+    #[must_use]
+    pub fn with_profile_spacing_mm(mut self, spacing_mm: Option<f32>) -> Self {
+        self.profile_spacing_mm = spacing_mm;
+        self
+    }
+
+    /// The spacing of a scan whose file states `from_file`: given, else the file's, else the
+    /// profile's.
+    #[must_use]
+    pub fn spacing_for(&self, from_file: Option<f32>) -> Option<PixelSpacing> {
+        let pick = |mm: Option<f32>, source| mm.and_then(|mm| PixelSpacing::new(mm, source));
+        pick(self.given_spacing_mm, SpacingSource::Given)
+            .or_else(|| pick(from_file, SpacingSource::File))
+            .or_else(|| pick(self.profile_spacing_mm, SpacingSource::Profile))
     }
 }
 
@@ -93,8 +112,8 @@ fn read_bounded(path: &Path, limits: &DecodeLimits) -> Result<Vec<u8>, IngestErr
 pub fn load_scan(path: &Path, options: &IngestOptions) -> Result<Scan, IngestError> {
     let bytes = read_bounded(path, &options.limits)?;
     let planes = decode_bytes(path, &bytes, &options.limits)?;
-    Ok(Scan::new(path.display().to_string(), planes)
-        .with_pixel_spacing_mm(options.pixel_spacing_mm))
+    let spacing = options.spacing_for(file_spacing_mm(&bytes));
+    Ok(Scan::new(path.display().to_string(), planes).with_pixel_spacing(spacing))
 }
 
 /// Decodes one scan file's bytes already in memory (any supported format, found by content), as
@@ -125,7 +144,8 @@ pub fn load_scan_bytes(
         });
     }
     let planes = decode_bytes(path, bytes, &options.limits)?;
-    Ok(Scan::new(name, planes).with_pixel_spacing_mm(options.pixel_spacing_mm))
+    let spacing = options.spacing_for(file_spacing_mm(bytes));
+    Ok(Scan::new(name, planes).with_pixel_spacing(spacing))
 }
 
 /// Reads a dual-energy scan given as two single-plane files of the same size.
@@ -191,6 +211,7 @@ pub(crate) fn dual_pair_from_bytes(
             ),
         });
     }
+    let spacing = options.spacing_for(file_spacing_mm(high_bytes));
     Ok(Scan::new(
         high.display().to_string(),
         Planes::Dual {
@@ -198,7 +219,7 @@ pub(crate) fn dual_pair_from_bytes(
             low: low_plane,
         },
     )
-    .with_pixel_spacing_mm(options.pixel_spacing_mm))
+    .with_pixel_spacing(spacing))
 }
 
 /// Reads whatever one [`ScanInput`] names.
@@ -466,8 +487,10 @@ pub(crate) fn tiff_planes(
     let colour = dec.colortype().map_err(|e| tiff_err(path, e))?;
     match colour {
         C::Gray(8 | 16) => {
-            let (samples, depth) = tiff_samples(path, dec.read_image().map_err(|e| tiff_err(path, e))?)?;
-            let first = Plane::new(width, height, depth, samples).map_err(|e| plane_err(path, e))?;
+            let (samples, depth) =
+                tiff_samples(path, dec.read_image().map_err(|e| tiff_err(path, e))?)?;
+            let first =
+                Plane::new(width, height, depth, samples).map_err(|e| plane_err(path, e))?;
             if !dec.more_images() {
                 return Ok(Planes::Grey(first));
             }
@@ -475,20 +498,47 @@ pub(crate) fn tiff_planes(
             dec.next_image().map_err(|e| tiff_err(path, e))?;
             let (w2, h2) = dec.dimensions().map_err(|e| tiff_err(path, e))?;
             if (w2, h2) != (width, height) {
-                return Err(IngestError::Pair { path: p(), reason: format!("page 1 is {width}x{height}, page 2 is {w2}x{h2}; dual-energy pages must match") });
+                return Err(IngestError::Pair {
+                    path: p(),
+                    reason: format!(
+                        "page 1 is {width}x{height}, page 2 is {w2}x{h2}; \
+                         dual-energy pages must match"
+                    ),
+                });
             }
-            if !matches!(dec.colortype().map_err(|e| tiff_err(path, e))?, C::Gray(8 | 16)) {
-                return Err(IngestError::Unsupported { path: p(), reason: "page 2 of a dual-energy TIFF must be grey".into() });
+            if !matches!(
+                dec.colortype().map_err(|e| tiff_err(path, e))?,
+                C::Gray(8 | 16)
+            ) {
+                return Err(IngestError::Unsupported {
+                    path: p(),
+                    reason: "page 2 of a dual-energy TIFF must be grey".into(),
+                });
             }
-            let (samples, depth) = tiff_samples(path, dec.read_image().map_err(|e| tiff_err(path, e))?)?;
-            let second = Plane::new(width, height, depth, samples).map_err(|e| plane_err(path, e))?;
+            let (samples, depth) =
+                tiff_samples(path, dec.read_image().map_err(|e| tiff_err(path, e))?)?;
+            let second =
+                Plane::new(width, height, depth, samples).map_err(|e| plane_err(path, e))?;
             if dec.more_images() {
-                return Err(IngestError::Unsupported { path: p(), reason: "TIFF has more than two pages; a dual-energy TIFF has exactly two".into() });
+                return Err(IngestError::Unsupported {
+                    path: p(),
+                    reason: "TIFF has more than two pages; \
+                             a dual-energy TIFF has exactly two"
+                        .into(),
+                });
             }
-            Ok(Planes::Dual { high: first, low: second })
+            Ok(Planes::Dual {
+                high: first,
+                low: second,
+            })
         }
-        C::GrayA(8 | 16) | C::Multiband { bit_depth: 8 | 16, num_samples: 2 } => {
-            let (samples, depth) = tiff_samples(path, dec.read_image().map_err(|e| tiff_err(path, e))?)?;
+        C::GrayA(8 | 16)
+        | C::Multiband {
+            bit_depth: 8 | 16,
+            num_samples: 2,
+        } => {
+            let (samples, depth) =
+                tiff_samples(path, dec.read_image().map_err(|e| tiff_err(path, e))?)?;
             let high = samples.iter().step_by(2).copied().collect();
             let low = samples.iter().skip(1).step_by(2).copied().collect();
             let high = Plane::new(width, height, depth, high).map_err(|e| plane_err(path, e))?;
@@ -496,17 +546,26 @@ pub(crate) fn tiff_planes(
             Ok(Planes::Dual { high, low })
         }
         C::RGB(8) => {
-            let (samples, _) = tiff_samples(path, dec.read_image().map_err(|e| tiff_err(path, e))?)?;
-            let rgb = samples.into_iter().map(|v| u8::try_from(v).unwrap_or(u8::MAX)).collect();
+            let (samples, _) =
+                tiff_samples(path, dec.read_image().map_err(|e| tiff_err(path, e))?)?;
+            let rgb = samples
+                .into_iter()
+                .map(|v| u8::try_from(v).unwrap_or(u8::MAX))
+                .collect();
             rgb_planes(path, width, height, rgb)
         }
         C::RGB(16) => {
-            let (samples, _) = tiff_samples(path, dec.read_image().map_err(|e| tiff_err(path, e))?)?;
+            let (samples, _) =
+                tiff_samples(path, dec.read_image().map_err(|e| tiff_err(path, e))?)?;
             let rgb = samples.into_iter().map(|v| (v >> 8) as u8).collect();
             rgb_planes(path, width, height, rgb)
         }
-        other => {
-            Err(IngestError::Unsupported { path: p(), reason: format!("TIFF colour type {other:?} (expected 8/16-bit grey, two-plane 16-bit, or 8-bit RGB)") })
-        }
+        other => Err(IngestError::Unsupported {
+            path: p(),
+            reason: format!(
+                "TIFF colour type {other:?} \
+                 (expected 8/16-bit grey, two-plane 16-bit, or 8-bit RGB)"
+            ),
+        }),
     }
 }

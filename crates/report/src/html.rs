@@ -151,7 +151,8 @@ fn counts_section(out: &mut String, summary: &ReportSummary) {
             summary.scans_with.get(category),
         );
         out.push_str(&format!(
-            "<div class=\"count\" style=\"--c:{}\"><b>{detections}</b>{category} {} in {scans} {}</div>",
+            "<div class=\"count\" style=\"--c:{}\">\
+             <b>{detections}</b>{category} {} in {scans} {}</div>",
             hex(category),
             plural(detections, "detection", "detections"),
             plural(scans, "scan", "scans"),
@@ -202,7 +203,8 @@ fn scan_card(out: &mut String, entry: &Entry) {
         out.push_str("<ul class=\"dets\">");
         for d in detections.iter().take(MAX_LISTED) {
             out.push_str(&format!(
-                "<li><span class=\"dot\" style=\"background:{}\" title=\"{}\"></span>{}<span class=\"score\">{:.2}</span></li>",
+                "<li><span class=\"dot\" style=\"background:{}\" title=\"{}\"></span>\
+                 {}<span class=\"score\">{:.2}</span></li>",
                 hex(d.category),
                 d.category,
                 escape(&d.class_name),

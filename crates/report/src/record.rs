@@ -5,19 +5,25 @@
 //! ```text
 //! {"schema":"armscan.scan/1","scan":"<path as given>","status":"clear|alarm|review|error",
 //!  "width":W,"height":H,"detections":[{"class":"handgun","category":"firearm","score":0.8731,
-//!  "box":[x1,y1,x2,y2]}],"error":null,"backend":"tract|onnxruntime","model":"<id>","elapsed_ms":T}
+//!  "box":[x1,y1,x2,y2]}],"error":null,"backend":"tract|onnxruntime","model":"<id>","elapsed_ms":T,
+//!  "pixel_spacing_mm":0.16,"spacing_source":"given|file|profile|model_assumption"}
 //! ```
 //!
 //! - `width`/`height` are the scan's pixel size, `null` when the scan could not be decoded;
 //! - `box` is in the scan's own pixels, origin top-left, rounded to 0.01 px;
 //! - `score` is rounded to 4 decimals, `elapsed_ms` to 0.01 ms;
-//! - `error` is `null` unless `status` is `error`; a failed scan is never `clear`.
+//! - `error` is `null` unless `status` is `error`; a failed scan is never `clear`;
+//! - `pixel_spacing_mm` is the spacing the scan was screened at and `spacing_source` where it came
+//!   from (given for the scan, stated by its file, the scanner profile, or the model's assumption);
+//!   both `null` when none was known (the scan was then fitted to the model's input by its size)
+//!   and for a scan that failed before it was read. Records written before these two fields
+//!   existed read back with both `null`.
 //!
 //! Non-finite numbers (which a screened record should never hold) serialise as `null`.
 
 use std::io::Write;
 
-use armscan_core::{BoxInImage, Category, Detection, Status};
+use armscan_core::{BoxInImage, Category, Detection, PixelSpacing, SpacingSource, Status};
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::error::ReportError;
@@ -50,6 +56,12 @@ pub struct ScanRecord {
     /// Wall time spent on this scan (decode, inference, post-processing), in milliseconds.
     #[serde(serialize_with = "serialize_ms")]
     pub elapsed_ms: f64,
+    /// The pixel spacing the scan was screened at, in millimetres, where one was known or assumed.
+    #[serde(default)]
+    pub pixel_spacing_mm: Option<f32>,
+    /// Where [`ScanRecord::pixel_spacing_mm`] came from.
+    #[serde(default)]
+    pub spacing_source: Option<SpacingSource>,
 }
 
 impl ScanRecord {
@@ -78,6 +90,8 @@ impl ScanRecord {
             backend: backend.into(),
             model: model.into(),
             elapsed_ms,
+            pixel_spacing_mm: None,
+            spacing_source: None,
         }
     }
 
@@ -102,7 +116,17 @@ impl ScanRecord {
             backend: backend.into(),
             model: model.into(),
             elapsed_ms,
+            pixel_spacing_mm: None,
+            spacing_source: None,
         }
+    }
+
+    /// Sets the pixel spacing the scan was screened at and its source.
+    #[must_use]
+    pub fn with_spacing(mut self, spacing: Option<PixelSpacing>) -> Self {
+        self.pixel_spacing_mm = spacing.map(|s| s.mm);
+        self.spacing_source = spacing.map(|s| s.source);
+        self
     }
 
     /// Sets the scan's pixel size (for a failed scan that did decode).

@@ -7,7 +7,8 @@ use crate::record::round_to;
 use crate::writer::Entry;
 
 /// The header row.
-pub(crate) const CSV_HEADER: &str = "scan,status,width,height,detections,firearm,part,ammunition,max_score,top_class,elapsed_ms,error,overlay";
+pub(crate) const CSV_HEADER: &str = "scan,status,width,height,detections,firearm,part,ammunition,\
+                                      max_score,top_class,elapsed_ms,error,overlay";
 
 /// One field, quoted when RFC 4180 requires it.
 pub(crate) fn csv_field(value: &str) -> String {

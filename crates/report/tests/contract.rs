@@ -1,7 +1,7 @@
 //! The `armscan.scan/1` JSON contract, byte for byte.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use armscan_core::{BoxInImage, Category, Detection, Status};
+use armscan_core::{BoxInImage, Category, Detection, PixelSpacing, SpacingSource, Status};
 use armscan_report::{write_jsonl, ScanRecord, SCAN_SCHEMA};
 
 fn screened() -> ScanRecord {
@@ -28,18 +28,25 @@ fn screened() -> ScanRecord {
         "armscan-yolo-v1",
         123.456,
     )
+    .with_spacing(PixelSpacing::new(0.8, SpacingSource::File))
 }
 
 const SCREENED_JSON: &str = concat!(
-    r#"{"schema":"armscan.scan/1","scan":"scans/parcel 01.png","status":"alarm","width":2688,"height":2208,"#,
-    r#""detections":[{"class":"handgun","category":"firearm","score":0.8731,"box":[100.5,200.25,900.0,700.12]},"#,
+    r#"{"schema":"armscan.scan/1","scan":"scans/parcel 01.png","status":"alarm","#,
+    r#""width":2688,"height":2208,"#,
+    r#""detections":[{"class":"handgun","category":"firearm","score":0.8731,"#,
+    r#""box":[100.5,200.25,900.0,700.12]},"#,
     r#"{"class":"cartridge","category":"ammunition","score":0.3,"box":[10.0,20.0,30.0,40.0]}],"#,
-    r#""error":null,"backend":"tract","model":"armscan-yolo-v1","elapsed_ms":123.46}"#
+    r#""error":null,"backend":"tract","model":"armscan-yolo-v1","elapsed_ms":123.46,"#,
+    r#""pixel_spacing_mm":0.8,"spacing_source":"file"}"#
 );
 
 const FAILED_JSON: &str = concat!(
-    r#"{"schema":"armscan.scan/1","scan":"in/bad \"x\".tif","status":"error","width":null,"height":null,"#,
-    r#""detections":[],"error":"cannot decode: truncated TIFF","backend":"onnxruntime","model":"m1","elapsed_ms":1.5}"#
+    r#"{"schema":"armscan.scan/1","scan":"in/bad \"x\".tif","status":"error","#,
+    r#""width":null,"height":null,"#,
+    r#""detections":[],"error":"cannot decode: truncated TIFF","#,
+    r#""backend":"onnxruntime","model":"m1","elapsed_ms":1.5,"#,
+    r#""pixel_spacing_mm":null,"spacing_source":null}"#
 );
 
 fn failed() -> ScanRecord {
@@ -74,6 +81,19 @@ fn write_jsonl_writes_the_line() {
         String::from_utf8(out).unwrap(),
         format!("{SCREENED_JSON}\n{FAILED_JSON}\n")
     );
+}
+
+#[test]
+fn records_written_before_the_spacing_fields_read_back() {
+    let old = concat!(
+        r#"{"schema":"armscan.scan/1","scan":"a.png","status":"clear","width":4,"height":4,"#,
+        r#""detections":[],"error":null,"backend":"tract","model":"m1","elapsed_ms":1.0}"#
+    );
+    let back: ScanRecord = serde_json::from_str(old).unwrap();
+    assert_eq!((back.pixel_spacing_mm, back.spacing_source), (None, None));
+    let back: ScanRecord = serde_json::from_str(SCREENED_JSON).unwrap();
+    assert_eq!(back.pixel_spacing_mm, Some(0.8));
+    assert_eq!(back.spacing_source, Some(SpacingSource::File));
 }
 
 #[test]

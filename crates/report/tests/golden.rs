@@ -77,7 +77,8 @@ fn overlay_matches_golden() {
             .filter(|(a, b)| a != b)
             .count();
         panic!(
-            "overlay differs from {} ({}x{} vs {}x{}, {differing} pixels differ); actual written to {}",
+            "overlay differs from {} ({}x{} vs {}x{}, {differing} pixels differ); \
+             actual written to {}",
             path.display(),
             expected.width(),
             expected.height(),

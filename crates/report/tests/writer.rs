@@ -152,8 +152,16 @@ fn writes_a_complete_report() {
     let csv = fs::read_to_string(dir.join("summary.csv")).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 4, "{csv}");
-    assert_eq!(lines[0], "scan,status,width,height,detections,firearm,part,ammunition,max_score,top_class,elapsed_ms,error,overlay");
-    assert_eq!(lines[1], "scans/alarm<1>.png,alarm,400,300,1,1,0,0,0.87,handgun,42.12,,overlays/scans_alarm_1__png.png");
+    assert_eq!(
+        lines[0],
+        "scan,status,width,height,detections,firearm,part,ammunition,\
+         max_score,top_class,elapsed_ms,error,overlay"
+    );
+    assert_eq!(
+        lines[1],
+        "scans/alarm<1>.png,alarm,400,300,1,1,0,0,0.87,handgun,42.12,,\
+         overlays/scans_alarm_1__png.png"
+    );
     assert_eq!(
         lines[2],
         r#""scans/a,""b"".png",clear,320,240,0,0,0,0,,,12,,"#

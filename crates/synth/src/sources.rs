@@ -248,7 +248,8 @@ impl TipSources {
             }
             if out.bags.is_empty() {
                 return Err(SynthError::InvalidOption(format!(
-                    "{}: the selection has no image without annotations of at least {MIN_BAG_MM} mm a side",
+                    "{}: the selection has no image without annotations \
+                     of at least {MIN_BAG_MM} mm a side",
                     sel.annotations.display()
                 )));
             }
@@ -459,9 +460,12 @@ mod tests {
         }
         bag.save(dir.path().join("bag.png"))
             .unwrap_or_else(|e| panic!("{e}"));
-        let coco = r#"{"images": [{"id": 1, "file_name": "gun.png", "series": "G"}, {"id": 2, "file_name": "bag.png", "series": "B"}],
+        let coco = concat!(
+            r#"{"images": [{"id": 1, "file_name": "gun.png", "series": "G"}, "#,
+            r#"{"id": 2, "file_name": "bag.png", "series": "B"}],
             "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [30, 30, 60, 15]}],
-            "categories": [{"id": 1, "name": "firearm", "supercategory": "threat"}]}"#;
+            "categories": [{"id": 1, "name": "firearm", "supercategory": "threat"}]}"#
+        );
         let ann = dir.path().join("annotations.json");
         std::fs::write(&ann, coco).unwrap_or_else(|e| panic!("{e}"));
         let t = CocoSelection::new(&ann, 0.5).with_filter("series", vec!["G".into()]);

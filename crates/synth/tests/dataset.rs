@@ -306,9 +306,12 @@ fn real_crops_and_real_bags_are_projected_with_tight_boxes() {
         }
     }
     bag.save(src.path().join("bag.png")).unwrap();
-    let coco = r#"{"images": [{"id": 1, "file_name": "gun.png", "kind": "threat"}, {"id": 2, "file_name": "bag.png", "kind": "bag"}],
+    let coco = concat!(
+        r#"{"images": [{"id": 1, "file_name": "gun.png", "kind": "threat"}, "#,
+        r#"{"id": 2, "file_name": "bag.png", "kind": "bag"}],
         "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [40, 40, 140, 80]}],
-        "categories": [{"id": 1, "name": "firearm", "supercategory": "threat"}]}"#;
+        "categories": [{"id": 1, "name": "firearm", "supercategory": "threat"}]}"#
+    );
     let ann = src.path().join("annotations.json");
     fs::write(&ann, coco).unwrap();
     let threats = CocoSelection::new(&ann, 0.5).with_filter("kind", vec!["threat".into()]);

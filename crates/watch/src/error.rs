@@ -24,7 +24,10 @@ pub enum WatchError {
     #[error("{} is locked: another armscan watch is running on this output folder", path.display())]
     Locked { path: PathBuf },
     /// The journal belongs to another input folder.
-    #[error("the journal in {} was made for input folder {journal}, not {given}; use another --out", out_dir.display())]
+    #[error(
+        "the journal in {} was made for input folder {journal}, not {given}; use another --out",
+        out_dir.display()
+    )]
     OtherInDir {
         out_dir: PathBuf,
         journal: String,

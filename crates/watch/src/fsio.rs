@@ -50,7 +50,10 @@ pub(crate) fn append_at(path: &Path, end: u64, bytes: &[u8]) -> Result<u64, Watc
     if len < end {
         return Err(WatchError::Inconsistent {
             path: path.to_owned(),
-            reason: format!("{len} bytes, but the journal has {end} bytes of lines in it (truncated or replaced?)"),
+            reason: format!(
+                "{len} bytes, but the journal has {end} bytes of lines in it \
+                 (truncated or replaced?)"
+            ),
         });
     }
     if len > end {

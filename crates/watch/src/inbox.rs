@@ -179,7 +179,8 @@ impl Inbox {
                         ));
                         continue;
                     }
-                    None if now < settled_at + self.pair_wait => continue, // wait for the other half
+                    // wait for the other half
+                    None if now < settled_at + self.pair_wait => continue,
                     None => {}
                 }
             }

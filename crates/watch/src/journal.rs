@@ -263,7 +263,11 @@ impl Journal {
 
     fn set_meta(&self, key: &str, value: &str) -> Result<(), WatchError> {
         self.conn
-            .execute("INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2", params![key, value])
+            .execute(
+                "INSERT INTO meta(key, value) VALUES (?1, ?2) \
+                 ON CONFLICT(key) DO UPDATE SET value = ?2",
+                params![key, value],
+            )
             .map(drop)
             .map_err(self.err())
     }
@@ -341,7 +345,10 @@ impl Journal {
     }
 
     fn entries(&self, filter: &str) -> Result<Vec<JournalEntry>, WatchError> {
-        let sql = format!("SELECT id, name, files, state, status, line_offset, line_len FROM scans {filter} ORDER BY id");
+        let sql = format!(
+            "SELECT id, name, files, state, status, line_offset, line_len \
+             FROM scans {filter} ORDER BY id"
+        );
         let mut stmt = self.conn.prepare(&sql).map_err(self.err())?;
         let rows = stmt
             .query_map([], |r| {
@@ -391,7 +398,12 @@ impl Journal {
         };
         let tx = self.conn.transaction().map_err(err)?;
         for (id, status) in rows {
-            tx.execute("UPDATE scans SET state = 'written', status = ?2 WHERE id = ?1 AND state = 'claimed'", params![id, status]).map_err(err)?;
+            tx.execute(
+                "UPDATE scans SET state = 'written', status = ?2 \
+                 WHERE id = ?1 AND state = 'claimed'",
+                params![id, status],
+            )
+            .map_err(err)?;
         }
         tx.commit().map_err(err)
     }
@@ -414,13 +426,18 @@ impl Journal {
         let tx = self.conn.transaction().map_err(err)?;
         for &(id, offset, len) in rows {
             tx.execute(
-                "UPDATE scans SET state = 'appended', line_offset = ?2, line_len = ?3 WHERE id = ?1 AND state = 'written'",
+                "UPDATE scans SET state = 'appended', line_offset = ?2, line_len = ?3 \
+                 WHERE id = ?1 AND state = 'written'",
                 params![id, to_i64(offset), to_i64(len)],
             )
             .map_err(err)?;
         }
-        tx.execute("INSERT INTO meta(key, value) VALUES ('jsonl_end', ?1) ON CONFLICT(key) DO UPDATE SET value = ?1", params![new_end.to_string()])
-            .map_err(err)?;
+        tx.execute(
+            "INSERT INTO meta(key, value) VALUES ('jsonl_end', ?1) \
+             ON CONFLICT(key) DO UPDATE SET value = ?1",
+            params![new_end.to_string()],
+        )
+        .map_err(err)?;
         tx.commit().map_err(err)
     }
 
@@ -436,8 +453,12 @@ impl Journal {
         };
         let tx = self.conn.transaction().map_err(err)?;
         for (id, note) in rows {
-            tx.execute("UPDATE scans SET state = 'done', note = ?2, done_ms = ?3 WHERE id = ?1 AND state = 'appended'", params![id, note, now_ms()])
-                .map_err(err)?;
+            tx.execute(
+                "UPDATE scans SET state = 'done', note = ?2, done_ms = ?3 \
+                 WHERE id = ?1 AND state = 'appended'",
+                params![id, note, now_ms()],
+            )
+            .map_err(err)?;
         }
         tx.commit().map_err(err)
     }

@@ -190,7 +190,10 @@ impl Watcher {
         if len < end {
             return Err(WatchError::Inconsistent {
                 path: jsonl,
-                reason: format!("{len} bytes, but the journal has {end} bytes of lines in it (truncated or replaced?)"),
+                reason: format!(
+                    "{len} bytes, but the journal has {end} bytes of lines in it \
+                     (truncated or replaced?)"
+                ),
             });
         }
         if len > end {
@@ -351,7 +354,11 @@ impl Watcher {
                     }
                     Ok(_) => {
                         self.inbox.forget([&f.name]);
-                        format!("{} was replaced after it was claimed; the new file is left to be screened", f.name)
+                        format!(
+                            "{} was replaced after it was claimed; \
+                             the new file is left to be screened",
+                            f.name
+                        )
                     }
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                         if dest.exists() {
