@@ -98,9 +98,9 @@ m = json.load(open(os.path.join(repo, "crates/detect/tests/fixtures/dark_blob.ma
 m["output"]["layout"] = "cxcywh_scores"; m["output"]["candidates_last"] = True; m["framing"]["working_mm_per_px"] = 0.5
 put("manifest", "variant.manifest.json", json.dumps(m).encode())
 
-put("scan_jsonl", "records.jsonl", b"""{"schema":"armscan.scan/1","scan":"a.jpg","status":"alarm","width":866,"height":1375,"detections":[{"class":"handgun","category":"firearm","score":0.7064,"box":[11.44,47.44,861.72,866.14]}],"error":null,"backend":"tract","model":"m","elapsed_ms":170.46}
-{"schema":"armscan.scan/1","scan":"b.png","status":"error","width":null,"height":null,"detections":[],"error":"b.png: corrupt","backend":"onnxruntime","model":"m","elapsed_ms":1.0}
-{"schema":"armscan.scan/1","scan":"c.png","status":"clear","width":1,"height":1,"detections":[],"error":null,"backend":"tract","model":"m","elapsed_ms":0.5}
+put("scan_jsonl", "records.jsonl", b"""{"schema":"armscan.scan/2","scan":"a.jpg","status":"alarm","width":866,"height":1375,"detections":[{"class":"handgun","category":"firearm","score":0.7064,"box":[11.44,47.44,861.72,866.14]}],"error":null,"backend":"tract","model":"m","elapsed_ms":170.46}
+{"schema":"armscan.scan/2","scan":"b.png","status":"error","width":null,"height":null,"detections":[],"error":"b.png: corrupt","backend":"onnxruntime","model":"m","elapsed_ms":1.0}
+{"schema":"armscan.scan/2","scan":"c.png","status":"clear","width":1,"height":1,"detections":[],"error":null,"backend":"tract","model":"m","elapsed_ms":0.5}
 """)
 coco = {"images": [{"id": 1, "file_name": "a.png", "series": "B1", "width": 10, "height": 10},
                    {"id": 2, "file_name": "sub/b.png", "series": "B2"}],

@@ -1,5 +1,5 @@
 #![no_main]
-//! JSON lines of armscan.scan/1 records (as `armscan eval --predictions` reads them).
+//! JSON lines of armscan.scan/2 records (as `armscan eval --predictions` reads them).
 #[allow(dead_code)]
 mod body {
     include!("../bodies/scan_jsonl.rs");

@@ -3,7 +3,7 @@
 //!
 //! This crate is the front door: a [`Screener`] (built with [`Screener::builder`], finished with
 //! [`ScreenerBuilder::commit`]) reads a scan, runs the model and decides the verdict, and gives
-//! back the `armscan.scan/1` record ([`ScanRecord`]) whatever happens: a scan that cannot be read
+//! back the `armscan.scan/2` record ([`ScanRecord`]) whatever happens: a scan that cannot be read
 //! or screened gets a record with status `error` that names it and the fault, never `clear`.
 //!
 //! ```
@@ -38,7 +38,9 @@ pub use armscan_core::{
     BoxInImage, Category, Detection, PixelSpacing, Scan, ScannerProfile, SpacingSource, Status,
     ThresholdOverrides, Thresholds,
 };
-pub use armscan_detect::{ActiveBackend, BackendChoice, BackendKind, DetectError, ModelManifest};
+pub use armscan_detect::{
+    ActiveBackend, BackendChoice, BackendKind, DetectError, ModelManifest, ScaleSearch,
+};
 pub use armscan_ingest::{collect_inputs, DecodeLimits, IngestError, ScanInput, Windowing};
 pub use armscan_report::{write_jsonl, ReportWriter, ScanRecord, SCAN_SCHEMA};
 pub use error::{error_chain_text, ScreenerError};

@@ -8,6 +8,7 @@ use std::time::Instant;
 use armscan_core::{Scan, ScannerProfile, ThresholdOverrides, Thresholds};
 use armscan_detect::{
     ActiveBackend, BackendChoice, BackendKind, Detector, DetectorBuilder, ModelManifest,
+    ScaleSearch,
 };
 use armscan_ingest::{
     display_rgb, load_input, load_scan_bytes, DecodeLimits, IngestOptions, ScanInput, Windowing,
@@ -76,6 +77,8 @@ pub struct ScreenerBuilder {
     pub limits: DecodeLimits,
     /// What is known of the scanner (its pixel spacing).
     pub profile: ScannerProfile,
+    /// For scans of unknown spacing: search scales instead of the model's assumption.
+    pub scale_search: Option<ScaleSearch>,
 }
 
 impl Default for ScreenerBuilder {
@@ -93,6 +96,7 @@ impl Default for ScreenerBuilder {
             windowing: Windowing::default(),
             limits: DecodeLimits::default(),
             profile: ScannerProfile::default(),
+            scale_search: None,
         }
     }
 }
@@ -158,6 +162,12 @@ impl ScreenerBuilder {
         self.profile = profile;
         self
     }
+    /// Scans whose spacing nothing states are screened at several spacings ([`ScaleSearch`]).
+    #[must_use]
+    pub fn with_scale_search(mut self, search: Option<ScaleSearch>) -> Self {
+        self.scale_search = search;
+        self
+    }
 
     /// Checks the options, starts the worker threads, loads the model (its manifest read once:
     /// thresholds are the manifest's unless overridden) and starts the backend.
@@ -209,6 +219,7 @@ impl ScreenerBuilder {
             .with_thresholds(self.thresholds)
             .with_mirror_view(self.mirror_view)
             .with_windowing(self.windowing)
+            .with_scale_search(self.scale_search)
             .commit()
             .map_err(|source| ScreenerError::Model {
                 path: model.clone(),
@@ -263,7 +274,7 @@ impl ScreenRequest {
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Screened {
-    /// The `armscan.scan/1` record; status `error` with the fault when the scan failed.
+    /// The `armscan.scan/2` record; status `error` with the fault when the scan failed.
     pub record: ScanRecord,
     /// The scan as an operator sees it (pseudo-colour for dual-energy), when requested and the
     /// scan was read.

@@ -35,7 +35,7 @@ fn the_default_model_is_the_shipped_one_and_firearm_samples_alarm() {
     assert_eq!(s.model_id(), "armscan-threat-v11");
     let record = s.screen_path(sample("B0046_0160.jpg"));
     assert_eq!(record.status, Status::Alarm, "{record:?}");
-    assert_eq!(record.schema, "armscan.scan/1");
+    assert_eq!(record.schema, "armscan.scan/2");
     assert_eq!(record.model, "armscan-threat-v11");
     assert_eq!(record.backend, "tract");
     assert!(record.error.is_none());
@@ -315,5 +315,60 @@ fn records_say_which_spacing_was_used_and_where_it_came_from() {
     assert_eq!(
         (failed.pixel_spacing_mm, failed.spacing_source),
         (None, None)
+    );
+}
+
+/// A shipped sample shrunk by `factor` (a scanner with a coarser pitch), as PNG bytes with no
+/// spacing stated.
+fn shrunk_png(name: &str, factor: f32) -> Vec<u8> {
+    let grey = image::open(sample(name)).unwrap().to_luma8();
+    let (w, h) = grey.dimensions();
+    let size = |v: u32| ((v as f32 * factor).round() as u32).max(1);
+    let small = image::imageops::resize(
+        &grey,
+        size(w),
+        size(h),
+        image::imageops::FilterType::Triangle,
+    );
+    let mut png = Vec::new();
+    small
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    png
+}
+
+#[test]
+fn a_scan_resampled_4x_still_alarms_when_scales_are_searched() {
+    use armscan::{ScaleSearch, SpacingSource};
+    let searching = Screener::builder()
+        .with_backend(BackendChoice::Tract)
+        .with_threads(Some(2))
+        .with_scale_search(Some(ScaleSearch::default()))
+        .commit()
+        .unwrap();
+    // B0079_0020 is stored at about 0.16 mm; a quarter of the pixels a side is 0.64 mm
+    let coarse = shrunk_png("B0079_0020.jpg", 0.25);
+    let found = searching.screen_bytes("coarse.png", &coarse);
+    assert_eq!(found.status, Status::Alarm, "{found:?}");
+    assert_eq!(found.spacing_source, Some(SpacingSource::Search));
+    let top = found.top_detection().unwrap();
+    assert_eq!(top.category, armscan::Category::Firearm);
+    // the spacing reported is the ladder rung that found the gun, near the true 0.64 mm
+    let mm = found.pixel_spacing_mm.unwrap();
+    assert!((0.3..=1.1).contains(&mm), "{mm}");
+
+    // a spacing the file states is used as it is: no search
+    let stated = searching.screen_bytes("stated.png", &sample_png("B0079_0020.jpg", Some(0.16)));
+    assert_eq!(stated.spacing_source, Some(SpacingSource::File));
+    assert_eq!(stated.status, Status::Alarm);
+
+    // bad searches are refused when the screener is built
+    let err = Screener::builder()
+        .with_scale_search(Some(ScaleSearch::default().with_spacings_mm(vec![])))
+        .commit()
+        .unwrap_err();
+    assert!(
+        armscan::error_chain_text(&err).contains("scale search"),
+        "{err}"
     );
 }

@@ -46,7 +46,7 @@ pub enum Command {
     /// A file is taken when its name does not start with `.` nor end in `.part`/`.tmp` (write
     /// there, then rename into place) and its size and modification time stayed the same for
     /// --settle-ms. Each result is written atomically to OUT/results/ and appended to
-    /// OUT/results.jsonl (schema armscan.scan/1, one line per input scan, ever); the input is then
+    /// OUT/results.jsonl (schema armscan.scan/2, one line per input scan, ever); the input is then
     /// moved to IN_DIR/.done/. A SQLite journal (OUT/journal.sqlite) makes this survive `kill -9`:
     /// after a restart every scan is screened and reported exactly once. SIGINT or SIGTERM stops
     /// it cleanly after the scans in hand (exit 0); a second signal stops it at once (exit 2).
@@ -195,6 +195,13 @@ pub struct ModelArgs {
     /// (see the model card)
     #[arg(long)]
     pub single_view: bool,
+
+    /// For scans whose spacing nothing states (no file tag, no --pixel-spacing-mm): screen at
+    /// each spacing of a ladder from 0.1 to 2.5 mm that gives a plausible scene (15 cm to 2 m on
+    /// the long side) and merge, instead of taking the model's assumed spacing. Records then
+    /// say `spacing_source: "search"`.
+    #[arg(long)]
+    pub search_scales: bool,
 }
 
 /// How scan files are read (shared by `scan` and `watch`).
@@ -271,7 +278,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// Print one JSON record per scan on stdout (schema armscan.scan/1) instead of text.
+    /// Print one JSON record per scan on stdout (schema armscan.scan/2) instead of text.
     #[arg(long)]
     pub jsonl: bool,
 
@@ -293,7 +300,7 @@ pub struct EvalArgs {
     #[arg(long, value_name = "DIR")]
     pub images: Option<PathBuf>,
 
-    /// Read predictions from this JSONL of armscan.scan/1 records instead of running the model.
+    /// Read predictions from this JSONL of armscan.scan/2 records instead of running the model.
     /// A record pairs with an image when its `scan` is `file_name`, IMAGES/`file_name`, or ends
     /// with `/file_name`; every image needs exactly one record.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["model", "ort_lib", "min_score"])]
@@ -321,6 +328,16 @@ pub struct EvalArgs {
     /// difficulty.
     #[arg(long, value_name = "SCORE", default_value_t = 0.5)]
     pub score_threshold: f32,
+
+    /// Cross-scanner suite: screen every image resampled to each of these pixel spacings (mm,
+    /// comma-separated), with the spacing withheld from the detector as from an unknown scanner;
+    /// one evaluation per spacing (OUT/at-MMmm/) and a table of them. Needs --native-mm.
+    #[arg(long, value_name = "MM,MM", value_delimiter = ',')]
+    pub resample_mm: Vec<f32>,
+
+    /// The pixel spacing the data set's images are stored at (for --resample-mm; GDXray: 0.16).
+    #[arg(long, value_name = "MM")]
+    pub native_mm: Option<f32>,
 
     /// Never show a progress bar.
     #[arg(long)]
@@ -360,7 +377,7 @@ pub struct WatchArgs {
     #[arg(long, value_name = "N")]
     pub batch: Option<usize>,
 
-    /// Print each record on stdout as a JSON line (armscan.scan/1) instead of text.
+    /// Print each record on stdout as a JSON line (armscan.scan/2) instead of text.
     #[arg(long)]
     pub jsonl: bool,
 }

@@ -1,5 +1,5 @@
 //! `armscan eval`: read a COCO data set, get predictions (run the model, or read a JSONL of
-//! `armscan.scan/1` records), compute the metrics (`armscan_eval`), write the results.
+//! `armscan.scan/2` records), compute the metrics (`armscan_eval`), write the results.
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
@@ -7,12 +7,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use armscan::{now_utc, ScanInput, ScreenRequest, Status};
+use armscan::ingest::{load_scan, IngestOptions};
+use armscan::{error_chain_text, now_utc, ScanInput, ScreenRequest, Status};
+use armscan_eval::resample::{box_in_original, resample_scan};
 use armscan_eval::{
-    evaluate, match_records, summary_table, write_eval, EvalDataset, EvalPred, EvalSettings,
-    EvalSource, WhereClause, WhereClauseOut, EVAL_HTML,
+    evaluate, match_records, summary_table, write_eval, EvalDataset, EvalPred, EvalReport,
+    EvalSettings, EvalSource, WhereClause, WhereClauseOut, EVAL_HTML,
 };
-use armscan_report::{write_jsonl, ScanRecord, SCAN_SCHEMA};
+use armscan_report::{write_jsonl, ScanRecord, SCAN_SCHEMA, SCAN_SCHEMAS_READ};
 
 use crate::args::EvalArgs;
 use crate::scan_cmd::{screener_options, start};
@@ -89,7 +91,7 @@ fn read_jsonl(path: &Path, ds: &EvalDataset, images_dir: &str) -> anyhow::Result
                 i + 1
             )
         })?;
-        if r.schema != SCAN_SCHEMA {
+        if !SCAN_SCHEMAS_READ.contains(&r.schema.as_str()) {
             bail!(
                 "{} line {}: schema `{}`, expected {SCAN_SCHEMA}",
                 path.display(),
@@ -212,17 +214,43 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         args.annotations.display()
     );
 
+    if !args.resample_mm.is_empty() {
+        return run_suite(args, &ds, &images_dir, &filters);
+    }
     let preds = match &args.predictions {
         Some(p) => read_jsonl(p, &ds, &images_dir_text)?,
         None => run_detector(args, &ds, &images_dir)?,
     };
+    let report = finish(
+        args,
+        &ds,
+        &images_dir,
+        &filters,
+        &preds,
+        args.out.as_deref(),
+    )?;
+    print!("{}", summary_table(&report));
+    std::io::stdout().flush().context("writing to stdout")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Keeps the predictions (when the model ran), refuses failed images, evaluates, and writes the
+/// evaluation into `out`.
+fn finish(
+    args: &EvalArgs,
+    ds: &EvalDataset,
+    images_dir: &Path,
+    filters: &[WhereClause],
+    preds: &Predictions,
+    out: Option<&Path>,
+) -> anyhow::Result<EvalReport> {
     if preds.unused_records > 0 {
         eprintln!(
             "armscan: {} prediction record(s) match no evaluated image; left out",
             preds.unused_records
         );
     }
-    if let (Some(dir), None) = (&args.out, &args.predictions) {
+    if let (Some(dir), None) = (out, &args.predictions) {
         // Keep what the model said, so the evaluation can be repeated with --predictions.
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         let path = dir.join(PREDICTIONS_JSONL);
@@ -260,8 +288,8 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         score_threshold: f64::from(args.score_threshold),
         ..EvalSettings::default()
     };
-    let mut report = evaluate(&ds, &preds_from_records(&preds.records), &settings, source);
-    if let Some(dir) = &args.out {
+    let mut report = evaluate(ds, &preds_from_records(&preds.records), &settings, source);
+    if let Some(dir) = out {
         write_eval(dir, &mut report)
             .with_context(|| format!("writing the evaluation into {}", dir.display()))?;
         eprintln!(
@@ -269,7 +297,106 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
             dir.join(EVAL_HTML).display()
         );
     }
-    print!("{}", summary_table(&report));
+    Ok(report)
+}
+
+/// The cross-scanner suite: every image resampled from `--native-mm` to each spacing of
+/// `--resample-mm` and screened with the spacing withheld (as a scan from an unknown scanner);
+/// detections mapped back onto the original pixels and evaluated there, one evaluation per
+/// spacing (in `OUT/at-MMmm/`), and a table of the rows.
+fn run_suite(
+    args: &EvalArgs,
+    ds: &EvalDataset,
+    images_dir: &Path,
+    filters: &[WhereClause],
+) -> anyhow::Result<ExitCode> {
+    let Some(native_mm) = args.native_mm else {
+        bail!("--resample-mm needs --native-mm, the spacing the data set's images were stored at");
+    };
+    for &mm in std::iter::once(&native_mm).chain(&args.resample_mm) {
+        if !(mm.is_finite() && mm > 0.0) {
+            bail!("--native-mm / --resample-mm {mm}: must be a positive number of millimetres");
+        }
+    }
+    if args.predictions.is_some() {
+        bail!("--resample-mm runs the model; it cannot read --predictions");
+    }
+    let screener = start(screener_options(&args.detector)?, args.detector.backend)?;
+    let mut rows = Vec::new();
+    for &target_mm in &args.resample_mm {
+        let factor = native_mm / target_mm;
+        let mut records = Vec::with_capacity(ds.images.len());
+        for im in &ds.images {
+            let path = images_dir.join(&im.file_name);
+            let record = match load_scan(&path, &IngestOptions::default()) {
+                Ok(scan) => {
+                    let copy = resample_scan(&scan, factor);
+                    let mut r = screener.screen_scan(&copy);
+                    for d in &mut r.detections {
+                        d.box_in_image = box_in_original(d.box_in_image, factor);
+                    }
+                    r.width = Some(scan.width());
+                    r.height = Some(scan.height());
+                    r
+                }
+                Err(e) => ScanRecord::failed(
+                    path.display().to_string(),
+                    error_chain_text(&e),
+                    screener.backend_kind().as_str(),
+                    screener.model_id(),
+                    0.0,
+                ),
+            };
+            records.push(record);
+        }
+        let preds = Predictions {
+            records,
+            unused_records: 0,
+            min_score: Some((f64::from(screener.thresholds().min_score) * 1e4).round() / 1e4),
+        };
+        let out = args
+            .out
+            .as_ref()
+            .map(|d| d.join(format!("at-{target_mm}mm")));
+        let report = finish(args, ds, images_dir, filters, &preds, out.as_deref())?;
+        rows.push((target_mm, factor, report, preds.records));
+    }
+    println!(
+        "cross-scanner suite: {} images stored at {native_mm} mm, spacing withheld",
+        ds.images.len()
+    );
+    println!(
+        "{:>8} {:>7} {:>13} {:>13} {:>10} {:>16}",
+        "mm/px", "factor", "firearm AP50", "threat AP50", "Pd@5%FAR", "alarm+review"
+    );
+    for (mm, factor, report, records) in &rows {
+        let ap = |m: Option<&armscan_eval::LabelMetrics>| {
+            m.and_then(|m| m.ap50)
+                .map_or("-".to_owned(), |v| format!("{v:.3}"))
+        };
+        let firearm = report
+            .categories
+            .iter()
+            .find(|c| c.category == Some(armscan::Category::Firearm));
+        let pd = report
+            .image_level
+            .iter()
+            .find(|l| l.scope == "any_threat")
+            .and_then(|l| {
+                l.pd_at_far
+                    .iter()
+                    .find(|p| (p.far_target - 0.05).abs() < 1e-9)
+            })
+            .and_then(|p| p.pd)
+            .map_or("-".to_owned(), |v| format!("{v:.3}"));
+        let flagged = records.iter().filter(|r| r.is_flagged()).count();
+        println!(
+            "{mm:>8} {factor:>7.3} {:>13} {:>13} {pd:>10} {:>16}",
+            ap(firearm),
+            ap(Some(&report.any_threat)),
+            format!("{flagged}/{}", records.len()),
+        );
+    }
     std::io::stdout().flush().context("writing to stdout")?;
     Ok(ExitCode::SUCCESS)
 }

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use armscan::{
     collect_inputs, now_utc, write_jsonl, BackendChoice, Category, DecodeLimits, ReportWriter,
-    ScanRecord, ScannerProfile, ScreenRequest, Screened, Screener, ScreenerBuilder, Status,
-    ThresholdOverrides,
+    ScaleSearch, ScanRecord, ScannerProfile, ScreenRequest, Screened, Screener, ScreenerBuilder,
+    Status, ThresholdOverrides,
 };
 use armscan_report::ReportOptions;
 
@@ -48,6 +48,7 @@ pub(crate) fn screener_options(args: &ModelArgs) -> anyhow::Result<ScreenerBuild
         .with_intra_threads(args.intra_threads)
         .with_batch_frames(args.batch_frames)
         .with_mirror_view(!args.single_view)
+        .with_scale_search(args.search_scales.then(ScaleSearch::default))
         .with_thresholds(
             ThresholdOverrides::default()
                 .with_min_score(args.min_score)

@@ -42,10 +42,10 @@ fn eval_json(dir: &Path) -> Value {
     v
 }
 
-/// One armscan.scan/1 line for `scan` with the given detections.
+/// One armscan.scan/2 line for `scan` with the given detections.
 fn record(scan: &str, detections: Vec<Value>, status: &str, error: Option<&str>) -> String {
     json!({
-        "schema": "armscan.scan/1",
+        "schema": "armscan.scan/2",
         "scan": scan,
         "status": status,
         "width": 1000,
@@ -436,4 +436,95 @@ fn missing_or_failed_images_are_errors_never_negatives() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--where"));
+}
+
+#[test]
+fn the_cross_scanner_suite_evaluates_each_resampled_copy_on_the_original_pixels() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // one white 400 x 300 scan with a dark block, boxed as a firearm, stored at 0.2 mm
+    let block = [100u32, 80, 260, 200];
+    let img = image::GrayImage::from_fn(400, 300, |x, y| {
+        let inside = x >= block[0] && x < block[2] && y >= block[1] && y < block[3];
+        image::Luma([if inside { 0 } else { 255 }])
+    });
+    img.save(d.join("bag.png")).unwrap();
+    let coco = json!({
+        "images": [{"id": 1, "file_name": "bag.png", "width": 400, "height": 300}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "iscrowd": 0,
+            "bbox": [100, 80, 160, 120], "area": 19200}],
+        "categories": [{"id": 1, "name": "firearm"}]
+    });
+    std::fs::write(d.join("set.json"), coco.to_string()).unwrap();
+    let m = fixture_model();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "eval",
+            "set.json",
+            "--model",
+            m.to_str().unwrap(),
+            "--backend",
+            "tract",
+            "--threads",
+            "2",
+        ];
+        args.extend_from_slice(extra);
+        armscan(&args, d)
+    };
+    let out = run(&[
+        "--native-mm",
+        "0.2",
+        "--resample-mm",
+        "0.2,0.4",
+        "--out",
+        "suite",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("spacing withheld"), "{stdout}");
+    for (mm, factor) in [("0.2", "1.000"), ("0.4", "0.500")] {
+        let row = stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(mm))
+            .unwrap_or_else(|| panic!("no row for {mm}: {stdout}"));
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(cells[1], factor, "{row}");
+        assert_eq!(
+            cells[2], "1.000",
+            "the block is found on the original pixels: {row}"
+        );
+        let ev = eval_json(&d.join(format!("suite/at-{mm}mm")));
+        assert_eq!(ev["dataset"]["images"], 1, "{ev}");
+        // the record's boxes are in the original scan's pixels
+        let line =
+            std::fs::read_to_string(d.join(format!("suite/at-{mm}mm/predictions.jsonl"))).unwrap();
+        let r: Value = serde_json::from_str(line.trim()).unwrap();
+        assert_eq!(
+            (r["width"].clone(), r["height"].clone()),
+            (json!(400), json!(300))
+        );
+        let b: Vec<f64> = r["detections"][0]["box"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        assert!(
+            iou(&b, &[100.0, 80.0, 260.0, 200.0]) > 0.9,
+            "{b:?} at {mm} mm"
+        );
+        assert_eq!(
+            r["spacing_source"],
+            Value::Null,
+            "the spacing was withheld: {r}"
+        );
+    }
+    // the flags are checked
+    let out = run(&["--resample-mm", "0.4"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--native-mm"));
+    let out = run(&["--native-mm", "0.2", "--resample-mm", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("positive"));
 }

@@ -66,7 +66,7 @@ pub fn records(out: &Output) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// Checks one record against the armscan.scan/1 contract; returns its status.
+/// Checks one record against the armscan.scan/2 contract; returns its status.
 pub fn check_contract(r: &serde_json::Value) -> String {
     assert_eq!(
         r.as_object().unwrap().len(),
@@ -76,7 +76,8 @@ pub fn check_contract(r: &serde_json::Value) -> String {
     let source = &r["spacing_source"];
     assert!(
         source.is_null()
-            || ["given", "file", "profile", "model_assumption"].contains(&source.as_str().unwrap()),
+            || ["given", "file", "profile", "model_assumption", "search"]
+                .contains(&source.as_str().unwrap()),
         "spacing_source: {r}"
     );
     assert_eq!(
@@ -84,7 +85,7 @@ pub fn check_contract(r: &serde_json::Value) -> String {
         r["pixel_spacing_mm"].is_null(),
         "a spacing comes with its source: {r}"
     );
-    assert_eq!(r["schema"], "armscan.scan/1");
+    assert_eq!(r["schema"], "armscan.scan/2");
     let status = r["status"].as_str().unwrap().to_owned();
     assert!(["clear", "alarm", "review", "error"].contains(&status.as_str()));
     assert!(["tract", "onnxruntime"].contains(&r["backend"].as_str().unwrap()));

@@ -15,6 +15,9 @@ pub enum SpacingSource {
     Profile,
     /// The model's assumption for scans nothing is known of (`framing.assumed_mm_per_px`).
     ModelAssumption,
+    /// Nothing was known: the scan was screened at several spacings, and this one's pass found
+    /// the best detection.
+    Search,
 }
 
 impl SpacingSource {
@@ -25,6 +28,7 @@ impl SpacingSource {
             SpacingSource::File => "file",
             SpacingSource::Profile => "profile",
             SpacingSource::ModelAssumption => "model_assumption",
+            SpacingSource::Search => "search",
         }
     }
 }

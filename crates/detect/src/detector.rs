@@ -20,6 +20,7 @@ use crate::manifest::{ModelManifest, Polarity};
 use crate::output::decode_frame;
 use crate::plan::{PreprocessPlan, WorkingScale};
 use crate::runner::{FrameRunner, OrtRunner};
+use crate::search::ScaleSearch;
 
 /// Model-space tolerance, in pixels, for a box side to count as lying on a frame cut.
 const CUT_TOLERANCE_PX: f32 = 2.0;
@@ -47,6 +48,9 @@ pub struct DetectorBuilder {
     /// How a scan's planes are brought to the model's 8-bit grey
     /// ([`armscan_ingest::detector_grey`]).
     pub windowing: Windowing,
+    /// For scans of unknown spacing: search these spacings instead of taking the manifest's
+    /// assumption (`None`: the assumption, or the input fit).
+    pub scale_search: Option<ScaleSearch>,
 }
 
 impl DetectorBuilder {
@@ -63,6 +67,7 @@ impl DetectorBuilder {
             thresholds: ThresholdOverrides::default(),
             mirror_view: true,
             windowing: Windowing::default(),
+            scale_search: None,
         }
     }
     #[must_use]
@@ -107,12 +112,25 @@ impl DetectorBuilder {
         self.windowing = windowing;
         self
     }
+    /// Searches scales for scans of unknown spacing ([`ScaleSearch`]); `None` (the default):
+    /// the manifest's assumed spacing, or the input fit.
+    #[must_use]
+    pub fn with_scale_search(mut self, search: Option<ScaleSearch>) -> Self {
+        self.scale_search = search;
+        self
+    }
 
     /// Loads the manifest, checks the model's hash, starts the backend and builds the sessions.
     ///
     /// # Errors
     /// Any [`DetectError`]: a bad manifest, a missing or altered model, an unusable backend.
     pub fn commit(self) -> Result<Detector, DetectError> {
+        if let Some(search) = &self.scale_search {
+            search.check().map_err(|reason| DetectError::Config {
+                path: self.model_path.clone(),
+                reason: format!("scale search: {reason}"),
+            })?;
+        }
         let manifest = ModelManifest::load(&self.model_path)?;
         let bytes = manifest.read_model_bytes()?;
         let active = backend::init(self.backend, self.ort_lib.as_deref())?;
@@ -141,6 +159,7 @@ impl DetectorBuilder {
             batch_frames: self.batch_frames,
             mirror_view,
             windowing: self.windowing,
+            scale_search: self.scale_search,
         })
     }
 }
@@ -184,6 +203,7 @@ pub struct Detector {
     batch_frames: usize,
     mirror_view: Option<ViewFusion>,
     windowing: Windowing,
+    scale_search: Option<ScaleSearch>,
 }
 
 impl Detector {
@@ -200,6 +220,7 @@ impl Detector {
             batch_frames: 1,
             mirror_view,
             windowing: Windowing::default(),
+            scale_search: None,
         }
     }
 
@@ -326,31 +347,20 @@ impl Detector {
     ) -> Result<ScanDetections, DetectError> {
         let started = Instant::now();
         let (width, height) = grey.dimensions();
-        let (detections, frames, views) = match &self.mirror_view {
-            None => {
-                let (detections, frames) = self.detect_view(grey, pixel_spacing_mm)?;
-                (detections, frames, 1)
-            }
-            Some(rule) => {
-                let (seen, mirrored) = rayon::join(
-                    || self.detect_view(grey, pixel_spacing_mm),
-                    || {
-                        let mirror = image::imageops::flip_horizontal(grey);
-                        self.detect_view(&mirror, pixel_spacing_mm)
-                            .map(|(mut d, frames)| {
-                                mirror_detections_mut(&mut d, width as f32);
-                                (d, frames)
-                            })
-                    },
-                );
-                let ((seen, frames_seen), (mirrored, frames_mirrored)) = (seen?, mirrored?);
-                (
-                    fuse_views(seen, mirrored, rule, self.thresholds.min_score),
-                    frames_seen + frames_mirrored,
-                    2,
-                )
-            }
-        };
+        let views = if self.mirror_view.is_some() { 2 } else { 1 };
+        if let (None, Some(search)) = (pixel_spacing_mm, &self.scale_search) {
+            let (detections, frames, spacing) = self.detect_searching(grey, search)?;
+            return Ok(ScanDetections {
+                detections,
+                width,
+                height,
+                frames,
+                detect_ms: started.elapsed().as_secs_f64() * 1e3,
+                views,
+                spacing,
+            });
+        }
+        let (detections, frames) = self.detect_views(grey, pixel_spacing_mm)?;
         Ok(ScanDetections {
             detections,
             width,
@@ -368,6 +378,73 @@ impl Detector {
                     .and_then(|mm| PixelSpacing::new(mm, SpacingSource::ModelAssumption)),
             },
         })
+    }
+
+    /// The scan at one spacing: its view, and with a mirror view its mirror, fused. Returns the
+    /// detections and the frames run.
+    fn detect_views(
+        &self,
+        grey: &GrayImage,
+        pixel_spacing_mm: Option<f32>,
+    ) -> Result<(Vec<Detection>, usize), DetectError> {
+        let Some(rule) = &self.mirror_view else {
+            return self.detect_view(grey, pixel_spacing_mm);
+        };
+        let width = grey.width() as f32;
+        let (seen, mirrored) = rayon::join(
+            || self.detect_view(grey, pixel_spacing_mm),
+            || {
+                let mirror = image::imageops::flip_horizontal(grey);
+                self.detect_view(&mirror, pixel_spacing_mm)
+                    .map(|(mut d, frames)| {
+                        mirror_detections_mut(&mut d, width);
+                        (d, frames)
+                    })
+            },
+        );
+        let ((seen, frames_seen), (mirrored, frames_mirrored)) = (seen?, mirrored?);
+        Ok((
+            fuse_views(seen, mirrored, rule, self.thresholds.min_score),
+            frames_seen + frames_mirrored,
+        ))
+    }
+
+    /// A scan of unknown spacing screened at each spacing the search allows for its size, in
+    /// parallel; the detections of all spacings merged by class-aware NMS. The spacing reported
+    /// is the one whose pass found the best detection.
+    fn detect_searching(
+        &self,
+        grey: &GrayImage,
+        search: &ScaleSearch,
+    ) -> Result<(Vec<Detection>, usize, Option<PixelSpacing>), DetectError> {
+        let spacings = search.spacings_for(grey.width(), grey.height());
+        let runs: Vec<(f32, Vec<Detection>, usize)> = spacings
+            .par_iter()
+            .map(|&mm| {
+                self.detect_views(grey, Some(mm))
+                    .map(|(d, frames)| (mm, d, frames))
+            })
+            .collect::<Result<_, _>>()?;
+        let frames = runs.iter().map(|r| r.2).sum();
+        let mut tagged: Vec<(Detection, f32)> = runs
+            .into_iter()
+            .flat_map(|(mm, d, _)| d.into_iter().map(move |d| (d, mm)))
+            .collect();
+        tagged.sort_by(|a, b| b.0.score.total_cmp(&a.0.score));
+        let mut kept: Vec<(Detection, f32)> = Vec::with_capacity(tagged.len());
+        for (d, mm) in tagged {
+            let overlaps = kept.iter().any(|(k, _)| {
+                k.class_name == d.class_name
+                    && k.box_in_image.iou(&d.box_in_image) >= search.nms_iou
+            });
+            if !overlaps {
+                kept.push((d, mm));
+            }
+        }
+        let spacing = kept
+            .first()
+            .and_then(|(_, mm)| PixelSpacing::new(*mm, SpacingSource::Search));
+        Ok((kept.into_iter().map(|(d, _)| d).collect(), frames, spacing))
     }
 
     /// One view of a scan: its detections, damped, and the frames it took (all passes).

@@ -8,6 +8,7 @@
 //!   boxes map back exactly ([`PreprocessPlan::image_from_model`]);
 //! - [`output`]: decoding the model's output tensor as the manifest describes it;
 //! - [`runner`]: the [`FrameRunner`] trait and its ort implementation, a pool of sessions;
+//! - [`search`]: the scale search for scans whose spacing is unknown ([`ScaleSearch`]);
 //! - [`detector`]: [`Detector`], which runs the frames of a scan (and of its mirror, where the
 //!   manifest
 //!   names a mirror view) in parallel, merges them and fuses the views.
@@ -20,6 +21,7 @@ pub mod output;
 pub mod plan;
 pub mod resize;
 pub mod runner;
+pub mod search;
 
 pub use backend::{ActiveBackend, BackendChoice, BackendKind};
 pub use detector::{Detector, DetectorBuilder, FramePass, ScanDetections};
@@ -27,3 +29,4 @@ pub use error::DetectError;
 pub use manifest::{manifest_path_for, ModelManifest};
 pub use plan::{PreprocessPlan, WorkingScale};
 pub use runner::{FrameRunner, OrtRunner};
+pub use search::ScaleSearch;

@@ -1,6 +1,6 @@
 //! The data set side of an evaluation, pure (no I/O): a COCO `annotations.json` (read by
 //! [`armscan_coco`]) reduced to images and threat boxes, kept by `--where KEY=V1,V2` clauses
-//! ([`WhereClause`]), and the rule that pairs `armscan.scan/1` records with COCO images.
+//! ([`WhereClause`]), and the rule that pairs `armscan.scan/2` records with COCO images.
 //!
 //! **Classes.** A COCO category is a threat when its `name` is one of armscan's known fine
 //! classes ([`armscan_core::taxonomy::KNOWN_FINE_CLASSES`]: `firearm`, `handgun`, `pistol`, ...,

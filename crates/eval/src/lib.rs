@@ -1,7 +1,7 @@
 //! `armscan eval`: how well a detector finds what a COCO data set says is there.
 //!
 //! - [`dataset`]: the data set (COCO `annotations.json` read by [`armscan_coco`], threat classes by
-//!   armscan's taxonomy, the `--where` filter) and the rule pairing `armscan.scan/1` records with
+//!   armscan's taxonomy, the `--where` filter) and the rule pairing `armscan.scan/2` records with
 //!   images; pure;
 //! - [`metrics`]: COCO matching and AP (as pycocotools), image-level ROC, the confusion between
 //!   categories; pure;
@@ -21,6 +21,7 @@ pub mod metrics;
 mod page;
 pub mod plot;
 mod report;
+pub mod resample;
 
 use std::fs;
 use std::io::Cursor;

@@ -25,7 +25,7 @@ pub mod writer;
 
 pub use draw::{category_colour, draw_detections_mut, draw_detections_styled_mut, DrawStyle};
 pub use error::ReportError;
-pub use record::{write_jsonl, ScanRecord, SCAN_SCHEMA};
+pub use record::{write_jsonl, ScanRecord, SCAN_SCHEMA, SCAN_SCHEMAS_READ};
 pub use writer::{
     CategoryCounts, ReportOptions, ReportSummary, ReportWriter, RunInfo, INDEX_HTML, OVERLAYS_DIR,
     REPORT_JSON, REPORT_SCHEMA, SUMMARY_CSV,

@@ -1,12 +1,12 @@
-//! The per-scan JSON contract, `armscan.scan/1`.
+//! The per-scan JSON contract, `armscan.scan/2`.
 //!
 //! One [`ScanRecord`] serialises to one JSON object, fields in this order:
 //!
 //! ```text
-//! {"schema":"armscan.scan/1","scan":"<path as given>","status":"clear|alarm|review|error",
+//! {"schema":"armscan.scan/2","scan":"<path as given>","status":"clear|alarm|review|error",
 //!  "width":W,"height":H,"detections":[{"class":"handgun","category":"firearm","score":0.8731,
 //!  "box":[x1,y1,x2,y2]}],"error":null,"backend":"tract|onnxruntime","model":"<id>","elapsed_ms":T,
-//!  "pixel_spacing_mm":0.16,"spacing_source":"given|file|profile|model_assumption"}
+//!  "pixel_spacing_mm":0.16,"spacing_source":"given|file|profile|model_assumption|search"}
 //! ```
 //!
 //! - `width`/`height` are the scan's pixel size, `null` when the scan could not be decoded;
@@ -14,7 +14,8 @@
 //! - `score` is rounded to 4 decimals, `elapsed_ms` to 0.01 ms;
 //! - `error` is `null` unless `status` is `error`; a failed scan is never `clear`;
 //! - `pixel_spacing_mm` is the spacing the scan was screened at and `spacing_source` where it came
-//!   from (given for the scan, stated by its file, the scanner profile, or the model's assumption);
+//!   from (given for the scan, stated by its file, the scanner profile, the model's assumption, or
+//!   the rung of a scale search whose pass found the best detection);
 //!   both `null` when none was known (the scan was then fitted to the model's input by its size)
 //!   and for a scan that failed before it was read. Records written before these two fields
 //!   existed read back with both `null`.
@@ -29,7 +30,11 @@ use serde::{Deserialize, Serialize, Serializer};
 use crate::error::ReportError;
 
 /// The schema tag of a scan record.
-pub const SCAN_SCHEMA: &str = "armscan.scan/1";
+pub const SCAN_SCHEMA: &str = "armscan.scan/2";
+
+/// The schema tags a reader of records takes: this one and `armscan.scan/1` (the same fields
+/// without `pixel_spacing_mm` and `spacing_source`, which read back as `null`).
+pub const SCAN_SCHEMAS_READ: [&str; 2] = [SCAN_SCHEMA, "armscan.scan/1"];
 
 /// The outcome of screening one scan, as written to JSON lines and reports.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@
 //! display image with boxes and `class score` labels. [`ReportWriter::finish`] then writes:
 //!
 //! - `DIR/report.json`: `{"schema":"armscan.report/1","run":{..},"summary":{..},"scans":[..]}`.
-//!   Each entry of `scans` is the scan's `armscan.scan/1` record with one more field at the end,
+//!   Each entry of `scans` is the scan's `armscan.scan/2` record with one more field at the end,
 //!   `"overlay"`: the overlay's path relative to `DIR` (`"overlays/x.png"`) or `null`. An entry
 //!   therefore still parses as a [`ScanRecord`] (unknown fields are ignored). Scans are in the
 //!   order they were added.

@@ -1,4 +1,4 @@
-//! The `armscan.scan/1` JSON contract, byte for byte.
+//! The `armscan.scan/2` JSON contract, byte for byte.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use armscan_core::{BoxInImage, Category, Detection, PixelSpacing, SpacingSource, Status};
@@ -32,7 +32,7 @@ fn screened() -> ScanRecord {
 }
 
 const SCREENED_JSON: &str = concat!(
-    r#"{"schema":"armscan.scan/1","scan":"scans/parcel 01.png","status":"alarm","#,
+    r#"{"schema":"armscan.scan/2","scan":"scans/parcel 01.png","status":"alarm","#,
     r#""width":2688,"height":2208,"#,
     r#""detections":[{"class":"handgun","category":"firearm","score":0.8731,"#,
     r#""box":[100.5,200.25,900.0,700.12]},"#,
@@ -42,7 +42,7 @@ const SCREENED_JSON: &str = concat!(
 );
 
 const FAILED_JSON: &str = concat!(
-    r#"{"schema":"armscan.scan/1","scan":"in/bad \"x\".tif","status":"error","#,
+    r#"{"schema":"armscan.scan/2","scan":"in/bad \"x\".tif","status":"error","#,
     r#""width":null,"height":null,"#,
     r#""detections":[],"error":"cannot decode: truncated TIFF","#,
     r#""backend":"onnxruntime","model":"m1","elapsed_ms":1.5,"#,
@@ -91,6 +91,7 @@ fn records_written_before_the_spacing_fields_read_back() {
     );
     let back: ScanRecord = serde_json::from_str(old).unwrap();
     assert_eq!((back.pixel_spacing_mm, back.spacing_source), (None, None));
+    assert!(armscan_report::SCAN_SCHEMAS_READ.contains(&back.schema.as_str()));
     let back: ScanRecord = serde_json::from_str(SCREENED_JSON).unwrap();
     assert_eq!(back.pixel_spacing_mm, Some(0.8));
     assert_eq!(back.spacing_source, Some(SpacingSource::File));

@@ -11,7 +11,7 @@
 //!
 //! # What is written
 //!
-//! In `OUT_DIR`: `results/<id>_<name>.json` (the scan's `armscan.scan/1` record, one line, written
+//! In `OUT_DIR`: `results/<id>_<name>.json` (the scan's `armscan.scan/2` record, one line, written
 //! atomically: temp file, fsync, rename, fsync of the folder), `results.jsonl` (the same line
 //! appended, one per input scan, ever), `journal.sqlite` (+ its WAL) and `watch.lock`. Each
 //! screened input is moved to `IN_DIR/.done/<id>_<name>` (same file system, so the move is one

@@ -128,7 +128,7 @@ fn lock_out_dir(out_dir: &Path) -> Result<File, WatchError> {
     }
 }
 
-/// Reads a result file: exactly one `armscan.scan/1` JSON line. `None` when it is missing or not
+/// Reads a result file: exactly one `armscan.scan/2` JSON line. `None` when it is missing or not
 /// such a line (then the scan is screened again).
 fn read_result(path: &Path) -> Option<(Vec<u8>, ScanRecord)> {
     let bytes = std::fs::read(path).ok()?;

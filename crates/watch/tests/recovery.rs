@@ -82,7 +82,7 @@ fn every_crash_point_is_finished_once() {
     // 1. Crash in the middle of an append: bytes past the journal's end are cut at the next start.
     let jsonl = root.join("out").join(RESULTS_JSONL);
     let mut text = std::fs::read(&jsonl).unwrap();
-    text.extend_from_slice(b"{\"schema\":\"armscan.scan/1\",\"sc");
+    text.extend_from_slice(b"{\"schema\":\"armscan.scan/2\",\"sc");
     std::fs::write(&jsonl, &text).unwrap();
     // 2. Crash right after a claim: the row is there, nothing else.
     std::fs::write(root.join("in/d.png"), b"d").unwrap();
