@@ -227,7 +227,7 @@ impl ScreenerBuilder {
             })?;
         let ingest = IngestOptions::default()
             .with_limits(self.limits)
-            .with_profile_spacing_mm(self.profile.pixel_spacing_mm);
+            .with_profile(self.profile);
         Ok(Screener {
             model_id: detector.model_id(),
             detector,

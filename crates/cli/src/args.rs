@@ -217,6 +217,12 @@ pub struct ReadArgs {
     #[arg(long, value_name = "MM")]
     pub pixel_spacing_mm: Option<f32>,
 
+    /// The scanner's profile, a JSON file (schema armscan.scanner/1): its pixel spacing, which
+    /// plane of a dual-energy file is the high-energy one, whether it stores attenuation.
+    /// --pixel-spacing-mm overrides its spacing.
+    #[arg(long, value_name = "PROFILE")]
+    pub scanner: Option<PathBuf>,
+
     /// Refuse images larger than this many megapixels.
     #[arg(long, value_name = "MP", default_value_t = 100.0)]
     pub max_megapixels: f64,

@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
+use armscan::ingest::read_scanner_profile;
 use armscan::{
     collect_inputs, now_utc, write_jsonl, BackendChoice, Category, DecodeLimits, ReportWriter,
     ScaleSearch, ScanRecord, ScannerProfile, ScreenRequest, Screened, Screener, ScreenerBuilder,
@@ -71,6 +72,7 @@ pub(crate) fn with_read_options(
         max_megapixels,
         max_file_mib,
         pixel_spacing_mm,
+        scanner,
     } = read;
     if max_megapixels.is_nan() || *max_megapixels <= 0.0 {
         bail!("--max-megapixels must be positive");
@@ -80,13 +82,20 @@ pub(crate) fn with_read_options(
             bail!("--pixel-spacing-mm {mm}: must be a positive number of millimetres");
         }
     }
+    let mut profile = match scanner {
+        Some(path) => read_scanner_profile(path)?,
+        None => ScannerProfile::default(),
+    };
+    if pixel_spacing_mm.is_some() {
+        profile = profile.with_pixel_spacing_mm(*pixel_spacing_mm);
+    }
     let limits = DecodeLimits::default()
         .with_max_pixels((max_megapixels * 1e6) as u64)
         .with_max_file_bytes(max_file_mib.saturating_mul(1024 * 1024));
     Ok(builder
         .with_windowing(*window)
         .with_limits(limits)
-        .with_profile(ScannerProfile::default().with_pixel_spacing_mm(*pixel_spacing_mm)))
+        .with_profile(profile))
 }
 
 /// Starts the screener and says on stderr which backend `auto` chose.

@@ -207,3 +207,63 @@ fn tract_and_onnxruntime_agree() {
         assert_same_detections(&boxes(o), &boxes(t), 0.95, 0.02, &o["scan"].to_string());
     }
 }
+
+#[test]
+fn a_scanner_profile_sets_the_spacing_and_bad_ones_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let profile = tmp.path().join("belt.json");
+    std::fs::write(
+        &profile,
+        r#"{"schema": "armscan.scanner/1", "name": "belt", "pixel_spacing_mm": 0.32}"#,
+    )
+    .unwrap();
+    let (recs, _, stderr) = scan_samples(
+        "tract",
+        &["--scanner", profile.to_str().unwrap(), "--single-view"],
+    );
+    assert_eq!(recs.len(), 7, "{stderr}");
+    for r in &recs {
+        check_contract(r);
+        assert_eq!(r["spacing_source"], "profile", "{r}");
+        assert!(
+            (r["pixel_spacing_mm"].as_f64().unwrap() - 0.32).abs() < 1e-6,
+            "{r}"
+        );
+    }
+    // --pixel-spacing-mm overrides the profile's spacing
+    let (recs, _, _) = scan_samples(
+        "tract",
+        &[
+            "--scanner",
+            profile.to_str().unwrap(),
+            "--pixel-spacing-mm",
+            "0.16",
+            "--single-view",
+        ],
+    );
+    assert!(recs
+        .iter()
+        .all(|r| (r["pixel_spacing_mm"].as_f64().unwrap() - 0.16).abs() < 1e-6));
+
+    std::fs::write(
+        &profile,
+        r#"{"schema": "armscan.scanner/1", "pixel_spacing": 0.32}"#,
+    )
+    .unwrap();
+    let out = armscan(
+        &[
+            "scan",
+            "datasets/samples",
+            "--scanner",
+            profile.to_str().unwrap(),
+        ],
+        &repo(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("belt.json") && stderr.contains("unknown field `pixel_spacing`"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "nothing screened with a bad profile");
+}

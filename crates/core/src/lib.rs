@@ -33,7 +33,7 @@ pub use nested::{damp_nested_mut, NestedDamping};
 pub use nms::{
     join_coarse_detections, merge_frame_detections, merge_frame_pieces, nms_mut, FrameDetection,
 };
-pub use profile::ScannerProfile;
+pub use profile::{DualOrder, ScannerProfile, StoredValues, SCANNER_PROFILE_SCHEMA};
 pub use scan::{Plane, PlaneError, Planes, RgbPlane, Scan};
 pub use spacing::{PixelSpacing, SpacingSource};
 pub use taxonomy::{Category, ClassInfo, Taxonomy, TaxonomyError};

@@ -3,11 +3,12 @@
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
-use armscan_core::{PixelSpacing, Plane, Planes, RgbPlane, Scan, SpacingSource};
+use armscan_core::{PixelSpacing, Plane, Planes, RgbPlane, Scan, ScannerProfile, SpacingSource};
 use image::{DynamicImage, ImageFormat, ImageReader};
 
 use crate::error::IngestError;
 use crate::limits::DecodeLimits;
+use crate::profile::apply_profile;
 use crate::spacing::file_spacing_mm;
 use crate::walk::ScanInput;
 
@@ -21,8 +22,9 @@ pub struct IngestOptions {
     /// Pixel spacing in mm given for the scans read with these options: it comes before what a
     /// file states ([`SpacingSource::Given`]).
     pub given_spacing_mm: Option<f32>,
-    /// The scanner's pixel spacing in mm, for files that state none ([`SpacingSource::Profile`]).
-    pub profile_spacing_mm: Option<f32>,
+    /// The scanner's profile: its pixel spacing for files that state none
+    /// ([`SpacingSource::Profile`]), its plane order and what its stored values mean.
+    pub profile: ScannerProfile,
 }
 
 impl IngestOptions {
@@ -37,8 +39,8 @@ impl IngestOptions {
         self
     }
     #[must_use]
-    pub fn with_profile_spacing_mm(mut self, spacing_mm: Option<f32>) -> Self {
-        self.profile_spacing_mm = spacing_mm;
+    pub fn with_profile(mut self, profile: ScannerProfile) -> Self {
+        self.profile = profile;
         self
     }
 
@@ -49,7 +51,7 @@ impl IngestOptions {
         let pick = |mm: Option<f32>, source| mm.and_then(|mm| PixelSpacing::new(mm, source));
         pick(self.given_spacing_mm, SpacingSource::Given)
             .or_else(|| pick(from_file, SpacingSource::File))
-            .or_else(|| pick(self.profile_spacing_mm, SpacingSource::Profile))
+            .or_else(|| pick(self.profile.pixel_spacing_mm, SpacingSource::Profile))
     }
 }
 
@@ -111,7 +113,11 @@ fn read_bounded(path: &Path, limits: &DecodeLimits) -> Result<Vec<u8>, IngestErr
 /// image, an unsupported sample format, or over the decode limits.
 pub fn load_scan(path: &Path, options: &IngestOptions) -> Result<Scan, IngestError> {
     let bytes = read_bounded(path, &options.limits)?;
-    let planes = decode_bytes(path, &bytes, &options.limits)?;
+    let planes = apply_profile(
+        decode_bytes(path, &bytes, &options.limits)?,
+        &options.profile,
+        true,
+    );
     let spacing = options.spacing_for(file_spacing_mm(&bytes));
     Ok(Scan::new(path.display().to_string(), planes).with_pixel_spacing(spacing))
 }
@@ -143,7 +149,11 @@ pub fn load_scan_bytes(
             ),
         });
     }
-    let planes = decode_bytes(path, bytes, &options.limits)?;
+    let planes = apply_profile(
+        decode_bytes(path, bytes, &options.limits)?,
+        &options.profile,
+        true,
+    );
     let spacing = options.spacing_for(file_spacing_mm(bytes));
     Ok(Scan::new(name, planes).with_pixel_spacing(spacing))
 }
@@ -212,12 +222,13 @@ pub(crate) fn dual_pair_from_bytes(
         });
     }
     let spacing = options.spacing_for(file_spacing_mm(high_bytes));
+    let planes = Planes::Dual {
+        high: high_plane,
+        low: low_plane,
+    };
     Ok(Scan::new(
         high.display().to_string(),
-        Planes::Dual {
-            high: high_plane,
-            low: low_plane,
-        },
+        apply_profile(planes, &options.profile, false),
     )
     .with_pixel_spacing(spacing))
 }

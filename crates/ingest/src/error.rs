@@ -9,6 +9,7 @@ pub enum IngestFault {
     Unsupported,
     Limits,
     Pair,
+    Profile,
 }
 
 /// Why a scan could not be read. Every variant names the file.
@@ -40,6 +41,9 @@ pub enum IngestError {
     Limits { path: PathBuf, reason: String },
     #[error("{}: dual-energy pair: {reason}", path.display())]
     Pair { path: PathBuf, reason: String },
+    /// A scanner profile file is wrong.
+    #[error("{}: scanner profile: {reason}", path.display())]
+    Profile { path: PathBuf, reason: String },
 }
 
 impl IngestError {
@@ -54,6 +58,7 @@ impl IngestError {
             IngestError::Unsupported { .. } => IngestFault::Unsupported,
             IngestError::Limits { .. } => IngestFault::Limits,
             IngestError::Pair { .. } => IngestFault::Pair,
+            IngestError::Profile { .. } => IngestFault::Profile,
         }
     }
 
@@ -67,7 +72,8 @@ impl IngestError {
             | IngestError::Plane { path, .. }
             | IngestError::Unsupported { path, .. }
             | IngestError::Limits { path, .. }
-            | IngestError::Pair { path, .. } => path,
+            | IngestError::Pair { path, .. }
+            | IngestError::Profile { path, .. } => path,
         }
     }
 }
