@@ -226,39 +226,24 @@ fn single_view_is_named_in_records() {
     assert_eq!(record.status, Status::Alarm);
 }
 
-/// CRC-32 (ISO-HDLC), as PNG chunks carry it.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
 /// A shipped sample re-encoded as PNG, with a `pHYs` chunk stating `mm` per pixel when given.
 fn sample_png(name: &str, mm: Option<f32>) -> Vec<u8> {
     let grey = image::open(sample(name)).unwrap().to_luma8();
     let mut png = Vec::new();
-    grey.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .unwrap();
-    if let Some(mm) = mm {
+    let mut encoder = png::Encoder::new(&mut png, grey.width(), grey.height());
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_pixel_dims(mm.map(|mm| {
         let ppm = (1000.0 / mm).round() as u32;
-        let mut body = b"pHYs".to_vec();
-        body.extend_from_slice(&ppm.to_be_bytes());
-        body.extend_from_slice(&ppm.to_be_bytes());
-        body.push(1);
-        let mut chunk = 9u32.to_be_bytes().to_vec();
-        chunk.extend_from_slice(&body);
-        chunk.extend_from_slice(&crc32(&body).to_be_bytes());
-        png.splice(33..33, chunk); // after the signature and IHDR
-    }
+        png::PixelDimensions {
+            xppu: ppm,
+            yppu: ppm,
+            unit: png::Unit::Meter,
+        }
+    }));
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(grey.as_raw()).unwrap();
+    writer.finish().unwrap();
     png
 }
 

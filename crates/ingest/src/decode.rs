@@ -133,22 +133,7 @@ pub fn load_scan_bytes(
     options: &IngestOptions,
 ) -> Result<Scan, IngestError> {
     let path = Path::new(name);
-    if bytes.is_empty() {
-        return Err(IngestError::Decode {
-            path: path.to_owned(),
-            reason: "file is empty (0 bytes)".into(),
-        });
-    }
-    if bytes.len() as u64 > options.limits.max_file_bytes {
-        return Err(IngestError::Limits {
-            path: path.to_owned(),
-            reason: format!(
-                "{} bytes, the limit is {} bytes",
-                bytes.len(),
-                options.limits.max_file_bytes
-            ),
-        });
-    }
+    check_bytes(path, bytes, &options.limits)?;
     let planes = apply_profile(
         decode_bytes(path, bytes, &options.limits)?,
         &options.profile,
@@ -172,6 +157,27 @@ pub fn load_dual_pair(
     dual_pair_from_bytes((high, &high_bytes), (low, &low_bytes), options)
 }
 
+/// Bytes already in memory against the byte limit; empty bytes are no image.
+fn check_bytes(path: &Path, bytes: &[u8], limits: &DecodeLimits) -> Result<(), IngestError> {
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(IngestError::Limits {
+            path: path.to_owned(),
+            reason: format!(
+                "{} bytes, the limit is {} bytes",
+                bytes.len(),
+                limits.max_file_bytes
+            ),
+        });
+    }
+    if bytes.is_empty() {
+        return Err(IngestError::Decode {
+            path: path.to_owned(),
+            reason: "file is empty (0 bytes)".into(),
+        });
+    }
+    Ok(())
+}
+
 /// The pair logic of [`load_dual_pair`] on bytes already read (`path` only names the files).
 pub(crate) fn dual_pair_from_bytes(
     (high, high_bytes): (&Path, &[u8]),
@@ -179,22 +185,7 @@ pub(crate) fn dual_pair_from_bytes(
     options: &IngestOptions,
 ) -> Result<Scan, IngestError> {
     let grey = |path: &Path, bytes: &[u8]| -> Result<Plane, IngestError> {
-        if bytes.len() as u64 > options.limits.max_file_bytes {
-            return Err(IngestError::Limits {
-                path: path.to_owned(),
-                reason: format!(
-                    "{} bytes, the limit is {} bytes",
-                    bytes.len(),
-                    options.limits.max_file_bytes
-                ),
-            });
-        }
-        if bytes.is_empty() {
-            return Err(IngestError::Decode {
-                path: path.to_owned(),
-                reason: "file is empty (0 bytes)".into(),
-            });
-        }
+        check_bytes(path, bytes, &options.limits)?;
         match decode_bytes(path, bytes, &options.limits)? {
             Planes::Grey(p) => Ok(p),
             other => Err(IngestError::Pair {
