@@ -15,8 +15,8 @@ pub fn run(data: &[u8]) {
         );
         let _ = m.taxonomy.classes().len();
         let _ = serde_json::to_string(&m.spec);
-        // The working scale of the fine and the coarse pass stays bounded by max_upscale, whatever
-        // the spacings.
+        // The working scale of the fine and the coarse pass stays bounded by
+        // max_upscale, whatever the spacings.
         let (i, f) = (&m.spec.input, &m.spec.framing);
         for (w, h, spacing) in [
             (2688u32, 2208u32, None),

@@ -385,8 +385,8 @@ impl Screener {
         Ok(())
     }
 
-    /// Reads (by `read`) and screens one scan, turning every failure, a panic included, into an
-    /// error record.
+    /// Reads (by `read`) and screens one scan, turning every failure, a panic
+    /// included, into an error record.
     fn guarded<'s>(
         &self,
         name: String,
@@ -520,16 +520,4 @@ pub fn utc_from_unix_seconds(secs: u64) -> String {
         rem % 3600 / 60,
         rem % 60
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unix_seconds_to_utc() {
-        assert_eq!(utc_from_unix_seconds(0), "1970-01-01T00:00:00Z");
-        assert_eq!(utc_from_unix_seconds(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(utc_from_unix_seconds(1_796_547_723), "2026-12-06T09:02:03Z");
-    }
 }

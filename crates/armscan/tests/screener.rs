@@ -303,8 +303,8 @@ fn records_say_which_spacing_was_used_and_where_it_came_from() {
     );
 }
 
-/// A shipped sample shrunk by `factor` (a scanner with a coarser pitch), as PNG bytes with no
-/// spacing stated.
+/// A shipped sample shrunk by `factor` (a scanner with a coarser pitch), as
+/// PNG bytes with no spacing stated.
 fn shrunk_png(name: &str, factor: f32) -> Vec<u8> {
     let grey = image::open(sample(name)).unwrap().to_luma8();
     let (w, h) = grey.dimensions();
@@ -356,4 +356,12 @@ fn a_scan_resampled_4x_still_alarms_when_scales_are_searched() {
         armscan::error_chain_text(&err).contains("scale search"),
         "{err}"
     );
+}
+
+#[test]
+fn unix_seconds_to_utc() {
+    use armscan::utc_from_unix_seconds;
+    assert_eq!(utc_from_unix_seconds(0), "1970-01-01T00:00:00Z");
+    assert_eq!(utc_from_unix_seconds(951_782_400), "2000-02-29T00:00:00Z");
+    assert_eq!(utc_from_unix_seconds(1_796_547_723), "2026-12-06T09:02:03Z");
 }

@@ -127,12 +127,12 @@ pub struct SynthArgs {
     #[arg(long)]
     pub part_families: bool,
     /// Share of drawn parts replaced by a light frame or receiver (aluminium or polymer, random
-    /// architecture; `light_frame_family`). 0 by default: data sets made without it keep their
-    /// bytes.
+    /// architecture; `light_frame_family`). 0 by default: data sets
+    /// made without it keep their bytes.
     #[arg(long, value_name = "FRACTION", default_value_t = 0.0)]
     pub light_frame_fraction: f32,
-    /// Planes to write per scene, comma-separated: high, low, grey, colour (grey is always
-    /// written).
+    /// Planes to write per scene, comma-separated: high, low, grey,
+    /// colour (grey is always written).
     #[arg(
         long,
         value_name = "PLANES",
@@ -317,8 +317,8 @@ pub struct EvalArgs {
     #[arg(long = "where", value_name = "KEY=V1,V2")]
     pub filters: Vec<String>,
 
-    /// Write eval.json, eval.html and the PR/ROC PNGs (and predictions.jsonl when the model ran)
-    /// into DIR.
+    /// Write eval.json, eval.html and the PR/ROC PNGs (and
+    /// predictions.jsonl when the model ran) into DIR.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
@@ -330,8 +330,8 @@ pub struct EvalArgs {
     #[arg(long, value_name = "MM")]
     pub pixel_spacing_mm: Option<f32>,
 
-    /// Score at which a detection counts as found, for the confusion matrix and the recall by
-    /// difficulty.
+    /// Score at which a detection counts as found, for the confusion
+    /// matrix and the recall by difficulty.
     #[arg(long, value_name = "SCORE", default_value_t = 0.5)]
     pub score_threshold: f32,
 
@@ -374,8 +374,8 @@ pub struct WatchArgs {
     #[arg(long, value_name = "MS", default_value_t = 200)]
     pub poll_ms: u64,
 
-    /// How long a settled NAME_high/NAME_low half waits for its partner before it is screened
-    /// alone.
+    /// How long a settled NAME_high/NAME_low half waits for its
+    /// partner before it is screened alone.
     #[arg(long, value_name = "MS", default_value_t = 5000)]
     pub pair_wait_ms: u64,
 

@@ -22,8 +22,8 @@ use crate::scan_cmd::{screener_options, start};
 /// File name of the predictions written when the model ran.
 const PREDICTIONS_JSONL: &str = "predictions.jsonl";
 
-/// Predictions for the data set's images, one record per image (in image order), and where they
-/// came from.
+/// Predictions for the data set's images, one record per image (in image
+/// order), and where they came from.
 struct Predictions {
     records: Vec<ScanRecord>,
     unused_records: usize,
@@ -123,8 +123,8 @@ fn run_detector(
         }
     }
     let screener = start(screener_options(&args.detector)?, args.detector.backend)?;
-    // each image at its own pixel spacing when the data set gives one (`--pixel-spacing-mm`
-    // overrides)
+    // each image at its own pixel spacing when the data set gives one
+    // (`--pixel-spacing-mm` overrides)
     let requests: Vec<ScreenRequest> = ds
         .images
         .iter()

@@ -211,8 +211,8 @@ fn kill_9_at_random_moments_loses_no_scan_and_repeats_none() {
         started.elapsed()
     );
 
-    // The last run goes until every scan is through, then stops on SIGTERM (it may find nothing
-    // left
+    // The last run goes until every scan is through, then stops on
+    // SIGTERM (it may find nothing left
     // to do, so it is signalled only once started).
     let mut child = spawn_watch_started(&in_dir, &out_dir, &log, &args);
     wait_for(

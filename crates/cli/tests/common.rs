@@ -34,8 +34,8 @@ pub fn records(out: &Output) -> Vec<serde_json::Value> {
         .unwrap()
         .lines()
         .map(|l| {
-            // The contract fixes the field order; serde_json's Value would sort keys, so check the
-            // text.
+            // The contract fixes the field order; serde_json's Value
+            // would sort keys, so check the text.
             let order = [
                 "schema",
                 "scan",

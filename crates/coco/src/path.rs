@@ -1,5 +1,5 @@
-//! Image paths: how a COCO `file_name` is compared with a path someone wrote, and where it lies
-//! on disk.
+//! Image paths: how a COCO `file_name` is compared with a path someone
+//! wrote, and where it lies on disk.
 
 use std::path::Path;
 use std::path::PathBuf;
@@ -22,8 +22,8 @@ pub fn normalise_path(p: &str) -> String {
     }
 }
 
-/// Where the image `file_name` of a COCO file lies, given the folder it is relative to:
-/// `dir/file_name`,
+/// Where the image `file_name` of a COCO file lies, given the folder it
+/// is relative to: `dir/file_name`,
 /// or `dir/images/file_name` when only that exists (COCO files often sit next to an `images/`
 /// folder that `file_name` leaves out).
 #[must_use]

@@ -1,6 +1,6 @@
 //! Selecting images by their fields: `KEY=V1,V2` keeps images whose field `KEY` is one of the
-//! values (`--where` of `armscan eval`, `--tip-threats-where` and `--tip-bags-where` of
-//! `armscan synth`).
+//! values (`--where` of `armscan eval`, `--tip-threats-where` and
+//! `--tip-bags-where` of `armscan synth`).
 
 use serde_json::{Map, Value};
 

@@ -129,8 +129,8 @@ mod tests {
                         && y < fr.y + fr.height));
                 }
             }
-            // Neighbours overlap by at least the requested overlap (when the image is longer than a
-            // frame).
+            // Neighbours overlap by at least the requested overlap (when the
+            // image is longer than a frame).
             let mut xs: Vec<u32> = g.frames.iter().map(|fr| fr.x).collect();
             xs.sort_unstable(); xs.dedup();
             for pair in xs.windows(2) {

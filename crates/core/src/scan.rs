@@ -60,8 +60,8 @@ impl std::fmt::Debug for Plane {
 
 impl Plane {
     /// # Errors
-    /// When the sample count does not match the size, the size is zero, or the bit depth is out of
-    /// range.
+    /// When the sample count does not match the size, the size is zero, or
+    /// the bit depth is out of range.
     pub fn new(
         width: u32,
         height: u32,

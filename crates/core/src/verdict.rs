@@ -140,8 +140,8 @@ impl ThresholdOverrides {
         self
     }
 
-    /// `defaults` with the values set here put in their place, ordered as [`Thresholds::new`]
-    /// orders them.
+    /// `defaults` with the values set here put in their place, ordered as
+    /// [`Thresholds::new`] orders them.
     #[must_use]
     pub fn applied_to(self, defaults: Thresholds) -> Thresholds {
         Thresholds::new(

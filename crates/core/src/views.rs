@@ -56,8 +56,8 @@ pub fn mirror_box(b: &BoxInImage, width: f32) -> BoxInImage {
     BoxInImage::new(width - b.x2, b.y1, width - b.x1, b.y2)
 }
 
-/// Maps detections made on the left-right mirror of an image `width` pixels wide back onto the
-/// image.
+/// Maps detections made on the left-right mirror of an image `width`
+/// pixels wide back onto the image.
 pub fn mirror_detections_mut(detections: &mut [Detection], width: f32) {
     for d in detections {
         d.box_in_image = mirror_box(&d.box_in_image, width);

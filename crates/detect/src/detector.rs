@@ -42,8 +42,8 @@ pub struct DetectorBuilder {
     /// Overrides of the manifest's thresholds, field by field.
     pub thresholds: ThresholdOverrides,
     /// Whether to screen the mirror view too, where the manifest has a `mirror_view` rule;
-    /// default true (false: one view: half the inference, about 1.3x the scans/s on benches/e2e.py,
-    /// less accurate).
+    /// default true (false: one view: half the inference, about 1.3x the scans/s on
+    /// benches/e2e.py, less accurate).
     pub mirror_view: bool,
     /// How a scan's planes are brought to the model's 8-bit grey
     /// ([`armscan_ingest::detector_grey`]).

@@ -9,8 +9,8 @@
 //! - [`output`]: decoding the model's output tensor as the manifest describes it;
 //! - [`runner`]: the [`FrameRunner`] trait and its ort implementation, a pool of sessions;
 //! - [`search`]: the scale search for scans whose spacing is unknown ([`ScaleSearch`]);
-//! - [`detector`]: [`Detector`], which runs the frames of a scan (and of its mirror, where the
-//!   manifest
+//! - [`detector`]: [`Detector`], which runs the frames of a scan (and of
+//!   its mirror, where the manifest
 //!   names a mirror view) in parallel, merges them and fuses the views.
 
 pub mod backend;

@@ -140,8 +140,8 @@ pub struct InputSpec {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FramingSpec {
-    /// `short_side`: scale so the scan's shorter side equals the input's side; `native`: no
-    /// scaling.
+    /// `short_side`: scale so the scan's shorter side equals the
+    /// input's side; `native`: no scaling.
     pub fit: Fit,
     /// The largest upscale allowed for small scans (1.0 forbids upscaling; at most
     /// [`MAX_UPSCALE_LIMIT`]), whatever the framing rule: it bounds the working image.
@@ -184,8 +184,8 @@ pub struct OutputSpec {
     pub box_space: BoxSpace,
     /// `probability` (already in [0,1]) or `logit` (sigmoid applied here).
     pub scores: ScoreKind,
-    /// True when the tensor is [N, 4+C, K] (candidates last, as Ultralytics exports) instead of [N,
-    /// K, 4+C].
+    /// True when the tensor is [N, 4+C, K] (candidates last, as Ultralytics
+    /// exports) instead of [N, K, 4+C].
     #[serde(default)]
     pub candidates_last: bool,
 }
@@ -397,8 +397,8 @@ impl ModelManifest {
     }
 }
 
-/// The manifest path of a model given as `.onnx` (the `NAME.manifest.json` beside it) or as its
-/// manifest.
+/// The manifest path of a model given as `.onnx` (the `NAME.manifest.json`
+/// beside it) or as its manifest.
 #[must_use]
 pub fn manifest_path_for(model: &Path) -> PathBuf {
     if model.extension().is_some_and(|e| e == "onnx") {

@@ -17,8 +17,8 @@ pub trait FrameRunner: Send + Sync + std::fmt::Debug {
     /// Runs one batch.
     ///
     /// # Errors
-    /// [`DetectError::Backend`] when inference fails, [`DetectError::Output`] on an unexpected
-    /// shape.
+    /// [`DetectError::Backend`] when inference fails,
+    /// [`DetectError::Output`] on an unexpected shape.
     fn run_batch(&self, input: ArrayView4<'_, f32>) -> Result<Array3<f32>, DetectError>;
 
     /// The backend that runs the model.

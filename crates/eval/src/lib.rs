@@ -1,10 +1,10 @@
 //! `armscan eval`: how well a detector finds what a COCO data set says is there.
 //!
 //! - [`dataset`]: the data set (COCO `annotations.json` read by [`armscan_coco`], threat classes by
-//!   armscan's taxonomy, the `--where` filter) and the rule pairing `armscan.scan/2` records with
-//!   images; pure;
-//! - [`metrics`]: COCO matching and AP (as pycocotools), image-level ROC, the confusion between
-//!   categories; pure;
+//!   armscan's taxonomy, the `--where` filter) and the rule pairing
+//!   `armscan.scan/2` records with images; pure;
+//! - [`metrics`]: COCO matching and AP (as pycocotools), image-level ROC, the
+//!   confusion between categories; pure;
 //! - [`evaluate`]: everything above for one data set and its predictions, as an [`EvalReport`]
 //!   (`eval.json`, schema [`EVAL_SCHEMA`]; fields documented in `crates/eval/EVAL.md`); pure;
 //! - [`plot`]: PR and ROC curves drawn on an image;

@@ -14,8 +14,8 @@
 //! - all images' detections are pooled and sorted by score (stable, images in index order);
 //!   precision is made monotone from the right and read at the 101 recall points
 //!   `0, 0.01, ..., 1` (`searchsorted(..., side='left')`; points beyond the last recall reached
-//!   read 0); AP at `t` is the mean of those 101 values; AP50:95 is the mean over the ten
-//!   thresholds `0.50:0.05:0.95`;
+//!   read 0); AP at `t` is the mean of those 101 values; AP50:95 is the mean over the
+//!   ten thresholds `0.50:0.05:0.95`;
 //! - a label with no non-ignored GT has no AP (`None`, pycocotools' `-1`).
 //!
 //! The area range is `all` (pycocotools' `[0, 1e10]`): areas play no part here.

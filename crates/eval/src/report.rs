@@ -1,6 +1,6 @@
 //! The evaluation as a whole, pure: [`evaluate`] turns a data set and predictions into an
-//! [`EvalReport`], the content of `eval.json` (schema [`EVAL_SCHEMA`], documented field by field
-//! in `crates/report/EVAL.md`).
+//! [`EvalReport`], the content of `eval.json` (schema [`EVAL_SCHEMA`], documented field by
+//! field in `crates/report/EVAL.md`).
 
 use std::collections::BTreeSet;
 
@@ -21,8 +21,8 @@ pub const EVAL_SCHEMA: &str = "armscan.eval/1";
 pub struct EvalSettings {
     /// COCO parameters (IoU thresholds, recall points, max detections).
     pub params: CocoParams,
-    /// Score at which a detection counts as found, for the confusion matrix and the recall of
-    /// difficulty bins.
+    /// Score at which a detection counts as found, for the confusion matrix and
+    /// the recall of difficulty bins.
     pub score_threshold: f64,
     /// False-alarm rates at which the image-level probability of detection is read.
     pub far_targets: Vec<f64>,
@@ -179,8 +179,8 @@ pub struct DifficultyBin {
     pub low: f64,
     pub high: Option<f64>,
     pub gt_boxes: usize,
-    /// Share of the bin's GT boxes found at IoU 0.5 by a detection of the same category scoring at
-    /// least `score_threshold`.
+    /// Share of the bin's GT boxes found at IoU 0.5 by a detection of the same category
+    /// scoring at least `score_threshold`.
     pub recall: Option<f64>,
     /// Category-level AP50 with GT outside the bin ignored, per category (`null`: no GT in bin).
     pub ap50: Vec<CategoryValue>,
@@ -385,8 +385,8 @@ fn class_rank(name: &str) -> (usize, String) {
     )
 }
 
-/// How a difficulty tag's value is binned: `(tag, binning, [(label, low, high)])`, on the value
-/// after [`difficulty_value`].
+/// How a difficulty tag's value is binned: `(tag, binning, [(label, low, high)])`, on the
+/// value after [`difficulty_value`].
 type Binning = (
     &'static str,
     &'static str,
@@ -888,8 +888,8 @@ mod tests {
         // The category names only predicted keep their rows (no GT, no AP); no fine mAP at all.
         assert_eq!(row("part").detections, 2);
         assert_eq!(r.summary.map50_classes, None);
-        // The categories are scored as ever: part AP50 is below one (a false part, and the barrel
-        // missed).
+        // The categories are scored as ever: part AP50 is below one (a
+        // false part, and the barrel missed).
         let part = &r.categories[1];
         assert_eq!(part.matched_by, "category");
         assert!(

@@ -1,6 +1,6 @@
 //! Replays the `coco` fuzz corpus (fuzz/corpus/coco/ and fuzz/artifacts/coco/) through the same
-//! target body cargo-fuzz runs (fuzz/bodies/coco.rs), on stable: no input may panic. See
-//! FUZZING.md.
+//! target body cargo-fuzz runs (fuzz/bodies/coco.rs), on stable: no
+//! input may panic. See FUZZING.md.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod coco {

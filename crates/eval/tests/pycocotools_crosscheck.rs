@@ -278,8 +278,8 @@ fn ap_agrees_with_pycocotools() {
 
 #[test]
 fn the_random_set_is_not_trivial() {
-    // Guards the cross-check's power: IoUs spread over the thresholds, so AP50:95 is well below
-    // AP50.
+    // Guards the cross-check's power: IoUs spread over the thresholds,
+    // so AP50:95 is well below AP50.
     let (gt, dt) = make_set(1);
     let ours = armscan_figures(&gt, &dt);
     for (name, ap50, ap) in ours {

@@ -44,8 +44,8 @@ impl IngestOptions {
         self
     }
 
-    /// The spacing of a scan whose file states `from_file`: given, else the file's, else the
-    /// profile's.
+    /// The spacing of a scan whose file states `from_file`: given, else
+    /// the file's, else the profile's.
     #[must_use]
     pub fn spacing_for(&self, from_file: Option<f32>) -> Option<PixelSpacing> {
         let pick = |mm: Option<f32>, source| mm.and_then(|mm| PixelSpacing::new(mm, source));

@@ -3,8 +3,8 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-/// File extensions picked up when walking folders (lower case). Files given by name are always
-/// read.
+/// File extensions picked up when walking folders (lower case). Files
+/// given by name are always read.
 pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "tif", "tiff", "bmp"];
 
 /// One thing to screen.

@@ -2,11 +2,11 @@
 //!
 //! - [`record`]: the versioned per-scan JSON contract ([`ScanRecord`], schema [`SCAN_SCHEMA`]) and
 //!   [`write_jsonl`], one JSON object per line;
-//! - [`draw`]: boxes and `class score` labels drawn on a scan ([`draw_detections_mut`]), coloured
-//!   by
+//! - [`draw`]: boxes and `class score` labels drawn on a scan
+//!   ([`draw_detections_mut`]), coloured by
 //!   Protocol category;
-//! - [`writer`]: the `--out DIR` report ([`ReportWriter`]): overlay PNGs of flagged scans, written
-//!   as
+//! - [`writer`]: the `--out DIR` report ([`ReportWriter`]): overlay
+//!   PNGs of flagged scans, written as
 //!   scans come, and at the end `report.json`, `summary.csv` and one self-contained `index.html`;
 //! - [`html`]: the HTML helpers ([`html::escape`]);
 //! - [`error`]: the error type, [`ReportError`].

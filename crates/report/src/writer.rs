@@ -282,8 +282,8 @@ impl ReportWriter {
 
     /// Adds one scan. `display` is the scan rendered for a human at the scan's own pixel size
     /// (the record's boxes are in those pixels). Should its size differ from the record's
-    /// `width`/`height`, boxes are scaled to it. Without `display` the scan has no thumbnail and
-    /// no overlay.
+    /// `width`/`height`, boxes are scaled to it. Without `display` the scan
+    /// has no thumbnail and no overlay.
     ///
     /// For a flagged scan (alarm or review) with a display image, the overlay PNG is written now.
     ///

@@ -28,8 +28,8 @@ pub enum Energy {
 /// Materials of the generator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Material {
-    /// Water, as stand-in for food, liquids, skin, textiles of natural fibre (NIST "Water,
-    /// Liquid").
+    /// Water, as stand-in for food, liquids, skin, textiles of
+    /// natural fibre (NIST "Water, Liquid").
     Organic,
     /// Polyethylene (NIST "Polyethylene"): bags, mailers, polymer frames, toys, cable sheaths.
     Plastic,
@@ -328,8 +328,8 @@ impl DetectorModel {
 /// A transmission in `[0, 1]` as a 16-bit sample (65535 = open beam), as armscan-ingest reads it.
 #[must_use]
 pub fn to_u16(t: f32) -> u16 {
-    // t ≥ 0 after the clamp, so adding a half and truncating rounds half away from zero, like
-    // `round`
+    // t ≥ 0 after the clamp, so adding a half and truncating rounds
+    // half away from zero, like `round`
     (t.clamp(0.0, 1.0) * 65535.0 + 0.5) as u16
 }
 

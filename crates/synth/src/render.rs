@@ -80,8 +80,8 @@ impl Scene {
     }
 }
 
-/// Renders scene `index` of the dataset `opts` describes (deterministic in `(seed, index)`),
-/// fully synthetic.
+/// Renders scene `index` of the dataset `opts` describes (deterministic in
+/// `(seed, index)`), fully synthetic.
 #[must_use]
 pub fn render_scene(opts: &SynthOptions, index: usize) -> Scene {
     let mut rng = Rng::for_scene(opts.seed, index as u64);

@@ -23,8 +23,8 @@ impl Rng {
         Self::new(mix(seed).wrapping_add(mix(index.wrapping_add(0x9E37_79B9_7F4A_7C15))))
     }
 
-    /// A derived stream (e.g. for the detector noise), independent of how much of `self` is used
-    /// later.
+    /// A derived stream (e.g. for the detector noise), independent of
+    /// how much of `self` is used later.
     #[must_use]
     pub fn fork(&mut self) -> Self {
         Self::new(self.next_u64())

@@ -265,8 +265,8 @@ impl Object {
         self
     }
 
-    /// Appends another object's parts, shifted by `(x, y)` mm and rotated by `rot` about its
-    /// origin.
+    /// Appends another object's parts, shifted by `(x, y)` mm and
+    /// rotated by `rot` about its origin.
     pub fn merge(&mut self, other: &Object, x: f32, y: f32, rot: f32) -> &mut Self {
         let (s, c) = rot.sin_cos();
         for p in &other.parts {

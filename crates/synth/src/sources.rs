@@ -175,8 +175,8 @@ pub struct RealBag {
     pub pixel_spacing_mm: f32,
 }
 
-/// Real sources for threat image projection. [`TipSources::default`] has none: every scene is
-/// fully synthetic.
+/// Real sources for threat image projection. [`TipSources::default`] has none:
+/// every scene is fully synthetic.
 #[derive(Clone, Debug, Default)]
 pub struct TipSources {
     pub threats: Vec<RealThreat>,

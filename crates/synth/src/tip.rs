@@ -14,8 +14,8 @@ use armscan_core::colour::single_energy_view;
 use crate::physics::DualT;
 
 /// Multiplies `threat`'s transmissions into `background`, threat pixel `(0, 0)` at background
-/// pixel `(x, y)` (which may be negative: the parts outside the background are dropped). Both
-/// energy planes.
+/// pixel `(x, y)` (which may be negative: the parts outside the background
+/// are dropped). Both energy planes.
 pub fn project_mut(background: &mut DualT, threat: &DualT, x: i64, y: i64) {
     let (bw, bh) = (background.width as i64, background.height as i64);
     for ty in 0..threat.height as i64 {
@@ -81,8 +81,8 @@ pub fn dual_from_single(t: &[f32], width: usize, height: usize, ratio: f32) -> D
 /// any format the `image` crate decodes; dark = dense): the rectangle `[x, y, w, h]` (clipped to
 /// the image), normalised by the open-beam level, taken as the median of the rectangle's border
 /// (so leave a margin of empty belt round the object), transmissions above 0.96 set to 1 (belt
-/// noise and JPEG ripple), resampled by `scale` (the crop's mm/px over the scene's; 1 keeps it),
-/// and made
+/// noise and JPEG ripple), resampled by `scale` (the crop's mm/px over the
+/// scene's; 1 keeps it), and made
 /// dual-energy with [`dual_from_single`] at `ratio` (6.1 for steel).
 ///
 /// # Errors

@@ -33,8 +33,8 @@ pub enum WatchError {
         journal: String,
         given: String,
     },
-    /// `results.jsonl` or a result file does not agree with the journal (edited or removed by
-    /// hand).
+    /// `results.jsonl` or a result file does not agree with the
+    /// journal (edited or removed by hand).
     #[error("{}: does not agree with the journal: {reason}", path.display())]
     Inconsistent { path: PathBuf, reason: String },
     /// The screening function broke its contract (one record per input, in order).

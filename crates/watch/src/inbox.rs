@@ -34,8 +34,8 @@ pub fn is_candidate_name(name: &str) -> bool {
         .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e))
 }
 
-/// Splits `NAME_high.EXT` / `NAME_low.EXT` into (`NAME`, is_high, `EXT`), case-insensitively on the
-/// tag.
+/// Splits `NAME_high.EXT` / `NAME_low.EXT` into (`NAME`, is_high, `EXT`),
+/// case-insensitively on the tag.
 fn energy_tag(name: &str) -> Option<(&str, bool, &str)> {
     let dot = name.rfind('.')?;
     let (stem, ext) = (&name[..dot], &name[dot + 1..]);

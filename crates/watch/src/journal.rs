@@ -292,8 +292,8 @@ impl Journal {
     /// The length of `results.jsonl` the journal vouches for.
     ///
     /// # Errors
-    /// [`WatchError::Journal`], or [`WatchError::Inconsistent`] when the stored value is not a
-    /// number.
+    /// [`WatchError::Journal`], or [`WatchError::Inconsistent`] when
+    /// the stored value is not a number.
     pub fn jsonl_end(&self) -> Result<u64, WatchError> {
         match self.meta("jsonl_end")? {
             None => Ok(0),

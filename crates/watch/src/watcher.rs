@@ -465,8 +465,8 @@ impl Watcher {
 /// file is exactly as long as the journal says. Returns the journal's counts.
 ///
 /// # Errors
-/// [`WatchError::Locked`] while a watcher runs; [`WatchError::Inconsistent`] naming the first
-/// disagreement.
+/// [`WatchError::Locked`] while a watcher runs; [`WatchError::Inconsistent`]
+/// naming the first disagreement.
 pub fn verify(out_dir: &Path) -> Result<Verification, WatchError> {
     let _lock = lock_out_dir(out_dir)?;
     let journal = Journal::open(&out_dir.join(JOURNAL_FILE))?;

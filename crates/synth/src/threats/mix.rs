@@ -36,8 +36,8 @@ impl ThreatMix {
         }
     }
 
-    /// Parses `firearm=0.5,part=0.3,ammunition=0.2` (weights, normalised; a category left out
-    /// gets 0).
+    /// Parses `firearm=0.5,part=0.3,ammunition=0.2` (weights,
+    /// normalised; a category left out gets 0).
     ///
     /// # Errors
     /// A message naming the bad item.
@@ -114,8 +114,8 @@ pub fn random_threat_except(want: Category, excluded: &[String], rng: &mut Rng) 
 
 /// A random threat of category `want` whose variant is not in `excluded`, drawn from the fixed
 /// variants and, when `part_families` holds, from [`PART_FAMILIES`] too; a part is a
-/// [`LIGHT_FRAME_FAMILY`] frame with probability `light_frame_fraction` (no draw is spent on it at
-/// 0).
+/// [`LIGHT_FRAME_FAMILY`] frame with probability `light_frame_fraction`
+/// (no draw is spent on it at 0).
 #[must_use]
 pub fn random_threat_from(
     want: Category,

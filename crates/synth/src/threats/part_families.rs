@@ -468,8 +468,8 @@ fn receiver_family(rng: &mut Rng) -> Object {
 /// `well_extra` mm more than
 /// the rail is thick, less a wall), trigger guard ring, a cut-out behind the guard when
 /// `guard_cutout` holds, steel
-/// rails and block when polymer, and pins. `t_mm` draws the rail's thickness, after its length and
-/// height.
+/// rails and block when polymer, and pins. `t_mm` draws the rail's
+/// thickness, after its length and height.
 fn pistol_frame(
     o: &mut Object,
     rng: &mut Rng,
