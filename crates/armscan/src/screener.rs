@@ -189,11 +189,14 @@ impl ScreenerBuilder {
         if self.threads == Some(0) {
             return Err(option("threads", "must be at least 1"));
         }
-        if self.sessions == Some(0) || self.intra_threads == 0 || self.batch_frames == 0 {
-            return Err(option(
-                "sessions, intra_threads and batch_frames",
-                "must be at least 1",
-            ));
+        for (name, value) in [
+            ("sessions", self.sessions.unwrap_or(1)),
+            ("intra_threads", self.intra_threads),
+            ("batch_frames", self.batch_frames),
+        ] {
+            if value == 0 {
+                return Err(option(name, "must be at least 1"));
+            }
         }
         self.profile
             .check()
@@ -341,13 +344,10 @@ impl Screener {
     /// Screens what one request names.
     #[must_use]
     pub fn screen(&self, request: &ScreenRequest) -> Screened {
-        let ingest = match request.pixel_spacing_mm {
-            Some(_) => self
-                .ingest
-                .clone()
-                .with_given_spacing_mm(request.pixel_spacing_mm),
-            None => self.ingest.clone(),
-        };
+        let ingest = self
+            .ingest
+            .clone()
+            .with_given_spacing_mm(request.pixel_spacing_mm);
         self.guarded(
             request.input.name(),
             || {

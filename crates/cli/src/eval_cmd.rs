@@ -17,7 +17,7 @@ use armscan_eval::{
 use armscan_report::{write_jsonl, ScanRecord, SCAN_SCHEMA, SCAN_SCHEMAS_READ};
 
 use crate::args::EvalArgs;
-use crate::scan_cmd::{screener_options, start};
+use crate::scan_cmd::{check_spacing, screener_options, start};
 
 /// File name of the predictions written when the model ran.
 const PREDICTIONS_JSONL: &str = "predictions.jsonl";
@@ -117,11 +117,7 @@ fn run_detector(
     ds: &EvalDataset,
     images_dir: &Path,
 ) -> anyhow::Result<Predictions> {
-    if let Some(mm) = args.pixel_spacing_mm {
-        if !(mm.is_finite() && mm > 0.0) {
-            bail!("--pixel-spacing-mm {mm}: must be a positive number of millimetres");
-        }
-    }
+    check_spacing("--pixel-spacing-mm", args.pixel_spacing_mm)?;
     let screener = start(screener_options(&args.detector)?, args.detector.backend)?;
     // each image at its own pixel spacing when the data set gives one
     // (`--pixel-spacing-mm` overrides)
@@ -314,9 +310,7 @@ fn run_suite(
         bail!("--resample-mm needs --native-mm, the spacing the data set's images were stored at");
     };
     for &mm in std::iter::once(&native_mm).chain(&args.resample_mm) {
-        if !(mm.is_finite() && mm > 0.0) {
-            bail!("--native-mm / --resample-mm {mm}: must be a positive number of millimetres");
-        }
+        check_spacing("--native-mm / --resample-mm", Some(mm))?;
     }
     if args.predictions.is_some() {
         bail!("--resample-mm runs the model; it cannot read --predictions");

@@ -4,38 +4,30 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
+use anyhow::{anyhow, bail, Context};
 use armscan::ingest::read_scanner_profile;
 use armscan::{
     collect_inputs, now_utc, write_jsonl, BackendChoice, Category, DecodeLimits, ReportWriter,
     ScaleSearch, ScanRecord, ScannerProfile, ScreenRequest, Screened, Screener, ScreenerBuilder,
-    Status, ThresholdOverrides,
+    ScreenerError, Status, ThresholdOverrides,
 };
 use armscan_report::ReportOptions;
 
 use crate::args::{BackendArg, ModelArgs, ReadArgs, ScanArgs};
 
-pub(crate) fn check_score(name: &str, v: Option<f32>) -> anyhow::Result<()> {
-    if let Some(v) = v {
-        if !(0.0..=1.0).contains(&v) {
-            bail!("--{name} {v}: a score is between 0 and 1");
+/// `--pixel-spacing-mm` and the like: a positive number of millimetres.
+pub(crate) fn check_spacing(flag: &str, mm: Option<f32>) -> anyhow::Result<()> {
+    match mm {
+        Some(mm) if !(mm.is_finite() && mm > 0.0) => {
+            bail!("{flag} {mm}: must be a positive number of millimetres")
         }
+        _ => Ok(()),
     }
-    Ok(())
 }
 
-/// The screener's options from the model flags (`scan`, `eval`, `watch`), checked with the
-/// flags' own names.
+/// The screener's options from the model flags (`scan`, `eval`, `watch`); the screener checks
+/// them when it starts ([`start`] names a bad one by its flag).
 pub(crate) fn screener_options(args: &ModelArgs) -> anyhow::Result<ScreenerBuilder> {
-    check_score("min-score", args.min_score)?;
-    check_score("alarm-score", args.alarm_score)?;
-    check_score("review-score", args.review_score)?;
-    if args.intra_threads == 0 || args.batch_frames == 0 || args.sessions == Some(0) {
-        bail!("--sessions, --intra-threads and --batch-frames must be at least 1");
-    }
-    if args.threads == Some(0) {
-        bail!("--threads must be at least 1");
-    }
     let backend = match args.backend {
         BackendArg::Auto => BackendChoice::Auto,
         BackendArg::Tract => BackendChoice::Tract,
@@ -77,11 +69,7 @@ pub(crate) fn with_read_options(
     if max_megapixels.is_nan() || *max_megapixels <= 0.0 {
         bail!("--max-megapixels must be positive");
     }
-    if let Some(mm) = pixel_spacing_mm {
-        if !(mm.is_finite() && *mm > 0.0) {
-            bail!("--pixel-spacing-mm {mm}: must be a positive number of millimetres");
-        }
-    }
+    check_spacing("--pixel-spacing-mm", *pixel_spacing_mm)?;
     let mut profile = match scanner {
         Some(path) => read_scanner_profile(path)?,
         None => ScannerProfile::default(),
@@ -100,7 +88,13 @@ pub(crate) fn with_read_options(
 
 /// Starts the screener and says on stderr which backend `auto` chose.
 pub(crate) fn start(builder: ScreenerBuilder, backend: BackendArg) -> anyhow::Result<Screener> {
-    let screener = builder.commit()?;
+    let screener = builder.commit().map_err(|e| match e {
+        // the builder's options are the model flags, `_` for `-`
+        ScreenerError::Option { option, reason } if option != "profile" => {
+            anyhow!("--{} {reason}", option.replace('_', "-"))
+        }
+        other => other.into(),
+    })?;
     if let (Some(active), BackendArg::Auto) = (screener.active_backend(), backend) {
         match (&active.library, &active.note) {
             (Some(lib), _) => eprintln!(

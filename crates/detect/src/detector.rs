@@ -348,19 +348,21 @@ impl Detector {
         let started = Instant::now();
         let (width, height) = grey.dimensions();
         let views = if self.mirror_view.is_some() { 2 } else { 1 };
-        if let (None, Some(search)) = (pixel_spacing_mm, &self.scale_search) {
-            let (detections, frames, spacing) = self.detect_searching(grey, search)?;
-            return Ok(ScanDetections {
-                detections,
-                width,
-                height,
-                frames,
-                detect_ms: started.elapsed().as_secs_f64() * 1e3,
-                views,
-                spacing,
-            });
-        }
-        let (detections, frames) = self.detect_views(grey, pixel_spacing_mm)?;
+        let (detections, frames, spacing) =
+            match (pixel_spacing_mm, &self.scale_search) {
+                (None, Some(search)) => self.detect_searching(grey, search)?,
+                _ => {
+                    let (detections, frames) = self.detect_views(grey, pixel_spacing_mm)?;
+                    let spacing =
+                        match pixel_spacing_mm {
+                            Some(mm) => PixelSpacing::new(mm, SpacingSource::Given),
+                            None => self.manifest.spec.framing.assumed_mm_per_px.and_then(|mm| {
+                                PixelSpacing::new(mm, SpacingSource::ModelAssumption)
+                            }),
+                        };
+                    (detections, frames, spacing)
+                }
+            };
         Ok(ScanDetections {
             detections,
             width,
@@ -368,15 +370,7 @@ impl Detector {
             frames,
             detect_ms: started.elapsed().as_secs_f64() * 1e3,
             views,
-            spacing: match pixel_spacing_mm {
-                Some(mm) => PixelSpacing::new(mm, SpacingSource::Given),
-                None => self
-                    .manifest
-                    .spec
-                    .framing
-                    .assumed_mm_per_px
-                    .and_then(|mm| PixelSpacing::new(mm, SpacingSource::ModelAssumption)),
-            },
+            spacing,
         })
     }
 
