@@ -5,8 +5,8 @@ p50 and p95 latency per scan, peak memory (max RSS of the process, by /usr/bin/t
 outside inference where it can be measured.
 
 Usage (from the repository root, after `cargo build --release -p armscan-cli`):
-  python3 benches/e2e.py [--scans DIR | --n 300] [--model models/armscan-threat-v11/armscan-threat-v11.manifest.json] [--threads 2]
-                         [--pixel-spacing-mm MM] [--repeat 1] [--scale-search]
+  python3 benches/e2e.py [--scans DIR | --n 300] [--model models/armscan-threat-v12/armscan-threat-v12.manifest.json] [--threads 2]
+                         [--pixel-spacing-mm MM] [--repeat 1] [--spacing-unknown]
 Without --scans it generates N grey 1024x768 parcel scans with `armscan synth` (seed 77) into target/bench-scans.
 It creates benches/python/.venv (pip install -r benches/python/requirements.txt) when that is missing; ONNX Runtime for
 armscan is the same wheel's libonnxruntime.so.
@@ -74,7 +74,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--scans", default="")
     ap.add_argument("--n", type=int, default=300)
-    ap.add_argument("--model", default=os.path.join(ROOT, "models", "armscan-threat-v11", "armscan-threat-v11.manifest.json"))
+    ap.add_argument("--model", default=os.path.join(ROOT, "models", "armscan-threat-v12", "armscan-threat-v12.manifest.json"))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--pixel-spacing-mm", type=float, default=None)
     ap.add_argument("--repeat", type=int, default=1)
@@ -82,9 +82,9 @@ def main():
                     help="the model's FLOPs per 320x320 frame (export.py prints it; 0.719 for v1 and v2)")
     ap.add_argument("--tract-scaling", type=int, default=0, metavar="N",
                     help="also time armscan with tract on the first N scans at 1 and at --threads threads")
-    ap.add_argument("--scale-search", action="store_true",
-                    help="also time armscan with the spacing withheld and --search-scales (two views, then one), "
-                         "as ratios to this run's spacing-known armscan rate")
+    ap.add_argument("--spacing-unknown", action="store_true",
+                    help="also time armscan with the spacing withheld: --unknown-spacing estimate (the default), then "
+                         "search (two views, then one), as ratios to this run's spacing-known armscan rate")
     ap.add_argument("--memory", type=int, default=0, metavar="N",
                     help="also run armscan on N generated scans (seed 78) and print its peak RSS")
     args = ap.parse_args()
@@ -144,15 +144,17 @@ def main():
     print(f"compute: {args.gflop_per_frame} GFLOP per frame; armscan achieves {achieved:.1f} GFLOP/s end to end; "
           f"peak through ONNX Runtime ({peak['probe']}, {args.threads} threads) {peak['gflops_per_s']} GFLOP/s; "
           f"fraction {achieved / peak['gflops_per_s']:.2f}")
-    if args.scale_search:
+    if args.spacing_unknown:
         base = statistics.median(rust_rates)
-        for label, extra in [("two views", ["--search-scales"]), ("one view", ["--search-scales", "--single-view"])]:
+        for label, extra in [("estimate, two views", ["--unknown-spacing", "estimate"]),
+                             ("search, two views", ["--unknown-spacing", "search"]),
+                             ("search, one view", ["--unknown-spacing", "search", "--single-view"])]:
             out = os.path.join(ROOT, "target", "bench-search.jsonl")
             w, r, _ = timed([armscan, "scan", scans, "--model", args.model, "--backend", "onnxruntime", "--ort-lib",
                              lib, "--threads", str(args.threads), "--jsonl"] + extra, out)
             recs = [json.loads(l) for l in open(out) if l.strip()]
             rate = len(recs) / w
-            print(f"spacing unknown, --search-scales, {label}: {rate:.2f} scans/s ({rate / base:.2f}x the "
+            print(f"spacing unknown, {label}: {rate:.2f} scans/s ({rate / base:.2f}x the "
                   f"spacing-known armscan rate above), peak {r:.0f} MB")
     if args.tract_scaling:
         sub = os.path.join(ROOT, "target", "bench-scans-tract")

@@ -90,7 +90,7 @@ put("dual_pair", "tiff8_4x4.bin", pair(tiff["grey8_4x4.tif"], tiff["grey8_4x4.ti
 put("dual_pair", "rgb_half.bin", pair(png["rgb8_3x2.png"], png["grey8_5x3.png"]))
 
 repo = os.path.dirname(ROOT)
-for src in ["crates/detect/tests/fixtures/dark_blob.manifest.json", "models/armscan-threat-v11/armscan-threat-v11.manifest.json"]:
+for src in ["crates/detect/tests/fixtures/dark_blob.manifest.json", "models/armscan-threat-v12/armscan-threat-v12.manifest.json"]:
     p = os.path.join(repo, src)
     if os.path.exists(p):
         put("manifest", os.path.basename(p), open(p, "rb").read())

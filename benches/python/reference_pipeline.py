@@ -4,7 +4,7 @@ Same model, same manifest-driven preprocessing (grey, framing at the manifest's 
 bilinear resize, frames with overlap, padding, the coarse pass when the manifest has one), batched inference of a scan's frames, decoding of the
 `xyxy_scores` output, per-class NMS (numpy), boxes mapped back to image pixels. Pillow decodes, numpy does the rest.
 
-Usage: python reference_pipeline.py SCANS_DIR --model models/armscan-threat-v11/armscan-threat-v11.manifest.json [--threads 2] [--limit N]
+Usage: python reference_pipeline.py SCANS_DIR --model models/armscan-threat-v12/armscan-threat-v12.manifest.json [--threads 2] [--limit N]
        [--pixel-spacing-mm MM] [--jsonl OUT.jsonl]
 Prints scans/s, p50/p95 latency per scan (decode to boxes) and peak RSS, as one JSON line on stdout (and a table on
 stderr); runs on any folder of PNG/JPEG/TIFF/BMP scans.

@@ -28,11 +28,14 @@ GDXRAY_MM_PER_PX = 0.16
 # The runtime's coarse pass (manifest `framing.coarse_pass.factor`): scans framed again at this many times the working
 # spacing, so that objects longer than a frame (rifles, shotguns) are seen whole.
 COARSE_FACTOR = 2.0
-CATEGORIES = ["firearm", "part", "ammunition"]
+# Model classes: the three Protocol categories, then `accessory` (magazines, trigger groups: not Protocol parts,
+# armscan_core::Category::Accessory), which models from armscan-threat-v12 on detect as their own class.
+CATEGORIES = ["firearm", "part", "ammunition", "accessory"]
 FINE_TO_CATEGORY = {
     "firearm": "firearm", "handgun": "firearm", "pistol": "firearm", "revolver": "firearm", "rifle": "firearm",
     "shotgun": "firearm", "submachine_gun": "firearm", "barrel": "part", "slide": "part", "frame_receiver": "part",
-    "bolt": "part", "cylinder": "part", "trigger_group": "part", "magazine": "part", "cartridge": "ammunition",
+    "bolt": "part", "cylinder": "part", "silencer": "part", "trigger_group": "accessory", "magazine": "accessory",
+    "cartridge": "ammunition",
     "shotgun_shell": "ammunition", "ammunition_box": "ammunition", "ammunition_clip": "ammunition",
     "ammunition_belt": "ammunition",
 }
@@ -90,13 +93,22 @@ def base_scale(entry, w, h):
     return min(INPUT / min(w, h), MAX_UPSCALE)
 
 
-def make_sample(entry, rng, focus_p=0.75, coarse_p=0.0):
+def scale_jitter(rng, wide_p=0.0, wide=(0.45, 2.2)):
+    """The factor on the runtime's scale: x0.8..1.25 (log-uniform), or with probability `wide_p` anywhere in `wide`.
+    Wide jitter trains for scans whose spacing is only estimated (from the content, or a rung of the scale search):
+    the same object is seen at up to about twice or half its size at the working scale, and things that are not
+    threats are seen magnified or shrunk (hard negatives at wrong scales)."""
+    lo, hi = wide if wide_p and rng.random() < wide_p else (0.8, 1.25)
+    return float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
+
+
+def make_sample(entry, rng, focus_p=0.75, coarse_p=0.0, wide_p=0.0):
     """One 320x320 uint8 frame and its boxes [K,4] (frame px) and labels [K]. A synthetic scene is cut with
     probability `coarse_p` at the coarse pass's scale (1 / COARSE_FACTOR of the working scale): the runtime runs that
-    pass only on scans larger than one fine frame, which GDXray's bags are not."""
+    pass only on scans larger than one fine frame, which GDXray's bags are not. `wide_p`: see `scale_jitter`."""
     img = Image.open(entry["path"]).convert("L")
     w, h = img.size
-    s = base_scale(entry, w, h) * float(np.exp(rng.uniform(np.log(0.8), np.log(1.25))))
+    s = base_scale(entry, w, h) * scale_jitter(rng, wide_p)
     if coarse_p and entry["kind"] == "synth" and rng.random() < coarse_p:
         s /= COARSE_FACTOR
     nw, nh = max(1, int(round(w * s))), max(1, int(round(h * s)))
@@ -137,3 +149,49 @@ def photometric(frame, rng):
     if rng.random() < 0.5:
         a = a + rng.normal(0, rng.uniform(0.0, 0.02), a.shape).astype(np.float32)
     return np.clip(a, 0, 1)
+
+
+def _blur(a, sigma):
+    """Separable Gaussian blur of a float frame (edge samples repeated)."""
+    r = max(1, int(3 * sigma + 0.5))
+    x = np.arange(-r, r + 1, dtype=np.float32)
+    k = np.exp(-0.5 * (x / sigma) ** 2)
+    k /= k.sum()
+    p = np.pad(a, r, mode="edge")
+    p = sum(k[i] * p[:, i:i + a.shape[1]] for i in range(2 * r + 1))
+    return sum(k[i] * p[i:i + a.shape[0], :] for i in range(2 * r + 1))
+
+
+def scanner_style(a, rng):
+    """Scanner-style randomisation of a transmission frame in [0, 1] (1 = empty belt), each step with its own
+    probability, so that no one scanner's look is learnt:
+    - native resolution coarser than the working scale: down-sampled by 1.3-3x and back up (a 2.5 mm/px scanner
+      upscaled to 1.5 mm/px);
+    - detector blur (Gaussian, sigma 0.3-1.2 px) or the edge enhancement consoles apply (unsharp mask, 0.3-1.5);
+    - detector response and display curve: logarithmic display (log(1 + c t) / log(1 + c)) or the luma of a
+      pseudo-colour palette (hues darken mid and dense tones by material: t * (w + (1 - w) t^p));
+    - signal-dependent (quantum) noise.
+    The empty belt stays white and nothing moves, so boxes stay exact."""
+    n = a.shape[0]
+    if rng.random() < 0.35:
+        f = rng.uniform(1.3, 3.0)
+        m = max(8, int(round(n / f)))
+        small = Image.fromarray(a).resize((m, m), Image.BOX)
+        a = np.asarray(small.resize((n, n), Image.BILINEAR), dtype=np.float32)
+    u = rng.random()
+    if u < 0.25:
+        a = _blur(a, rng.uniform(0.3, 1.2))
+    elif u < 0.5:
+        a = a + rng.uniform(0.3, 1.5) * (a - _blur(a, rng.uniform(0.8, 2.0)))
+    u = rng.random()
+    if u < 0.2:
+        c = rng.uniform(2.0, 30.0)
+        a = np.log1p(c * np.clip(a, 0, 1)) / np.log1p(c)
+    elif u < 0.45:
+        w, p = rng.uniform(0.3, 0.8), rng.uniform(0.5, 2.0)
+        t = np.clip(a, 0, 1)
+        a = t * (w + (1 - w) * t ** p)
+    if rng.random() < 0.4:
+        s = rng.uniform(0.005, 0.04)
+        a = a + rng.normal(0, 1, a.shape).astype(np.float32) * s * np.sqrt(np.clip(a, 0, 1))
+    return np.clip(a, 0, 1).astype(np.float32)

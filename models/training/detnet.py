@@ -200,7 +200,8 @@ def augment(img, boxes, rng):
 def train_step(net, opt, x, boxes_list, labels_list, reg_weight=2.0, clip=10.0):
     """One optimiser step on a batch: CenterNet targets, focal + reg_weight x GIoU loss, clipped gradients.
     Returns (loss, heatmap loss, GIoU loss) as floats."""
-    hm_t, tgt, wreg = (torch.from_numpy(a) for a in make_targets(boxes_list, labels_list, net.num_classes))
+    hm_t, tgt, wreg = (torch.from_numpy(a).to(x.device, non_blocking=True)
+                       for a in make_targets(boxes_list, labels_list, net.num_classes))
     hm, reg = net(x)
     boxes, _ = decode(hm, reg)
     lh = focal_loss(hm, hm_t)
@@ -227,14 +228,15 @@ def load_and_export(net, ckpt, out):
     return net, exp, st
 
 
-def init_from_folded_onnx(net, onnx_path):
+def init_from_folded_onnx(net, onnx_path, grow_from=None):
     """Initialises `net` (the training graph, with BatchNorm) from an ONNX file that `load_and_export` wrote for the
     same architecture, so a shipped model can be trained further when its checkpoint is gone.
 
     Each Conv/ConvTranspose takes its folded weight; the BatchNorm after it becomes the identity plus the folded bias
     (weight 1, running mean 0, running variance 1 - eps, bias = folded bias), which is exact in eval mode. Train such
     a net with its BatchNorms frozen (`freeze_bn`): batch statistics would undo the fold. Returns the number of
-    convolutions loaded."""
+    convolutions loaded. `grow_from`: when the net has more classes than the ONNX file, the new classes' heatmap
+    channels start as copies of this class's channel (models that add a class to a shipped one)."""
     import onnx
     from onnx import numpy_helper
 
@@ -267,9 +269,15 @@ def init_from_folded_onnx(net, onnx_path):
             if (node.op_type == "ConvTranspose") != isinstance(mod, nn.ConvTranspose2d):
                 raise ValueError(f"{onnx_path}: node {node.name} is {node.op_type}, the net has {type(mod).__name__}")
             w = torch.from_numpy(inits[node.input[1]].copy())
+            b = torch.from_numpy(inits[node.input[2]].copy()) if len(node.input) > 2 else torch.zeros(w.shape[0])
+            if (mod is net.head_hm[-1] and grow_from is not None and w.shape[0] < mod.weight.shape[0]
+                    and tuple(w.shape[1:]) == tuple(mod.weight.shape[1:])):
+                # a class added to the model: its heatmap channel starts as a copy of class `grow_from`'s
+                extra = mod.weight.shape[0] - w.shape[0]
+                w = torch.cat([w, w[grow_from:grow_from + 1].repeat(extra, 1, 1, 1)])
+                b = torch.cat([b, b[grow_from:grow_from + 1].repeat(extra)])
             if tuple(w.shape) != tuple(mod.weight.shape):
                 raise ValueError(f"{onnx_path}: node {node.name} weight {tuple(w.shape)}, net {tuple(mod.weight.shape)}")
-            b = torch.from_numpy(inits[node.input[2]].copy()) if len(node.input) > 2 else torch.zeros(w.shape[0])
             mod.weight.copy_(w)
             bn = bn_after.get(mod)
             if bn is not None:

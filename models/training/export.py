@@ -32,7 +32,8 @@ def main():
     args = ap.parse_args()
     if not 0.0 <= args.damp_part_in_firearm <= 1.0:
         ap.error("--damp-part-in-firearm must be in [0, 1]")
-    net, exp, st = load_and_export(Detector(), args.ckpt, args.out)
+    size = torch.load(args.ckpt, map_location="cpu", weights_only=False).get("args", {}).get("net", "base")
+    net, exp, st = load_and_export(Detector(size), args.ckpt, args.out)
     ref = DetectorExport(net).eval()
     import onnx
     import onnxruntime as ort
@@ -76,8 +77,10 @@ def main():
     if args.coarse_min_long_side > 0:
         man["framing"]["coarse_pass"] = {"factor": COARSE_FACTOR, "min_long_side_model_px": args.coarse_min_long_side}
     if args.damp_part_in_firearm > 0:
-        man["damping"] = [{"inner": "part", "outer": "firearm", "min_fraction_inside": 0.8,
-                           "factor": args.damp_part_in_firearm}]
+        # parts (and accessories, for models with that class) lying inside a whole firearm: its slide, magazine
+        man["damping"] = [{"inner": inner, "outer": "firearm", "min_fraction_inside": 0.8,
+                           "factor": args.damp_part_in_firearm}
+                          for inner in ("part", "accessory") if inner in (n for n, _ in CLASSES)]
     path = os.path.splitext(args.out)[0] + ".manifest.json"
     with open(path, "w") as f:
         json.dump(man, f, indent=2)

@@ -1,4 +1,4 @@
-"""Train an armscan-threat model (CPU or GPU; resumable). Run from this folder; models/armscan-threat-v11/recipe.sh
+"""Train an armscan-threat model (CPU or GPU; resumable). Run from this folder; models/armscan-threat-v12/recipe.sh
 runs every stage of the shipped model.
 
 Usage:
@@ -6,7 +6,8 @@ Usage:
   python train.py --out runs/b --init runs/a/last.pt \
       --source synth:/work/data/synth-train/annotations.json \
       --source gdxray:/work/shared/data/gdxray-dev/annotations.json:B0046,B0049,B0008,B0076,B0082 --time-budget-min 40
-A source is KIND:PATH[:SERIES,...][@WEIGHT]; KIND is synth or gdxray. Each batch draws sources by weight, then images
+A source is KIND:PATH[:SERIES,...][@WEIGHT]; KIND is synth or gdxray; or --pack DIR, a packed set (pack.py), in
+place of sources. On a GPU: --device cuda --workers N (samples made by N processes), --net wide (gpu_train.sh). Each batch draws sources by weight, then images
 uniformly. With --time-budget-min the cosine learning rate runs on elapsed wall time and training stops when the
 budget is spent; <out>/last.pt is written every --ckpt-every steps (model, optimiser, step, elapsed time, RNG state),
 so --resume continues a run that was stopped or killed.
@@ -22,7 +23,7 @@ import time
 import numpy as np
 import torch
 
-from data import load_set, make_sample, photometric
+from data import load_set, make_sample, photometric, scanner_style
 from model import Detector
 from detnet import augment, freeze_bn, init_from_folded_onnx, train_step
 
@@ -42,7 +43,12 @@ def parse_source(text):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--source", action="append", required=True)
+    ap.add_argument("--source", action="append", default=[])
+    ap.add_argument("--pack", default="", help="a packed set made by pack.py (its index.json), instead of --source")
+    ap.add_argument("--net", default="base", choices=["base", "wide"], help="network size (model.NETS)")
+    ap.add_argument("--device", default="cpu", help="cpu, cuda, or auto (cuda where there is one)")
+    ap.add_argument("--workers", type=int, default=0,
+                    help="processes making samples (0: the training process makes them itself)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=2e-3)
@@ -54,6 +60,13 @@ def main():
     ap.add_argument("--freeze-bn", action="store_true", help="keep BatchNorm statistics fixed while training")
     ap.add_argument("--coarse-p", type=float, default=0.0,
                     help="share of samples cut at the coarse pass's scale (COARSE_FACTOR x the working spacing)")
+    ap.add_argument("--wide-scale-p", type=float, default=0.0,
+                    help="share of samples whose scale jitter spans x0.45..2.2 instead of x0.8..1.25 (data.scale_jitter)")
+    ap.add_argument("--scanner-style-p", type=float, default=0.0,
+                    help="share of samples given scanner-style randomisation (data.scanner_style)")
+    ap.add_argument("--grow-from", type=int, default=1,
+                    help="with --init-onnx of a model with fewer classes: the class whose heatmap channel the new "
+                    "classes start from (1: part, for accessory)")
     ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--max-iters", type=int, default=0)
     ap.add_argument("--time-budget-min", type=float, default=60)
@@ -81,6 +94,14 @@ def main():
 
     sources = []
     parsed = {}  # one parse per annotations file, however many sources select from it
+    if args.pack:
+        from pack import load_pack
+        for name, entries, weight in load_pack(args.pack):
+            log(f"pack {args.pack} source {name}: {len(entries)} images, {sum(len(e['boxes']) for e in entries)} boxes, "
+                f"weight {weight}")
+            sources.append((entries, weight))
+    elif not args.source:
+        sys.exit("give --source (one or more) or --pack")
     for s in args.source:
         kind, path, series, weight = parse_source(s)
         if path not in parsed:
@@ -98,7 +119,9 @@ def main():
     wsum = sum(w for _, w in sources)
     probs = [w / wsum for _, w in sources]
 
-    net = Detector().to(memory_format=torch.channels_last)
+    device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available()
+                          else ("cpu" if args.device == "auto" else args.device))
+    net = Detector(args.net)
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
     budget_s = args.time_budget_min * 60
     rng = np.random.default_rng(args.seed)
@@ -114,8 +137,14 @@ def main():
         net.load_state_dict(torch.load(args.init, map_location="cpu", weights_only=False)["model"])
         log(f"initialised from {args.init}")
     elif args.init_onnx:
-        n = init_from_folded_onnx(net, args.init_onnx)
+        n = init_from_folded_onnx(net, args.init_onnx, grow_from=args.grow_from)
         log(f"initialised {n} convolutions from {args.init_onnx} (BatchNorm frozen)")
+    net = net.to(device, memory_format=torch.channels_last)
+    if args.resume or args.init:   # the optimiser's state follows its parameters to the device
+        for state in opt.state.values():
+            for k, v in state.items():
+                if torch.is_tensor(v):
+                    state[k] = v.to(device)
     if args.init_onnx:
         args.freeze_bn = True
     log(f"args {vars(args)}; params {sum(p.numel() for p in net.parameters())}")
@@ -143,6 +172,7 @@ def main():
         path = os.path.join(args.out, f"snap_{m:g}.pt")
         return None if os.path.exists(path) else path
 
+    batches = iter(make_batches(sources, probs, args, rng))
     agg, k = np.zeros(3), 0
     net.train()
     if args.freeze_bn:
@@ -151,14 +181,8 @@ def main():
         f = lr_factor(gstep, time.time() - t0)
         for g in opt.param_groups:
             g["lr"] = args.lr * f
-        ims, bxs, lbs = [], [], []
-        for _ in range(args.batch):
-            entries, _ = sources[rng.choice(len(sources), p=probs)]
-            e = entries[rng.integers(len(entries))]
-            fr, b, l = make_sample(e, rng, coarse_p=args.coarse_p)
-            fr, b = augment(fr, b, rng)
-            ims.append(photometric(fr, rng)); bxs.append(b); lbs.append(l)
-        x = torch.from_numpy(np.stack(ims)[:, None]).contiguous(memory_format=torch.channels_last)
+        x, bxs, lbs = next(batches)
+        x = x.to(device, non_blocking=True).contiguous(memory_format=torch.channels_last)
         losses = train_step(net, opt, x, bxs, lbs)
         gstep += 1
         agg += losses; k += 1
@@ -176,6 +200,52 @@ def main():
             save()
             log(f"stop at step {gstep} ({time.time() - t0:.0f}s) -> {ck}")
             break
+
+
+def batch_of(sources, probs, args, rng):
+    """One batch: frames [B,1,320,320] float32 and per-sample boxes and labels."""
+    ims, bxs, lbs = [], [], []
+    for _ in range(args.batch):
+        entries, _ = sources[rng.choice(len(sources), p=probs)]
+        e = entries[rng.integers(len(entries))]
+        fr, b, l = make_sample(e, rng, coarse_p=args.coarse_p, wide_p=args.wide_scale_p)
+        fr, b = augment(fr, b, rng)
+        a = photometric(fr, rng)
+        if args.scanner_style_p and rng.random() < args.scanner_style_p:
+            a = scanner_style(a, rng)
+        ims.append(a); bxs.append(b); lbs.append(l)
+    return torch.from_numpy(np.stack(ims)[:, None]), bxs, lbs
+
+
+class _Batches(torch.utils.data.IterableDataset):
+    """Endless batches made in DataLoader worker processes, each with its own generator."""
+
+    def __init__(self, sources, probs, args, seed):
+        self.sources, self.probs, self.args, self.seed = sources, probs, args, seed
+
+    def __iter__(self):
+        info = torch.utils.data.get_worker_info()
+        rng = np.random.default_rng([self.seed, info.id if info else 0])
+        while True:
+            yield batch_of(self.sources, self.probs, self.args, rng)
+
+
+def _as_made(batch):
+    """The loader's conversion: none (boxes and labels stay numpy arrays)."""
+    return batch
+
+
+def make_batches(sources, probs, args, rng):
+    """Batches from this process (the CPU path: `rng` is the checkpointed generator, so --resume continues the
+    same stream) or, with --workers, from worker processes (seeded from --seed and the step reached)."""
+    if args.workers <= 0:
+        while True:
+            yield batch_of(sources, probs, args, rng)
+    loader = torch.utils.data.DataLoader(_Batches(sources, probs, args, int(rng.integers(1 << 31))),
+                                         batch_size=None, collate_fn=_as_made, num_workers=args.workers,
+                                         pin_memory=True,
+                                         prefetch_factor=4, persistent_workers=True)
+    yield from loader
 
 
 if __name__ == "__main__":

@@ -35,11 +35,12 @@ pub use armscan_ingest as ingest;
 pub use armscan_report as report;
 
 pub use armscan_core::{
-    BoxInImage, Category, Detection, PixelSpacing, Scan, ScannerProfile, SpacingSource, Status,
-    ThresholdOverrides, Thresholds,
+    BoxInImage, Category, ContentPrior, Detection, PixelSpacing, Scan, ScannerProfile,
+    SpacingSource, Status, ThresholdOverrides, Thresholds,
 };
 pub use armscan_detect::{
     ActiveBackend, BackendChoice, BackendKind, DetectError, ModelManifest, ScaleSearch,
+    UnknownSpacing,
 };
 pub use armscan_ingest::{collect_inputs, DecodeLimits, IngestError, ScanInput, Windowing};
 pub use armscan_report::{write_jsonl, ReportWriter, ScanRecord, SCAN_SCHEMA};

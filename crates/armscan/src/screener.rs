@@ -8,7 +8,7 @@ use std::time::Instant;
 use armscan_core::{Scan, ScannerProfile, ThresholdOverrides, Thresholds};
 use armscan_detect::{
     ActiveBackend, BackendChoice, BackendKind, Detector, DetectorBuilder, ModelManifest,
-    ScaleSearch,
+    UnknownSpacing,
 };
 use armscan_ingest::{
     display_rgb, load_input, load_scan_bytes, DecodeLimits, IngestOptions, ScanInput, Windowing,
@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use crate::error::{error_chain_text, ScreenerError};
 
 /// The default model, relative to the repository (or installation) root.
-pub const DEFAULT_MODEL: &str = "models/armscan-threat-v11/armscan-threat-v11.manifest.json";
+pub const DEFAULT_MODEL: &str = "models/armscan-threat-v12/armscan-threat-v12.manifest.json";
 
 /// The default model's manifest: `$ARMSCAN_MODEL`, else [`DEFAULT_MODEL`] under the current
 /// folder, under a folder above the running program, or in the repository this crate was built
@@ -77,8 +77,9 @@ pub struct ScreenerBuilder {
     pub limits: DecodeLimits,
     /// What is known of the scanner (its pixel spacing).
     pub profile: ScannerProfile,
-    /// For scans of unknown spacing: search scales instead of the model's assumption.
-    pub scale_search: Option<ScaleSearch>,
+    /// For scans whose spacing nothing states: estimate it from the content (the default),
+    /// search scales, or take the model's assumption.
+    pub unknown_spacing: UnknownSpacing,
 }
 
 impl Default for ScreenerBuilder {
@@ -96,7 +97,7 @@ impl Default for ScreenerBuilder {
             windowing: Windowing::default(),
             limits: DecodeLimits::default(),
             profile: ScannerProfile::default(),
-            scale_search: None,
+            unknown_spacing: UnknownSpacing::default(),
         }
     }
 }
@@ -162,10 +163,11 @@ impl ScreenerBuilder {
         self.profile = profile;
         self
     }
-    /// Scans whose spacing nothing states are screened at several spacings ([`ScaleSearch`]).
+    /// What to do with scans whose spacing nothing states ([`UnknownSpacing`]: estimate it from
+    /// the content, the default; search scales; or the model's assumption).
     #[must_use]
-    pub fn with_scale_search(mut self, search: Option<ScaleSearch>) -> Self {
-        self.scale_search = search;
+    pub fn with_unknown_spacing(mut self, unknown_spacing: UnknownSpacing) -> Self {
+        self.unknown_spacing = unknown_spacing;
         self
     }
 
@@ -204,6 +206,9 @@ impl ScreenerBuilder {
                 option: "profile",
                 reason,
             })?;
+        self.unknown_spacing
+            .check()
+            .map_err(|reason| option("unknown_spacing", &reason))?;
         let threads = self.threads.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         });
@@ -222,7 +227,7 @@ impl ScreenerBuilder {
             .with_thresholds(self.thresholds)
             .with_mirror_view(self.mirror_view)
             .with_windowing(self.windowing)
-            .with_scale_search(self.scale_search)
+            .with_unknown_spacing(self.unknown_spacing)
             .commit()
             .map_err(|source| ScreenerError::Model {
                 path: model.clone(),

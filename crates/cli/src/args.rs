@@ -55,6 +55,19 @@ pub enum Command {
             \n  armscan watch incoming/ --out results/ --backend onnxruntime --settle-ms 1000"
     )]
     Watch(WatchArgs),
+    /// The operator console: a local web page to screen the queue (the scan, the engine's boxes,
+    /// the image tools of an X-ray console) and record clear / threat / hand-search decisions
+    /// in SQLite, with who and when.
+    ///
+    /// `--watch IN_DIR --out OUT` runs the watcher (as `armscan watch`) and the console together;
+    /// `--scans DIR` screens a folder once and serves it. Binds 127.0.0.1:8080 by default; any
+    /// other address needs --token-file. Stops on SIGINT. Exit status: 0 stopped, 2 error.
+    #[command(
+        after_help = "Examples:\n  armscan serve --watch /srv/scanner/out --out /srv/armscan\
+            \n  armscan serve --scans datasets/samples --out console/\
+            \n  armscan serve --watch in/ --out out/ --addr 0.0.0.0:8080 --token-file token.txt"
+    )]
+    Serve(ServeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -131,6 +144,16 @@ pub struct SynthArgs {
     /// made without it keep their bytes.
     #[arg(long, value_name = "FRACTION", default_value_t = 0.0)]
     pub light_frame_fraction: f32,
+    /// Share of drawn parts replaced by a silencer (a sealed tube with cone baffles, seen from the
+    /// side or end-on; `silencer_side`, `silencer_end_on`; fine class `silencer`, a Protocol part).
+    /// 0 by default: data sets made without it keep their bytes.
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.0)]
+    pub silencer_fraction: f32,
+    /// Palette of the pseudo-colour plane: armscan's own, or a made-up vendor's (`amber`: light,
+    /// dense matter kept bright; `deep`: dark, brightness almost linear), to test detectors on
+    /// palettes they never saw
+    #[arg(long, value_enum, default_value = "armscan")]
+    pub palette: PaletteArg,
     /// Planes to write per scene, comma-separated: high, low, grey,
     /// colour (grey is always written).
     #[arg(
@@ -149,7 +172,7 @@ pub struct SynthArgs {
 #[derive(Debug, Args)]
 pub struct ModelArgs {
     /// Model manifest (NAME.manifest.json) or the .onnx beside it
-    /// [default: $ARMSCAN_MODEL, else models/armscan-threat-v11/armscan-threat-v11.manifest.json]
+    /// [default: $ARMSCAN_MODEL, else models/armscan-threat-v12/armscan-threat-v12.manifest.json]
     #[arg(long, value_name = "PATH")]
     pub model: Option<PathBuf>,
 
@@ -196,12 +219,46 @@ pub struct ModelArgs {
     #[arg(long)]
     pub single_view: bool,
 
-    /// For scans whose spacing nothing states (no file tag, no --pixel-spacing-mm): screen at
-    /// each spacing of a ladder from 0.1 to 2.5 mm that gives a plausible scene (15 cm to 2 m on
-    /// the long side) and merge, instead of taking the model's assumed spacing. Records then
-    /// say `spacing_source: "search"`.
-    #[arg(long)]
-    pub search_scales: bool,
+    /// For scans whose spacing nothing states (no file tag, no --pixel-spacing-mm, no scanner
+    /// profile): `estimate` it from the content (the extent of what lies on the belt, taken to be
+    /// --content-long-side-mm long; one pass), `search` a ladder of spacings from 0.1 to 2.5 mm
+    /// that give a plausible scene (15 cm to 2 m on the long side) and merge (several passes), or
+    /// `assume` the model's assumed spacing. Records say which (`spacing_source`).
+    #[arg(long, value_enum, value_name = "HOW", default_value = "estimate")]
+    pub unknown_spacing: UnknownSpacingArg,
+
+    /// With --unknown-spacing estimate: the long side, in mm, of what lies on the belt (a
+    /// parcel, a bag, a tray) [default: 300]
+    #[arg(long, value_name = "MM")]
+    pub content_long_side_mm: Option<f32>,
+}
+
+/// `armscan synth --palette`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PaletteArg {
+    Armscan,
+    Amber,
+    Deep,
+}
+
+impl PaletteArg {
+    #[must_use]
+    pub fn palette(self) -> armscan_core::colour::Palette {
+        use armscan_core::colour::Palette;
+        match self {
+            PaletteArg::Armscan => Palette::ARMSCAN,
+            PaletteArg::Amber => Palette::AMBER,
+            PaletteArg::Deep => Palette::DEEP,
+        }
+    }
+}
+
+/// `--unknown-spacing`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum UnknownSpacingArg {
+    Estimate,
+    Search,
+    Assume,
 }
 
 /// How scan files are read (shared by `scan` and `watch`).
@@ -386,4 +443,48 @@ pub struct WatchArgs {
     /// Print each record on stdout as a JSON line (armscan.scan/2) instead of text.
     #[arg(long)]
     pub jsonl: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Watch this folder the scanner writes into (needs --out), as `armscan watch` does.
+    #[arg(long, value_name = "IN_DIR", conflicts_with = "scans")]
+    pub watch: Option<PathBuf>,
+
+    /// Screen this folder (or file) once at start and serve its scans.
+    #[arg(long, value_name = "DIR")]
+    pub scans: Option<PathBuf>,
+
+    /// Output folder: with --watch, results.jsonl, results/ and the journal; the decisions
+    /// database by default.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// The decisions database [default: OUT/console.sqlite]
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+
+    /// Address to listen on; anything but loopback needs --token-file.
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+
+    /// A file whose first line is the access token (at least 16 characters) every request must
+    /// carry: open the console as http://HOST:PORT/?token=TOKEN.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub detector: ModelArgs,
+
+    #[command(flatten)]
+    pub read: ReadArgs,
+
+    /// With --watch: a file is taken once its size and modification time stayed the same
+    /// this long.
+    #[arg(long, value_name = "MS", default_value_t = 500)]
+    pub settle_ms: u64,
+
+    /// With --watch: how often IN_DIR is listed when idle.
+    #[arg(long, value_name = "MS", default_value_t = 200)]
+    pub poll_ms: u64,
 }

@@ -7,6 +7,7 @@ mod args;
 mod eval_cmd;
 mod progress;
 mod scan_cmd;
+mod serve_cmd;
 mod synth_cmd;
 mod watch_cmd;
 
@@ -31,5 +32,6 @@ fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
         args::Command::Synth(a) => synth_cmd::run(&a),
         args::Command::Eval(a) => eval_cmd::run(&a),
         args::Command::Watch(a) => watch_cmd::run(&a),
+        args::Command::Serve(a) => serve_cmd::run(&a),
     }
 }

@@ -7,13 +7,13 @@ use std::process::ExitCode;
 use anyhow::{anyhow, bail, Context};
 use armscan::ingest::read_scanner_profile;
 use armscan::{
-    collect_inputs, now_utc, write_jsonl, BackendChoice, Category, DecodeLimits, ReportWriter,
-    ScaleSearch, ScanRecord, ScannerProfile, ScreenRequest, Screened, Screener, ScreenerBuilder,
-    ScreenerError, Status, ThresholdOverrides,
+    collect_inputs, now_utc, write_jsonl, BackendChoice, Category, ContentPrior, DecodeLimits,
+    ReportWriter, ScaleSearch, ScanRecord, ScannerProfile, ScreenRequest, Screened, Screener,
+    ScreenerBuilder, ScreenerError, Status, ThresholdOverrides, UnknownSpacing,
 };
 use armscan_report::ReportOptions;
 
-use crate::args::{BackendArg, ModelArgs, ReadArgs, ScanArgs};
+use crate::args::{BackendArg, ModelArgs, ReadArgs, ScanArgs, UnknownSpacingArg};
 
 /// `--pixel-spacing-mm` and the like: a positive number of millimetres.
 pub(crate) fn check_spacing(flag: &str, mm: Option<f32>) -> anyhow::Result<()> {
@@ -28,6 +28,7 @@ pub(crate) fn check_spacing(flag: &str, mm: Option<f32>) -> anyhow::Result<()> {
 /// The screener's options from the model flags (`scan`, `eval`, `watch`); the screener checks
 /// them when it starts ([`start`] names a bad one by its flag).
 pub(crate) fn screener_options(args: &ModelArgs) -> anyhow::Result<ScreenerBuilder> {
+    check_spacing("--content-long-side-mm", args.content_long_side_mm)?;
     let backend = match args.backend {
         BackendArg::Auto => BackendChoice::Auto,
         BackendArg::Tract => BackendChoice::Tract,
@@ -41,7 +42,7 @@ pub(crate) fn screener_options(args: &ModelArgs) -> anyhow::Result<ScreenerBuild
         .with_intra_threads(args.intra_threads)
         .with_batch_frames(args.batch_frames)
         .with_mirror_view(!args.single_view)
-        .with_scale_search(args.search_scales.then(ScaleSearch::default))
+        .with_unknown_spacing(unknown_spacing(args))
         .with_thresholds(
             ThresholdOverrides::default()
                 .with_min_score(args.min_score)
@@ -52,6 +53,21 @@ pub(crate) fn screener_options(args: &ModelArgs) -> anyhow::Result<ScreenerBuild
         builder = builder.with_model(model);
     }
     Ok(builder)
+}
+
+/// `--unknown-spacing` and `--content-long-side-mm` as the library's [`UnknownSpacing`].
+pub(crate) fn unknown_spacing(args: &ModelArgs) -> UnknownSpacing {
+    match args.unknown_spacing {
+        UnknownSpacingArg::Estimate => {
+            let prior = ContentPrior::default();
+            UnknownSpacing::Estimate(match args.content_long_side_mm {
+                Some(mm) => prior.with_content_long_side_mm(mm),
+                None => prior,
+            })
+        }
+        UnknownSpacingArg::Search => UnknownSpacing::Search(ScaleSearch::default()),
+        UnknownSpacingArg::Assume => UnknownSpacing::ModelAssumption,
+    }
 }
 
 /// Adds the reading flags (`scan`, `watch`): windowing, decode limits, the scans' pixel spacing.
@@ -144,7 +160,8 @@ pub(crate) fn text_line(record: &ScanRecord) -> String {
     }
 }
 
-/// Counts of a run by verdict and by Protocol category, for the closing line and the exit code.
+/// Counts of a run by verdict and by category (`Category::ALL`: the Protocol's three, then
+/// accessories), for the closing line and the exit code.
 #[derive(Debug, Default)]
 struct Tally {
     clear: usize,
@@ -253,10 +270,16 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
             dir.join("index.html").display()
         );
     }
-    let [firearm, part, ammunition] = tally.per_category;
+    // The Protocol categories, then accessories (magazines, trigger groups) apart, when any.
+    let [firearm, part, ammunition, accessory] = tally.per_category;
+    let accessories = if accessory > 0 {
+        format!("; {accessory} accessory (not a Protocol category)")
+    } else {
+        String::new()
+    };
     eprintln!(
         "armscan: {} scans: {} alarm, {} review, {} clear, {} error; \
-         detections: {firearm} firearm, {part} part, {ammunition} ammunition",
+         detections: {firearm} firearm, {part} part, {ammunition} ammunition{accessories}",
         requests.len(),
         tally.alarm,
         tally.review,

@@ -39,6 +39,8 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<ExitCode> {
         .with_exclude_variants(args.exclude_variants.clone())
         .with_part_families(args.part_families)
         .with_light_frame_fraction(args.light_frame_fraction)
+        .with_silencer_fraction(args.silencer_fraction)
+        .with_palette(args.palette.palette())
         .with_planes(planes);
     options.validate()?;
     let selection = |path: &Option<std::path::PathBuf>,

@@ -298,6 +298,89 @@ fn help_reads_well_and_bad_flags_exit_2() {
 }
 
 #[test]
+fn synth_labels_magazines_as_accessories_and_silencers_as_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = armscan(
+        &[
+            "synth",
+            "--n",
+            "10",
+            "--seed",
+            "2",
+            "--out",
+            "p",
+            "--width",
+            "320",
+            "--height",
+            "256",
+            "--pixel-spacing-mm",
+            "2.5",
+            "--clean-fraction",
+            "0",
+            "--mix",
+            "part=1",
+            "--silencer-fraction",
+            "0.5",
+            "--planes",
+            "grey",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let coco: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("p/annotations.json")).unwrap(),
+    )
+    .unwrap();
+    let sup: std::collections::HashMap<u64, (String, String)> = coco["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_u64().unwrap(),
+                (
+                    c["name"].as_str().unwrap().to_owned(),
+                    c["supercategory"].as_str().unwrap().to_owned(),
+                ),
+            )
+        })
+        .collect();
+    let of = |name: &str| sup.values().find(|(n, _)| n == name).unwrap().1.clone();
+    assert_eq!(of("magazine"), "accessory");
+    assert_eq!(of("trigger_group"), "accessory");
+    assert_eq!(of("silencer"), "part");
+    assert_eq!(of("slide"), "part");
+    let anns = coco["annotations"].as_array().unwrap();
+    assert!(!anns.is_empty());
+    assert!(
+        anns.iter()
+            .any(|a| sup[&a["category_id"].as_u64().unwrap()].0 == "silencer"),
+        "--silencer-fraction 0.5 draws silencers"
+    );
+    for a in anns {
+        let (name, s) = &sup[&a["category_id"].as_u64().unwrap()];
+        let want = if ["magazine", "trigger_group"].contains(&name.as_str()) {
+            "accessory"
+        } else {
+            "part"
+        };
+        assert_eq!(s, want, "{a}");
+    }
+    // --mix takes the Protocol categories; accessories come with the part share
+    let o = armscan(
+        &["synth", "--n", "1", "--out", "q", "--mix", "accessory=1"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("part share"));
+}
+
+#[test]
 fn synth_writes_a_deterministic_labelled_dataset() {
     let dir = tempfile::tempdir().unwrap();
     for out in ["a", "b"] {
@@ -336,7 +419,8 @@ fn synth_writes_a_deterministic_labelled_dataset() {
         "threats in every scene when clean fraction is 0"
     );
     for c in coco["categories"].as_array().unwrap() {
-        assert!(["firearm", "part", "ammunition"].contains(&c["supercategory"].as_str().unwrap()));
+        assert!(["firearm", "part", "ammunition", "accessory"]
+            .contains(&c["supercategory"].as_str().unwrap()));
     }
     assert_eq!(
         std::fs::read(dir.path().join("a/annotations.json")).unwrap(),
@@ -511,12 +595,16 @@ fn synth_draws_part_families_only_with_the_flag() {
         plain.iter().all(|v| !families.contains(&v.as_str())),
         "{plain:?}"
     );
-    // every fixed part shape excluded: only the families are left to draw
+    // every fixed part shape (and accessory, drawn in the part share) excluded: only the
+    // families are left to draw
     let fixed: Vec<&str> = armscan_synth::threats::VARIANTS
         .iter()
         .filter(|(_, fine)| {
-            armscan_core::taxonomy::known_category(fine)
-                == Some(armscan_core::taxonomy::Category::Part)
+            use armscan_core::taxonomy::Category;
+            matches!(
+                armscan_core::taxonomy::known_category(fine),
+                Some(Category::Part | Category::Accessory)
+            )
         })
         .map(|(v, _)| *v)
         .collect();
@@ -650,4 +738,52 @@ fn text_output_names_the_category_only_where_the_class_does_not() {
         text.contains("gun.png  firearm 0.90 [10,20,30,50]"),
         "{text}"
     );
+}
+
+#[test]
+fn unknown_spacing_is_estimated_by_default_and_each_way_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    write_block_png(&dir.path().join("gun.png"), true);
+    let model = fixture_model();
+    let m = model.to_str().unwrap();
+    let scan = |extra: &[&str]| {
+        let mut args = vec![
+            "scan",
+            "gun.png",
+            "--model",
+            m,
+            "--backend",
+            "tract",
+            "--jsonl",
+        ];
+        args.extend_from_slice(extra);
+        armscan(&args, dir.path())
+    };
+    // the 20 x 30 px block taken as a 300 mm parcel: 10 mm/px, clamped to the coarsest, 2.5
+    let out = scan(&[]);
+    let r = &records(&out)[0];
+    assert_eq!(r["spacing_source"], "estimate", "{r}");
+    assert_eq!(r["pixel_spacing_mm"], 2.5, "{r}");
+    // a parcel of 60 mm: 60 / 30 px = 2 mm/px
+    let out = scan(&["--content-long-side-mm", "60"]);
+    let r = &records(&out)[0];
+    assert_eq!(r["spacing_source"], "estimate", "{r}");
+    let mm = r["pixel_spacing_mm"].as_f64().unwrap();
+    assert!((mm - 2.0).abs() < 0.15, "{r}");
+    // the fixture model assumes no spacing: `assume` screens by the input fit and says none
+    let out = scan(&["--unknown-spacing", "assume"]);
+    let r = &records(&out)[0];
+    assert_eq!(r["spacing_source"], serde_json::Value::Null, "{r}");
+    let out = scan(&["--unknown-spacing", "search"]);
+    assert_eq!(records(&out)[0]["spacing_source"], "search");
+    // a spacing the caller gives wins over any of them
+    let out = scan(&["--pixel-spacing-mm", "0.5"]);
+    assert_eq!(records(&out)[0]["spacing_source"], "profile");
+    // bad values are named by their flag
+    let out = scan(&["--content-long-side-mm=-3"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--content-long-side-mm"));
+    let out = scan(&["--unknown-spacing", "guess"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--unknown-spacing"));
 }

@@ -16,7 +16,7 @@ pub fn fixture_model() -> PathBuf {
 }
 
 pub fn real_model() -> PathBuf {
-    repo().join("models/armscan-threat-v11/armscan-threat-v11.manifest.json")
+    repo().join("models/armscan-threat-v12/armscan-threat-v12.manifest.json")
 }
 
 pub fn armscan(args: &[&str], cwd: &Path) -> Output {
@@ -76,8 +76,15 @@ pub fn check_contract(r: &serde_json::Value) -> String {
     let source = &r["spacing_source"];
     assert!(
         source.is_null()
-            || ["given", "file", "profile", "model_assumption", "search"]
-                .contains(&source.as_str().unwrap()),
+            || [
+                "given",
+                "file",
+                "profile",
+                "estimate",
+                "model_assumption",
+                "search"
+            ]
+            .contains(&source.as_str().unwrap()),
         "spacing_source: {r}"
     );
     assert_eq!(
@@ -97,7 +104,8 @@ pub fn check_contract(r: &serde_json::Value) -> String {
         assert!(r["error"].is_null());
         let (w, h) = (r["width"].as_f64().unwrap(), r["height"].as_f64().unwrap());
         for d in r["detections"].as_array().unwrap() {
-            assert!(["firearm", "part", "ammunition"].contains(&d["category"].as_str().unwrap()));
+            assert!(["firearm", "part", "ammunition", "accessory"]
+                .contains(&d["category"].as_str().unwrap()));
             let s = d["score"].as_f64().unwrap();
             assert!((0.0..=1.0).contains(&s));
             let b: Vec<f64> = d["box"]

@@ -101,66 +101,151 @@ fn lerp3(a: [f32; 3], b: [f32; 3], t: f32) -> [f32; 3] {
     ]
 }
 
-/// The hue (unit RGB) for a ratio R and low-energy attenuation `-ln T_low`.
-#[must_use]
-pub fn hue_for(ratio: f32, low_attenuation: f32) -> [f32; 3] {
-    if low_attenuation > LOW_OPAQUE_ATTENUATION {
-        return METAL_RGB;
+/// A pseudo-colour palette: the hue of each material band and how brightness follows the
+/// transmission. Scanner vendors differ in both (the hues of orange, green and blue, and how dark
+/// a given attenuation is drawn); [`Palette::ARMSCAN`] is armscan's own ([`pseudo_colour`]), the
+/// others are made-up vendors for testing a detector on palettes it never saw.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Palette {
+    pub name: &'static str,
+    /// Organic (low R).
+    pub organic: [f32; 3],
+    /// Inorganic and mixtures.
+    pub inorganic: [f32; 3],
+    /// Metal (high R, or an opaque low-energy channel).
+    pub metal: [f32; 3],
+    /// Brightness is `min(1, gain · g^exponent)` of the geometric-mean transmission `g`.
+    pub brightness_gain: f32,
+    pub brightness_exponent: f32,
+}
+
+impl Palette {
+    /// armscan's palette: the constants above, brightness `min(1, 1.1 · sqrt(g))`.
+    pub const ARMSCAN: Palette = Palette {
+        name: "armscan",
+        organic: ORGANIC_RGB,
+        inorganic: INORGANIC_RGB,
+        metal: METAL_RGB,
+        brightness_gain: 1.1,
+        brightness_exponent: 0.5,
+    };
+    /// A light palette: pale amber organic, yellow-green mixtures, sky-blue metal, dense matter
+    /// kept bright (exponent 0.3).
+    pub const AMBER: Palette = Palette {
+        name: "amber",
+        organic: [1.0, 0.72, 0.28],
+        inorganic: [0.45, 0.85, 0.25],
+        metal: [0.30, 0.55, 1.0],
+        brightness_gain: 1.0,
+        brightness_exponent: 0.3,
+    };
+    /// A dark palette: deep orange organic, olive mixtures, navy metal, brightness almost linear
+    /// in the transmission (exponent 0.85).
+    pub const DEEP: Palette = Palette {
+        name: "deep",
+        organic: [0.92, 0.42, 0.05],
+        inorganic: [0.40, 0.62, 0.10],
+        metal: [0.12, 0.12, 0.75],
+        brightness_gain: 1.15,
+        brightness_exponent: 0.85,
+    };
+    /// Every palette, armscan's first.
+    pub const ALL: [Palette; 3] = [Palette::ARMSCAN, Palette::AMBER, Palette::DEEP];
+
+    /// A palette by its name.
+    #[must_use]
+    pub fn named(name: &str) -> Option<Palette> {
+        Palette::ALL.into_iter().find(|p| p.name == name)
     }
-    if ratio <= R_INORGANIC_MIN {
-        lerp3(
-            ORGANIC_RGB,
-            INORGANIC_RGB,
-            ramp(ratio, R_ORGANIC_MAX, R_INORGANIC_MIN),
-        )
-    } else {
-        lerp3(
-            INORGANIC_RGB,
-            METAL_RGB,
-            ramp(ratio, R_INORGANIC_MAX, R_METAL_MIN),
-        )
+
+    /// The hue (unit RGB) for a ratio R and low-energy attenuation `-ln T_low`.
+    #[must_use]
+    pub fn hue_for(&self, ratio: f32, low_attenuation: f32) -> [f32; 3] {
+        if low_attenuation > LOW_OPAQUE_ATTENUATION {
+            return self.metal;
+        }
+        if ratio <= R_INORGANIC_MIN {
+            lerp3(
+                self.organic,
+                self.inorganic,
+                ramp(ratio, R_ORGANIC_MAX, R_INORGANIC_MIN),
+            )
+        } else {
+            lerp3(
+                self.inorganic,
+                self.metal,
+                ramp(ratio, R_INORGANIC_MAX, R_METAL_MIN),
+            )
+        }
+    }
+
+    /// RGB of one pixel from its high- and low-energy transmissions (each in `[0, 1]`; values
+    /// outside are clamped), by the rule in the module docs with this palette's hues and
+    /// brightness.
+    #[must_use]
+    pub fn colour(&self, t_high: f32, t_low: f32) -> [u8; 3] {
+        let th = if t_high.is_nan() {
+            0.0
+        } else {
+            t_high.clamp(1e-6, 1.0)
+        };
+        let tl = if t_low.is_nan() {
+            0.0
+        } else {
+            t_low.clamp(1e-6, 1.0)
+        };
+        let g = single_energy_view(th, tl);
+        // as `dual_energy_ratio`, with each logarithm taken once
+        let (ah, al) = (-th.ln(), -tl.ln());
+        let hue = if ah < 0.005 {
+            [1.0, 1.0, 1.0]
+        } else {
+            self.hue_for(al / ah, al)
+        };
+        let strength = ramp(1.0 - g, 0.0, 0.25);
+        let base = lerp3([1.0, 1.0, 1.0], hue, strength);
+        let brightness = if self.brightness_exponent == 0.5 {
+            g.sqrt()
+        } else {
+            g.powf(self.brightness_exponent)
+        };
+        let v = (self.brightness_gain * brightness).min(1.0);
+        // c·v ≥ 0, so adding a half and truncating rounds like `round` (and saturates at 255)
+        let to8 = |c: f32| (c * v * 255.0 + 0.5).min(255.0) as u8;
+        [to8(base[0]), to8(base[1]), to8(base[2])]
+    }
+
+    /// [`Palette::colour`] for a whole image: `high` and `low` as transmissions; returns packed
+    /// RGB. The shorter slice sets the length.
+    #[must_use]
+    pub fn colour_image(&self, high: &[f32], low: &[f32]) -> Vec<u8> {
+        let mut out = vec![0u8; high.len().min(low.len()) * 3];
+        for ((px, &h), &l) in out.chunks_exact_mut(3).zip(high).zip(low) {
+            px.copy_from_slice(&self.colour(h, l));
+        }
+        out
     }
 }
 
-/// Pseudo-colour RGB of one pixel from its high- and low-energy transmissions (each in `[0, 1]`;
-/// values outside are clamped).
+/// The hue (unit RGB) of armscan's palette for a ratio R and low-energy attenuation `-ln T_low`.
+#[must_use]
+pub fn hue_for(ratio: f32, low_attenuation: f32) -> [f32; 3] {
+    Palette::ARMSCAN.hue_for(ratio, low_attenuation)
+}
+
+/// Pseudo-colour RGB of one pixel in armscan's palette from its high- and low-energy
+/// transmissions (each in `[0, 1]`; values outside are clamped).
 #[must_use]
 pub fn pseudo_colour(t_high: f32, t_low: f32) -> [u8; 3] {
-    let th = if t_high.is_nan() {
-        0.0
-    } else {
-        t_high.clamp(1e-6, 1.0)
-    };
-    let tl = if t_low.is_nan() {
-        0.0
-    } else {
-        t_low.clamp(1e-6, 1.0)
-    };
-    let g = single_energy_view(th, tl);
-    // as `dual_energy_ratio`, with each logarithm taken once
-    let (ah, al) = (-th.ln(), -tl.ln());
-    let hue = if ah < 0.005 {
-        [1.0, 1.0, 1.0]
-    } else {
-        hue_for(al / ah, al)
-    };
-    let strength = ramp(1.0 - g, 0.0, 0.25);
-    let base = lerp3([1.0, 1.0, 1.0], hue, strength);
-    let v = (1.1 * g.sqrt()).min(1.0);
-    // c·v ≥ 0, so adding a half and truncating rounds like `round` (and saturates at 255)
-    let to8 = |c: f32| (c * v * 255.0 + 0.5).min(255.0) as u8;
-    [to8(base[0]), to8(base[1]), to8(base[2])]
+    Palette::ARMSCAN.colour(t_high, t_low)
 }
 
 /// [`pseudo_colour`] for a whole image: `high` and `low` as transmissions; returns packed RGB.
 /// The shorter slice sets the length.
 #[must_use]
 pub fn pseudo_colour_image(high: &[f32], low: &[f32]) -> Vec<u8> {
-    let mut out = vec![0u8; high.len().min(low.len()) * 3];
-    for ((px, &h), &l) in out.chunks_exact_mut(3).zip(high).zip(low) {
-        px.copy_from_slice(&pseudo_colour(h, l));
-    }
-    out
+    Palette::ARMSCAN.colour_image(high, low)
 }
 
 #[cfg(test)]
@@ -170,6 +255,27 @@ mod tests {
     /// T = exp(-mu_rho * rho * t_cm) with NIST mu/rho at 150 keV and 60 keV.
     fn t(mu_h: f32, mu_l: f32, rho: f32, cm: f32) -> (f32, f32) {
         ((-mu_h * rho * cm).exp(), (-mu_l * rho * cm).exp())
+    }
+
+    #[test]
+    fn palettes_keep_the_material_order_and_differ_in_look() {
+        let steel = t(0.1964, 1.205, 7.874, 0.2);
+        let water = t(0.1505, 0.2059, 1.0, 8.0);
+        for p in Palette::ALL {
+            // metal bluest, organic reddest, in every palette; the empty belt white
+            let (m, o) = (p.colour(steel.0, steel.1), p.colour(water.0, water.1));
+            assert_eq!(dominant(m), 2, "{} {m:?}", p.name);
+            assert_eq!(dominant(o), 0, "{} {o:?}", p.name);
+            assert_eq!(p.colour(1.0, 1.0), [255, 255, 255], "{}", p.name);
+            assert_eq!(Palette::named(p.name), Some(p));
+        }
+        // the same steel is drawn at different brightness by different vendors
+        let v = |p: Palette| {
+            let c = p.colour(steel.0, steel.1);
+            c[0].max(c[1]).max(c[2])
+        };
+        assert!(v(Palette::AMBER) > v(Palette::ARMSCAN) && v(Palette::ARMSCAN) > v(Palette::DEEP));
+        assert_eq!(Palette::named("nope"), None);
     }
 
     fn dominant(c: [u8; 3]) -> usize {

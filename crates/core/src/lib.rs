@@ -13,6 +13,7 @@
 //! - [`profile`]: what is known of the scanner a scan came from ([`ScannerProfile`]);
 //! - [`scan`]: the [`Scan`] and its planes (single-energy grey, dual-energy high/low,
 //!   pseudo-colour);
+//! - [`tools`]: an operator console's image tools (negative, penetration, stripping, edges, gamma);
 //! - [`verdict`]: detections and the clear / alarm / review decision.
 
 pub mod colour;
@@ -24,6 +25,7 @@ pub mod profile;
 pub mod scan;
 pub mod spacing;
 pub mod taxonomy;
+pub mod tools;
 pub mod verdict;
 pub mod views;
 
@@ -35,7 +37,9 @@ pub use nms::{
 };
 pub use profile::{DualOrder, ScannerProfile, StoredValues, SCANNER_PROFILE_SCHEMA};
 pub use scan::{Plane, PlaneError, Planes, RgbPlane, Scan};
-pub use spacing::{PixelSpacing, SpacingSource};
+pub use spacing::{
+    estimate_from_content, ContentEstimate, ContentPrior, PixelSpacing, SpacingSource,
+};
 pub use taxonomy::{Category, ClassInfo, Taxonomy, TaxonomyError};
 pub use verdict::{Detection, Status, ThresholdOverrides, Thresholds};
 pub use views::{fuse_views, mirror_box, mirror_detections_mut, ViewFusion};

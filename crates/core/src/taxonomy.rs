@@ -1,28 +1,45 @@
-//! Fine classes and the three categories of the UN Firearms Protocol (art. 3).
+//! Fine classes, the three categories of the UN Firearms Protocol (art. 3), and `accessory`.
 //!
 //! A detector predicts fine classes (`handgun`, `slide`, `cartridge`, ...). Every fine class
-//! belongs to exactly one Protocol category: a firearm, a part or component of one, or ammunition.
+//! belongs to exactly one category: one of the Protocol's three (a firearm, a part or component of
+//! one, or ammunition), or [`Category::Accessory`] for things found with firearms that the
+//! Protocol does not name (magazines, trigger groups). Accessories are recorded and reported
+//! under their own name and counted apart, so counts by Protocol category stay what the Protocol
+//! says ([`Category::PROTOCOL`]).
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// The Protocol's three categories of things to find.
+/// What a fine class is: one of the Protocol's three categories, or an accessory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Category {
     /// A whole firearm (pistol, revolver, rifle, shotgun), assembled or folded.
     Firearm,
-    /// A part or component: barrel, frame or receiver, slide or cylinder, bolt or breech block, ...
+    /// A part or component, as the Protocol's art. 3(b) names them: barrel, frame or receiver,
+    /// slide or cylinder, bolt or breech block, and a silencer (device to suppress the sound).
     Part,
     /// Ammunition: cartridges, shells, their cases and projectiles.
     Ammunition,
+    /// Not a Protocol category: things found with firearms that the Protocol does not name as
+    /// parts (magazines, trigger groups). Counted apart from the Protocol categories; a
+    /// detection of one alone never makes a scan `alarm` (see [`crate::Thresholds::verdict`]).
+    Accessory,
 }
 
 impl Category {
-    /// All categories, in report order.
-    pub const ALL: [Category; 3] = [Category::Firearm, Category::Part, Category::Ammunition];
+    /// The Protocol's three categories, in report order: what Protocol totals count.
+    pub const PROTOCOL: [Category; 3] = [Category::Firearm, Category::Part, Category::Ammunition];
+
+    /// Every category, in report order: the Protocol's three, then [`Category::Accessory`].
+    pub const ALL: [Category; 4] = [
+        Category::Firearm,
+        Category::Part,
+        Category::Ammunition,
+        Category::Accessory,
+    ];
 
     #[must_use]
     pub fn as_str(self) -> &'static str {
@@ -30,7 +47,14 @@ impl Category {
             Category::Firearm => "firearm",
             Category::Part => "part",
             Category::Ammunition => "ammunition",
+            Category::Accessory => "accessory",
         }
+    }
+
+    /// Whether this is one of the Protocol's three categories (not [`Category::Accessory`]).
+    #[must_use]
+    pub fn is_protocol(self) -> bool {
+        !matches!(self, Category::Accessory)
     }
 }
 
@@ -47,12 +71,16 @@ impl FromStr for Category {
             "firearm" => Ok(Category::Firearm),
             "part" => Ok(Category::Part),
             "ammunition" => Ok(Category::Ammunition),
+            "accessory" => Ok(Category::Accessory),
             other => Err(TaxonomyError::UnknownCategory(other.to_owned())),
         }
     }
 }
 
 /// The fine classes armscan knows, with their category. A model may use any subset of them.
+///
+/// The order is the class index of `armscan synth`'s COCO and YOLO labels (COCO id = index + 1),
+/// so a class is only ever added at the end.
 pub const KNOWN_FINE_CLASSES: &[(&str, Category)] = &[
     ("firearm", Category::Firearm),
     ("handgun", Category::Firearm),
@@ -66,20 +94,21 @@ pub const KNOWN_FINE_CLASSES: &[(&str, Category)] = &[
     ("frame_receiver", Category::Part),
     ("bolt", Category::Part),
     ("cylinder", Category::Part),
-    ("trigger_group", Category::Part),
-    ("magazine", Category::Part),
+    ("trigger_group", Category::Accessory),
+    ("magazine", Category::Accessory),
     ("cartridge", Category::Ammunition),
     ("shotgun_shell", Category::Ammunition),
     ("ammunition_box", Category::Ammunition),
     ("ammunition_clip", Category::Ammunition),
     ("ammunition_belt", Category::Ammunition),
+    ("silencer", Category::Part),
 ];
 
 /// Errors in a class table.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TaxonomyError {
-    #[error("unknown Protocol category `{0}` (expected firearm, part or ammunition)")]
+    #[error("unknown category `{0}` (expected firearm, part, ammunition or accessory)")]
     UnknownCategory(String),
     #[error("fine class `{class}` belongs to category `{known}`, not `{given}`")]
     WrongCategory {
@@ -93,7 +122,7 @@ pub enum TaxonomyError {
     Empty,
 }
 
-/// One fine class and its Protocol category.
+/// One fine class and its category.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClassInfo {
     pub name: String,
@@ -175,7 +204,16 @@ mod tests {
 
     #[test]
     fn protocol_parts_are_parts() {
-        for p in ["barrel", "slide", "frame_receiver", "bolt", "cylinder"] {
+        // art. 3(b): barrel, frame or receiver, slide or cylinder, bolt or breech block, and the
+        // silencer, which the Protocol counts as a part
+        for p in [
+            "barrel",
+            "slide",
+            "frame_receiver",
+            "bolt",
+            "cylinder",
+            "silencer",
+        ] {
             assert_eq!(known_category(p), Some(Category::Part), "{p}");
         }
         assert_eq!(known_category("cartridge"), Some(Category::Ammunition));
@@ -205,10 +243,65 @@ mod tests {
     }
 
     #[test]
+    fn magazines_and_trigger_groups_are_accessories_not_parts() {
+        for a in ["magazine", "trigger_group"] {
+            assert_eq!(known_category(a), Some(Category::Accessory), "{a}");
+        }
+        assert!(!Category::Accessory.is_protocol());
+        assert!(Category::PROTOCOL.iter().all(|c| c.is_protocol()));
+        assert!(!Category::PROTOCOL.contains(&Category::Accessory));
+        assert_eq!(Category::ALL[..3], Category::PROTOCOL);
+        assert_eq!(Category::ALL[3], Category::Accessory);
+        // a class table that calls a magazine a part is refused
+        assert_eq!(
+            Taxonomy::new(vec![
+                ci("handgun", Category::Firearm),
+                ci("magazine", Category::Part)
+            ]),
+            Err(TaxonomyError::WrongCategory {
+                class: "magazine".into(),
+                known: Category::Accessory,
+                given: Category::Part,
+            })
+        );
+        assert!(matches!(
+            Taxonomy::new(vec![ci("silencer", Category::Accessory)]),
+            Err(TaxonomyError::WrongCategory { .. })
+        ));
+        // a category-level table with an `accessory` class, as a model may have
+        let t = Taxonomy::new(vec![
+            ci("firearm", Category::Firearm),
+            ci("part", Category::Part),
+            ci("ammunition", Category::Ammunition),
+            ci("accessory", Category::Accessory),
+            ci("magazine", Category::Accessory),
+        ]);
+        assert_eq!(t.map(|t| t.len()), Ok(5));
+    }
+
+    #[test]
+    fn new_classes_are_added_at_the_end() {
+        // synth's COCO ids and YOLO indices are positions in this table: the classes known before
+        // silencer keep theirs
+        let pos = |n: &str| KNOWN_FINE_CLASSES.iter().position(|(c, _)| *c == n);
+        assert_eq!(pos("magazine"), Some(13));
+        assert_eq!(pos("ammunition_belt"), Some(18));
+        assert_eq!(pos("silencer"), Some(KNOWN_FINE_CLASSES.len() - 1));
+    }
+
+    #[test]
     fn category_round_trips_through_text() {
         for c in Category::ALL {
             assert_eq!(c.as_str().parse::<Category>(), Ok(c));
+            assert_eq!(c.to_string(), c.as_str());
         }
-        assert!("knife".parse::<Category>().is_err());
+        let e = "knife"
+            .parse::<Category>()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        for name in ["firearm", "part", "ammunition", "accessory"] {
+            assert!(e.contains(name), "{e}");
+        }
     }
 }

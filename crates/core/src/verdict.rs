@@ -11,7 +11,7 @@ pub struct Detection {
     /// The fine class, e.g. `handgun`.
     #[serde(rename = "class")]
     pub class_name: String,
-    /// The Protocol category of the fine class.
+    /// The category of the fine class (a Protocol category, or `accessory`).
     pub category: Category,
     /// The detector's score in `[0, 1]`.
     pub score: f32,
@@ -24,11 +24,12 @@ pub struct Detection {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
-    /// No detection reached the review score.
+    /// No detection reached the review score (an accessory: the alarm score).
     Clear,
-    /// A detection reached the alarm score: stop the parcel.
+    /// A detection of a Protocol category reached the alarm score: stop the parcel.
     Alarm,
-    /// A detection reached the review score but not the alarm score: an operator looks.
+    /// A detection of a Protocol category reached the review score but not the alarm score, or
+    /// an accessory reached the alarm score: an operator looks.
     Review,
     /// The scan could not be screened. Never to be read as clear.
     Error,
@@ -54,7 +55,7 @@ pub struct Thresholds {
     pub min_score: f32,
     /// A detection at or above this score makes the scan `review`.
     pub review_score: f32,
-    /// A detection at or above this score makes the scan `alarm`.
+    /// A detection at or above this score makes the scan `alarm` (an accessory: `review`).
     pub alarm_score: f32,
 }
 
@@ -88,16 +89,27 @@ impl Thresholds {
         overrides.applied_to(self)
     }
 
-    /// The verdict for a screened scan's detections.
+    /// The verdict for a screened scan's detections; the one place the rule lives.
+    ///
+    /// A detection of a Protocol category (firearm, part, ammunition) at or above `alarm_score`
+    /// makes the scan `alarm`; at or above `review_score`, `review`. An accessory (a magazine, a
+    /// trigger group: [`Category::Accessory`]) is never an alarm by itself: at or above
+    /// `alarm_score` it makes the scan `review` (a magazine in a parcel merits a look), below it
+    /// it changes nothing. The scan takes the most severe outcome of its detections; detections
+    /// are not combined (an accessory beside a part at review score is still `review`).
     #[must_use]
     pub fn verdict(&self, detections: &[Detection]) -> Status {
-        let top = detections
-            .iter()
-            .map(|d| d.score)
-            .fold(f32::NEG_INFINITY, f32::max);
-        if top >= self.alarm_score {
+        let top = |protocol: bool| {
+            detections
+                .iter()
+                .filter(|d| d.category.is_protocol() == protocol)
+                .map(|d| d.score)
+                .fold(f32::NEG_INFINITY, f32::max)
+        };
+        let (threat, accessory) = (top(true), top(false));
+        if threat >= self.alarm_score {
             Status::Alarm
-        } else if top >= self.review_score {
+        } else if threat >= self.review_score || accessory >= self.alarm_score {
             Status::Review
         } else {
             Status::Clear
@@ -191,6 +203,43 @@ mod tests {
         assert_eq!(t.verdict(&[det(0.1)]), Status::Clear);
         assert_eq!(t.verdict(&[det(0.1), det(0.3)]), Status::Review);
         assert_eq!(t.verdict(&[det(0.61), det(0.3)]), Status::Alarm);
+    }
+
+    fn det_of(class_name: &str, category: Category, score: f32) -> Detection {
+        Detection {
+            class_name: class_name.into(),
+            category,
+            ..det(score)
+        }
+    }
+
+    #[test]
+    fn an_accessory_alone_is_at_most_review() {
+        let t = Thresholds::new(0.05, 0.3, 0.6);
+        let magazine = |s| det_of("magazine", Category::Accessory, s);
+        // below the alarm score an accessory changes nothing, even above the review score
+        assert_eq!(t.verdict(&[magazine(0.1)]), Status::Clear);
+        assert_eq!(t.verdict(&[magazine(0.45)]), Status::Clear);
+        // at or above the alarm score it asks for a look, never an alarm
+        assert_eq!(t.verdict(&[magazine(0.6)]), Status::Review);
+        assert_eq!(t.verdict(&[magazine(0.99)]), Status::Review);
+        assert_eq!(
+            t.verdict(&[det_of("trigger_group", Category::Accessory, 0.9)]),
+            Status::Review
+        );
+        // with Protocol detections the most severe outcome wins, nothing is combined
+        assert_eq!(t.verdict(&[magazine(0.99), det(0.7)]), Status::Alarm);
+        assert_eq!(t.verdict(&[magazine(0.99), det(0.1)]), Status::Review);
+        assert_eq!(t.verdict(&[magazine(0.45), det(0.35)]), Status::Review);
+        assert_eq!(
+            t.verdict(&[magazine(0.59), det_of("slide", Category::Part, 0.29)]),
+            Status::Clear
+        );
+        // a silencer is a Protocol part: it alarms
+        assert_eq!(
+            t.verdict(&[det_of("silencer", Category::Part, 0.6)]),
+            Status::Alarm
+        );
     }
 
     #[test]

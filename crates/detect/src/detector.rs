@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use armscan_core::{
-    damp_nested_mut, fuse_views, join_coarse_detections, merge_frame_detections,
-    merge_frame_pieces, mirror_detections_mut, Detection, FrameDetection, FrameGrid, PixelSpacing,
-    Scan, SpacingSource, ThresholdOverrides, Thresholds, ViewFusion,
+    damp_nested_mut, estimate_from_content, fuse_views, join_coarse_detections,
+    merge_frame_detections, merge_frame_pieces, mirror_detections_mut, Detection, FrameDetection,
+    FrameGrid, PixelSpacing, Scan, SpacingSource, ThresholdOverrides, Thresholds, ViewFusion,
 };
 use armscan_ingest::{detector_grey, Windowing};
 use image::GrayImage;
@@ -20,7 +20,7 @@ use crate::manifest::{ModelManifest, Polarity};
 use crate::output::decode_frame;
 use crate::plan::{PreprocessPlan, WorkingScale};
 use crate::runner::{FrameRunner, OrtRunner};
-use crate::search::ScaleSearch;
+use crate::search::{ScaleSearch, UnknownSpacing};
 
 /// Model-space tolerance, in pixels, for a box side to count as lying on a frame cut.
 const CUT_TOLERANCE_PX: f32 = 2.0;
@@ -48,9 +48,9 @@ pub struct DetectorBuilder {
     /// How a scan's planes are brought to the model's 8-bit grey
     /// ([`armscan_ingest::detector_grey`]).
     pub windowing: Windowing,
-    /// For scans of unknown spacing: search these spacings instead of taking the manifest's
-    /// assumption (`None`: the assumption, or the input fit).
-    pub scale_search: Option<ScaleSearch>,
+    /// For scans whose spacing nothing states: estimate it (the default), search scales, or take
+    /// the manifest's assumption.
+    pub unknown_spacing: UnknownSpacing,
 }
 
 impl DetectorBuilder {
@@ -67,7 +67,7 @@ impl DetectorBuilder {
             thresholds: ThresholdOverrides::default(),
             mirror_view: true,
             windowing: Windowing::default(),
-            scale_search: None,
+            unknown_spacing: UnknownSpacing::default(),
         }
     }
     #[must_use]
@@ -112,11 +112,11 @@ impl DetectorBuilder {
         self.windowing = windowing;
         self
     }
-    /// Searches scales for scans of unknown spacing ([`ScaleSearch`]); `None` (the default):
-    /// the manifest's assumed spacing, or the input fit.
+    /// What to do with scans whose spacing nothing states ([`UnknownSpacing`]; default: estimate
+    /// it from the content).
     #[must_use]
-    pub fn with_scale_search(mut self, search: Option<ScaleSearch>) -> Self {
-        self.scale_search = search;
+    pub fn with_unknown_spacing(mut self, unknown_spacing: UnknownSpacing) -> Self {
+        self.unknown_spacing = unknown_spacing;
         self
     }
 
@@ -125,12 +125,12 @@ impl DetectorBuilder {
     /// # Errors
     /// Any [`DetectError`]: a bad manifest, a missing or altered model, an unusable backend.
     pub fn commit(self) -> Result<Detector, DetectError> {
-        if let Some(search) = &self.scale_search {
-            search.check().map_err(|reason| DetectError::Config {
+        self.unknown_spacing
+            .check()
+            .map_err(|reason| DetectError::Config {
                 path: self.model_path.clone(),
-                reason: format!("scale search: {reason}"),
+                reason,
             })?;
-        }
         let manifest = ModelManifest::load(&self.model_path)?;
         let bytes = manifest.read_model_bytes()?;
         let active = backend::init(self.backend, self.ort_lib.as_deref())?;
@@ -159,7 +159,7 @@ impl DetectorBuilder {
             batch_frames: self.batch_frames,
             mirror_view,
             windowing: self.windowing,
-            scale_search: self.scale_search,
+            unknown_spacing: self.unknown_spacing,
         })
     }
 }
@@ -203,7 +203,7 @@ pub struct Detector {
     batch_frames: usize,
     mirror_view: Option<ViewFusion>,
     windowing: Windowing,
-    scale_search: Option<ScaleSearch>,
+    unknown_spacing: UnknownSpacing,
 }
 
 impl Detector {
@@ -220,8 +220,22 @@ impl Detector {
             batch_frames: 1,
             mirror_view,
             windowing: Windowing::default(),
-            scale_search: None,
+            unknown_spacing: UnknownSpacing::default(),
         }
+    }
+
+    /// What this detector does with scans of unknown spacing.
+    #[must_use]
+    pub fn unknown_spacing(&self) -> &UnknownSpacing {
+        &self.unknown_spacing
+    }
+
+    /// Sets what this detector does with scans of unknown spacing (for detectors made with
+    /// [`Detector::from_runner`]).
+    #[must_use]
+    pub fn with_unknown_spacing(mut self, unknown_spacing: UnknownSpacing) -> Self {
+        self.unknown_spacing = unknown_spacing;
+        self
     }
 
     /// The model's id as records name it: the manifest's `id`, followed by `+single-view` when
@@ -348,21 +362,30 @@ impl Detector {
         let started = Instant::now();
         let (width, height) = grey.dimensions();
         let views = if self.mirror_view.is_some() { 2 } else { 1 };
-        let (detections, frames, spacing) =
-            match (pixel_spacing_mm, &self.scale_search) {
-                (None, Some(search)) => self.detect_searching(grey, search)?,
-                _ => {
-                    let (detections, frames) = self.detect_views(grey, pixel_spacing_mm)?;
-                    let spacing =
-                        match pixel_spacing_mm {
-                            Some(mm) => PixelSpacing::new(mm, SpacingSource::Given),
-                            None => self.manifest.spec.framing.assumed_mm_per_px.and_then(|mm| {
-                                PixelSpacing::new(mm, SpacingSource::ModelAssumption)
-                            }),
-                        };
-                    (detections, frames, spacing)
-                }
-            };
+        let assumed = || {
+            self.manifest
+                .spec
+                .framing
+                .assumed_mm_per_px
+                .and_then(|mm| PixelSpacing::new(mm, SpacingSource::ModelAssumption))
+        };
+        let spacing = match (pixel_spacing_mm, &self.unknown_spacing) {
+            (Some(mm), _) => PixelSpacing::new(mm, SpacingSource::Given),
+            (None, UnknownSpacing::Estimate(prior)) => {
+                estimate_from_content(grey.as_raw(), width, height, prior)
+                    .map(|e| e.spacing)
+                    .or_else(assumed)
+            }
+            (None, UnknownSpacing::ModelAssumption) => assumed(),
+            (None, UnknownSpacing::Search(_)) => None,
+        };
+        let (detections, frames, spacing) = match (pixel_spacing_mm, &self.unknown_spacing) {
+            (None, UnknownSpacing::Search(search)) => self.detect_searching(grey, search)?,
+            _ => {
+                let (detections, frames) = self.detect_views(grey, spacing.map(|s| s.mm))?;
+                (detections, frames, spacing)
+            }
+        };
         Ok(ScanDetections {
             detections,
             width,

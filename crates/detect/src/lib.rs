@@ -29,4 +29,4 @@ pub use error::DetectError;
 pub use manifest::{manifest_path_for, ModelManifest};
 pub use plan::{PreprocessPlan, WorkingScale};
 pub use runner::{FrameRunner, OrtRunner};
-pub use search::ScaleSearch;
+pub use search::{ScaleSearch, UnknownSpacing};

@@ -1,10 +1,54 @@
-//! Searching scales for a scan whose pixel spacing nothing states.
+//! Scans whose pixel spacing nothing states: estimate it from the content, search scales, or
+//! take the model's assumption ([`UnknownSpacing`]).
 //!
+//! Searching scales:
 //! A detector is trained at one working spacing; a scan whose spacing is unknown is screened at
 //! each candidate spacing of a ladder over the range real scanners use (about 0.1 to 2.5 mm a
 //! pixel), keeping only the candidates at which the scan's long side would measure a plausible
 //! scene (by default 15 cm, a loose part alone, to 2 m, a crate): the scene's size bounds the
 //! cost. The detections of all candidates are merged by class-aware NMS.
+
+use armscan_core::ContentPrior;
+
+/// What a detector does with a scan whose spacing nothing states (not the caller, the file or a
+/// scanner profile).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum UnknownSpacing {
+    /// Estimate it from the scan's content ([`armscan_core::estimate_from_content`]): one pass at
+    /// the estimate, the cost of a known spacing; records say `estimate`. Where the scan is empty,
+    /// the model's assumption. The default.
+    Estimate(ContentPrior),
+    /// Screen the scan at each spacing of a [`ScaleSearch`] and merge; records say `search`.
+    Search(ScaleSearch),
+    /// The manifest's `framing.assumed_mm_per_px` (or, without one, the input fit by size);
+    /// records say `model_assumption`.
+    ModelAssumption,
+}
+
+impl Default for UnknownSpacing {
+    fn default() -> Self {
+        UnknownSpacing::Estimate(ContentPrior::default())
+    }
+}
+
+impl UnknownSpacing {
+    /// Checks the values.
+    ///
+    /// # Errors
+    /// A message naming the faulty value.
+    pub fn check(&self) -> Result<(), String> {
+        match self {
+            UnknownSpacing::Estimate(prior) => {
+                prior.check().map_err(|e| format!("spacing estimate: {e}"))
+            }
+            UnknownSpacing::Search(search) => {
+                search.check().map_err(|e| format!("scale search: {e}"))
+            }
+            UnknownSpacing::ModelAssumption => Ok(()),
+        }
+    }
+}
 
 /// The search: candidate spacings, the plausible scene, and the merge.
 #[derive(Clone, Debug, PartialEq)]

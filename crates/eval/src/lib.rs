@@ -53,6 +53,7 @@ fn category_colour(c: Option<Category>) -> image::Rgb<u8> {
         Some(Category::Firearm) => plot::PALETTE[3],
         Some(Category::Part) => plot::PALETTE[4],
         Some(Category::Ammunition) => plot::PALETTE[1],
+        Some(Category::Accessory) => plot::PALETTE[9],
         None => image::Rgb([30, 30, 30]),
     }
 }
@@ -61,8 +62,8 @@ fn fmt_opt(v: Option<f64>) -> String {
     v.map_or_else(|| "-".to_owned(), |v| format!("{v:.3}"))
 }
 
-/// The plots of a report: `(file name, image)`: PR curves at IoU 0.5 per category and per fine
-/// class, and the image-level ROC.
+/// The plots of a report: `(file name, image)`: PR curves at IoU 0.5 per category (the Protocol's,
+/// `accessory` when evaluated, and `any_threat`) and per fine class, and the image-level ROC.
 #[must_use]
 pub fn plots(report: &EvalReport) -> Vec<(String, RgbImage)> {
     let pr_series = |labels: &[&LabelMetrics], by_category: bool| -> Vec<plot::Series> {
@@ -128,10 +129,7 @@ pub fn plots(report: &EvalReport) -> Vec<(String, RgbImage)> {
     vec![
         (
             "pr_categories.png".to_owned(),
-            plot::draw(&pr(
-                "PR at IoU 0.5, Protocol categories",
-                pr_series(&cats, true),
-            )),
+            plot::draw(&pr("PR at IoU 0.5, categories", pr_series(&cats, true))),
         ),
         (
             "pr_classes.png".to_owned(),
@@ -208,6 +206,17 @@ pub fn summary_table(report: &EvalReport) -> String {
         "{} images ({} with threats, {} without), {} threat boxes",
         d.images, d.positive_images, d.negative_images, d.gt_boxes
     );
+    if let Some(a) = report
+        .categories
+        .iter()
+        .find(|m| m.category.is_some_and(|c| !c.is_protocol()))
+    {
+        let _ = writeln!(
+            s,
+            "{} {} boxes counted apart (not a Protocol category, not in any_threat)",
+            a.gt_boxes, a.name
+        );
+    }
     let _ = writeln!(
         s,
         "{:<22} {:>6} {:>6} {:>7} {:>8} {:>7}",

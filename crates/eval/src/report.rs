@@ -1,10 +1,15 @@
 //! The evaluation as a whole, pure: [`evaluate`] turns a data set and predictions into an
 //! [`EvalReport`], the content of `eval.json` (schema [`EVAL_SCHEMA`], documented field by
-//! field in `crates/report/EVAL.md`).
+//! field in `crates/eval/EVAL.md`).
+//!
+//! **Accessories** (magazines, trigger groups: [`Category::Accessory`], not a Protocol category)
+//! are scored as a category of their own when the ground truth or the predictions hold one, and
+//! are in no Protocol total: `any_threat`, the data set's threat boxes and positive images, the
+//! means of `summary`, and the totals of a difficulty bin count the Protocol categories only.
 
 use std::collections::BTreeSet;
 
-use armscan_core::taxonomy::KNOWN_FINE_CLASSES;
+use armscan_core::taxonomy::{known_category, KNOWN_FINE_CLASSES};
 use armscan_core::Category;
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +19,7 @@ use crate::metrics::{
 };
 
 /// The schema tag of `eval.json`.
-pub const EVAL_SCHEMA: &str = "armscan.eval/1";
+pub const EVAL_SCHEMA: &str = "armscan.eval/2";
 
 /// Settings of an evaluation.
 #[derive(Clone, Debug, PartialEq)]
@@ -93,7 +98,7 @@ pub struct PrCurve {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LabelMetrics {
     pub name: String,
-    /// The Protocol category (`null` for `any_threat`).
+    /// The category (`null` for `any_threat`).
     pub category: Option<Category>,
     /// GT boxes (not crowd).
     pub gt_boxes: usize,
@@ -120,7 +125,8 @@ pub struct LabelMetrics {
 /// Image-level detection for one scope (any threat, or one category).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ImageLevel {
-    /// `any_threat`, `firearm`, `part` or `ammunition`.
+    /// `any_threat` (the Protocol categories), `firearm`, `part`, `ammunition`, or `accessory`
+    /// when the data set or the predictions hold one.
     pub scope: String,
     pub positives: usize,
     pub negatives: usize,
@@ -164,9 +170,10 @@ impl From<RocPoint> for RocPointOut {
 pub struct Confusion {
     pub iou: f64,
     pub score_threshold: f64,
-    /// GT categories then `background`.
+    /// GT categories (the evaluated ones: the Protocol's, and `accessory` when present) then
+    /// `background`.
     pub rows: Vec<String>,
-    /// Predicted categories then `missed`.
+    /// Predicted categories (the same) then `missed`.
     pub cols: Vec<String>,
     pub counts: Vec<Vec<u64>>,
 }
@@ -179,8 +186,8 @@ pub struct DifficultyBin {
     pub low: f64,
     pub high: Option<f64>,
     pub gt_boxes: usize,
-    /// Share of the bin's GT boxes found at IoU 0.5 by a detection of the same category
-    /// scoring at least `score_threshold`.
+    /// Share of the bin's GT boxes (Protocol categories) found at IoU 0.5 by a detection of the
+    /// same category scoring at least `score_threshold`.
     pub recall: Option<f64>,
     /// Category-level AP50 with GT outside the bin ignored, per category (`null`: no GT in bin).
     pub ap50: Vec<CategoryValue>,
@@ -374,9 +381,13 @@ fn mean(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
     (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
 }
 
-/// Class order: armscan's taxonomy order, then other names alphabetically.
-fn class_rank(name: &str) -> (usize, String) {
+/// Class order: by category (the Protocol's, then accessories), armscan's taxonomy order within
+/// one, then other names alphabetically.
+fn class_rank(name: &str) -> (usize, usize, String) {
     (
+        known_category(name)
+            .and_then(|c| Category::ALL.iter().position(|k| *k == c))
+            .unwrap_or(usize::MAX),
         KNOWN_FINE_CLASSES
             .iter()
             .position(|(n, _)| *n == name)
@@ -447,6 +458,26 @@ pub fn evaluate(
     let n = ds.images.len();
     let preds: Vec<&EvalPred> = preds.iter().filter(|d| d.image < n).collect();
     let gts: Vec<&EvalGt> = ds.gts.iter().collect();
+    // The categories evaluated: the Protocol's three always, an accessory when there is one.
+    let scored: Vec<Category> = Category::ALL
+        .into_iter()
+        .filter(|c| {
+            c.is_protocol()
+                || gts.iter().any(|g| g.category == *c)
+                || preds.iter().any(|d| d.category == *c)
+        })
+        .collect();
+    // What Protocol totals count.
+    let protocol_gts: Vec<&EvalGt> = gts
+        .iter()
+        .copied()
+        .filter(|g| g.category.is_protocol())
+        .collect();
+    let protocol_preds: Vec<&EvalPred> = preds
+        .iter()
+        .copied()
+        .filter(|d| d.category.is_protocol())
+        .collect();
 
     // Fine classes: those with GT, then those only predicted.
     let mut names: Vec<(String, Category)> = Vec::new();
@@ -461,7 +492,7 @@ pub fn evaluate(
     }
     names.sort_by_key(|(nm, _)| (!gts.iter().any(|g| &g.class == nm), class_rank(nm)));
     let mut cat_results = Vec::new();
-    let categories: Vec<LabelMetrics> = Category::ALL
+    let categories: Vec<LabelMetrics> = scored
         .iter()
         .map(|c| {
             let g: Vec<&EvalGt> = gts.iter().copied().filter(|g| g.category == *c).collect();
@@ -471,7 +502,16 @@ pub fn evaluate(
             m
         })
         .collect();
-    let any_threat = label_metrics("any_threat", "any", None, n, &gts, &preds, p).0;
+    let any_threat = label_metrics(
+        "any_threat",
+        "any",
+        None,
+        n,
+        &protocol_gts,
+        &protocol_preds,
+        p,
+    )
+    .0;
 
     // A category-level model names only categories: its fine classes get the recall their
     // category's detections reach (no AP: a detection cannot be a false positive of one fine
@@ -493,14 +533,11 @@ pub fn evaluate(
     // Image level.
     let mut image_level = Vec::new();
     let scopes: Vec<(String, Option<Category>)> = std::iter::once(("any_threat".to_owned(), None))
-        .chain(
-            Category::ALL
-                .iter()
-                .map(|c| (c.as_str().to_owned(), Some(*c))),
-        )
+        .chain(scored.iter().map(|c| (c.as_str().to_owned(), Some(*c))))
         .collect();
     for (scope, cat) in scopes {
-        let wanted = |c: Category| cat.is_none_or(|k| k == c);
+        // `any_threat`: the Protocol categories
+        let wanted = |c: Category| cat.map_or(c.is_protocol(), |k| k == c);
         let mut score = vec![0.0f64; n];
         for d in preds.iter().filter(|d| wanted(d.category)) {
             score[d.image] = score[d.image].max(d.score);
@@ -534,7 +571,7 @@ pub fn evaluate(
     }
 
     // Confusion.
-    let cat_index = |c: Category| Category::ALL.iter().position(|k| *k == c).unwrap_or(0);
+    let cat_index = |c: Category| scored.iter().position(|k| *k == c).unwrap_or(0);
     let g_boxes: Vec<CatBox> = gts
         .iter()
         .filter(|g| !g.iscrowd)
@@ -557,18 +594,18 @@ pub fn evaluate(
     let confusion = Confusion {
         iou: 0.5,
         score_threshold: settings.score_threshold,
-        rows: Category::ALL
+        rows: scored
             .iter()
             .map(|c| c.as_str().to_owned())
             .chain(std::iter::once("background".to_owned()))
             .collect(),
-        cols: Category::ALL
+        cols: scored
             .iter()
             .map(|c| c.as_str().to_owned())
             .chain(std::iter::once("missed".to_owned()))
             .collect(),
         counts: confusion(
-            Category::ALL.len(),
+            scored.len(),
             &g_boxes,
             &d_boxes,
             0.5,
@@ -592,7 +629,7 @@ pub fn evaluate(
             bins.iter()
                 .position(|(_, lo, hi)| (v >= *lo || *lo <= 0.0) && hi.is_none_or(|h| v < h))
         };
-        let untagged = gts
+        let untagged = protocol_gts
             .iter()
             .filter(|g| !g.iscrowd && value(g).is_none())
             .count();
@@ -602,7 +639,7 @@ pub fn evaluate(
             let mut found = 0usize;
             let mut total = 0usize;
             let mut ap50 = Vec::new();
-            for c in Category::ALL {
+            for &c in &scored {
                 let g: Vec<GtRef> = gts
                     .iter()
                     .filter(|g| g.category == c)
@@ -629,13 +666,16 @@ pub fn evaluate(
                     .filter(|(_, x)| !x.ignore && !x.iscrowd)
                     .map(|(i, _)| i)
                     .collect();
-                total += in_bin_gt.len();
-                found += in_bin_gt
-                    .iter()
-                    .filter(|&&i| {
-                        r.gt_match_score_first_iou[i].is_some_and(|s| s >= settings.score_threshold)
-                    })
-                    .count();
+                if c.is_protocol() {
+                    total += in_bin_gt.len();
+                    found += in_bin_gt
+                        .iter()
+                        .filter(|&&i| {
+                            r.gt_match_score_first_iou[i]
+                                .is_some_and(|s| s >= settings.score_threshold)
+                        })
+                        .count();
+                }
                 ap50.push(CategoryValue {
                     category: c,
                     gt_boxes: in_bin_gt.len(),
@@ -661,10 +701,18 @@ pub fn evaluate(
         });
     }
 
-    let positive_images: BTreeSet<usize> =
-        gts.iter().filter(|g| !g.iscrowd).map(|g| g.image).collect();
+    let positive_images: BTreeSet<usize> = protocol_gts
+        .iter()
+        .filter(|g| !g.iscrowd)
+        .map(|g| g.image)
+        .collect();
+    // Means over the Protocol's classes and categories with GT.
     let with_gt = |v: &[LabelMetrics], f: fn(&LabelMetrics) -> Option<f64>| {
-        mean(v.iter().filter(|m| m.gt_boxes > 0).map(f))
+        mean(
+            v.iter()
+                .filter(|m| m.gt_boxes > 0 && m.category.is_some_and(Category::is_protocol))
+                .map(f),
+        )
     };
     EvalReport {
         schema: EVAL_SCHEMA.to_owned(),
@@ -682,8 +730,8 @@ pub fn evaluate(
             images: n,
             positive_images: positive_images.len(),
             negative_images: n - positive_images.len(),
-            gt_boxes: gts.iter().filter(|g| !g.iscrowd).count(),
-            crowd_boxes: gts.iter().filter(|g| g.iscrowd).count(),
+            gt_boxes: protocol_gts.iter().filter(|g| !g.iscrowd).count(),
+            crowd_boxes: protocol_gts.iter().filter(|g| g.iscrowd).count(),
             not_threat_annotations: ds.not_threat_annotations,
             not_threat_classes: ds.not_threat_classes.clone(),
         },
@@ -897,6 +945,112 @@ mod tests {
             "{:?}",
             part.ap50
         );
+    }
+
+    #[test]
+    fn accessories_are_scored_apart_and_left_out_of_protocol_totals() {
+        let mut d = ds();
+        // image 3 holds only a magazine: not a Protocol threat
+        d.gts.push(EvalGt {
+            image: 3,
+            class: "magazine".into(),
+            category: Category::Accessory,
+            bbox: [0.0, 0.0, 10.0, 10.0],
+            iscrowd: false,
+            tags: [("occluded_fraction".to_owned(), 0.0)]
+                .into_iter()
+                .collect(),
+        });
+        let perfect: Vec<EvalPred> = d
+            .gts
+            .iter()
+            .filter(|g| g.category.is_protocol())
+            .map(|g| EvalPred {
+                image: g.image,
+                class: g.class.clone(),
+                category: g.category,
+                score: 0.9,
+                bbox: g.bbox,
+            })
+            .collect();
+        // the magazine missed, and a false magazine on image 0
+        let mut preds = perfect.clone();
+        preds.push(EvalPred {
+            image: 0,
+            class: "magazine".into(),
+            category: Category::Accessory,
+            score: 0.95,
+            bbox: [40.0, 40.0, 10.0, 10.0],
+        });
+        let r = evaluate(&d, &preds, &EvalSettings::default(), source());
+        let names: Vec<&str> = r.categories.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["firearm", "part", "ammunition", "accessory"]);
+        let accessory = &r.categories[3];
+        assert_eq!(
+            (accessory.category, accessory.gt_boxes, accessory.ap50),
+            (Some(Category::Accessory), 1, Some(0.0))
+        );
+        // Protocol totals: the magazine is neither a threat box nor makes image 3 positive, and
+        // neither it nor the false magazine touches any_threat or the means
+        let one = |v: Option<f64>| v.is_some_and(|v| (v - 1.0).abs() < 1e-9);
+        assert_eq!((r.dataset.gt_boxes, r.dataset.positive_images), (3, 3));
+        assert_eq!(r.any_threat.gt_boxes, 3);
+        assert!(one(r.any_threat.ap50) && one(r.any_threat.ap50_95));
+        assert!(one(r.summary.map50_categories), "{:?}", r.summary);
+        assert!(one(r.summary.map50_classes), "{:?}", r.summary);
+        let scopes: Vec<&str> = r.image_level.iter().map(|l| l.scope.as_str()).collect();
+        assert_eq!(
+            scopes,
+            ["any_threat", "firearm", "part", "ammunition", "accessory"]
+        );
+        assert_eq!(
+            (r.image_level[0].positives, r.image_level[0].negatives),
+            (3, 1)
+        );
+        assert_eq!(r.image_level[0].auc, Some(1.0));
+        assert_eq!(
+            (r.image_level[4].positives, r.image_level[4].negatives),
+            (1, 3)
+        );
+        // the confusion has an accessory row and column: the missed magazine, the false one
+        assert_eq!(r.confusion.rows.len(), 5);
+        assert_eq!(r.confusion.cols[3], "accessory");
+        assert_eq!(r.confusion.counts[3][4], 1, "magazine missed");
+        assert_eq!(r.confusion.counts[4][3], 1, "false magazine");
+        // difficulty: bin totals are Protocol boxes, AP50 per evaluated category
+        let occ = &r.difficulty[0];
+        assert_eq!(
+            occ.bins.iter().map(|b| b.gt_boxes).collect::<Vec<_>>(),
+            [1, 1, 1]
+        );
+        assert!(occ.bins.iter().all(|b| b.recall == Some(1.0)));
+        assert_eq!(occ.bins[0].ap50.len(), 4);
+        assert_eq!(occ.bins[0].ap50[3].gt_boxes, 1);
+        // classes: the magazine after the Protocol classes
+        let classes: Vec<&str> = r.classes.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(classes, ["pistol", "slide", "cartridge", "magazine"]);
+
+        // without accessories anywhere, the three Protocol categories as before
+        let r = evaluate(&ds(), &perfect, &EvalSettings::default(), source());
+        assert_eq!(r.categories.len(), 3);
+        assert_eq!(r.image_level.len(), 4);
+        assert_eq!(r.confusion.rows.len(), 4);
+        // an accessory only predicted is scored (no GT: no AP) and counted apart
+        let mut only_pred = perfect;
+        only_pred.push(EvalPred {
+            image: 3,
+            class: "trigger_group".into(),
+            category: Category::Accessory,
+            score: 0.9,
+            bbox: [0.0, 0.0, 10.0, 10.0],
+        });
+        let r = evaluate(&ds(), &only_pred, &EvalSettings::default(), source());
+        assert_eq!(r.categories.len(), 4);
+        assert_eq!(
+            (r.categories[3].detections, r.categories[3].ap50),
+            (1, None)
+        );
+        assert_eq!(r.image_level[0].auc, Some(1.0), "not a false alarm");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Drawing detections on a scan: a rectangle per detection, coloured by Protocol category, and a
+//! Drawing detections on a scan: a rectangle per detection, coloured by category, and a
 //! `class score` label (e.g. `handgun 0.87`) in a filled box above it.
 //!
 //! Text uses the public-domain 8x8 bitmaps of the `font8x8` crate, scaled up by an integer factor,
@@ -16,6 +16,8 @@ pub const FIREARM_COLOUR: Rgb<u8> = Rgb([255, 0, 0]);
 pub const PART_COLOUR: Rgb<u8> = Rgb([255, 0, 255]);
 /// Colour of ammunition boxes: yellow.
 pub const AMMUNITION_COLOUR: Rgb<u8> = Rgb([255, 230, 0]);
+/// Colour of accessory boxes (magazines, trigger groups; not a Protocol category): cyan.
+pub const ACCESSORY_COLOUR: Rgb<u8> = Rgb([0, 200, 255]);
 
 /// The box and label colour of a category.
 #[must_use]
@@ -24,6 +26,7 @@ pub fn category_colour(category: Category) -> Rgb<u8> {
         Category::Firearm => FIREARM_COLOUR,
         Category::Part => PART_COLOUR,
         Category::Ammunition => AMMUNITION_COLOUR,
+        Category::Accessory => ACCESSORY_COLOUR,
     }
 }
 
@@ -297,6 +300,23 @@ mod tests {
         draw_detections_mut(&mut empty, &dets);
         let mut wide = RgbImage::new(30, 300);
         draw_detections_mut(&mut wide, &dets);
+    }
+
+    #[test]
+    fn every_category_has_its_own_colour() {
+        let colours: Vec<Rgb<u8>> = Category::ALL.iter().map(|c| category_colour(*c)).collect();
+        for (i, a) in colours.iter().enumerate() {
+            assert!(colours[i + 1..].iter().all(|b| b != a), "{colours:?}");
+        }
+        // an accessory's box is drawn in its colour
+        let mut img = RgbImage::new(40, 40);
+        draw_detections_styled_mut(
+            &mut img,
+            &[det(Category::Accessory, [5.0, 5.0, 35.0, 35.0])],
+            &DrawStyle::for_size(40, 40).with_labels(false),
+        );
+        assert_eq!(*img.get_pixel(5, 20), ACCESSORY_COLOUR);
+        assert_eq!(*img.get_pixel(20, 20), Rgb([0, 0, 0]));
     }
 
     #[test]

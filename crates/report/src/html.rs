@@ -145,14 +145,20 @@ fn counts_section(out: &mut String, summary: &ReportSummary) {
         ));
     }
     out.push_str("</div>\n<h2>Detections</h2><div class=\"counts\">");
+    // The Protocol categories, then accessories (not a Protocol category), counted apart.
     for category in Category::ALL {
         let (detections, scans) = (
             summary.detections.get(category),
             summary.scans_with.get(category),
         );
+        let note = if category.is_protocol() {
+            ""
+        } else {
+            " <small>(not a Protocol category)</small>"
+        };
         out.push_str(&format!(
             "<div class=\"count\" style=\"--c:{}\">\
-             <b>{detections}</b>{category} {} in {scans} {}</div>",
+             <b>{detections}</b>{category} {} in {scans} {}{note}</div>",
             hex(category),
             plural(detections, "detection", "detections"),
             plural(scans, "scan", "scans"),

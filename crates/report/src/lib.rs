@@ -4,7 +4,7 @@
 //!   [`write_jsonl`], one JSON object per line;
 //! - [`draw`]: boxes and `class score` labels drawn on a scan
 //!   ([`draw_detections_mut`]), coloured by
-//!   Protocol category;
+//!   category (the Protocol's three, and accessories);
 //! - [`writer`]: the `--out DIR` report ([`ReportWriter`]): overlay
 //!   PNGs of flagged scans, written as
 //!   scans come, and at the end `report.json`, `summary.csv` and one self-contained `index.html`;

@@ -6,10 +6,12 @@
 //! {"schema":"armscan.scan/2","scan":"<path as given>","status":"clear|alarm|review|error",
 //!  "width":W,"height":H,"detections":[{"class":"handgun","category":"firearm","score":0.8731,
 //!  "box":[x1,y1,x2,y2]}],"error":null,"backend":"tract|onnxruntime","model":"<id>","elapsed_ms":T,
-//!  "pixel_spacing_mm":0.16,"spacing_source":"given|file|profile|model_assumption|search"}
+//!  "pixel_spacing_mm":0.16,"spacing_source":"given|file|profile|estimate|model_assumption|search"}
 //! ```
 //!
 //! - `width`/`height` are the scan's pixel size, `null` when the scan could not be decoded;
+//! - `category` is `firearm`, `part` or `ammunition` (the Protocol's categories), or `accessory`
+//!   (magazines, trigger groups: not a Protocol category, counted apart);
 //! - `box` is in the scan's own pixels, origin top-left, rounded to 0.01 px;
 //! - `score` is rounded to 4 decimals, `elapsed_ms` to 0.01 ms;
 //! - `error` is `null` unless `status` is `error`; a failed scan is never `clear`;

@@ -7,8 +7,10 @@ use crate::record::round_to;
 use crate::writer::Entry;
 
 /// The header row.
+/// `detections` counts every detection; `firearm`, `part`, `ammunition` and `accessory` count
+/// them by category (accessories are not a Protocol category).
 pub(crate) const CSV_HEADER: &str = "scan,status,width,height,detections,firearm,part,ammunition,\
-                                      max_score,top_class,elapsed_ms,error,overlay";
+                                      accessory,max_score,top_class,elapsed_ms,error,overlay";
 
 /// One field, quoted when RFC 4180 requires it.
 pub(crate) fn csv_field(value: &str) -> String {
@@ -40,6 +42,7 @@ pub(crate) fn summary_csv(entries: &[Entry]) -> String {
             r.count_of(Category::Firearm).to_string(),
             r.count_of(Category::Part).to_string(),
             r.count_of(Category::Ammunition).to_string(),
+            r.count_of(Category::Accessory).to_string(),
             opt_to_string(top.map(|d| round_to(f64::from(d.score), 4))),
             opt_to_string(top.map(|d| d.class_name.as_str())),
             round_to(r.elapsed_ms, 2).to_string(),

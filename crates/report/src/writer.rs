@@ -131,12 +131,16 @@ impl ReportOptions {
     }
 }
 
-/// A count per Protocol category.
+/// A count per category: the three Protocol categories, then `accessory` (magazines, trigger
+/// groups), which is counted apart and is in no Protocol total ([`CategoryCounts::protocol`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CategoryCounts {
     pub firearm: usize,
     pub part: usize,
     pub ammunition: usize,
+    /// Not a Protocol category. Reports written before it existed read back with 0.
+    #[serde(default)]
+    pub accessory: usize,
 }
 
 impl CategoryCounts {
@@ -146,7 +150,14 @@ impl CategoryCounts {
             Category::Firearm => self.firearm,
             Category::Part => self.part,
             Category::Ammunition => self.ammunition,
+            Category::Accessory => self.accessory,
         }
+    }
+
+    /// The sum over the Protocol categories (firearm, part, ammunition): accessories left out.
+    #[must_use]
+    pub fn protocol(&self) -> usize {
+        Category::PROTOCOL.iter().map(|c| self.get(*c)).sum()
     }
 
     fn add(&mut self, category: Category, n: usize) {
@@ -154,6 +165,7 @@ impl CategoryCounts {
             Category::Firearm => self.firearm += n,
             Category::Part => self.part += n,
             Category::Ammunition => self.ammunition += n,
+            Category::Accessory => self.accessory += n,
         }
     }
 }
@@ -167,7 +179,7 @@ pub struct ReportSummary {
     pub alarm: usize,
     pub review: usize,
     pub error: usize,
-    /// Detections listed, per category.
+    /// Detections listed, per category (accessories apart).
     pub detections: CategoryCounts,
     /// Scans with at least one detection of the category.
     pub scans_with: CategoryCounts,

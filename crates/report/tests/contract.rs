@@ -128,3 +128,21 @@ fn status_and_category_serialise_lowercase() {
         assert_eq!(v["status"], text);
     }
 }
+
+#[test]
+fn an_accessory_detection_names_its_category() {
+    let mut r = screened();
+    r.detections[1] = Detection {
+        class_name: "magazine".into(),
+        category: Category::Accessory,
+        score: 0.5,
+        box_in_image: BoxInImage::new(1.0, 2.0, 3.0, 4.0),
+    };
+    let text = serde_json::to_string(&r).unwrap();
+    assert!(
+        text.contains(r#"{"class":"magazine","category":"accessory","score":0.5,"#),
+        "{text}"
+    );
+    let back: ScanRecord = serde_json::from_str(&text).unwrap();
+    assert_eq!(back.detections[1].category, Category::Accessory);
+}

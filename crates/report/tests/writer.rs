@@ -136,6 +136,7 @@ fn writes_a_complete_report() {
     assert_eq!(s["review"], 0);
     assert_eq!(s["detections"]["firearm"], 1);
     assert_eq!(s["detections"]["ammunition"], 0);
+    assert_eq!(s["detections"]["accessory"], 0);
     let scans = report["scans"].as_array().unwrap();
     assert_eq!(scans.len(), 3);
     assert_eq!(scans[0]["scan"], ALARM_SCAN);
@@ -155,20 +156,20 @@ fn writes_a_complete_report() {
     assert_eq!(
         lines[0],
         "scan,status,width,height,detections,firearm,part,ammunition,\
-         max_score,top_class,elapsed_ms,error,overlay"
+         accessory,max_score,top_class,elapsed_ms,error,overlay"
     );
     assert_eq!(
         lines[1],
-        "scans/alarm<1>.png,alarm,400,300,1,1,0,0,0.87,handgun,42.12,,\
+        "scans/alarm<1>.png,alarm,400,300,1,1,0,0,0,0.87,handgun,42.12,,\
          overlays/scans_alarm_1__png.png"
     );
     assert_eq!(
         lines[2],
-        r#""scans/a,""b"".png",clear,320,240,0,0,0,0,,,12,,"#
+        r#""scans/a,""b"".png",clear,320,240,0,0,0,0,0,,,12,,"#
     );
     assert_eq!(
         lines[3],
-        "scans/<x&y>.tif,error,,,0,0,0,0,,,0.5,cannot decode: <truncated> & broken,"
+        "scans/<x&y>.tif,error,,,0,0,0,0,0,,,0.5,cannot decode: <truncated> & broken,"
     );
     assert!(csv.ends_with("\r\n"));
 
@@ -284,4 +285,65 @@ fn review_without_image_and_name_collisions() {
     assert_eq!(names, expected);
     let html = fs::read_to_string(tmp.path().join("index.html")).unwrap();
     assert!(html.contains("Night shift &lt;3&gt;"));
+}
+
+#[test]
+fn accessories_are_counted_apart_from_the_protocol_categories() {
+    use armscan_report::CategoryCounts;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut writer =
+        ReportWriter::create(tmp.path(), run_info(), ReportOptions::default()).unwrap();
+    let det = |class: &str, category, score| Detection {
+        class_name: class.into(),
+        category,
+        score,
+        box_in_image: BoxInImage::new(10.0, 10.0, 60.0, 40.0),
+    };
+    let r = ScanRecord::screened(
+        "parcel.png",
+        200,
+        100,
+        Status::Review,
+        vec![
+            det("magazine", Category::Accessory, 0.9),
+            det("trigger_group", Category::Accessory, 0.7),
+            det("silencer", Category::Part, 0.4),
+        ],
+        "tract",
+        "m",
+        1.0,
+    );
+    writer.add(&r, Some(&display(200, 100))).unwrap();
+    let summary = writer.finish().unwrap();
+    assert_eq!(
+        summary.detections,
+        CategoryCounts {
+            firearm: 0,
+            part: 1,
+            ammunition: 0,
+            accessory: 2
+        }
+    );
+    assert_eq!(summary.detections.protocol(), 1);
+    assert_eq!(summary.scans_with.accessory, 1);
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(tmp.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["summary"]["detections"]["accessory"], 2);
+    assert_eq!(report["summary"]["detections"]["part"], 1);
+    assert_eq!(report["scans"][0]["detections"][0]["category"], "accessory");
+    let csv = fs::read_to_string(tmp.path().join("summary.csv")).unwrap();
+    assert_eq!(
+        csv.lines().nth(1),
+        Some("parcel.png,review,200,100,3,0,1,0,2,0.9,magazine,1,,overlays/parcel_png.png")
+    );
+    let html = fs::read_to_string(tmp.path().join("index.html")).unwrap();
+    assert!(
+        html.contains("<b>2</b>accessory detections in 1 scan"),
+        "accessory count missing"
+    );
+    assert!(html.contains("not a Protocol category"));
+    // a summary written before accessories existed reads back with 0
+    let old: CategoryCounts =
+        serde_json::from_str(r#"{"firearm":1,"part":2,"ammunition":3}"#).unwrap();
+    assert_eq!((old.accessory, old.protocol()), (0, 6));
 }

@@ -1,7 +1,7 @@
 //! Renders every threat variant alone (noiseless, pseudo-colour) into one PNG grid, in the order of
 //! `armscan_synth::threats::VARIANTS`, then seven draws of each part family
-//! (`armscan_synth::threats::PART_FAMILIES`, a row each), each cell at the spacing that fits it
-//! (at least 1 mm/px).
+//! (`armscan_synth::threats::PART_FAMILIES`, a row each), then a row of silencers (five seen from
+//! the side, two end-on), each cell at the spacing that fits it (at least 1 mm/px).
 //! `cargo run --release -p armscan-synth --example threat_gallery -- OUT.png`
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -9,7 +9,7 @@ use armscan_core::colour::pseudo_colour_image;
 use armscan_synth::physics::AttenuationMap;
 use armscan_synth::rng::Rng;
 use armscan_synth::shapes::{draw, Placement};
-use armscan_synth::threats::{build, PART_FAMILIES, VARIANTS};
+use armscan_synth::threats::{build, PART_FAMILIES, SILENCERS, VARIANTS};
 
 fn main() {
     let out = std::env::args()
@@ -26,7 +26,12 @@ fn main() {
     for (f, (v, _)) in PART_FAMILIES.iter().enumerate() {
         cells.extend((0..cols).map(|k| ((fixed_rows + f as u32) * cols + k, *v)));
     }
-    let rows = fixed_rows + PART_FAMILIES.len() as u32;
+    let silencer_row = fixed_rows + PART_FAMILIES.len() as u32;
+    cells.extend((0..cols).map(|k| {
+        let (v, _) = SILENCERS[usize::from(k >= 5)];
+        (silencer_row * cols + k, v)
+    }));
+    let rows = silencer_row + 1;
     let mut sheet =
         image::RgbImage::from_pixel(cols * cell, rows * cell, image::Rgb([255, 255, 255]));
     let mut rng = Rng::new(3);

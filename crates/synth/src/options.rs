@@ -3,6 +3,8 @@
 use serde::Serialize;
 
 use crate::error::SynthError;
+use armscan_core::colour::Palette;
+
 use crate::physics::DetectorModel;
 use crate::threats::ThreatMix;
 
@@ -47,6 +49,14 @@ pub struct SynthOptions {
     /// [`crate::threats::LIGHT_FRAME_FAMILY`]). 0 by default, so older data sets keep their bytes.
     #[serde(skip_serializing_if = "is_zero")]
     pub light_frame_fraction: f32,
+    /// Share of drawn parts replaced by a silencer (fine class `silencer`, a Protocol part;
+    /// [`crate::threats::SILENCERS`]). 0 by default, so older data sets keep their bytes.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub silencer_fraction: f32,
+    /// The palette of the pseudo-colour plane (`armscan_core::colour::Palette`, by name):
+    /// armscan's own by default; the others render the same scenes as other vendors would.
+    #[serde(skip_serializing_if = "is_armscan_palette")]
+    pub palette: &'static str,
     /// Which planes to write: any of `high`, `low`, `grey`, `colour` (COCO `file_name` is the
     /// grey plane, so `grey` is always written).
     pub planes: Vec<Plane>,
@@ -97,6 +107,8 @@ impl Default for SynthOptions {
             exclude_variants: Vec::new(),
             part_families: false,
             light_frame_fraction: 0.0,
+            silencer_fraction: 0.0,
+            palette: Palette::ARMSCAN.name,
             planes: Plane::ALL.to_vec(),
         }
     }
@@ -186,6 +198,23 @@ impl SynthOptions {
         self.light_frame_fraction = f;
         self
     }
+    /// The pseudo-colour plane's palette.
+    #[must_use]
+    pub fn with_palette(mut self, palette: Palette) -> Self {
+        self.palette = palette.name;
+        self
+    }
+    /// The pseudo-colour plane's palette.
+    #[must_use]
+    pub fn palette(&self) -> Palette {
+        Palette::named(self.palette).unwrap_or(Palette::ARMSCAN)
+    }
+    /// Share of drawn parts replaced by a silencer (`silencer_side`, `silencer_end_on`).
+    #[must_use]
+    pub fn with_silencer_fraction(mut self, f: f32) -> Self {
+        self.silencer_fraction = f;
+        self
+    }
     #[must_use]
     pub fn with_planes(mut self, planes: Vec<Plane>) -> Self {
         self.planes = planes;
@@ -220,6 +249,19 @@ impl SynthOptions {
             return bad(format!(
                 "light frame fraction {} (0..=1)",
                 self.light_frame_fraction
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.silencer_fraction) {
+            return bad(format!(
+                "silencer fraction {} (0..=1)",
+                self.silencer_fraction
+            ));
+        }
+        if self.light_frame_fraction + self.silencer_fraction > 1.0 {
+            return bad(format!(
+                "light frame fraction {} + silencer fraction {} (at most 1 together: both \
+                 replace drawn parts)",
+                self.light_frame_fraction, self.silencer_fraction
             ));
         }
         if !(0.0..=1.0).contains(&self.real_threat_fraction)
@@ -257,6 +299,11 @@ impl SynthOptions {
         }
         Ok(())
     }
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_armscan_palette(name: &&'static str) -> bool {
+    *name == Palette::ARMSCAN.name
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference

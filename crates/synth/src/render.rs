@@ -73,10 +73,15 @@ impl Scene {
     pub fn grey_u8(&self) -> Vec<u8> {
         self.measured.grey().iter().map(|t| to_u8(*t)).collect()
     }
-    /// Packed RGB by [`armscan_core::colour`].
+    /// Packed RGB by [`armscan_core::colour`], in armscan's palette.
     #[must_use]
     pub fn colour_rgb(&self) -> Vec<u8> {
         pseudo_colour_image(&self.measured.high, &self.measured.low)
+    }
+    /// Packed RGB in `palette`.
+    #[must_use]
+    pub fn colour_rgb_in(&self, palette: &armscan_core::colour::Palette) -> Vec<u8> {
+        palette.colour_image(&self.measured.high, &self.measured.low)
     }
 }
 
@@ -202,6 +207,7 @@ fn populate_scene(
                         &opts.exclude_variants,
                         opts.part_families,
                         opts.light_frame_fraction,
+                        opts.silencer_fraction,
                         &mut rng,
                     );
                     place_threat(&mut t, inside, mm, threat, &mut rng)

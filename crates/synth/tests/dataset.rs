@@ -164,7 +164,7 @@ fn coco_parses_and_categories_carry_the_protocol_category() {
             Some(sup),
             "{name}"
         );
-        assert!(["firearm", "part", "ammunition"].contains(&sup));
+        assert!(["firearm", "part", "ammunition", "accessory"].contains(&sup));
         by_id.insert(c["id"].as_u64().unwrap(), name.to_owned());
     }
     let images = v["images"].as_array().unwrap();
@@ -214,6 +214,10 @@ fn bad_options_are_errors() {
         SynthOptions::default().with_max_threats(0),
         SynthOptions::default().with_dose(f32::NAN),
         SynthOptions::default().with_light_frame_fraction(1.5),
+        SynthOptions::default().with_silencer_fraction(-0.1),
+        SynthOptions::default()
+            .with_light_frame_fraction(0.6)
+            .with_silencer_fraction(0.6),
     ] {
         assert!(generate(&o, dir.path(), |_| {}).is_err(), "{o:?}");
     }
@@ -433,4 +437,123 @@ fn light_frames_replace_the_asked_share_of_parts_and_leave_other_sets_unchanged(
         !held.is_empty() && held.iter().all(|v| v != "light_frame_family"),
         "{held:?}"
     );
+}
+
+#[test]
+fn silencers_are_parts_and_magazines_are_accessories_in_the_labels() {
+    use armscan_synth::ThreatMix;
+    // (variant, category name, supercategory) of every annotation, and annotations.json's text
+    let labelled = |opts: &SynthOptions| -> (Vec<(String, String, String)>, String) {
+        let dir = tempfile::tempdir().unwrap();
+        generate(opts, dir.path(), |_| {}).unwrap();
+        let text = fs::read_to_string(dir.path().join("annotations.json")).unwrap();
+        let coco: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let cats: BTreeMap<u64, (String, String)> = coco["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["id"].as_u64().unwrap(),
+                    (
+                        c["name"].as_str().unwrap().to_owned(),
+                        c["supercategory"].as_str().unwrap().to_owned(),
+                    ),
+                )
+            })
+            .collect();
+        // YOLO's classes.txt lists the same classes in id order
+        let classes = fs::read_to_string(dir.path().join("classes.txt")).unwrap();
+        let names: Vec<&str> = cats.values().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(classes.lines().collect::<Vec<_>>(), names);
+        let anns = coco["annotations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                let (name, sup) = cats[&a["category_id"].as_u64().unwrap()].clone();
+                (a["variant"].as_str().unwrap().to_owned(), name, sup)
+            })
+            .collect();
+        (anns, text)
+    };
+    let parts = small()
+        .with_count(8)
+        .with_clean_fraction(0.0)
+        .with_mix(ThreatMix::new(0.0, 1.0, 0.0))
+        .with_planes(vec![armscan_synth::Plane::Grey]);
+
+    // every part drawn is a silencer, labelled `silencer` under `part`
+    let (all, text) = labelled(&parts.clone().with_silencer_fraction(1.0));
+    assert!(!all.is_empty());
+    for (variant, name, sup) in &all {
+        assert!(variant.starts_with("silencer_"), "{variant}");
+        assert_eq!((name.as_str(), sup.as_str()), ("silencer", "part"));
+    }
+    assert!(
+        text.contains("\"silencer_fraction\":1.0") || text.contains("\"silencer_fraction\": 1.0"),
+        "the share is recorded"
+    );
+
+    // without the option the part share draws fixed parts and accessories: magazines and the
+    // trigger group under `accessory`, the Protocol parts under `part`, never a silencer
+    let (plain, plain_text) = labelled(&parts.clone().with_count(16));
+    let (zero, zero_text) = labelled(&parts.clone().with_count(16).with_silencer_fraction(0.0));
+    assert_eq!(plain_text, zero_text, "a zero share changes nothing");
+    assert!(!plain_text.contains("silencer_fraction") && zero == plain);
+    let mut accessories = 0;
+    for (variant, name, sup) in &plain {
+        assert!(!variant.starts_with("silencer"), "{variant}");
+        let want = if variant.starts_with("magazine_") || variant.starts_with("trigger_group") {
+            accessories += 1;
+            "accessory"
+        } else {
+            "part"
+        };
+        assert_eq!(sup, want, "{variant} ({name})");
+        assert_eq!(known_category(name).map(|c| c.as_str()), Some(want));
+    }
+    assert!(
+        plain.iter().any(|(_, n, _)| n == "magazine"),
+        "no magazine in {} parts: {plain:?}",
+        plain.len()
+    );
+    assert!(accessories < plain.len(), "{plain:?}");
+}
+
+#[test]
+fn another_palette_repaints_only_the_colour_plane() {
+    use armscan_core::colour::Palette;
+    let made = |palette: Palette| {
+        let dir = tempfile::tempdir().unwrap();
+        generate(
+            &small().with_count(3).with_palette(palette),
+            dir.path(),
+            |_| {},
+        )
+        .unwrap();
+        files(dir.path())
+    };
+    let (own, amber) = (made(Palette::ARMSCAN), made(Palette::AMBER));
+    assert_eq!(
+        own.keys().collect::<Vec<_>>(),
+        amber.keys().collect::<Vec<_>>()
+    );
+    let mut repainted = 0;
+    for (name, bytes) in &own {
+        if name.ends_with("_colour.png") {
+            assert_ne!(bytes, &amber[name], "{name} is repainted");
+            repainted += 1;
+        } else if name.ends_with(".png") && !name.contains("contact_sheet") {
+            assert_eq!(bytes, &amber[name], "{name} is the same scene");
+        }
+    }
+    assert_eq!(repainted, 3);
+    // the palette is named in the options a data set records, unless it is armscan's own
+    let info = |files: &BTreeMap<String, Vec<u8>>| {
+        let coco: serde_json::Value = serde_json::from_slice(&files["annotations.json"]).unwrap();
+        coco["info"]["options"]["palette"].clone()
+    };
+    assert_eq!(info(&amber), "amber");
+    assert!(info(&own).is_null());
 }

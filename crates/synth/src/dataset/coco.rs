@@ -1,7 +1,8 @@
 //! The COCO `annotations.json` of a synthetic dataset: one image per scene (`file_name` is the
 //! grey plane; the other planes, pixel spacing, container and clutter as extra fields), one
-//! annotation per threat with its difficulty tags, one category per fine class with its Protocol
-//! category as `supercategory`.
+//! annotation per threat with its difficulty tags, one category per fine class with its category
+//! as `supercategory`: `firearm`, `part` or `ammunition` (the Protocol's), or `accessory`
+//! (magazines, trigger groups: not Protocol parts).
 
 use std::fs;
 use std::io::Write;

@@ -103,7 +103,7 @@ fn write_scene(
     save::<image::Luma<u8>, u8>(&img.join(format!("{stem}_grey.png")), w, h, scene.grey_u8())?;
     let on_sheet = index < opts.contact_sheet;
     let rgb = if want(Plane::Colour) || on_sheet {
-        scene.colour_rgb()
+        scene.colour_rgb_in(&opts.palette())
     } else {
         Vec::new()
     };
@@ -135,7 +135,8 @@ fn write_scene(
 /// transmissions, 65535 = open beam), `images/NNNNNN_grey.png` (8-bit `sqrt(T_high·T_low)`),
 /// `images/NNNNNN_colour.png` (pseudo-colour), `labels/NNNNNN.txt` (YOLO: class index and
 /// normalised centre/size, classes in `classes.txt`), `annotations.json` (COCO, one category per
-/// fine class with its Protocol category as `supercategory`), and `contact_sheet.png`.
+/// fine class with its category as `supercategory`: a Protocol category or `accessory`), and
+/// `contact_sheet.png`.
 /// Scenes render in parallel; every file depends only on `(opts, index)`, so a seed gives the
 /// same bytes. `on_progress` gets the number of scenes written so far.
 ///

@@ -4,9 +4,13 @@
 //! the belt), barrel along +x, grip down (+y). They are simplified silhouettes, not CAD models.
 //!
 //! One module per family: [`handguns`] (pistols, revolvers), [`long_guns`] (rifles, shotgun,
-//! submachine gun), [`parts`] (fixed parts and magazines), [`part_families`] (parametric
-//! receivers, bolts, barrels, light frames), [`ammunition`]; this module holds the variant tables
-//! and [`build`], which dispatches a variant name to its family; [`mix`] draws random threats.
+//! submachine gun), [`parts`] (fixed parts, and the accessories: magazines, a trigger group),
+//! [`part_families`] (parametric receivers, bolts, barrels, light frames), [`silencers`],
+//! [`ammunition`]; this module holds the variant tables and [`build`], which dispatches a variant
+//! name to its family; [`mix`] draws random threats.
+//!
+//! Each variant's category is its fine class's in [`armscan_core::taxonomy`]: magazines and the
+//! trigger group are `accessory` (not Protocol parts), a silencer is a `part`.
 
 pub mod ammunition;
 mod handguns;
@@ -14,6 +18,7 @@ mod long_guns;
 pub mod mix;
 mod part_families;
 mod parts;
+mod silencers;
 
 use armscan_core::taxonomy::{known_category, Category};
 
@@ -71,6 +76,18 @@ pub const PART_FAMILIES: &[(&str, &str)] = &[
 /// part at the rate a dataset asks for ([`crate::SynthOptions::with_light_frame_fraction`]).
 pub const LIGHT_FRAME_FAMILY: (&str, &str) = ("light_frame_family", "frame_receiver");
 
+/// Silencers (fine class `silencer`, a Protocol part): a sealed tube with cone baffles, seen from
+/// the side or end-on. Drawn only in place of a part at the rate a dataset asks for
+/// ([`crate::SynthOptions::with_silencer_fraction`]), the end-on view in
+/// [`SILENCER_END_ON_SHARE`] of the draws.
+pub const SILENCERS: &[(&str, &str)] = &[
+    ("silencer_side", "silencer"),
+    ("silencer_end_on", "silencer"),
+];
+
+/// The share of drawn silencers seen end-on (when neither view is held out).
+pub const SILENCER_END_ON_SHARE: f32 = 0.25;
+
 /// A threat ready to place.
 #[derive(Clone, Debug)]
 pub struct Threat {
@@ -87,6 +104,7 @@ pub fn find_variant(name: &str) -> Option<(&'static str, &'static str)> {
         .iter()
         .chain(PART_FAMILIES)
         .chain(std::iter::once(&LIGHT_FRAME_FAMILY))
+        .chain(SILENCERS)
         .find(|(v, _)| *v == name)
         .copied()
 }
@@ -101,7 +119,8 @@ pub fn build(variant: &str, rng: &mut Rng) -> Option<Threat> {
         .or_else(|| long_guns::build(name, rng))
         .or_else(|| parts::build(name, rng))
         .or_else(|| ammunition::build(name, rng))
-        .or_else(|| part_families::build(name, rng))?;
+        .or_else(|| part_families::build(name, rng))
+        .or_else(|| silencers::build(name, rng))?;
     Some(Threat {
         variant: name,
         fine_class: fine,
@@ -134,6 +153,81 @@ mod tests {
             .filter(|(_, f)| known_category(f) == Some(Category::Firearm))
             .count();
         assert_eq!(firearms, 12);
+        let accessories: Vec<&str> = VARIANTS
+            .iter()
+            .filter(|(_, f)| known_category(f) == Some(Category::Accessory))
+            .map(|(v, _)| *v)
+            .collect();
+        assert_eq!(
+            accessories,
+            ["trigger_group_ar15", "magazine_pistol", "magazine_rifle"]
+        );
+    }
+
+    #[test]
+    fn silencers_are_parts_and_drawn_only_when_asked() {
+        let mut rng = Rng::new(17);
+        for (v, fine) in SILENCERS {
+            let t = build(v, &mut rng).unwrap_or_else(|| panic!("{v} does not build"));
+            assert_eq!((t.fine_class, t.category), (*fine, Category::Part), "{v}");
+            let r = t.object.radius();
+            assert!(r > 12.0 && r < 150.0, "{v}: radius {r} mm");
+            assert!(
+                !VARIANTS.iter().any(|(x, _)| x == v),
+                "{v} in the plain pool"
+            );
+        }
+        let mut plain = Rng::new(3);
+        let (mut side, mut end_on) = (0, 0);
+        for _ in 0..300 {
+            let a = random_threat_from(Category::Part, &[], true, 0.0, 0.0, &mut plain);
+            assert!(
+                a.fine_class != "silencer",
+                "{} drawn without asking",
+                a.variant
+            );
+        }
+        let mut with = Rng::new(3);
+        for _ in 0..200 {
+            let b = random_threat_from(Category::Part, &[], false, 0.0, 1.0, &mut with);
+            assert_eq!(b.fine_class, "silencer");
+            match b.variant {
+                "silencer_side" => side += 1,
+                _ => end_on += 1,
+            }
+            let c = random_threat_from(Category::Firearm, &[], false, 0.0, 1.0, &mut with);
+            assert_eq!(c.category, Category::Firearm, "only parts are replaced");
+        }
+        assert!(
+            end_on > 20 && side > 2 * end_on,
+            "{side} side, {end_on} end-on"
+        );
+        // a held-out view is never drawn
+        let held = vec!["silencer_end_on".to_owned()];
+        for _ in 0..50 {
+            let b = random_threat_from(Category::Part, &held, false, 0.0, 1.0, &mut with);
+            assert_eq!(b.variant, "silencer_side");
+        }
+    }
+
+    #[test]
+    fn the_part_share_still_draws_magazines_and_trigger_groups() {
+        let mut rng = Rng::new(8);
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..400 {
+            let t = random_threat_from(Category::Part, &[], false, 0.0, 0.0, &mut rng);
+            assert!(
+                matches!(t.category, Category::Part | Category::Accessory),
+                "{}",
+                t.variant
+            );
+            seen.insert(t.fine_class);
+        }
+        for c in ["magazine", "trigger_group", "slide", "barrel"] {
+            assert!(seen.contains(c), "{c} never drawn: {seen:?}");
+        }
+        let t = random_threat_from(Category::Accessory, &[], false, 0.0, 0.0, &mut rng);
+        assert_eq!(t.category, Category::Accessory);
     }
 
     #[test]
@@ -159,13 +253,13 @@ mod tests {
         let mut with = Rng::new(3);
         let mut seen_family = false;
         for _ in 0..300 {
-            let a = random_threat_from(Category::Part, &[], false, 0.0, &mut plain);
+            let a = random_threat_from(Category::Part, &[], false, 0.0, 0.0, &mut plain);
             assert!(
                 !PART_FAMILIES.iter().any(|(v, _)| *v == a.variant),
                 "{} drawn without asking",
                 a.variant
             );
-            let b = random_threat_from(Category::Part, &[], true, 0.0, &mut with);
+            let b = random_threat_from(Category::Part, &[], true, 0.0, 0.0, &mut with);
             seen_family |= PART_FAMILIES.iter().any(|(v, _)| *v == b.variant);
         }
         assert!(seen_family, "no family drawn in 300 parts");

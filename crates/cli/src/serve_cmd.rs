@@ -1,0 +1,85 @@
+//! `armscan serve`: the operator console. The server, the queue and the decisions database live
+//! in `armscan-serve`; screening is [`armscan::Screener`]'s, built from the same flags as
+//! `scan`'s and `watch`'s.
+
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use armscan::ingest::{read_scanner_profile, IngestOptions};
+use armscan::{DecodeLimits, ScannerProfile};
+use armscan_serve::{check_access, read_token_file, serve, ServeOptions, Source};
+use armscan_watch::WatchConfig;
+
+use crate::args::ServeArgs;
+use crate::scan_cmd::{screener_options, start, with_read_options};
+
+/// The decisions database's file name inside the output folder.
+const DB_FILE: &str = "console.sqlite";
+
+pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    // The access rule first: refusing an open port must not wait for a model to load.
+    let token = args
+        .token_file
+        .as_deref()
+        .map(read_token_file)
+        .transpose()?;
+    check_access(args.addr, token.as_deref())?;
+    if args.settle_ms == 0 || args.poll_ms == 0 {
+        bail!("--settle-ms and --poll-ms must be positive");
+    }
+    let source = match (&args.watch, &args.scans) {
+        (Some(in_dir), None) => {
+            let Some(out) = &args.out else {
+                bail!("--watch needs --out DIR (results, journal and the decisions database)");
+            };
+            Source::Watch(
+                WatchConfig::new(in_dir, out)
+                    .with_settle(Duration::from_millis(args.settle_ms))
+                    .with_poll(Duration::from_millis(args.poll_ms)),
+            )
+        }
+        (None, Some(dir)) => Source::Scans(dir.clone()),
+        _ => bail!("give what to serve: --watch IN_DIR --out DIR, or --scans DIR"),
+    };
+    let db_path = match (&args.db, &args.out) {
+        (Some(db), _) => db.clone(),
+        (None, Some(out)) => {
+            std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+            out.join(DB_FILE)
+        }
+        (None, None) => bail!("--scans needs --db FILE or --out DIR for the decisions database"),
+    };
+
+    let builder = with_read_options(screener_options(&args.detector)?, &args.read)?;
+    let mut profile = match &args.read.scanner {
+        Some(path) => read_scanner_profile(path)?,
+        None => ScannerProfile::default(),
+    };
+    if args.read.pixel_spacing_mm.is_some() {
+        profile = profile.with_pixel_spacing_mm(args.read.pixel_spacing_mm);
+    }
+    // Checked positive by `with_read_options`.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let limits = DecodeLimits::default()
+        .with_max_pixels((args.read.max_megapixels * 1e6) as u64)
+        .with_max_file_bytes(args.read.max_file_mib.saturating_mul(1024 * 1024));
+    let ingest = IngestOptions::default()
+        .with_limits(limits)
+        .with_profile(profile);
+    let screener = start(builder, args.detector.backend)?;
+
+    let options = ServeOptions::new(args.addr, db_path)
+        .with_token(token)
+        .with_ingest(ingest)
+        .with_windowing(args.read.window);
+    let stop = Arc::new(AtomicBool::new(false));
+    serve(screener, source, &options, stop, |bound| {
+        eprintln!("armscan: console at http://{bound}/ (Ctrl-C stops it)");
+    })
+    .context("serving the console")?;
+    eprintln!("armscan: console stopped");
+    Ok(ExitCode::SUCCESS)
+}

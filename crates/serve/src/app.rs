@@ -1,0 +1,793 @@
+//! The HTTP side: routes, the JSON API, the guards (access token, Host and Origin checks,
+//! operator sessions), the security headers and the limits.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use armscan::ingest::{display_rgb, load_input, IngestOptions};
+use armscan::Windowing;
+use armscan_core::tools::{self, StripMaterial};
+use armscan_core::Planes;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::db::{decisions_csv, report_csv, DecisionDb, DecisionKind, NewDecision, ThreatCategory};
+use crate::page;
+use crate::store::{ScanStore, StoredScan};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "armscan_session";
+/// The access token cookie's name (set from `?token=` when a token is required).
+pub const TOKEN_COOKIE: &str = "armscan_token";
+/// The content security policy of every response: nothing from elsewhere, no inline script.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+     style-src 'self'; img-src 'self' blob:; connect-src 'self'; base-uri 'none'; \
+     form-action 'self'; frame-ancestors 'none'";
+/// The longest operator name, in characters.
+pub const MAX_OPERATOR_CHARS: usize = 64;
+/// The longest note, in characters.
+pub const MAX_NOTE_CHARS: usize = 2000;
+/// The image tools, by their API names, in the order they are applied.
+pub const TOOLS: [&str; 7] = [
+    "organic-strip",
+    "inorganic-strip",
+    "high",
+    "low",
+    "edges",
+    "negative",
+    "contrast",
+];
+
+/// What the router needs: the queue, the database and the guards' settings.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct AppState {
+    pub store: Arc<ScanStore>,
+    pub db: Arc<DecisionDb>,
+    /// The access token every request must carry (header or cookie), when one is required.
+    pub token: Option<String>,
+    /// The `Host` values accepted (`None`: any, when a token guards the console).
+    pub allowed_hosts: Option<Vec<String>>,
+    /// How scans are read to render their images.
+    pub ingest: IngestOptions,
+    /// How planes become the standard image.
+    pub windowing: Windowing,
+    /// The most bytes a request body may have.
+    pub max_body_bytes: usize,
+    /// The longest a request may take.
+    pub request_timeout: Duration,
+    cache: Mutex<Vec<(String, Arc<Rendered>)>>,
+}
+
+/// A scan's standard image and what kind of planes it came from.
+#[derive(Debug)]
+struct Rendered {
+    rgb: Vec<u8>,
+    width: u32,
+    height: u32,
+    /// Dual-energy or pseudo-colour: the stripping tools apply.
+    colour: bool,
+}
+
+impl AppState {
+    /// State with the defaults: loopback hosts only on `port`, no token, 64 KiB bodies, 30 s.
+    #[must_use]
+    pub fn new(store: Arc<ScanStore>, db: Arc<DecisionDb>) -> Self {
+        Self {
+            store,
+            db,
+            token: None,
+            allowed_hosts: None,
+            ingest: IngestOptions::default(),
+            windowing: Windowing::default(),
+            max_body_bytes: 64 * 1024,
+            request_timeout: Duration::from_secs(30),
+            cache: Mutex::new(Vec::new()),
+        }
+    }
+
+    #[must_use]
+    pub fn with_token(mut self, token: Option<String>) -> Self {
+        self.token = token;
+        self
+    }
+
+    /// Accepts only these `Host` values (e.g. `127.0.0.1:8080`, `localhost:8080`), which keeps
+    /// DNS-rebinding pages out of a console without a token.
+    #[must_use]
+    pub fn with_allowed_hosts(mut self, hosts: Option<Vec<String>>) -> Self {
+        self.allowed_hosts = hosts;
+        self
+    }
+
+    #[must_use]
+    pub fn with_ingest(mut self, ingest: IngestOptions) -> Self {
+        self.ingest = ingest;
+        self
+    }
+
+    #[must_use]
+    pub fn with_windowing(mut self, windowing: Windowing) -> Self {
+        self.windowing = windowing;
+        self
+    }
+
+    #[must_use]
+    pub fn with_max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+
+    #[must_use]
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+}
+
+/// The `Host` values of a loopback console on `port`.
+#[must_use]
+pub fn loopback_hosts(port: u16) -> Vec<String> {
+    vec![
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+    ]
+}
+
+/// An API error: a status and a message, as `{"error": MESSAGE}`; never a stack trace.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+        }
+    }
+
+    fn internal(e: impl std::fmt::Display) -> Self {
+        // The detail goes to the log, not to the client.
+        eprintln!("armscan serve: internal error: {e}");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(json!({ "error": self.message }))).into_response()
+    }
+}
+
+/// The console's router with its guards and limits.
+pub fn router(state: Arc<AppState>) -> Router {
+    let max_body = state.max_body_bytes;
+    let timeout = state.request_timeout;
+    Router::new()
+        .route("/", get(page_queue))
+        .route("/scan/{id}", get(page_scan))
+        .route("/report", get(page_report))
+        .route("/static/app.js", get(static_js))
+        .route("/static/app.css", get(static_css))
+        .route("/api/login", post(api_login))
+        .route("/api/logout", post(api_logout))
+        .route("/api/queue", get(api_queue))
+        .route("/api/scans/{id}", get(api_scan))
+        .route("/api/scans/{id}/image", get(api_image))
+        .route("/api/scans/{id}/decisions", post(api_decide))
+        .route("/api/decisions.csv", get(api_decisions_csv))
+        .route("/api/report.json", get(api_report_json))
+        .route("/api/report.csv", get(api_report_csv))
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such page") })
+        .layer(middleware::from_fn_with_state(Arc::clone(&state), guard))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(middleware::from_fn(security_headers))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .with_state(state)
+}
+
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn same_secret(a: &str, b: &str) -> bool {
+    // Constant time in the secret's content.
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// Token, Host and Origin checks, in that order.
+async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    if let Some(allowed) = &state.allowed_hosts {
+        if !allowed.iter().any(|a| a.eq_ignore_ascii_case(&host)) {
+            return ApiError::new(
+                StatusCode::FORBIDDEN,
+                "this console does not serve that host",
+            )
+            .into_response();
+        }
+    }
+    if let Some(token) = &state.token {
+        let bearer = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        let given = bearer.or_else(|| cookie(headers, TOKEN_COOKIE));
+        let from_query = request
+            .uri()
+            .query()
+            .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("token=")));
+        match (given, from_query) {
+            (Some(g), _) if same_secret(g, token) => {}
+            (_, Some(q)) if request.method() == Method::GET && same_secret(q, token) => {
+                // A link with the token: keep it in a cookie and drop it from the address.
+                let mut response = Redirect::to(request.uri().path()).into_response();
+                if let Ok(v) = HeaderValue::from_str(&format!(
+                    "{TOKEN_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"
+                )) {
+                    response.headers_mut().insert(header::SET_COOKIE, v);
+                }
+                return response;
+            }
+            _ => {
+                return ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "an access token is required (open the link with ?token=, or send \
+                     Authorization: Bearer TOKEN)",
+                )
+                .into_response()
+            }
+        }
+    }
+    let changes_state = !matches!(*request.method(), Method::GET | Method::HEAD);
+    if changes_state {
+        let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
+        let expected = format!("http://{host}");
+        if origin.is_none_or(|o| !o.eq_ignore_ascii_case(&expected)) || host.is_empty() {
+            return ApiError::new(
+                StatusCode::FORBIDDEN,
+                "cross-origin request refused (Origin must be this console)",
+            )
+            .into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// The logged-in operator of a request, if any.
+fn operator(state: &AppState, headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    match cookie(headers, SESSION_COOKIE) {
+        Some(t) => state.db.operator_of(t).map_err(ApiError::internal),
+        None => Ok(None),
+    }
+}
+
+fn require_operator(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
+    operator(state, headers)?
+        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "log in first (POST /api/login)"))
+}
+
+fn new_session_token() -> String {
+    use sha2::{Digest, Sha256};
+    use std::hash::{BuildHasher, Hasher};
+    // std's RandomState is seeded from the OS; /dev/urandom is added where it can be read.
+    let mut h = Sha256::new();
+    for _ in 0..4 {
+        let mut s = std::collections::hash_map::RandomState::new().build_hasher();
+        s.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
+        h.update(s.finish().to_le_bytes());
+    }
+    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
+        let mut buf = [0u8; 32];
+        if std::io::Read::read_exact(&mut f, &mut buf).is_ok() {
+            h.update(buf);
+        }
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, format!("bad JSON body: {e}")))
+}
+
+#[derive(Deserialize)]
+struct LoginBody {
+    operator: String,
+}
+
+async fn api_login(State(state): State<Arc<AppState>>, body: Bytes) -> Result<Response, ApiError> {
+    let LoginBody { operator } = parse_json(&body)?;
+    let name = operator.trim().to_owned();
+    if name.is_empty()
+        || name.chars().count() > MAX_OPERATOR_CHARS
+        || name.chars().any(char::is_control)
+    {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("operator: a name of 1 to {MAX_OPERATOR_CHARS} printable characters"),
+        ));
+    }
+    let token = new_session_token();
+    let db = Arc::clone(&state.db);
+    let (n, t) = (name.clone(), token.clone());
+    tokio::task::spawn_blocking(move || db.login(&n, &t, &armscan::now_utc()))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    let mut response = Json(json!({ "operator": name })).into_response();
+    let cookie = format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/");
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(ApiError::internal)?,
+    );
+    Ok(response)
+}
+
+async fn api_logout(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if let Some(t) = cookie(&headers, SESSION_COOKIE) {
+        state.db.logout(t).map_err(ApiError::internal)?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("armscan_session=; Max-Age=0; Path=/"),
+    );
+    Ok(response)
+}
+
+#[derive(Deserialize, Default)]
+struct QueueQuery {
+    /// `clear|alarm|review|error`, or `flagged` (alarm and review).
+    verdict: Option<String>,
+    /// `undecided|decided`.
+    state: Option<String>,
+}
+
+fn queue_item(s: &StoredScan, latest: Option<&crate::db::DecisionRow>) -> Value {
+    json!({
+        "id": s.id,
+        "seq": s.seq,
+        "name": s.record.scan,
+        "status": s.status_word(),
+        "categories": s.categories(),
+        "top_score": s.top_score(),
+        "error": s.record.error,
+        "decision": latest.map(|d| json!({
+            "decision": d.decision, "category": d.category, "operator": d.operator,
+            "decided_utc": d.decided_utc,
+        })),
+    })
+}
+
+async fn api_queue(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<QueueQuery>,
+) -> Result<Json<Value>, ApiError> {
+    require_operator(&state, &headers)?;
+    let verdicts: Option<BTreeSet<&str>> = match q.verdict.as_deref() {
+        None | Some("" | "all") => None,
+        Some("flagged") => Some(["alarm", "review"].into()),
+        Some(v @ ("clear" | "alarm" | "review" | "error")) => Some([v].into()),
+        Some(_) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "verdict: one of all, flagged, clear, alarm, review, error",
+            ))
+        }
+    };
+    let decided = match q.state.as_deref() {
+        None | Some("" | "all") => None,
+        Some("undecided") => Some(false),
+        Some("decided") => Some(true),
+        Some(_) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "state: one of all, undecided, decided",
+            ))
+        }
+    };
+    let latest = state.db.latest().map_err(ApiError::internal)?;
+    let scans: Vec<Value> = state
+        .store
+        .list()
+        .iter()
+        .filter(|s| {
+            verdicts
+                .as_ref()
+                .is_none_or(|v| v.contains(s.status_word()))
+        })
+        .filter(|s| decided.is_none_or(|d| latest.contains_key(&s.id) == d))
+        .map(|s| queue_item(s, latest.get(&s.id)))
+        .collect();
+    Ok(Json(json!({ "total": state.store.len(), "scans": scans })))
+}
+
+fn scan_or_404(state: &AppState, id: &str) -> Result<Arc<StoredScan>, ApiError> {
+    state
+        .store
+        .get(id)
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "no scan with that id"))
+}
+
+async fn api_scan(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    require_operator(&state, &headers)?;
+    let scan = scan_or_404(&state, &id)?;
+    let decisions = state.db.of_scan(&id).map_err(ApiError::internal)?;
+    let list = state.store.list();
+    let pos = list.iter().position(|s| s.id == id);
+    let next = pos.and_then(|p| list.get(p + 1)).map(|s| s.id.clone());
+    let prev = pos
+        .and_then(|p| p.checked_sub(1))
+        .and_then(|p| list.get(p))
+        .map(|s| s.id.clone());
+    Ok(Json(json!({
+        "id": scan.id,
+        "seq": scan.seq,
+        "sha256": scan.sha256,
+        "record": scan.record,
+        "top_score": scan.top_score(),
+        "categories": scan.categories(),
+        "decisions": decisions,
+        "decision": decisions.last(),
+        "has_image": scan.input.is_some() && scan.record.width.is_some(),
+        "next": next,
+        "prev": prev,
+    })))
+}
+
+#[derive(Deserialize, Default)]
+struct ImageQuery {
+    /// Comma-separated tool names ([`TOOLS`]).
+    tool: Option<String>,
+    contrast: Option<f32>,
+    gamma: Option<f32>,
+}
+
+fn render(state: &AppState, scan: &StoredScan) -> Result<Arc<Rendered>, ApiError> {
+    {
+        let cache = state
+            .cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, r)) = cache.iter().find(|(id, _)| *id == scan.id) {
+            return Ok(Arc::clone(r));
+        }
+    }
+    let input = scan
+        .input
+        .as_ref()
+        .filter(|_| scan.record.width.is_some())
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "this scan has no image"))?;
+    let loaded = load_input(input, &state.ingest).map_err(|e| {
+        eprintln!("armscan serve: reading scan {}: {e}", scan.id);
+        ApiError::new(StatusCode::GONE, "the scan's files can no longer be read")
+    })?;
+    let colour = matches!(loaded.planes, Planes::Dual { .. } | Planes::PseudoColour(_));
+    let rgb = display_rgb(&loaded, &state.windowing);
+    let rendered = Arc::new(Rendered {
+        width: rgb.width(),
+        height: rgb.height(),
+        rgb: rgb.into_raw(),
+        colour,
+    });
+    let mut cache = state
+        .cache
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    cache.push((scan.id.clone(), Arc::clone(&rendered)));
+    if cache.len() > 4 {
+        cache.remove(0);
+    }
+    Ok(rendered)
+}
+
+/// Applies the tools named in `names` (in [`TOOLS`] order) to an RGB image.
+fn apply_tools(
+    image: &Rendered,
+    names: &[&str],
+    contrast: f32,
+    gamma: f32,
+) -> Result<Vec<u8>, ApiError> {
+    for n in names {
+        if !TOOLS.contains(n) {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!("tool: unknown tool {n:?}; known: {}", TOOLS.join(", ")),
+            ));
+        }
+        if n.ends_with("-strip") && !image.colour {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "tool: stripping needs a dual-energy or pseudo-colour scan",
+            ));
+        }
+    }
+    let mut rgb = image.rgb.clone();
+    let (w, h) = (image.width as usize, image.height as usize);
+    for tool in TOOLS.iter().filter(|t| names.contains(t)) {
+        match *tool {
+            "organic-strip" => tools::strip_mut(&mut rgb, StripMaterial::Organic),
+            "inorganic-strip" => tools::strip_mut(&mut rgb, StripMaterial::Inorganic),
+            "high" => tools::high_penetration_mut(&mut rgb),
+            "low" => tools::low_penetration_mut(&mut rgb),
+            "edges" => tools::edge_enhance_mut(&mut rgb, w, h),
+            "negative" => tools::negative_mut(&mut rgb),
+            _ => {}
+        }
+    }
+    if (contrast - 1.0).abs() > f32::EPSILON || (gamma - 1.0).abs() > f32::EPSILON {
+        tools::contrast_gamma_mut(&mut rgb, contrast, gamma);
+    }
+    Ok(rgb)
+}
+
+async fn api_image(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<ImageQuery>,
+) -> Result<Response, ApiError> {
+    require_operator(&state, &headers)?;
+    let scan = scan_or_404(&state, &id)?;
+    let contrast = q.contrast.unwrap_or(1.0);
+    let gamma = q.gamma.unwrap_or(1.0);
+    if !(0.1..=10.0).contains(&contrast) || !(0.1..=10.0).contains(&gamma) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "contrast and gamma: between 0.1 and 10",
+        ));
+    }
+    let tool = q.tool.unwrap_or_default();
+    let png = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
+        let image = render(&state, &scan)?;
+        let names: Vec<&str> = tool.split(',').filter(|t| !t.is_empty()).collect();
+        let rgb = apply_tools(&image, &names, contrast, gamma)?;
+        let img = image::RgbImage::from_raw(image.width, image.height, rgb)
+            .ok_or_else(|| ApiError::internal("image size"))?;
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png)
+            .map_err(ApiError::internal)?;
+        Ok(out.into_inner())
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    Ok(([(header::CONTENT_TYPE, "image/png")], png).into_response())
+}
+
+#[derive(Deserialize)]
+struct DecisionBody {
+    decision: String,
+    category: Option<String>,
+    note: Option<String>,
+    #[serde(default)]
+    tools: Vec<String>,
+    display_to_decision_ms: Option<u64>,
+}
+
+async fn api_decide(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let operator = require_operator(&state, &headers)?;
+    let scan = scan_or_404(&state, &id)?;
+    let body: DecisionBody = parse_json(&body)?;
+    let unprocessable = |m: &str| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m);
+    let decision = DecisionKind::parse(&body.decision)
+        .ok_or_else(|| unprocessable("decision: one of clear, threat, search"))?;
+    let category =
+        match (decision, body.category.as_deref()) {
+            (DecisionKind::Threat, Some(c)) => Some(ThreatCategory::parse(c).ok_or_else(|| {
+                unprocessable("category: one of firearm, part, ammunition, other")
+            })?),
+            (DecisionKind::Threat, None) => {
+                return Err(unprocessable(
+                    "category: a threat needs one of firearm, part, ammunition, other",
+                ))
+            }
+            (_, None | Some("")) => None,
+            (_, Some(_)) => return Err(unprocessable("category: only a threat has a category")),
+        };
+    let note = body
+        .note
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty());
+    if note
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS)
+    {
+        return Err(unprocessable("note: too long"));
+    }
+    let mut used: Vec<String> = Vec::new();
+    for t in body.tools {
+        let known = TOOLS.contains(&t.as_str()) || matches!(t.as_str(), "gamma" | "zoom" | "boxes");
+        if !known {
+            return Err(unprocessable("tools: an unknown tool"));
+        }
+        if !used.contains(&t) {
+            used.push(t);
+        }
+    }
+    let new = NewDecision {
+        operator,
+        scan_id: scan.id.clone(),
+        scan_name: scan.record.scan.clone(),
+        scan_sha256: scan.sha256.clone(),
+        engine_status: scan.status_word().to_owned(),
+        engine_top_score: scan.top_score(),
+        decision,
+        category,
+        note,
+        tools: used,
+        display_to_decision_ms: body.display_to_decision_ms,
+    };
+    let db = Arc::clone(&state.db);
+    let row = tokio::task::spawn_blocking(move || db.record(&new, &armscan::now_utc()))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    Ok((StatusCode::CREATED, Json(row)).into_response())
+}
+
+async fn api_decisions_csv(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    require_operator(&state, &headers)?;
+    let rows = state.db.all().map_err(ApiError::internal)?;
+    Ok(csv_response(decisions_csv(&rows), "decisions.csv"))
+}
+
+async fn api_report_json(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    require_operator(&state, &headers)?;
+    let report = state.db.report().map_err(ApiError::internal)?;
+    Ok(Json(json!({
+        "schema": "armscan.shift/1",
+        "generated_utc": armscan::now_utc(),
+        "scans_queued": state.store.len(),
+        "report": report,
+    })))
+}
+
+async fn api_report_csv(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    require_operator(&state, &headers)?;
+    let report = state.db.report().map_err(ApiError::internal)?;
+    Ok(csv_response(report_csv(&report), "shift-report.csv"))
+}
+
+fn csv_response(body: String, name: &'static str) -> Response {
+    let disposition = format!("attachment; filename=\"{name}\"");
+    let mut response = ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, v);
+    }
+    response
+}
+
+async fn page_queue(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    match operator(&state, &headers) {
+        Ok(Some(op)) => Html(page::queue(&op).into_string()).into_response(),
+        Ok(None) => Html(page::login().into_string()).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn page_scan(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    match operator(&state, &headers) {
+        Ok(Some(op)) => match state.store.get(&id) {
+            Some(scan) => Html(page::scan(&op, &scan.id).into_string()).into_response(),
+            None => ApiError::new(StatusCode::NOT_FOUND, "no scan with that id").into_response(),
+        },
+        Ok(None) => Redirect::to("/").into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn page_report(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    match operator(&state, &headers) {
+        Ok(Some(op)) => match state.db.report() {
+            Ok(report) => {
+                Html(page::report(&op, &report, state.store.len()).into_string()).into_response()
+            }
+            Err(e) => ApiError::internal(e).into_response(),
+        },
+        Ok(None) => Redirect::to("/").into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn static_js() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        Body::from(page::APP_JS),
+    )
+        .into_response()
+}
+
+async fn static_css() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        Body::from(page::APP_CSS),
+    )
+        .into_response()
+}

@@ -1,0 +1,165 @@
+'use strict';
+// armscan console: plain JavaScript, no dependencies. Every action has a key.
+(function () {
+  const view = document.body.dataset.view;
+  const $ = (s) => document.querySelector(s);
+  const say = (m) => { const e = $('#message'); if (e) e.textContent = m; };
+  async function api(method, url, body) {
+    const opt = { method, headers: {}, credentials: 'same-origin' };
+    if (body !== undefined) { opt.headers['Content-Type'] = 'application/json'; opt.body = JSON.stringify(body); }
+    const r = await fetch(url, opt);
+    if (!r.ok) { let m = r.status + ''; try { m = (await r.json()).error; } catch (e) {} throw new Error(m); }
+    return (r.headers.get('content-type') || '').startsWith('application/json') ? r.json() : r;
+  }
+  const lo = $('#logout');
+  if (lo) lo.addEventListener('click', async () => { await api('POST', '/api/logout'); location.href = '/'; });
+  const typing = (ev) => ev.target && (ev.target.tagName === 'INPUT' || ev.target.tagName === 'SELECT');
+
+  if (view === 'login') {
+    $('#login').addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      try { await api('POST', '/api/login', { operator: $('#operator').value }); location.reload(); }
+      catch (e) { say(e.message); }
+    });
+  }
+
+  if (view === 'queue') {
+    let rows = [], sel = 0;
+    const params = new URLSearchParams(location.search);
+    if (params.get('verdict')) $('#verdict').value = params.get('verdict');
+    if (params.get('state')) $('#state').value = params.get('state');
+    async function load() {
+      const q = await api('GET', '/api/queue?verdict=' + $('#verdict').value + '&state=' + $('#state').value);
+      rows = q.scans;
+      $('#count').textContent = rows.length + ' shown of ' + q.total;
+      const tb = $('#queue tbody');
+      tb.replaceChildren();
+      rows.forEach((s, i) => {
+        const tr = document.createElement('tr');
+        tr.className = s.status + (i === sel ? ' sel' : '');
+        const d = s.decision ? s.decision.decision + (s.decision.category ? ' (' + s.decision.category + ')' : '') + ' by ' + s.decision.operator : '';
+        const cells = [s.seq, s.name, s.status === 'error' ? 'FAILED: ' + (s.error || '') : s.status,
+          s.categories.join(', '), s.top_score == null ? '' : s.top_score.toFixed(2), d];
+        cells.forEach((c, j) => { const td = document.createElement('td'); td.textContent = c; if (j === 2) td.className = 'v'; tr.appendChild(td); });
+        tr.addEventListener('click', () => { location.href = '/scan/' + s.id; });
+        tb.appendChild(tr);
+      });
+    }
+    const reload = () => load().catch((e) => { $('#count').textContent = e.message; });
+    $('#verdict').addEventListener('change', reload);
+    $('#state').addEventListener('change', reload);
+    reload();
+    setInterval(reload, 2000);
+    document.addEventListener('keydown', (ev) => {
+      if (typing(ev)) return;
+      if (ev.key === 'j') { sel = Math.min(sel + 1, rows.length - 1); reload(); }
+      else if (ev.key === 'k') { sel = Math.max(sel - 1, 0); reload(); }
+      else if (ev.key === 'Enter' && rows[sel]) location.href = '/scan/' + rows[sel].id;
+      else if (ev.key === 'f') {
+        api('GET', '/api/queue?verdict=flagged&state=undecided').then((q) => { if (q.scans[0]) location.href = '/scan/' + q.scans[0].id; else $('#count').textContent = 'nothing flagged left'; });
+      } else if (ev.key === 'r') location.href = '/report';
+    });
+  }
+
+  if (view === 'scan') {
+    const id = document.body.dataset.id;
+    const shownAt = performance.now();
+    const on = new Set(), used = new Set();
+    let contrast = 1, gamma = 1, zoom = 1, panX = 0, panY = 0, boxes = true, pendingThreat = false, scan = null;
+    const img = $('#image'), stage = $('#stage'), vp = $('#viewport');
+    function place() { stage.style.transform = 'translate(' + panX + 'px,' + panY + 'px) scale(' + zoom + ')'; $('#t-zoom').textContent = zoom + 'x'; }
+    function fit() {
+      if (!img.naturalWidth) return;
+      zoom = 1; panX = 0; panY = 0;
+      const s = Math.min(vp.clientWidth / img.naturalWidth, vp.clientHeight / img.naturalHeight, 1);
+      img.style.width = img.naturalWidth * s + 'px'; img.style.height = img.naturalHeight * s + 'px';
+      drawBoxes(); place();
+    }
+    function imageUrl() {
+      const t = ['organic-strip', 'inorganic-strip', 'high', 'low', 'edges', 'negative'].filter((x) => on.has(x));
+      return '/api/scans/' + id + '/image?tool=' + t.join(',') + '&contrast=' + contrast.toFixed(2) + '&gamma=' + gamma.toFixed(2);
+    }
+    function refresh() {
+      img.src = imageUrl();
+      ['negative', 'high', 'low', 'organic-strip', 'inorganic-strip', 'edges'].forEach((t) => {
+        const e = $('#t-' + t); e.textContent = on.has(t) ? 'on' : ''; e.className = on.has(t) ? 'on' : '';
+      });
+      $('#t-contrast').textContent = contrast.toFixed(2); $('#t-gamma').textContent = gamma.toFixed(2);
+      $('#t-boxes').textContent = boxes ? 'on' : 'off';
+      $('#boxes').className = boxes ? '' : 'hidden';
+    }
+    function drawBoxes() {
+      const layer = $('#boxes'); layer.replaceChildren();
+      if (!scan || !scan.record.width) return;
+      const sx = img.clientWidth / scan.record.width, sy = img.clientHeight / scan.record.height;
+      scan.record.detections.forEach((d) => {
+        const b = d.box, el = document.createElement('div'), lab = document.createElement('span');
+        el.className = 'box' + (scan.record.status === 'review' ? ' review' : '');
+        el.style.left = b[0] * sx + 'px'; el.style.top = b[1] * sy + 'px';
+        el.style.width = (b[2] - b[0]) * sx + 'px'; el.style.height = (b[3] - b[1]) * sy + 'px';
+        lab.textContent = d.class + ' · ' + d.category + ' · ' + d.score.toFixed(2);
+        el.appendChild(lab); layer.appendChild(el);
+      });
+    }
+    function toggle(t) { if (on.has(t)) on.delete(t); else { on.add(t); used.add(t); } refresh(); }
+    async function loadScan() {
+      scan = await api('GET', '/api/scans/' + id);
+      const r = scan.record;
+      $('#title').textContent = '#' + scan.seq + ' ' + r.scan;
+      $('#verdict').textContent = r.status === 'error' ? 'FAILED (never clear): ' + r.error
+        : 'engine: ' + r.status + (scan.top_score == null ? '' : ' · top ' + scan.top_score.toFixed(2)) + (scan.categories.length ? ' · ' + scan.categories.join(', ') : '');
+      const d = scan.decision;
+      $('#state').textContent = d ? 'decided: ' + d.decision + (d.category ? ' (' + d.category + ')' : '') + ' by ' + d.operator + ' at ' + d.decided_utc : 'undecided';
+      const dl = $('#detections'); dl.replaceChildren();
+      r.detections.forEach((x) => { const li = document.createElement('li'); li.textContent = x.class + ' (' + x.category + ') ' + x.score.toFixed(2); dl.appendChild(li); });
+      const hl = $('#history'); hl.replaceChildren();
+      scan.decisions.forEach((x) => { const li = document.createElement('li'); li.textContent = x.decided_utc + ' ' + x.operator + ': ' + x.decision + (x.category ? ' (' + x.category + ')' : '') + (x.note ? ' — ' + x.note : ''); hl.appendChild(li); });
+      if (scan.has_image) refresh(); else { img.className = 'hidden'; say('no image for this scan'); }
+    }
+    img.addEventListener('load', () => { if (!img.style.width) fit(); else drawBoxes(); });
+    async function decide(decision, category) {
+      const body = { decision, note: $('#note').value, tools: Array.from(used), display_to_decision_ms: Math.round(performance.now() - shownAt) };
+      if (category) body.category = category;
+      try {
+        await api('POST', '/api/scans/' + id + '/decisions', body);
+        say('recorded: ' + decision + (category ? ' (' + category + ')' : ''));
+        if (scan.next) location.href = '/scan/' + scan.next; else location.href = '/';
+      } catch (e) { say(e.message); }
+    }
+    let drag = null;
+    vp.addEventListener('mousedown', (ev) => { drag = [ev.clientX - panX, ev.clientY - panY]; });
+    window.addEventListener('mouseup', () => { drag = null; });
+    window.addEventListener('mousemove', (ev) => { if (drag) { panX = ev.clientX - drag[0]; panY = ev.clientY - drag[1]; place(); } });
+    vp.addEventListener('wheel', (ev) => { ev.preventDefault(); zoomBy(ev.deltaY < 0 ? 2 : 0.5); }, { passive: false });
+    function zoomBy(f) { const z = Math.min(8, Math.max(1, zoom * f)); if (z !== zoom) { used.add('zoom'); zoom = z; place(); } }
+    const cats = { 1: 'firearm', 2: 'part', 3: 'ammunition', 4: 'other' };
+    document.addEventListener('keydown', (ev) => {
+      if (typing(ev)) { if (ev.key === 'Escape' || ev.key === 'Enter') ev.target.blur(); return; }
+      const k = ev.key;
+      if (pendingThreat) {
+        pendingThreat = false;
+        if (cats[k]) { decide('threat', cats[k]); return; }
+        say('threat cancelled');
+      }
+      const tools = { n: 'negative', h: 'high', l: 'low', o: 'organic-strip', i: 'inorganic-strip', e: 'edges' };
+      if (tools[k]) toggle(tools[k]);
+      else if (k === '[' || k === ']') { contrast = Math.min(4, Math.max(0.25, contrast * (k === ']' ? 1.25 : 0.8))); used.add('contrast'); refresh(); }
+      else if (k === ',' || k === '.') { gamma = Math.min(4, Math.max(0.25, gamma * (k === '.' ? 1.25 : 0.8))); used.add('gamma'); refresh(); }
+      else if (k === 'x') { on.clear(); contrast = 1; gamma = 1; refresh(); }
+      else if (k === 'b') { boxes = !boxes; used.add('boxes'); refresh(); }
+      else if (k === '+' || k === '=') zoomBy(2);
+      else if (k === '-') zoomBy(0.5);
+      else if (k === '0') fit();
+      else if (k.startsWith('Arrow')) { ev.preventDefault(); const s = 60; if (k === 'ArrowLeft') panX += s; if (k === 'ArrowRight') panX -= s; if (k === 'ArrowUp') panY += s; if (k === 'ArrowDown') panY -= s; place(); }
+      else if (k === 'c') decide('clear');
+      else if (k === 's') decide('search');
+      else if (k === 't') { pendingThreat = true; say('threat: 1 firearm, 2 part, 3 ammunition, 4 other'); }
+      else if (k === 'm') { ev.preventDefault(); $('#note').focus(); }
+      else if (k === 'Escape') location.href = '/';
+      else if (k === 'j' && scan && scan.next) location.href = '/scan/' + scan.next;
+      else if (k === 'k' && scan && scan.prev) location.href = '/scan/' + scan.prev;
+    });
+    loadScan().catch((e) => say(e.message));
+    vp.focus();
+  }
+})();

@@ -1,0 +1,616 @@
+//! The console's SQLite database: operators, their sessions, and the decisions, append-only.
+//!
+//! `decisions` refuses `UPDATE` and `DELETE` (triggers): a correction is a new row for the same
+//! scan, and the latest row per scan is its decision state. Every row keeps the operator, the
+//! UTC time, the scan's id, name and sha256, the engine's verdict and top score, the decision
+//! and its category, the note, the tools used and the time from display to decision.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::ServeError;
+
+const SCHEMA: &str = "
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = FULL;
+PRAGMA foreign_keys = ON;
+CREATE TABLE IF NOT EXISTS operators (
+    name TEXT PRIMARY KEY,
+    first_login_utc TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_sha256 TEXT PRIMARY KEY,
+    operator TEXT NOT NULL REFERENCES operators(name),
+    created_utc TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS decisions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    decided_utc TEXT NOT NULL,
+    operator TEXT NOT NULL REFERENCES operators(name),
+    scan_id TEXT NOT NULL,
+    scan_name TEXT NOT NULL,
+    scan_sha256 TEXT,
+    engine_status TEXT NOT NULL,
+    engine_top_score REAL,
+    decision TEXT NOT NULL CHECK (decision IN ('clear', 'threat', 'search')),
+    category TEXT CHECK (category IN ('firearm', 'part', 'ammunition', 'other')),
+    note TEXT,
+    tools TEXT NOT NULL,
+    display_to_decision_ms INTEGER
+);
+CREATE INDEX IF NOT EXISTS decisions_by_scan ON decisions(scan_id, id);
+CREATE TRIGGER IF NOT EXISTS decisions_no_update BEFORE UPDATE ON decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only: record a correction as a new row'); END;
+CREATE TRIGGER IF NOT EXISTS decisions_no_delete BEFORE DELETE ON decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+";
+
+/// The operator's call on a scan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DecisionKind {
+    /// Nothing to stop: the parcel goes on.
+    Clear,
+    /// A threat seen on the image (with its category).
+    Threat,
+    /// Not decidable on the image: the parcel goes to a hand search.
+    Search,
+}
+
+impl DecisionKind {
+    /// Parses the API's word.
+    #[must_use]
+    pub fn parse(word: &str) -> Option<Self> {
+        match word {
+            "clear" => Some(Self::Clear),
+            "threat" => Some(Self::Threat),
+            "search" => Some(Self::Search),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Clear => "clear",
+            Self::Threat => "threat",
+            Self::Search => "search",
+        }
+    }
+}
+
+/// The category of a threat decision: the Protocol's three, or something else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThreatCategory {
+    Firearm,
+    Part,
+    Ammunition,
+    Other,
+}
+
+impl ThreatCategory {
+    /// Parses the API's word.
+    #[must_use]
+    pub fn parse(word: &str) -> Option<Self> {
+        match word {
+            "firearm" => Some(Self::Firearm),
+            "part" => Some(Self::Part),
+            "ammunition" => Some(Self::Ammunition),
+            "other" => Some(Self::Other),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Firearm => "firearm",
+            Self::Part => "part",
+            Self::Ammunition => "ammunition",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// A decision to record.
+#[derive(Clone, Debug)]
+pub struct NewDecision {
+    pub operator: String,
+    pub scan_id: String,
+    pub scan_name: String,
+    pub scan_sha256: Option<String>,
+    /// The engine's verdict word (`clear|alarm|review|error`).
+    pub engine_status: String,
+    pub engine_top_score: Option<f32>,
+    pub decision: DecisionKind,
+    /// Set for [`DecisionKind::Threat`] only.
+    pub category: Option<ThreatCategory>,
+    pub note: Option<String>,
+    /// The image tools the operator had used on this scan, in order of first use.
+    pub tools: Vec<String>,
+    /// Time from the scan's display to the decision, as the page measured it.
+    pub display_to_decision_ms: Option<u64>,
+}
+
+/// A recorded decision, one row of `decisions`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DecisionRow {
+    pub id: i64,
+    pub decided_utc: String,
+    pub operator: String,
+    pub scan_id: String,
+    pub scan_name: String,
+    pub scan_sha256: Option<String>,
+    pub engine_status: String,
+    pub engine_top_score: Option<f64>,
+    pub decision: String,
+    pub category: Option<String>,
+    pub note: Option<String>,
+    pub tools: String,
+    pub display_to_decision_ms: Option<i64>,
+}
+
+/// A shift report over the latest decision of each scan.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ShiftReport {
+    /// Decision rows, corrections included.
+    pub rows: u64,
+    /// Scans with a decision.
+    pub scans_decided: u64,
+    /// Corrections: rows after a scan's first.
+    pub corrections: u64,
+    /// Latest decisions by kind (`clear`, `threat`, `search`).
+    pub by_decision: BTreeMap<String, u64>,
+    /// Latest threat decisions by category.
+    pub by_category: BTreeMap<String, u64>,
+    /// Latest decisions by operator.
+    pub by_operator: BTreeMap<String, u64>,
+    /// Scans the engine screened (not `error`) that have a decision.
+    pub compared: u64,
+    /// Of those, the ones where operator and engine agree: engine `clear` and operator `clear`,
+    /// or engine `alarm`/`review` and operator `threat`/`search`.
+    pub agreed: u64,
+    /// `agreed / compared`, `None` when nothing was compared.
+    pub agreement: Option<f64>,
+    /// Engine flagged (alarm/review), operator cleared.
+    pub engine_flagged_operator_cleared: u64,
+    /// Engine clear, operator flagged (threat/search).
+    pub engine_clear_operator_flagged: u64,
+    /// Mean time from display to decision, in milliseconds.
+    pub mean_display_to_decision_ms: Option<f64>,
+}
+
+/// The database, one connection behind a mutex (decisions are small, rare writes).
+#[derive(Debug)]
+pub struct DecisionDb {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+impl DecisionDb {
+    /// Opens (creating) the database and its tables.
+    ///
+    /// # Errors
+    /// [`ServeError::Database`].
+    pub fn open(path: &Path) -> Result<Self, ServeError> {
+        let err = |source| ServeError::Database {
+            path: path.to_owned(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(err)?;
+        conn.execute_batch(SCHEMA).map_err(err)?;
+        Ok(Self {
+            path: path.to_owned(),
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// Where the database lives.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, ServeError> {
+        let mut conn = self
+            .conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut conn).map_err(|source| ServeError::Database {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    /// Records a login: the operator (kept by name) and a new session for `token`.
+    ///
+    /// # Errors
+    /// [`ServeError::Database`].
+    pub fn login(&self, operator: &str, token: &str, now_utc: &str) -> Result<(), ServeError> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            tx.execute(
+                "INSERT OR IGNORE INTO operators (name, first_login_utc) VALUES (?1, ?2)",
+                params![operator, now_utc],
+            )?;
+            tx.execute(
+                "INSERT INTO sessions (token_sha256, operator, created_utc) VALUES (?1, ?2, ?3)",
+                params![token_hash(token), operator, now_utc],
+            )?;
+            tx.commit()
+        })
+    }
+
+    /// Ends a session.
+    ///
+    /// # Errors
+    /// [`ServeError::Database`].
+    pub fn logout(&self, token: &str) -> Result<(), ServeError> {
+        self.with(|c| {
+            c.execute(
+                "DELETE FROM sessions WHERE token_sha256 = ?1",
+                params![token_hash(token)],
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// The operator of a session token, if it is one.
+    ///
+    /// # Errors
+    /// [`ServeError::Database`].
+    pub fn operator_of(&self, token: &str) -> Result<Option<String>, ServeError> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT operator FROM sessions WHERE token_sha256 = ?1",
+                params![token_hash(token)],
+                |r| r.get(0),
+            )
+            .optional()
+        })
+    }
+
+    /// Appends a decision and returns its row.
+    ///
+    /// # Errors
+    /// [`ServeError::Database`].
+    pub fn record(&self, d: &NewDecision, now_utc: &str) -> Result<DecisionRow, ServeError> {
+        let id = self.with(|c| {
+            c.execute(
+                "INSERT INTO decisions (decided_utc, operator, scan_id, scan_name, scan_sha256,
+                    engine_status, engine_top_score, decision, category, note, tools,
+                    display_to_decision_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                params![
+                    now_utc,
+                    d.operator,
+                    d.scan_id,
+                    d.scan_name,
+                    d.scan_sha256,
+                    d.engine_status,
+                    d.engine_top_score.map(f64::from),
+                    d.decision.as_str(),
+                    d.category.map(ThreatCategory::as_str),
+                    d.note,
+                    d.tools.join(" "),
+                    d.display_to_decision_ms
+                        .map(|ms| i64::try_from(ms).unwrap_or(i64::MAX)),
+                ],
+            )?;
+            Ok(c.last_insert_rowid())
+        })?;
+        Ok(self
+            .rows("WHERE id = ?1", params![id])?
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| DecisionRow {
+                id,
+                decided_utc: now_utc.to_owned(),
+                operator: d.operator.clone(),
+                scan_id: d.scan_id.clone(),
+                scan_name: d.scan_name.clone(),
+                scan_sha256: d.scan_sha256.clone(),
+                engine_status: d.engine_status.clone(),
+                engine_top_score: d.engine_top_score.map(f64::from),
+                decision: d.decision.as_str().to_owned(),
+                category: d.category.map(|c| c.as_str().to_owned()),
+                note: d.note.clone(),
+                tools: d.tools.join(" "),
+                display_to_decision_ms: None,
+            }))
+    }
+
+    fn rows(
+        &self,
+        filter: &str,
+        args: impl rusqlite::Params,
+    ) -> Result<Vec<DecisionRow>, ServeError> {
+        let sql = format!(
+            "SELECT id, decided_utc, operator, scan_id, scan_name, scan_sha256, engine_status,
+                engine_top_score, decision, category, note, tools, display_to_decision_ms
+             FROM decisions {filter} ORDER BY id"
+        );
+        self.with(|c| {
+            let mut stmt = c.prepare(&sql)?;
+            let rows = stmt.query_map(args, |r| {
+                Ok(DecisionRow {
+                    id: r.get(0)?,
+                    decided_utc: r.get(1)?,
+                    operator: r.get(2)?,
+                    scan_id: r.get(3)?,
+                    scan_name: r.get(4)?,
+                    scan_sha256: r.get(5)?,
+                    engine_status: r.get(6)?,
+                    engine_top_score: r.get(7)?,
+                    decision: r.get(8)?,
+                    category: r.get(9)?,
+                    note: r.get(10)?,
+                    tools: r.get(11)?,
+                    display_to_decision_ms: r.get(12)?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// Every decision, oldest first.
+    ///
+    /// # Errors
+    /// [`ServeError::Database`].
+    pub fn all(&self) -> Result<Vec<DecisionRow>, ServeError> {
+        self.rows("", [])
+    }
+
+    /// The decisions of one scan, oldest first (the last is its state).
+    ///
+    /// # Errors
+    /// [`ServeError::Database`].
+    pub fn of_scan(&self, scan_id: &str) -> Result<Vec<DecisionRow>, ServeError> {
+        self.rows("WHERE scan_id = ?1", params![scan_id])
+    }
+
+    /// The latest decision of each scan, by scan id.
+    ///
+    /// # Errors
+    /// [`ServeError::Database`].
+    pub fn latest(&self) -> Result<BTreeMap<String, DecisionRow>, ServeError> {
+        Ok(self
+            .rows(
+                "WHERE id IN (SELECT MAX(id) FROM decisions GROUP BY scan_id)",
+                [],
+            )?
+            .into_iter()
+            .map(|r| (r.scan_id.clone(), r))
+            .collect())
+    }
+
+    /// The shift report over every decision in the database.
+    ///
+    /// # Errors
+    /// [`ServeError::Database`].
+    pub fn report(&self) -> Result<ShiftReport, ServeError> {
+        let all = self.all()?;
+        Ok(shift_report(&all))
+    }
+}
+
+/// The shift report of a list of decision rows (oldest first).
+#[must_use]
+pub fn shift_report(all: &[DecisionRow]) -> ShiftReport {
+    let mut latest: BTreeMap<&str, &DecisionRow> = BTreeMap::new();
+    for row in all {
+        latest.insert(&row.scan_id, row);
+    }
+    let mut report = ShiftReport {
+        rows: all.len() as u64,
+        scans_decided: latest.len() as u64,
+        corrections: (all.len() - latest.len()) as u64,
+        ..ShiftReport::default()
+    };
+    let (mut ms_sum, mut ms_n) = (0.0, 0u64);
+    for row in latest.values() {
+        *report.by_decision.entry(row.decision.clone()).or_default() += 1;
+        *report.by_operator.entry(row.operator.clone()).or_default() += 1;
+        if let Some(cat) = &row.category {
+            *report.by_category.entry(cat.clone()).or_default() += 1;
+        }
+        if let Some(ms) = row.display_to_decision_ms {
+            ms_sum += ms as f64;
+            ms_n += 1;
+        }
+        let engine_flagged = match row.engine_status.as_str() {
+            "alarm" | "review" => true,
+            "clear" => false,
+            _ => continue,
+        };
+        let operator_flagged = row.decision != "clear";
+        report.compared += 1;
+        if engine_flagged == operator_flagged {
+            report.agreed += 1;
+        } else if engine_flagged {
+            report.engine_flagged_operator_cleared += 1;
+        } else {
+            report.engine_clear_operator_flagged += 1;
+        }
+    }
+    if report.compared > 0 {
+        report.agreement = Some(report.agreed as f64 / report.compared as f64);
+    }
+    if ms_n > 0 {
+        report.mean_display_to_decision_ms = Some(ms_sum / ms_n as f64);
+    }
+    report
+}
+
+/// One CSV field: quoted when it holds a comma, quote or line break; a leading `=`, `+`, `-`
+/// or `@` is prefixed with `'` so a spreadsheet does not run it as a formula.
+fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// The decisions as CSV, one row per decision (corrections included), header first.
+#[must_use]
+pub fn decisions_csv(rows: &[DecisionRow]) -> String {
+    let mut out = String::from(
+        "id,decided_utc,operator,scan_id,scan_name,scan_sha256,engine_status,engine_top_score,\
+         decision,category,note,tools,display_to_decision_ms\n",
+    );
+    for r in rows {
+        let fields = [
+            r.id.to_string(),
+            r.decided_utc.clone(),
+            r.operator.clone(),
+            r.scan_id.clone(),
+            r.scan_name.clone(),
+            r.scan_sha256.clone().unwrap_or_default(),
+            r.engine_status.clone(),
+            r.engine_top_score
+                .map(|s| format!("{s:.4}"))
+                .unwrap_or_default(),
+            r.decision.clone(),
+            r.category.clone().unwrap_or_default(),
+            r.note.clone().unwrap_or_default(),
+            r.tools.clone(),
+            r.display_to_decision_ms
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// The shift report's counts as CSV (`section,key,count`).
+#[must_use]
+pub fn report_csv(report: &ShiftReport) -> String {
+    let mut out = String::from("section,key,value\n");
+    let mut push = |section: &str, key: &str, value: String| {
+        out.push_str(&format!(
+            "{},{},{}\n",
+            csv_field(section),
+            csv_field(key),
+            value
+        ));
+    };
+    push("total", "rows", report.rows.to_string());
+    push("total", "scans_decided", report.scans_decided.to_string());
+    push("total", "corrections", report.corrections.to_string());
+    for (k, v) in &report.by_decision {
+        push("decision", k, v.to_string());
+    }
+    for (k, v) in &report.by_category {
+        push("category", k, v.to_string());
+    }
+    for (k, v) in &report.by_operator {
+        push("operator", k, v.to_string());
+    }
+    push("engine", "compared", report.compared.to_string());
+    push("engine", "agreed", report.agreed.to_string());
+    push(
+        "engine",
+        "agreement",
+        report
+            .agreement
+            .map(|a| format!("{a:.4}"))
+            .unwrap_or_default(),
+    );
+    push(
+        "engine",
+        "engine_flagged_operator_cleared",
+        report.engine_flagged_operator_cleared.to_string(),
+    );
+    push(
+        "engine",
+        "engine_clear_operator_flagged",
+        report.engine_clear_operator_flagged.to_string(),
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decision(scan: &str, engine: &str, kind: DecisionKind) -> NewDecision {
+        NewDecision {
+            operator: "ana".into(),
+            scan_id: scan.into(),
+            scan_name: format!("{scan}.png"),
+            scan_sha256: None,
+            engine_status: engine.into(),
+            engine_top_score: Some(0.9),
+            decision: kind,
+            category: (kind == DecisionKind::Threat).then_some(ThreatCategory::Firearm),
+            note: None,
+            tools: vec!["negative".into()],
+            display_to_decision_ms: Some(1000),
+        }
+    }
+
+    #[test]
+    fn decisions_are_append_only_and_the_latest_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = DecisionDb::open(&dir.path().join("c.sqlite")).unwrap();
+        db.login("ana", "tok", "2026-01-01T00:00:00Z").unwrap();
+        assert_eq!(db.operator_of("tok").unwrap().as_deref(), Some("ana"));
+        assert_eq!(db.operator_of("other").unwrap(), None);
+        db.record(&decision("a", "alarm", DecisionKind::Clear), "t1")
+            .unwrap();
+        db.record(&decision("a", "alarm", DecisionKind::Threat), "t2")
+            .unwrap();
+        db.record(&decision("b", "clear", DecisionKind::Clear), "t3")
+            .unwrap();
+        let conn = Connection::open(db.path()).unwrap();
+        assert!(conn
+            .execute("UPDATE decisions SET decision = 'clear'", [])
+            .is_err());
+        assert!(conn.execute("DELETE FROM decisions", []).is_err());
+        let r = db.report().unwrap();
+        assert_eq!((r.rows, r.scans_decided, r.corrections), (3, 2, 1));
+        assert_eq!(r.by_decision.get("threat"), Some(&1));
+        assert_eq!(r.by_category.get("firearm"), Some(&1));
+        assert_eq!((r.compared, r.agreed), (2, 2));
+        assert_eq!(db.latest().unwrap()["a"].decision, "threat");
+        let csv = decisions_csv(&db.all().unwrap());
+        assert_eq!(csv.lines().count(), 4);
+        assert!(csv.lines().nth(1).unwrap().contains(",ana,a,a.png,"));
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_and_defused() {
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=1+1"), "'=1+1");
+        assert_eq!(csv_field("plain"), "plain");
+    }
+}

@@ -1,0 +1,182 @@
+//! Server-rendered pages (maud) and the page's script and style, embedded in the binary.
+
+use maud::{html, Markup, DOCTYPE};
+
+use crate::db::ShiftReport;
+
+/// The page's script: plain JavaScript, no build step, nothing fetched from elsewhere.
+pub const APP_JS: &str = include_str!("assets/app.js");
+/// The page's style.
+pub const APP_CSS: &str = include_str!("assets/app.css");
+
+fn shell(title: &str, operator: Option<&str>, view: &str, data: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { (title) " · armscan console" }
+                link rel="stylesheet" href="/static/app.css";
+                script src="/static/app.js" defer {}
+            }
+            body data-view=(view) data-id=(data) {
+                header {
+                    a href="/" { "armscan console" }
+                    @if let Some(op) = operator {
+                        span.who { "operator " b { (op) } }
+                        a href="/report" { "shift report" }
+                        button #logout type="button" { "log out" }
+                    }
+                }
+                main { (body) }
+            }
+        }
+    }
+}
+
+/// The login form.
+#[must_use]
+pub fn login() -> Markup {
+    shell(
+        "Log in",
+        None,
+        "login",
+        "",
+        html! {
+            form #login {
+                label for="operator" { "Operator name" }
+                input #operator name="operator" autocomplete="username" maxlength="64" required autofocus;
+                button type="submit" { "Log in" }
+                p #message {}
+            }
+        },
+    )
+}
+
+/// The queue.
+#[must_use]
+pub fn queue(operator: &str) -> Markup {
+    shell(
+        "Queue",
+        Some(operator),
+        "queue",
+        "",
+        html! {
+            div.filters {
+                label { "verdict "
+                    select #verdict {
+                        option value="all" { "all" }
+                        option value="flagged" { "alarm + review" }
+                        option value="alarm" { "alarm" }
+                        option value="review" { "review" }
+                        option value="clear" { "clear" }
+                        option value="error" { "failed" }
+                    }
+                }
+                label { "state "
+                    select #state {
+                        option value="undecided" { "undecided" }
+                        option value="decided" { "decided" }
+                        option value="all" { "all" }
+                    }
+                }
+                span #count {}
+            }
+            p.keys { kbd { "j" } "/" kbd { "k" } " move · " kbd { "Enter" } " open · "
+                kbd { "f" } " next undecided flagged · " kbd { "r" } " report" }
+            table #queue {
+                thead { tr { th { "#" } th { "scan" } th { "verdict" } th { "categories" }
+                    th { "top score" } th { "decision" } } }
+                tbody {}
+            }
+        },
+    )
+}
+
+/// The scan view.
+#[must_use]
+pub fn scan(operator: &str, id: &str) -> Markup {
+    shell(
+        "Scan",
+        Some(operator),
+        "scan",
+        id,
+        html! {
+            div.scanview {
+                div #viewport tabindex="0" {
+                    div #stage {
+                        img #image alt="scan image";
+                        div #boxes {}
+                    }
+                }
+                aside {
+                    h2 #title {}
+                    p #verdict {}
+                    p #state {}
+                    h3 { "Tools" }
+                    ul.tools {
+                        li { kbd { "n" } " negative " span #t-negative {} }
+                        li { kbd { "h" } " high penetration " span #t-high {} }
+                        li { kbd { "l" } " low penetration " span #t-low {} }
+                        li { kbd { "o" } " organic strip " span #t-organic-strip {} }
+                        li { kbd { "i" } " inorganic strip " span #t-inorganic-strip {} }
+                        li { kbd { "e" } " edge enhance " span #t-edges {} }
+                        li { kbd { "[" } kbd { "]" } " contrast " span #t-contrast {} }
+                        li { kbd { "," } kbd { "." } " gamma " span #t-gamma {} }
+                        li { kbd { "b" } " boxes " span #t-boxes {} }
+                        li { kbd { "+" } kbd { "-" } " zoom (to 8x), " kbd { "arrows" }
+                            " / drag pan, " kbd { "0" } " reset " span #t-zoom {} }
+                        li { kbd { "x" } " all tools off" }
+                    }
+                    h3 { "Decide" }
+                    ul.decide {
+                        li { kbd { "c" } " clear" }
+                        li { kbd { "t" } " threat, then " kbd { "1" } " firearm " kbd { "2" }
+                            " part " kbd { "3" } " ammunition " kbd { "4" } " other" }
+                        li { kbd { "s" } " hand search" }
+                        li { kbd { "m" } " note: " input #note maxlength="2000"; }
+                        li { kbd { "Esc" } " queue · " kbd { "j" } "/" kbd { "k" } " next / previous" }
+                    }
+                    p #message {}
+                    h3 { "Detections" }
+                    ul #detections {}
+                    h3 { "History" }
+                    ul #history {}
+                }
+            }
+        },
+    )
+}
+
+/// The shift report page.
+#[must_use]
+pub fn report(operator: &str, r: &ShiftReport, queued: usize) -> Markup {
+    shell(
+        "Shift report",
+        Some(operator),
+        "report",
+        "",
+        html! {
+            h1 { "Shift report" }
+            p { "Export: " a href="/api/decisions.csv" { "decisions.csv" } " · "
+                a href="/api/report.csv" { "shift-report.csv" } " · "
+                a href="/api/report.json" { "report.json" } }
+            table.report {
+                tr { th { "scans queued" } td { (queued) } }
+                tr { th { "scans decided" } td { (r.scans_decided) } }
+                tr { th { "decision rows (corrections included)" } td { (r.rows) } }
+                tr { th { "corrections" } td { (r.corrections) } }
+                @for (k, v) in &r.by_decision { tr { th { "decision: " (k) } td { (v) } } }
+                @for (k, v) in &r.by_category { tr { th { "threat category: " (k) } td { (v) } } }
+                @for (k, v) in &r.by_operator { tr { th { "operator: " (k) } td { (v) } } }
+                tr { th { "compared with the engine" } td { (r.compared) } }
+                tr { th { "agreed with the engine" } td { (r.agreed)
+                    @if let Some(a) = r.agreement { " (" (format!("{:.1}", a * 100.0)) " %)" } } }
+                tr { th { "engine flagged, operator cleared" } td { (r.engine_flagged_operator_cleared) } }
+                tr { th { "engine clear, operator flagged" } td { (r.engine_clear_operator_flagged) } }
+                tr { th { "mean display to decision" } td {
+                    @if let Some(ms) = r.mean_display_to_decision_ms { (format!("{:.0} ms", ms)) } } }
+            }
+        },
+    )
+}

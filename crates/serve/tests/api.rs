@@ -1,0 +1,463 @@
+//! The console's HTTP API in process (tower's `oneshot`): guards, error cases and their status
+//! codes, the image tools, the queue, decisions and their CSV, and concurrent deciders.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::sync::Arc;
+
+use armscan::{BoxInImage, Category, Detection, ScanInput, ScanRecord, Status};
+use armscan_serve::{router, AppState, DecisionDb, ScanStore, CONTENT_SECURITY_POLICY};
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const HOST: &str = "127.0.0.1:8080";
+const ORIGIN: &str = "http://127.0.0.1:8080";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    app: Router,
+    db: Arc<DecisionDb>,
+    alarm_id: String,
+    clear_id: String,
+    failed_id: String,
+}
+
+fn grey_png(path: &Path) {
+    // 4x2 grey: 0, 50, 100, 150 / 200, 250, 255, 10
+    let img = image::GrayImage::from_raw(4, 2, vec![0, 50, 100, 150, 200, 250, 255, 10]).unwrap();
+    img.save(path).unwrap();
+}
+
+fn fixture(token: Option<&str>) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("bag.png");
+    grey_png(&png);
+    let store = Arc::new(ScanStore::new());
+    let det = Detection {
+        class_name: "handgun".into(),
+        category: Category::Firearm,
+        score: 0.93,
+        box_in_image: BoxInImage::new(0.0, 0.0, 2.0, 2.0),
+    };
+    let alarm = ScanRecord::screened("bag.png", 4, 2, Status::Alarm, vec![det], "tract", "m", 1.0);
+    let alarm_id = store.push(
+        1,
+        alarm,
+        Some("ab".repeat(32)),
+        Some(ScanInput::File(png.clone())),
+    );
+    let clear = ScanRecord::screened("ok.png", 4, 2, Status::Clear, vec![], "tract", "m", 1.0);
+    let clear_id = store.push(2, clear, None, Some(ScanInput::File(png)));
+    let failed = ScanRecord::failed("broken.png", "broken.png: not an image", "tract", "m", 0.0);
+    let failed_id = store.push(3, failed, None, None);
+    let db = Arc::new(DecisionDb::open(&dir.path().join("console.sqlite")).unwrap());
+    let state = AppState::new(store, Arc::clone(&db))
+        .with_token(token.map(str::to_owned))
+        .with_allowed_hosts(Some(armscan_serve::loopback_hosts(8080)))
+        .with_max_body_bytes(4096);
+    Fixture {
+        _dir: dir,
+        app: router(Arc::new(state)),
+        db,
+        alarm_id,
+        clear_id,
+        failed_id,
+    }
+}
+
+fn get(uri: &str, session: Option<&str>) -> Request<Body> {
+    let mut b = Request::get(uri).header(header::HOST, HOST);
+    if let Some(s) = session {
+        b = b.header(header::COOKIE, format!("armscan_session={s}"));
+    }
+    b.body(Body::empty()).unwrap()
+}
+
+fn post(uri: &str, session: Option<&str>, origin: Option<&str>, body: &str) -> Request<Body> {
+    let mut b = Request::post(uri)
+        .header(header::HOST, HOST)
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(s) = session {
+        b = b.header(header::COOKIE, format!("armscan_session={s}"));
+    }
+    if let Some(o) = origin {
+        b = b.header(header::ORIGIN, o);
+    }
+    b.body(Body::from(body.to_owned())).unwrap()
+}
+
+async fn send(app: &Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let response = app.clone().oneshot(req).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap()
+        .to_vec();
+    (status, headers, body)
+}
+
+async fn login(app: &Router, name: &str) -> String {
+    let (status, headers, _) = send(
+        app,
+        post(
+            "/api/login",
+            None,
+            Some(ORIGIN),
+            &json!({ "operator": name }).to_string(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let cookie = headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .strip_prefix("armscan_session=")
+        .unwrap()
+        .to_owned()
+}
+
+fn json_of(body: &[u8]) -> Value {
+    serde_json::from_slice(body).unwrap()
+}
+
+#[tokio::test]
+async fn state_changing_requests_need_this_origin() {
+    let f = fixture(None);
+    let body = r#"{"operator":"ana"}"#;
+    for origin in [
+        None,
+        Some("http://evil.example"),
+        Some("http://127.0.0.1:9999"),
+    ] {
+        let (status, headers, body) = send(&f.app, post("/api/login", None, origin, body)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{origin:?}");
+        assert!(json_of(&body)["error"].as_str().unwrap().contains("Origin"));
+        assert_eq!(
+            headers.get(header::CONTENT_SECURITY_POLICY).unwrap(),
+            CONTENT_SECURITY_POLICY
+        );
+    }
+    let session = login(&f.app, "ana").await;
+    let decision = r#"{"decision":"clear"}"#;
+    let uri = format!("/api/scans/{}/decisions", f.clear_id);
+    let (status, _, _) = send(
+        &f.app,
+        post(&uri, Some(&session), Some("http://evil.example"), decision),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(f.db.all().unwrap().is_empty(), "nothing recorded");
+}
+
+#[tokio::test]
+async fn a_foreign_host_is_refused() {
+    let f = fixture(None);
+    let req = Request::get("/")
+        .header(header::HOST, "rebind.example:8080")
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, _) = send(&f.app, req).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_token_is_required_when_set() {
+    let token = "0123456789abcdef0123";
+    let f = fixture(Some(token));
+    let (status, _, body) = send(&f.app, get("/api/queue", None)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(json_of(&body)["error"].as_str().unwrap().contains("token"));
+    let wrong = Request::get("/")
+        .header(header::HOST, HOST)
+        .header(header::AUTHORIZATION, "Bearer 0123456789abcdef0124")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&f.app, wrong).await.0, StatusCode::UNAUTHORIZED);
+    let right = Request::get("/")
+        .header(header::HOST, HOST)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, body) = send(&f.app, right).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(String::from_utf8(body).unwrap().contains("Operator name"));
+    // A link with ?token= sets the cookie and drops the token from the address.
+    let link = get(&format!("/?token={token}"), None);
+    let (status, headers, _) = send(&f.app, link).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers.get(header::LOCATION).unwrap(), "/");
+    let cookie = headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    assert!(cookie.starts_with(&format!("armscan_token={token};")));
+    let with_cookie = Request::get("/")
+        .header(header::HOST, HOST)
+        .header(header::COOKIE, format!("armscan_token={token}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&f.app, with_cookie).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn api_error_cases() {
+    let f = fixture(None);
+    // Not logged in.
+    assert_eq!(
+        send(&f.app, get("/api/queue", None)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let s = login(&f.app, "ana").await;
+    let session = Some(s.as_str());
+    // Unknown ids, including path-like ones.
+    for id in ["nope", "..%2F..%2Fetc%2Fpasswd", "0000000000000000"] {
+        let (status, _, body) = send(&f.app, get(&format!("/api/scans/{id}"), session)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{id}");
+        assert_eq!(json_of(&body)["error"], "no scan with that id");
+        let uri = format!("/api/scans/{id}/image?tool=negative");
+        assert_eq!(
+            send(&f.app, get(&uri, session)).await.0,
+            StatusCode::NOT_FOUND
+        );
+        let uri = format!("/api/scans/{id}/decisions");
+        let req = post(&uri, session, Some(ORIGIN), r#"{"decision":"clear"}"#);
+        assert_eq!(send(&f.app, req).await.0, StatusCode::NOT_FOUND);
+    }
+    let uri = format!("/api/scans/{}/decisions", f.alarm_id);
+    let cases = [
+        (r#"{"decision":"maybe"}"#, StatusCode::UNPROCESSABLE_ENTITY),
+        (r#"{"decision":"threat"}"#, StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            r#"{"decision":"threat","category":"knife"}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            r#"{"decision":"clear","category":"firearm"}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            r#"{"decision":"clear","tools":["rm -rf"]}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (r#"{"decision":"#, StatusCode::BAD_REQUEST),
+        (r#"{"category":"part"}"#, StatusCode::BAD_REQUEST),
+    ];
+    for (body, want) in cases {
+        let (status, _, text) = send(&f.app, post(&uri, session, Some(ORIGIN), body)).await;
+        assert_eq!(status, want, "{body}");
+        let err = json_of(&text)["error"].as_str().unwrap().to_owned();
+        assert!(!err.is_empty() && !err.contains("panicked"), "{err}");
+    }
+    // Oversized body.
+    let note = "x".repeat(10_000);
+    let body = json!({ "decision": "clear", "note": note }).to_string();
+    let (status, _, _) = send(&f.app, post(&uri, session, Some(ORIGIN), &body)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    // A bad login name.
+    let req = post("/api/login", None, Some(ORIGIN), r#"{"operator":"  "}"#);
+    assert_eq!(send(&f.app, req).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    // Bad filters and tools.
+    let req = get("/api/queue?verdict=maybe", session);
+    assert_eq!(send(&f.app, req).await.0, StatusCode::BAD_REQUEST);
+    let uri = format!("/api/scans/{}/image?tool=xray-vision", f.alarm_id);
+    assert_eq!(
+        send(&f.app, get(&uri, session)).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    let uri = format!("/api/scans/{}/image?tool=organic-strip", f.alarm_id);
+    let (status, _, body) = send(&f.app, get(&uri, session)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "stripping a grey scan");
+    assert!(json_of(&body)["error"]
+        .as_str()
+        .unwrap()
+        .contains("dual-energy"));
+    let uri = format!("/api/scans/{}/image?gamma=0", f.alarm_id);
+    assert_eq!(
+        send(&f.app, get(&uri, session)).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    // A failed scan has no image; an unknown route is a JSON 404.
+    let uri = format!("/api/scans/{}/image", f.failed_id);
+    assert_eq!(
+        send(&f.app, get(&uri, session)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, _, body) = send(&f.app, get("/etc/passwd", session)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(json_of(&body)["error"], "no such page");
+    assert!(
+        f.db.all().unwrap().is_empty(),
+        "no error case recorded a decision"
+    );
+}
+
+#[tokio::test]
+async fn images_with_tools_are_png() {
+    let f = fixture(None);
+    let s = login(&f.app, "ana").await;
+    let grey = |bytes: &[u8]| -> Vec<u8> {
+        let img = image::load_from_memory(bytes).unwrap().to_rgb8();
+        assert_eq!(img.dimensions(), (4, 2));
+        img.pixels().map(|p| p[0]).collect()
+    };
+    let base = format!("/api/scans/{}/image", f.alarm_id);
+    let (status, headers, body) = send(&f.app, get(&base, Some(&s))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers.get(header::CONTENT_TYPE).unwrap(), "image/png");
+    assert_eq!(grey(&body), vec![0, 50, 100, 150, 200, 250, 255, 10]);
+    let (_, _, body) = send(&f.app, get(&format!("{base}?tool=negative"), Some(&s))).await;
+    assert_eq!(grey(&body), vec![255, 205, 155, 105, 55, 5, 0, 245]);
+    let (_, _, body) = send(&f.app, get(&format!("{base}?tool=high"), Some(&s))).await;
+    assert_eq!(grey(&body), vec![0, 100, 201, 255, 255, 255, 255, 20]);
+    // Tools apply in a fixed order: high penetration, then the negative.
+    let (_, _, body) = send(&f.app, get(&format!("{base}?tool=negative,high"), Some(&s))).await;
+    assert_eq!(grey(&body), vec![255, 155, 54, 0, 0, 0, 0, 235]);
+}
+
+#[tokio::test]
+async fn queue_decisions_and_csv() {
+    let f = fixture(None);
+    let s = login(&f.app, "ana").await;
+    let (status, _, body) = send(&f.app, get("/api/queue", Some(&s))).await;
+    assert_eq!(status, StatusCode::OK);
+    let q = json_of(&body);
+    let scans = q["scans"].as_array().unwrap();
+    assert_eq!(scans.len(), 3);
+    assert_eq!(scans[0]["status"], "alarm");
+    assert_eq!(scans[0]["categories"], json!(["firearm"]));
+    assert!((scans[0]["top_score"].as_f64().unwrap() - 0.93).abs() < 1e-6);
+    assert_eq!(scans[2]["status"], "error", "a failed scan is never clear");
+    assert_eq!(scans[2]["error"], "broken.png: not an image");
+    assert!(!scans[2]["id"].as_str().unwrap().contains('/'));
+
+    let uri = format!("/api/scans/{}/decisions", f.alarm_id);
+    let body = r#"{"decision":"threat","category":"firearm","note":"=HYPERLINK(1)","tools":["negative","high"],"display_to_decision_ms":4200}"#;
+    let (status, _, row) = send(&f.app, post(&uri, Some(&s), Some(ORIGIN), body)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let row = json_of(&row);
+    assert_eq!(row["operator"], "ana");
+    assert_eq!(row["engine_status"], "alarm");
+    assert_eq!(row["scan_sha256"], "ab".repeat(32));
+    // A correction is a new row.
+    let (status, _, _) = send(
+        &f.app,
+        post(&uri, Some(&s), Some(ORIGIN), r#"{"decision":"search"}"#),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, _, body) = send(&f.app, get(&format!("/api/scans/{}", f.alarm_id), Some(&s))).await;
+    let scan = json_of(&body);
+    assert_eq!(scan["decisions"].as_array().unwrap().len(), 2);
+    assert_eq!(scan["decision"]["decision"], "search");
+    assert_eq!(scan["record"]["schema"], "armscan.scan/2");
+    assert_eq!(scan["next"], f.clear_id);
+
+    let (_, _, body) = send(&f.app, get("/api/queue?state=undecided", Some(&s))).await;
+    let ids: Vec<String> = json_of(&body)["scans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, vec![f.clear_id.clone(), f.failed_id.clone()]);
+    let (_, _, body) = send(
+        &f.app,
+        get("/api/queue?verdict=flagged&state=decided", Some(&s)),
+    )
+    .await;
+    assert_eq!(json_of(&body)["scans"].as_array().unwrap().len(), 1);
+
+    let (status, headers, body) = send(&f.app, get("/api/decisions.csv", Some(&s))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers
+        .get(header::CONTENT_TYPE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let csv = String::from_utf8(body).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines[1].contains(",ana,") && lines[1].contains(",threat,firearm,'=HYPERLINK(1),"));
+    assert!(lines[1].contains(",negative high,4200"));
+    let (_, _, body) = send(&f.app, get("/api/report.json", Some(&s))).await;
+    let report = json_of(&body);
+    assert_eq!(report["report"]["rows"], 2);
+    assert_eq!(report["report"]["by_decision"]["search"], 1);
+    assert_eq!(report["report"]["agreed"], 1);
+    let (status, _, body) = send(&f.app, get("/report", Some(&s))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(String::from_utf8(body).unwrap().contains("Shift report"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_clients_deciding_at_once_lose_nothing() {
+    let f = fixture(None);
+    let a = login(&f.app, "ana").await;
+    let b = login(&f.app, "ben").await;
+    let per_client = 40;
+    let mut tasks = Vec::new();
+    for (session, kind) in [(a, "clear"), (b, "search")] {
+        let app = f.app.clone();
+        let ids = [f.alarm_id.clone(), f.clear_id.clone()];
+        tasks.push(tokio::spawn(async move {
+            for i in 0..per_client {
+                let uri = format!("/api/scans/{}/decisions", ids[i % 2]);
+                let body = format!(r#"{{"decision":"{kind}","note":"n{i}"}}"#);
+                let (status, _, _) =
+                    send(&app, post(&uri, Some(&session), Some(ORIGIN), &body)).await;
+                assert_eq!(status, StatusCode::CREATED);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let rows = f.db.all().unwrap();
+    assert_eq!(rows.len(), 2 * per_client);
+    for (op, kind) in [("ana", "clear"), ("ben", "search")] {
+        let mine: Vec<_> = rows.iter().filter(|r| r.operator == op).collect();
+        assert_eq!(mine.len(), per_client);
+        assert!(mine.iter().all(|r| r.decision == kind));
+        let notes: std::collections::BTreeSet<_> = mine.iter().map(|r| r.note.clone()).collect();
+        assert_eq!(notes.len(), per_client, "every decision of {op} kept");
+    }
+}
+
+#[tokio::test]
+async fn stripping_a_pseudo_colour_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("colour.png");
+    // Orange (organic), blue (metal), grey.
+    let px = vec![200, 110, 0, 25, 75, 240, 90, 90, 90];
+    image::RgbImage::from_raw(3, 1, px)
+        .unwrap()
+        .save(&png)
+        .unwrap();
+    let store = Arc::new(ScanStore::new());
+    let record = ScanRecord::screened("colour.png", 3, 1, Status::Clear, vec![], "tract", "m", 1.0);
+    let id = store.push(1, record, None, Some(ScanInput::File(png)));
+    let db = Arc::new(DecisionDb::open(&dir.path().join("c.sqlite")).unwrap());
+    let state =
+        AppState::new(store, db).with_allowed_hosts(Some(armscan_serve::loopback_hosts(8080)));
+    let app = router(Arc::new(state));
+    let s = login(&app, "ana").await;
+    let rgb = |bytes: &[u8]| image::load_from_memory(bytes).unwrap().to_rgb8().into_raw();
+    let uri = format!("/api/scans/{id}/image?tool=organic-strip");
+    let (status, _, body) = send(&app, get(&uri, Some(&s))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(rgb(&body), vec![255, 255, 255, 25, 75, 240, 90, 90, 90]);
+    let uri = format!("/api/scans/{id}/image?tool=inorganic-strip");
+    let (_, _, body) = send(&app, get(&uri, Some(&s))).await;
+    assert_eq!(rgb(&body), vec![200, 110, 0, 255, 255, 255, 90, 90, 90]);
+}
