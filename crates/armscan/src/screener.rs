@@ -458,6 +458,19 @@ impl Screener {
         &self.model_id
     }
 
+    /// How scan files are read (decode limits, the scanner profile): what a front end that reads
+    /// a scan again (to show it) must use too.
+    #[must_use]
+    pub fn ingest_options(&self) -> &IngestOptions {
+        &self.ingest
+    }
+
+    /// How a scan's planes are brought to grey (and to the standard image).
+    #[must_use]
+    pub fn windowing(&self) -> Windowing {
+        self.detector.windowing()
+    }
+
     /// The model's manifest.
     #[must_use]
     pub fn manifest(&self) -> &ModelManifest {

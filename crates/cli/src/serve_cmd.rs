@@ -8,8 +8,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use armscan::ingest::{read_scanner_profile, IngestOptions};
-use armscan::{DecodeLimits, ScannerProfile};
 use armscan_serve::{check_access, read_token_file, serve, ServeOptions, Source};
 use armscan_watch::WatchConfig;
 
@@ -54,27 +52,9 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     };
 
     let builder = with_read_options(screener_options(&args.detector)?, &args.read)?;
-    let mut profile = match &args.read.scanner {
-        Some(path) => read_scanner_profile(path)?,
-        None => ScannerProfile::default(),
-    };
-    if args.read.pixel_spacing_mm.is_some() {
-        profile = profile.with_pixel_spacing_mm(args.read.pixel_spacing_mm);
-    }
-    // Checked positive by `with_read_options`.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let limits = DecodeLimits::default()
-        .with_max_pixels((args.read.max_megapixels * 1e6) as u64)
-        .with_max_file_bytes(args.read.max_file_mib.saturating_mul(1024 * 1024));
-    let ingest = IngestOptions::default()
-        .with_limits(limits)
-        .with_profile(profile);
     let screener = start(builder, args.detector.backend)?;
 
-    let options = ServeOptions::new(args.addr, db_path)
-        .with_token(token)
-        .with_ingest(ingest)
-        .with_windowing(args.read.window);
+    let options = ServeOptions::new(args.addr, db_path).with_token(token);
     let stop = Arc::new(AtomicBool::new(false));
     serve(screener, source, &options, stop, |bound| {
         eprintln!("armscan: console at http://{bound}/ (Ctrl-C stops it)");

@@ -185,16 +185,9 @@ impl Palette {
     /// brightness.
     #[must_use]
     pub fn colour(&self, t_high: f32, t_low: f32) -> [u8; 3] {
-        let th = if t_high.is_nan() {
-            0.0
-        } else {
-            t_high.clamp(1e-6, 1.0)
-        };
-        let tl = if t_low.is_nan() {
-            0.0
-        } else {
-            t_low.clamp(1e-6, 1.0)
-        };
+        // NaN reads as opaque
+        let clamp = |t: f32| if t.is_nan() { 0.0 } else { t.clamp(1e-6, 1.0) };
+        let (th, tl) = (clamp(t_high), clamp(t_low));
         let g = single_energy_view(th, tl);
         // as `dual_energy_ratio`, with each logarithm taken once
         let (ah, al) = (-th.ln(), -tl.ln());
@@ -205,6 +198,8 @@ impl Palette {
         };
         let strength = ramp(1.0 - g, 0.0, 0.25);
         let base = lerp3([1.0, 1.0, 1.0], hue, strength);
+        // `sqrt` for armscan's exponent: `powf(0.5)` can differ in the last bit, and armscan's
+        // palette must keep the bytes it always made
         let brightness = if self.brightness_exponent == 0.5 {
             g.sqrt()
         } else {

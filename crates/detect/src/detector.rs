@@ -369,22 +369,20 @@ impl Detector {
                 .assumed_mm_per_px
                 .and_then(|mm| PixelSpacing::new(mm, SpacingSource::ModelAssumption))
         };
-        let spacing = match (pixel_spacing_mm, &self.unknown_spacing) {
-            (Some(mm), _) => PixelSpacing::new(mm, SpacingSource::Given),
-            (None, UnknownSpacing::Estimate(prior)) => {
-                estimate_from_content(grey.as_raw(), width, height, prior)
-                    .map(|e| e.spacing)
-                    .or_else(assumed)
-            }
-            (None, UnknownSpacing::ModelAssumption) => assumed(),
-            (None, UnknownSpacing::Search(_)) => None,
+        // the scan screened at one spacing (the search runs its own passes)
+        let at = |spacing: Option<PixelSpacing>| {
+            self.detect_views(grey, spacing.map(|s| s.mm))
+                .map(|(detections, frames)| (detections, frames, spacing))
         };
         let (detections, frames, spacing) = match (pixel_spacing_mm, &self.unknown_spacing) {
+            (Some(mm), _) => at(PixelSpacing::new(mm, SpacingSource::Given))?,
             (None, UnknownSpacing::Search(search)) => self.detect_searching(grey, search)?,
-            _ => {
-                let (detections, frames) = self.detect_views(grey, spacing.map(|s| s.mm))?;
-                (detections, frames, spacing)
+            (None, UnknownSpacing::Estimate(prior)) => {
+                at(estimate_from_content(grey.as_raw(), width, height, prior)
+                    .map(|e| e.spacing)
+                    .or_else(assumed))?
             }
+            (None, UnknownSpacing::ModelAssumption) => at(assumed())?,
         };
         Ok(ScanDetections {
             detections,

@@ -7,8 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use armscan::ingest::IngestOptions;
-use armscan::{collect_inputs, ScanInput, ScanRecord, ScreenRequest, Screener, Windowing};
+use armscan::{collect_inputs, ScanInput, ScanRecord, ScreenRequest, Screener};
 use armscan_watch::{ScanState, WatchConfig, Watcher, DONE_DIR, RESULTS_DIR};
 
 use crate::app::{loopback_hosts, router, AppState};
@@ -39,10 +38,6 @@ pub struct ServeOptions {
     pub token: Option<String>,
     /// The decisions database.
     pub db_path: PathBuf,
-    /// How scans are read to render their images (the screener's reading options).
-    pub ingest: IngestOptions,
-    /// How planes become the standard image.
-    pub windowing: Windowing,
     /// The most bytes a request body may have.
     pub max_body_bytes: usize,
     /// The longest a request may take.
@@ -57,8 +52,6 @@ impl ServeOptions {
             addr,
             token: None,
             db_path: db_path.into(),
-            ingest: IngestOptions::default(),
-            windowing: Windowing::default(),
             max_body_bytes: 64 * 1024,
             request_timeout: Duration::from_secs(30),
         }
@@ -67,18 +60,6 @@ impl ServeOptions {
     #[must_use]
     pub fn with_token(mut self, token: Option<String>) -> Self {
         self.token = token;
-        self
-    }
-
-    #[must_use]
-    pub fn with_ingest(mut self, ingest: IngestOptions) -> Self {
-        self.ingest = ingest;
-        self
-    }
-
-    #[must_use]
-    pub fn with_windowing(mut self, windowing: Windowing) -> Self {
-        self.windowing = windowing;
         self
     }
 
@@ -282,8 +263,9 @@ pub fn serve(
         AppState::new(Arc::clone(&store), Arc::clone(&db))
             .with_token(options.token.clone())
             .with_allowed_hosts(hosts)
-            .with_ingest(options.ingest.clone())
-            .with_windowing(options.windowing)
+            // scans are read again to be shown exactly as the screener read them
+            .with_ingest(screener.ingest_options().clone())
+            .with_windowing(screener.windowing())
             .with_max_body_bytes(options.max_body_bytes)
             .with_request_timeout(options.request_timeout),
     );
