@@ -423,22 +423,8 @@ pub struct WatchArgs {
     #[command(flatten)]
     pub read: ReadArgs,
 
-    /// A file is taken once its size and modification time stayed the same this long.
-    #[arg(long, value_name = "MS", default_value_t = 500)]
-    pub settle_ms: u64,
-
-    /// How often IN_DIR is listed when idle.
-    #[arg(long, value_name = "MS", default_value_t = 200)]
-    pub poll_ms: u64,
-
-    /// How long a settled NAME_high/NAME_low half waits for its
-    /// partner before it is screened alone.
-    #[arg(long, value_name = "MS", default_value_t = 5000)]
-    pub pair_wait_ms: u64,
-
-    /// Most scans taken and screened at once [default: twice the threads]
-    #[arg(long, value_name = "N")]
-    pub batch: Option<usize>,
+    #[command(flatten)]
+    pub timing: WatchTimingArgs,
 
     /// Print each record on stdout as a JSON line (armscan.scan/2) instead of text.
     #[arg(long)]
@@ -479,12 +465,53 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub read: ReadArgs,
 
-    /// With --watch: a file is taken once its size and modification time stayed the same
-    /// this long.
+    /// How --watch takes files (as `armscan watch`).
+    #[command(flatten)]
+    pub timing: WatchTimingArgs,
+}
+
+/// How a watch folder is read: shared by `watch` and `serve --watch`.
+#[derive(Debug, Args)]
+pub struct WatchTimingArgs {
+    /// A file is taken once its size and modification time stayed the same this long.
     #[arg(long, value_name = "MS", default_value_t = 500)]
     pub settle_ms: u64,
 
-    /// With --watch: how often IN_DIR is listed when idle.
+    /// How often IN_DIR is listed when idle.
     #[arg(long, value_name = "MS", default_value_t = 200)]
     pub poll_ms: u64,
+
+    /// How long a settled NAME_high/NAME_low half waits for its
+    /// partner before it is screened alone.
+    #[arg(long, value_name = "MS", default_value_t = 5000)]
+    pub pair_wait_ms: u64,
+
+    /// Most scans taken and screened at once [default: twice the threads]
+    #[arg(long, value_name = "N")]
+    pub batch: Option<usize>,
+}
+
+impl WatchTimingArgs {
+    /// The watcher's configuration for `in_dir` into `out`, batching `threads * 2` by default.
+    ///
+    /// # Errors
+    /// A zero --settle-ms, --poll-ms or --batch.
+    pub fn config(
+        &self,
+        in_dir: &std::path::Path,
+        out: &std::path::Path,
+        threads: usize,
+    ) -> anyhow::Result<armscan_watch::WatchConfig> {
+        if self.settle_ms == 0 || self.poll_ms == 0 {
+            anyhow::bail!("--settle-ms and --poll-ms must be positive");
+        }
+        if self.batch == Some(0) {
+            anyhow::bail!("--batch must be positive");
+        }
+        Ok(armscan_watch::WatchConfig::new(in_dir, out)
+            .with_settle(std::time::Duration::from_millis(self.settle_ms))
+            .with_poll(std::time::Duration::from_millis(self.poll_ms))
+            .with_pair_wait(std::time::Duration::from_millis(self.pair_wait_ms))
+            .with_batch(self.batch.unwrap_or(threads.max(1) * 2)))
+    }
 }

@@ -5,11 +5,9 @@
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{bail, Context};
-use armscan_serve::{check_access, read_token_file, serve, ServeOptions, Source};
-use armscan_watch::WatchConfig;
+use armscan_serve::{check_access, read_token_file, serve, Guards, ServeOptions, Source};
 
 use crate::args::ServeArgs;
 use crate::scan_cmd::{screener_options, start, with_read_options};
@@ -25,21 +23,14 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .map(read_token_file)
         .transpose()?;
     check_access(args.addr, token.as_deref())?;
-    if args.settle_ms == 0 || args.poll_ms == 0 {
-        bail!("--settle-ms and --poll-ms must be positive");
-    }
-    let source = match (&args.watch, &args.scans) {
+    let watch = match (&args.watch, &args.scans) {
         (Some(in_dir), None) => {
             let Some(out) = &args.out else {
                 bail!("--watch needs --out DIR (results, journal and the decisions database)");
             };
-            Source::Watch(
-                WatchConfig::new(in_dir, out)
-                    .with_settle(Duration::from_millis(args.settle_ms))
-                    .with_poll(Duration::from_millis(args.poll_ms)),
-            )
+            Some((in_dir, out))
         }
-        (None, Some(dir)) => Source::Scans(dir.clone()),
+        (None, Some(_)) => None,
         _ => bail!("give what to serve: --watch IN_DIR --out DIR, or --scans DIR"),
     };
     let db_path = match (&args.db, &args.out) {
@@ -53,8 +44,14 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
 
     let builder = with_read_options(screener_options(&args.detector)?, &args.read)?;
     let screener = start(builder, args.detector.backend)?;
+    let source = match watch {
+        Some((in_dir, out)) => {
+            Source::Watch(args.timing.config(in_dir, out, screener.threads())?)
+        }
+        None => Source::Scans(args.scans.clone().unwrap_or_default()),
+    };
 
-    let options = ServeOptions::new(args.addr, db_path).with_token(token);
+    let options = ServeOptions::new(args.addr, db_path).with_guards(Guards::default().with_token(token));
     let stop = Arc::new(AtomicBool::new(false));
     serve(screener, source, &options, stop, |bound| {
         eprintln!("armscan: console at http://{bound}/ (Ctrl-C stops it)");

@@ -6,11 +6,10 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use armscan::{write_jsonl, ScanInput, ScanRecord, ScreenRequest};
-use armscan_watch::{WatchConfig, Watcher};
+use armscan_watch::Watcher;
 
 use crate::args::WatchArgs;
 use crate::scan_cmd::{screener_options, start, text_line, with_read_options};
@@ -20,9 +19,6 @@ use crate::scan_cmd::{screener_options, start, text_line, with_read_options};
 const FORCED_EXIT: i32 = 2;
 
 pub fn run(args: &WatchArgs) -> anyhow::Result<ExitCode> {
-    if args.settle_ms == 0 || args.poll_ms == 0 {
-        anyhow::bail!("--settle-ms and --poll-ms must be positive");
-    }
     let builder = with_read_options(screener_options(&args.detector)?, &args.read)?;
 
     // Signals first: a SIGTERM during the model load must not kill the process half-way either.
@@ -37,11 +33,9 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<ExitCode> {
 
     let screener = start(builder, args.detector.backend)?;
 
-    let config = WatchConfig::new(&args.in_dir, &args.out)
-        .with_settle(Duration::from_millis(args.settle_ms))
-        .with_poll(Duration::from_millis(args.poll_ms))
-        .with_pair_wait(Duration::from_millis(args.pair_wait_ms))
-        .with_batch(args.batch.unwrap_or(screener.threads() * 2));
+    let config = args
+        .timing
+        .config(&args.in_dir, &args.out, screener.threads())?;
     let (mut watcher, opened) = Watcher::open(config).with_context(|| {
         format!(
             "starting to watch {} into {}",
@@ -59,7 +53,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<ExitCode> {
     eprintln!(
         "armscan: watching {} (settle {} ms); results in {}",
         args.in_dir.display(),
-        args.settle_ms,
+        args.timing.settle_ms,
         args.out.join(armscan_watch::RESULTS_JSONL).display()
     );
 

@@ -21,7 +21,9 @@ use serde_json::{json, Value};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::db::{decisions_csv, report_csv, DecisionDb, DecisionKind, NewDecision, ThreatCategory};
+use crate::db::{
+    decisions_csv, report_csv, DecisionDb, DecisionKind, NewDecision, ShiftWindow, ThreatCategory,
+};
 use crate::page;
 use crate::store::{ScanStore, StoredScan};
 
@@ -48,24 +50,64 @@ pub const TOOLS: [&str; 7] = [
     "contrast",
 ];
 
+/// The request guards: the access token and the request limits. One struct for the router
+/// ([`AppState::with_guards`]) and for [`crate::serve`] ([`crate::ServeOptions::with_guards`]).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Guards {
+    /// The access token every request must carry (header or cookie), when one is required.
+    pub token: Option<String>,
+    /// The most bytes a request body may have (413 beyond).
+    pub max_body_bytes: usize,
+    /// The longest a request may take (408 beyond).
+    pub request_timeout: Duration,
+}
+
+impl Default for Guards {
+    /// No token, 64 KiB bodies, 30 s.
+    fn default() -> Self {
+        Self {
+            token: None,
+            max_body_bytes: 64 * 1024,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Guards {
+    #[must_use]
+    pub fn with_token(mut self, token: Option<String>) -> Self {
+        self.token = token;
+        self
+    }
+
+    #[must_use]
+    pub fn with_max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+
+    #[must_use]
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+}
+
 /// What the router needs: the queue, the database and the guards' settings.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct AppState {
     pub store: Arc<ScanStore>,
     pub db: Arc<DecisionDb>,
-    /// The access token every request must carry (header or cookie), when one is required.
-    pub token: Option<String>,
+    /// The token and the request limits.
+    pub guards: Guards,
     /// The `Host` values accepted (`None`: any, when a token guards the console).
     pub allowed_hosts: Option<Vec<String>>,
     /// How scans are read to render their images.
     pub ingest: IngestOptions,
     /// How planes become the standard image.
     pub windowing: Windowing,
-    /// The most bytes a request body may have.
-    pub max_body_bytes: usize,
-    /// The longest a request may take.
-    pub request_timeout: Duration,
     cache: Mutex<Vec<(String, Arc<Rendered>)>>,
 }
 
@@ -80,25 +122,23 @@ struct Rendered {
 }
 
 impl AppState {
-    /// State with the defaults: loopback hosts only on `port`, no token, 64 KiB bodies, 30 s.
+    /// State with the default [`Guards`] and any `Host`.
     #[must_use]
     pub fn new(store: Arc<ScanStore>, db: Arc<DecisionDb>) -> Self {
         Self {
             store,
             db,
-            token: None,
+            guards: Guards::default(),
             allowed_hosts: None,
             ingest: IngestOptions::default(),
             windowing: Windowing::default(),
-            max_body_bytes: 64 * 1024,
-            request_timeout: Duration::from_secs(30),
             cache: Mutex::new(Vec::new()),
         }
     }
 
     #[must_use]
-    pub fn with_token(mut self, token: Option<String>) -> Self {
-        self.token = token;
+    pub fn with_guards(mut self, guards: Guards) -> Self {
+        self.guards = guards;
         self
     }
 
@@ -119,18 +159,6 @@ impl AppState {
     #[must_use]
     pub fn with_windowing(mut self, windowing: Windowing) -> Self {
         self.windowing = windowing;
-        self
-    }
-
-    #[must_use]
-    pub fn with_max_body_bytes(mut self, bytes: usize) -> Self {
-        self.max_body_bytes = bytes;
-        self
-    }
-
-    #[must_use]
-    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
-        self.request_timeout = timeout;
         self
     }
 }
@@ -175,8 +203,8 @@ impl IntoResponse for ApiError {
 
 /// The console's router with its guards and limits.
 pub fn router(state: Arc<AppState>) -> Router {
-    let max_body = state.max_body_bytes;
-    let timeout = state.request_timeout;
+    let max_body = state.guards.max_body_bytes;
+    let timeout = state.guards.request_timeout;
     Router::new()
         .route("/", get(page_queue))
         .route("/scan/{id}", get(page_scan))
@@ -261,7 +289,7 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
             .into_response();
         }
     }
-    if let Some(token) = &state.token {
+    if let Some(token) = &state.guards.token {
         let bearer = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -706,12 +734,60 @@ async fn api_decisions_csv(
     Ok(csv_response(decisions_csv(&rows), "decisions.csv"))
 }
 
+/// The shift a report covers: `?hours=N` (the last N hours), or `?from=&to=` (UTC times or
+/// days); nothing: every decision.
+#[derive(Deserialize, Default)]
+struct ReportQuery {
+    from: Option<String>,
+    to: Option<String>,
+    hours: Option<u32>,
+}
+
+impl ReportQuery {
+    fn window(&self) -> Result<ShiftWindow, ApiError> {
+        let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, m);
+        match self.hours {
+            Some(h) if self.from.is_some() || self.to.is_some() => Err(bad(format!(
+                "hours: give hours={h} or from/to, not both"
+            ))),
+            Some(h @ 1..=168) => {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                Ok(ShiftWindow::last_hours(h, now))
+            }
+            Some(_) => Err(bad("hours: between 1 and 168".into())),
+            None => ShiftWindow::parse(self.from.as_deref(), self.to.as_deref()).map_err(bad),
+        }
+    }
+
+    /// The same window as a query string for the export links.
+    fn query_string(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(h) = self.hours {
+            parts.push(format!("hours={h}"));
+        }
+        for (k, v) in [("from", &self.from), ("to", &self.to)] {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                // the window was parsed, so the value is digits, '-', ':', 'T' and 'Z'
+                parts.push(format!("{k}={v}"));
+            }
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", parts.join("&"))
+        }
+    }
+}
+
 async fn api_report_json(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
+    Query(q): Query<ReportQuery>,
 ) -> Result<Json<Value>, ApiError> {
     require_operator(&state, &headers)?;
-    let report = state.db.report().map_err(ApiError::internal)?;
+    let report = state.db.report(&q.window()?).map_err(ApiError::internal)?;
     Ok(Json(json!({
         "schema": "armscan.shift/1",
         "generated_utc": armscan::now_utc(),
@@ -723,9 +799,10 @@ async fn api_report_json(
 async fn api_report_csv(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
+    Query(q): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
     require_operator(&state, &headers)?;
-    let report = state.db.report().map_err(ApiError::internal)?;
+    let report = state.db.report(&q.window()?).map_err(ApiError::internal)?;
     Ok(csv_response(report_csv(&report), "shift-report.csv"))
 }
 
@@ -763,14 +840,25 @@ async fn page_scan(
     }
 }
 
-async fn page_report(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+async fn page_report(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<ReportQuery>,
+) -> Response {
     match operator(&state, &headers) {
-        Ok(Some(op)) => match state.db.report() {
-            Ok(report) => {
-                Html(page::report(&op, &report, state.store.len()).into_string()).into_response()
+        Ok(Some(op)) => {
+            let window = match q.window() {
+                Ok(w) => w,
+                Err(e) => return e.into_response(),
+            };
+            match state.db.report(&window) {
+                Ok(report) => Html(
+                    page::report(&op, &report, state.store.len(), &q.query_string()).into_string(),
+                )
+                .into_response(),
+                Err(e) => ApiError::internal(e).into_response(),
             }
-            Err(e) => ApiError::internal(e).into_response(),
-        },
+        }
         Ok(None) => Redirect::to("/").into_response(),
         Err(e) => e.into_response(),
     }

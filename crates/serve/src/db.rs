@@ -156,9 +156,108 @@ pub struct DecisionRow {
     pub display_to_decision_ms: Option<i64>,
 }
 
-/// A shift report over the latest decision of each scan.
+/// The decisions a shift report covers: `decided_utc` in `[from_utc, to_utc)`, either end
+/// open. Times are `YYYY-MM-DDTHH:MM:SSZ`, the form decisions are stored in, so they compare
+/// as text.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ShiftWindow {
+    pub from_utc: Option<String>,
+    pub to_utc: Option<String>,
+}
+
+impl ShiftWindow {
+    /// Every decision.
+    #[must_use]
+    pub fn all() -> Self {
+        Self::default()
+    }
+
+    /// The `hours` before `now_unix_s` (a shift that is running).
+    #[must_use]
+    pub fn last_hours(hours: u32, now_unix_s: u64) -> Self {
+        Self {
+            from_utc: Some(armscan::utc_from_unix_seconds(
+                now_unix_s.saturating_sub(u64::from(hours) * 3600),
+            )),
+            to_utc: None,
+        }
+    }
+
+    /// A window from its two ends, each `YYYY-MM-DDTHH:MM:SSZ` or a day `YYYY-MM-DD` (its
+    /// midnight, UTC); empty ends are open.
+    ///
+    /// # Errors
+    /// A message naming the end that is neither form, or `from` not before `to`.
+    pub fn parse(from: Option<&str>, to: Option<&str>) -> Result<Self, String> {
+        let end = |name: &str, v: Option<&str>| -> Result<Option<String>, String> {
+            match v.map(str::trim).filter(|v| !v.is_empty()) {
+                None => Ok(None),
+                Some(v) => normalise_utc(v).map(Some).ok_or_else(|| {
+                    format!("{name}: a UTC time YYYY-MM-DDTHH:MM:SSZ or a day YYYY-MM-DD, not {v:?}")
+                }),
+            }
+        };
+        let window = Self {
+            from_utc: end("from", from)?,
+            to_utc: end("to", to)?,
+        };
+        if let (Some(f), Some(t)) = (&window.from_utc, &window.to_utc) {
+            if f >= t {
+                return Err("from: must be before to".into());
+            }
+        }
+        Ok(window)
+    }
+
+    /// Whether a stored `decided_utc` falls inside.
+    #[must_use]
+    pub fn contains(&self, decided_utc: &str) -> bool {
+        self.from_utc
+            .as_deref()
+            .is_none_or(|f| decided_utc >= f)
+            && self.to_utc.as_deref().is_none_or(|t| decided_utc < t)
+    }
+}
+
+/// `YYYY-MM-DD` → `YYYY-MM-DDT00:00:00Z`; `YYYY-MM-DDTHH:MM:SSZ` as it is; anything else `None`.
+fn normalise_utc(v: &str) -> Option<String> {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let b = v.as_bytes();
+    let date_ok = v.len() >= 10
+        && digits(&v[0..4])
+        && b[4] == b'-'
+        && digits(&v[5..7])
+        && b[7] == b'-'
+        && digits(&v[8..10])
+        && (1..=12).contains(&v[5..7].parse::<u32>().ok()?)
+        && (1..=31).contains(&v[8..10].parse::<u32>().ok()?);
+    if !date_ok {
+        return None;
+    }
+    match v.len() {
+        10 => Some(format!("{v}T00:00:00Z")),
+        20 if b[10] == b'T'
+            && digits(&v[11..13])
+            && b[13] == b':'
+            && digits(&v[14..16])
+            && b[16] == b':'
+            && digits(&v[17..19])
+            && b[19] == b'Z'
+            && v[11..13].parse::<u32>().ok()? < 24
+            && v[14..16].parse::<u32>().ok()? < 60
+            && v[17..19].parse::<u32>().ok()? < 60 =>
+        {
+            Some(v.to_owned())
+        }
+        _ => None,
+    }
+}
+
+/// A shift report over the latest decision of each scan within a [`ShiftWindow`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ShiftReport {
+    /// The decisions counted.
+    pub window: ShiftWindow,
     /// Decision rows, corrections included.
     pub rows: u64,
     /// Scans with a decision.
@@ -403,13 +502,21 @@ impl DecisionDb {
             .collect())
     }
 
-    /// The shift report over every decision in the database.
+    /// The shift report over the decisions made within `window` (a correction made after the
+    /// window does not change it).
     ///
     /// # Errors
     /// [`ServeError::Database`].
-    pub fn report(&self) -> Result<ShiftReport, ServeError> {
-        let all = self.all()?;
-        Ok(shift_report(&all))
+    pub fn report(&self, window: &ShiftWindow) -> Result<ShiftReport, ServeError> {
+        let rows: Vec<DecisionRow> = self
+            .all()?
+            .into_iter()
+            .filter(|r| window.contains(&r.decided_utc))
+            .collect();
+        Ok(ShiftReport {
+            window: window.clone(),
+            ..shift_report(&rows)
+        })
     }
 }
 
@@ -522,6 +629,16 @@ pub fn report_csv(report: &ShiftReport) -> String {
             value
         ));
     };
+    push(
+        "window",
+        "from_utc",
+        report.window.from_utc.clone().unwrap_or_default(),
+    );
+    push(
+        "window",
+        "to_utc",
+        report.window.to_utc.clone().unwrap_or_default(),
+    );
     push("total", "rows", report.rows.to_string());
     push("total", "scans_decided", report.scans_decided.to_string());
     push("total", "corrections", report.corrections.to_string());
@@ -595,7 +712,7 @@ mod tests {
             .execute("UPDATE decisions SET decision = 'clear'", [])
             .is_err());
         assert!(conn.execute("DELETE FROM decisions", []).is_err());
-        let r = db.report().unwrap();
+        let r = db.report(&ShiftWindow::all()).unwrap();
         assert_eq!((r.rows, r.scans_decided, r.corrections), (3, 2, 1));
         assert_eq!(r.by_decision.get("threat"), Some(&1));
         assert_eq!(r.by_category.get("firearm"), Some(&1));
@@ -604,6 +721,41 @@ mod tests {
         let csv = decisions_csv(&db.all().unwrap());
         assert_eq!(csv.lines().count(), 4);
         assert!(csv.lines().nth(1).unwrap().contains(",ana,a,a.png,"));
+    }
+
+    #[test]
+    fn a_window_counts_only_its_decisions() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = DecisionDb::open(&dir.path().join("c.sqlite")).unwrap();
+        let t = |h: u32| format!("2026-03-01T{h:02}:00:00Z");
+        db.login("ana", "tok", &t(1)).unwrap();
+        db.record(&decision("a", "alarm", DecisionKind::Threat), &t(5))
+            .unwrap();
+        db.record(&decision("b", "clear", DecisionKind::Clear), &t(7))
+            .unwrap();
+        // b corrected in the next shift: the first shift still counts b's first decision
+        db.record(&decision("b", "clear", DecisionKind::Search), &t(15))
+            .unwrap();
+        let first = ShiftWindow::parse(Some("2026-03-01T04:00:00Z"), Some(&t(12))).unwrap();
+        let r = db.report(&first).unwrap();
+        assert_eq!((r.rows, r.scans_decided, r.corrections), (2, 2, 0));
+        assert_eq!(r.by_decision.get("clear"), Some(&1));
+        let second = ShiftWindow::parse(Some(&t(12)), None).unwrap();
+        let r = db.report(&second).unwrap();
+        assert_eq!((r.rows, r.scans_decided), (1, 1));
+        assert_eq!(r.by_decision.get("search"), Some(&1));
+        assert!(report_csv(&r).contains("window,from_utc,2026-03-01T12:00:00Z\n"));
+        let day = ShiftWindow::parse(Some("2026-03-01"), Some("2026-03-02")).unwrap();
+        assert_eq!(db.report(&day).unwrap().rows, 3);
+        // 2026-03-01T12:00:00Z is 1772366400 s; 3 h before is 09:00
+        assert_eq!(
+            ShiftWindow::last_hours(3, 1_772_366_400).from_utc.as_deref(),
+            Some("2026-03-01T09:00:00Z")
+        );
+        for bad in ["yesterday", "2026-13-01", "2026-03-01T25:00:00Z", "2026-03-01 05:00"] {
+            assert!(ShiftWindow::parse(Some(bad), None).unwrap_err().starts_with("from:"));
+        }
+        assert!(ShiftWindow::parse(Some(&t(9)), Some(&t(8))).is_err());
     }
 
     #[test]

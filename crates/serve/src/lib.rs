@@ -13,7 +13,7 @@
 //! token only loopback `Host` values are served (DNS rebinding). Every state-changing request
 //! must carry an `Origin` naming this console. Every response has a content security policy
 //! allowing only this origin's script, style and images. Bodies are limited
-//! ([`ServeOptions::max_body_bytes`], 413) and requests timed out (408). Scan ids are opaque
+//! ([`Guards::max_body_bytes`], 413) and requests timed out (408). Scan ids are opaque
 //! (a hash), looked up in memory: no path from a request reaches the file system. Errors are
 //! `{"error": MESSAGE}` without internals.
 
@@ -26,10 +26,12 @@ mod page;
 mod run;
 
 pub use app::{
-    loopback_hosts, router, ApiError, AppState, CONTENT_SECURITY_POLICY, SESSION_COOKIE,
+    loopback_hosts, router, ApiError, AppState, Guards, CONTENT_SECURITY_POLICY, SESSION_COOKIE,
     TOKEN_COOKIE, TOOLS,
 };
-pub use db::{DecisionDb, DecisionKind, DecisionRow, NewDecision, ShiftReport, ThreatCategory};
+pub use db::{
+    DecisionDb, DecisionKind, DecisionRow, NewDecision, ShiftReport, ShiftWindow, ThreatCategory,
+};
 pub use error::ServeError;
 pub use run::{check_access, read_token_file, serve, ServeOptions, Source, MIN_TOKEN_CHARS};
 pub use store::{ScanStore, StoredScan};

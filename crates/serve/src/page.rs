@@ -150,7 +150,9 @@ pub fn scan(operator: &str, id: &str) -> Markup {
 
 /// The shift report page.
 #[must_use]
-pub fn report(operator: &str, r: &ShiftReport, queued: usize) -> Markup {
+pub fn report(operator: &str, r: &ShiftReport, queued: usize, query: &str) -> Markup {
+    let from = r.window.from_utc.as_deref().unwrap_or("the first decision");
+    let to = r.window.to_utc.as_deref().unwrap_or("now");
     shell(
         "Shift report",
         Some(operator),
@@ -158,9 +160,21 @@ pub fn report(operator: &str, r: &ShiftReport, queued: usize) -> Markup {
         "",
         html! {
             h1 { "Shift report" }
-            p { "Export: " a href="/api/decisions.csv" { "decisions.csv" } " · "
-                a href="/api/report.csv" { "shift-report.csv" } " · "
-                a href="/api/report.json" { "report.json" } }
+            p #window { "Decisions from " strong { (from) } " to " strong { (to) } " (UTC)." }
+            form.window method="get" action="/report" {
+                label { "from " input type="text" name="from" placeholder="YYYY-MM-DD[THH:MM:SSZ]"
+                    value=[r.window.from_utc.as_deref()]; }
+                " "
+                label { "to " input type="text" name="to" placeholder="YYYY-MM-DD[THH:MM:SSZ]"
+                    value=[r.window.to_utc.as_deref()]; }
+                " " button type="submit" { "show" }
+                " · " a href="/report?hours=8" { "last 8 h" }
+                " · " a href="/report?hours=12" { "last 12 h" }
+                " · " a href="/report" { "all" }
+            }
+            p { "Export: " a href="/api/decisions.csv" { "decisions.csv" } " (all) · "
+                a href={ "/api/report.csv" (query) } { "shift-report.csv" } " · "
+                a href={ "/api/report.json" (query) } { "report.json" } }
             table.report {
                 tr { th { "scans queued" } td { (queued) } }
                 tr { th { "scans decided" } td { (r.scans_decided) } }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use armscan::{collect_inputs, ScanInput, ScanRecord, ScreenRequest, Screener};
 use armscan_watch::{ScanState, WatchConfig, Watcher, DONE_DIR, RESULTS_DIR};
 
-use crate::app::{loopback_hosts, router, AppState};
+use crate::app::{loopback_hosts, router, AppState, Guards};
 use crate::db::DecisionDb;
 use crate::error::ServeError;
 use crate::store::{input_sha256, ScanStore};
@@ -34,44 +34,26 @@ pub enum Source {
 pub struct ServeOptions {
     /// Where to listen; loopback unless a token is given.
     pub addr: SocketAddr,
-    /// The access token, required when `addr` is not loopback.
-    pub token: Option<String>,
     /// The decisions database.
     pub db_path: PathBuf,
-    /// The most bytes a request body may have.
-    pub max_body_bytes: usize,
-    /// The longest a request may take.
-    pub request_timeout: Duration,
+    /// The access token (required when `addr` is not loopback) and the request limits.
+    pub guards: Guards,
 }
 
 impl ServeOptions {
-    /// Options for a console at `addr` with its database at `db_path`.
+    /// Options for a console at `addr` with its database at `db_path`, default [`Guards`].
     #[must_use]
     pub fn new(addr: SocketAddr, db_path: impl Into<PathBuf>) -> Self {
         Self {
             addr,
-            token: None,
             db_path: db_path.into(),
-            max_body_bytes: 64 * 1024,
-            request_timeout: Duration::from_secs(30),
+            guards: Guards::default(),
         }
     }
 
     #[must_use]
-    pub fn with_token(mut self, token: Option<String>) -> Self {
-        self.token = token;
-        self
-    }
-
-    #[must_use]
-    pub fn with_max_body_bytes(mut self, bytes: usize) -> Self {
-        self.max_body_bytes = bytes;
-        self
-    }
-
-    #[must_use]
-    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
-        self.request_timeout = timeout;
+    pub fn with_guards(mut self, guards: Guards) -> Self {
+        self.guards = guards;
         self
     }
 }
@@ -228,7 +210,7 @@ pub fn serve(
     stop: Arc<AtomicBool>,
     on_bound: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
-    check_access(options.addr, options.token.as_deref())?;
+    check_access(options.addr, options.guards.token.as_deref())?;
     let db = Arc::new(DecisionDb::open(&options.db_path)?);
     let store = Arc::new(ScanStore::new());
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -252,7 +234,7 @@ pub fn serve(
         path: PathBuf::from(options.addr.to_string()),
         source,
     })?;
-    let hosts = if options.token.is_some() {
+    let hosts = if options.guards.token.is_some() {
         None
     } else {
         let mut hosts = loopback_hosts(bound.port());
@@ -261,13 +243,11 @@ pub fn serve(
     };
     let state = Arc::new(
         AppState::new(Arc::clone(&store), Arc::clone(&db))
-            .with_token(options.token.clone())
+            .with_guards(options.guards.clone())
             .with_allowed_hosts(hosts)
             // scans are read again to be shown exactly as the screener read them
             .with_ingest(screener.ingest_options().clone())
-            .with_windowing(screener.windowing())
-            .with_max_body_bytes(options.max_body_bytes)
-            .with_request_timeout(options.request_timeout),
+            .with_windowing(screener.windowing()),
     );
     on_bound(bound);
 

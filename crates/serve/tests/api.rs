@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use armscan::{BoxInImage, Category, Detection, ScanInput, ScanRecord, Status};
-use armscan_serve::{router, AppState, DecisionDb, ScanStore, CONTENT_SECURITY_POLICY};
+use armscan_serve::{router, AppState, DecisionDb, Guards, ScanStore, CONTENT_SECURITY_POLICY};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
@@ -33,6 +33,14 @@ fn grey_png(path: &Path) {
 }
 
 fn fixture(token: Option<&str>) -> Fixture {
+    fixture_guarded(
+        Guards::default()
+            .with_token(token.map(str::to_owned))
+            .with_max_body_bytes(4096),
+    )
+}
+
+fn fixture_guarded(guards: Guards) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let png = dir.path().join("bag.png");
     grey_png(&png);
@@ -56,9 +64,8 @@ fn fixture(token: Option<&str>) -> Fixture {
     let failed_id = store.push(3, failed, None, None);
     let db = Arc::new(DecisionDb::open(&dir.path().join("console.sqlite")).unwrap());
     let state = AppState::new(store, Arc::clone(&db))
-        .with_token(token.map(str::to_owned))
-        .with_allowed_hosts(Some(armscan_serve::loopback_hosts(8080)))
-        .with_max_body_bytes(4096);
+        .with_guards(guards)
+        .with_allowed_hosts(Some(armscan_serve::loopback_hosts(8080)));
     Fixture {
         _dir: dir,
         app: router(Arc::new(state)),
@@ -398,6 +405,25 @@ async fn queue_decisions_and_csv() {
     let (status, _, body) = send(&f.app, get("/report", Some(&s))).await;
     assert_eq!(status, StatusCode::OK);
     assert!(String::from_utf8(body).unwrap().contains("Shift report"));
+    // A shift window: the last 8 hours hold both rows; a window that ended in 2001 none.
+    let (_, _, body) = send(&f.app, get("/api/report.json?hours=8", Some(&s))).await;
+    let report = json_of(&body);
+    assert_eq!(report["report"]["rows"], 2);
+    assert!(report["report"]["window"]["from_utc"].as_str().unwrap().ends_with('Z'));
+    let (_, _, body) = send(&f.app, get("/api/report.csv?to=2001-01-01", Some(&s))).await;
+    let csv = String::from_utf8(body).unwrap();
+    assert!(csv.contains("window,to_utc,2001-01-01T00:00:00Z\n"), "{csv}");
+    assert!(csv.contains("total,rows,0\n"), "{csv}");
+    let (status, _, body) = send(&f.app, get("/report?from=2026-01-01&to=2099-01-01", Some(&s))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(String::from_utf8(body)
+        .unwrap()
+        .contains("/api/report.csv?from=2026-01-01&amp;to=2099-01-01"));
+    for bad in ["hours=0", "hours=8&from=2026-01-01", "from=monday", "from=2026-02-01&to=2026-01-01"] {
+        let (status, _, body) = send(&f.app, get(&format!("/api/report.json?{bad}"), Some(&s))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(json_of(&body)["error"].is_string());
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -460,4 +486,45 @@ async fn stripping_a_pseudo_colour_scan() {
     let uri = format!("/api/scans/{id}/image?tool=inorganic-strip");
     let (_, _, body) = send(&app, get(&uri, Some(&s))).await;
     assert_eq!(rgb(&body), vec![200, 110, 0, 255, 255, 255, 90, 90, 90]);
+}
+
+/// A client that sends its headers and then stalls mid-body is answered 408 once the request
+/// time limit passes, over a real socket (the connection is not held open for ever).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_request_times_out_with_408() {
+    use std::io::{Read, Write};
+    let f = fixture_guarded(
+        Guards::default().with_request_timeout(std::time::Duration::from_millis(300)),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = f.app.clone();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let (text, waited) = tokio::task::spawn_blocking(move || {
+        let mut socket = std::net::TcpStream::connect(addr).unwrap();
+        socket
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        let started = std::time::Instant::now();
+        let head = format!(
+            "POST /api/login HTTP/1.1\r\nHost: {HOST}\r\nOrigin: {ORIGIN}\r\n\
+             Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"operator\""
+        );
+        socket.write_all(head.as_bytes()).unwrap();
+        let mut response = vec![0u8; 4096];
+        let n = socket.read(&mut response).unwrap_or(0);
+        (
+            String::from_utf8_lossy(&response[..n]).into_owned(),
+            started.elapsed(),
+        )
+    })
+    .await
+    .unwrap();
+    assert!(text.starts_with("HTTP/1.1 408"), "expected 408, got {text:?}");
+    assert!(
+        waited >= std::time::Duration::from_millis(250),
+        "answered before the limit: {waited:?}"
+    );
+    // Nothing was recorded for the stalled login.
+    assert_eq!(f.db.all().unwrap().len(), 0);
 }
