@@ -51,7 +51,8 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         None => Source::Scans(args.scans.clone().unwrap_or_default()),
     };
 
-    let options = ServeOptions::new(args.addr, db_path).with_guards(Guards::default().with_token(token));
+    let options =
+        ServeOptions::new(args.addr, db_path).with_guards(Guards::default().with_token(token));
     let stop = Arc::new(AtomicBool::new(false));
     serve(screener, source, &options, stop, |bound| {
         eprintln!("armscan: console at http://{bound}/ (Ctrl-C stops it)");

@@ -616,6 +616,18 @@ fn apply_tools(
     Ok(rgb)
 }
 
+/// PNG for a local screen: fast compression (a tool image is shown once, over loopback or a
+/// LAN; encoding time is the console's latency, bytes are cheap).
+fn png_fast(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ApiError> {
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    use image::ImageEncoder;
+    let mut out = Vec::with_capacity(rgb.len() / 2);
+    PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Adaptive)
+        .write_image(rgb, width, height, image::ExtendedColorType::Rgb8)
+        .map_err(ApiError::internal)?;
+    Ok(out)
+}
+
 async fn api_image(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -637,12 +649,7 @@ async fn api_image(
         let image = render(&state, &scan)?;
         let names: Vec<&str> = tool.split(',').filter(|t| !t.is_empty()).collect();
         let rgb = apply_tools(&image, &names, contrast, gamma)?;
-        let img = image::RgbImage::from_raw(image.width, image.height, rgb)
-            .ok_or_else(|| ApiError::internal("image size"))?;
-        let mut out = std::io::Cursor::new(Vec::new());
-        img.write_to(&mut out, image::ImageFormat::Png)
-            .map_err(ApiError::internal)?;
-        Ok(out.into_inner())
+        png_fast(&rgb, image.width, image.height)
     })
     .await
     .map_err(ApiError::internal)??;
@@ -747,9 +754,9 @@ impl ReportQuery {
     fn window(&self) -> Result<ShiftWindow, ApiError> {
         let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, m);
         match self.hours {
-            Some(h) if self.from.is_some() || self.to.is_some() => Err(bad(format!(
-                "hours: give hours={h} or from/to, not both"
-            ))),
+            Some(h) if self.from.is_some() || self.to.is_some() => {
+                Err(bad(format!("hours: give hours={h} or from/to, not both")))
+            }
             Some(h @ 1..=168) => {
                 let now = std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)

@@ -193,7 +193,9 @@ impl ShiftWindow {
             match v.map(str::trim).filter(|v| !v.is_empty()) {
                 None => Ok(None),
                 Some(v) => normalise_utc(v).map(Some).ok_or_else(|| {
-                    format!("{name}: a UTC time YYYY-MM-DDTHH:MM:SSZ or a day YYYY-MM-DD, not {v:?}")
+                    format!(
+                        "{name}: a UTC time YYYY-MM-DDTHH:MM:SSZ or a day YYYY-MM-DD, not {v:?}"
+                    )
                 }),
             }
         };
@@ -212,9 +214,7 @@ impl ShiftWindow {
     /// Whether a stored `decided_utc` falls inside.
     #[must_use]
     pub fn contains(&self, decided_utc: &str) -> bool {
-        self.from_utc
-            .as_deref()
-            .is_none_or(|f| decided_utc >= f)
+        self.from_utc.as_deref().is_none_or(|f| decided_utc >= f)
             && self.to_utc.as_deref().is_none_or(|t| decided_utc < t)
     }
 }
@@ -749,11 +749,20 @@ mod tests {
         assert_eq!(db.report(&day).unwrap().rows, 3);
         // 2026-03-01T12:00:00Z is 1772366400 s; 3 h before is 09:00
         assert_eq!(
-            ShiftWindow::last_hours(3, 1_772_366_400).from_utc.as_deref(),
+            ShiftWindow::last_hours(3, 1_772_366_400)
+                .from_utc
+                .as_deref(),
             Some("2026-03-01T09:00:00Z")
         );
-        for bad in ["yesterday", "2026-13-01", "2026-03-01T25:00:00Z", "2026-03-01 05:00"] {
-            assert!(ShiftWindow::parse(Some(bad), None).unwrap_err().starts_with("from:"));
+        for bad in [
+            "yesterday",
+            "2026-13-01",
+            "2026-03-01T25:00:00Z",
+            "2026-03-01 05:00",
+        ] {
+            assert!(ShiftWindow::parse(Some(bad), None)
+                .unwrap_err()
+                .starts_with("from:"));
         }
         assert!(ShiftWindow::parse(Some(&t(9)), Some(&t(8))).is_err());
     }

@@ -409,18 +409,34 @@ async fn queue_decisions_and_csv() {
     let (_, _, body) = send(&f.app, get("/api/report.json?hours=8", Some(&s))).await;
     let report = json_of(&body);
     assert_eq!(report["report"]["rows"], 2);
-    assert!(report["report"]["window"]["from_utc"].as_str().unwrap().ends_with('Z'));
+    assert!(report["report"]["window"]["from_utc"]
+        .as_str()
+        .unwrap()
+        .ends_with('Z'));
     let (_, _, body) = send(&f.app, get("/api/report.csv?to=2001-01-01", Some(&s))).await;
     let csv = String::from_utf8(body).unwrap();
-    assert!(csv.contains("window,to_utc,2001-01-01T00:00:00Z\n"), "{csv}");
+    assert!(
+        csv.contains("window,to_utc,2001-01-01T00:00:00Z\n"),
+        "{csv}"
+    );
     assert!(csv.contains("total,rows,0\n"), "{csv}");
-    let (status, _, body) = send(&f.app, get("/report?from=2026-01-01&to=2099-01-01", Some(&s))).await;
+    let (status, _, body) = send(
+        &f.app,
+        get("/report?from=2026-01-01&to=2099-01-01", Some(&s)),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert!(String::from_utf8(body)
         .unwrap()
         .contains("/api/report.csv?from=2026-01-01&amp;to=2099-01-01"));
-    for bad in ["hours=0", "hours=8&from=2026-01-01", "from=monday", "from=2026-02-01&to=2026-01-01"] {
-        let (status, _, body) = send(&f.app, get(&format!("/api/report.json?{bad}"), Some(&s))).await;
+    for bad in [
+        "hours=0",
+        "hours=8&from=2026-01-01",
+        "from=monday",
+        "from=2026-02-01&to=2026-01-01",
+    ] {
+        let (status, _, body) =
+            send(&f.app, get(&format!("/api/report.json?{bad}"), Some(&s))).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
         assert!(json_of(&body)["error"].is_string());
     }
@@ -520,7 +536,10 @@ async fn a_stalled_request_times_out_with_408() {
     })
     .await
     .unwrap();
-    assert!(text.starts_with("HTTP/1.1 408"), "expected 408, got {text:?}");
+    assert!(
+        text.starts_with("HTTP/1.1 408"),
+        "expected 408, got {text:?}"
+    );
     assert!(
         waited >= std::time::Duration::from_millis(250),
         "answered before the limit: {waited:?}"
