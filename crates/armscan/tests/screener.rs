@@ -407,4 +407,14 @@ fn unix_seconds_to_utc() {
     assert_eq!(utc_from_unix_seconds(0), "1970-01-01T00:00:00Z");
     assert_eq!(utc_from_unix_seconds(951_782_400), "2000-02-29T00:00:00Z");
     assert_eq!(utc_from_unix_seconds(1_796_547_723), "2026-12-06T09:02:03Z");
+    // and back, for every form it writes
+    for secs in [0, 951_782_400, 1_796_547_723, 4_102_444_799] {
+        assert_eq!(
+            armscan::unix_seconds_from_utc(&utc_from_unix_seconds(secs)),
+            Some(secs)
+        );
+    }
+    for bad in ["2026-12-06 09:02:03Z", "2026-13-06T09:02:03Z", "1969-12-31T23:59:59Z", "x"] {
+        assert_eq!(armscan::unix_seconds_from_utc(bad), None, "{bad}");
+    }
 }

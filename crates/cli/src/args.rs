@@ -459,6 +459,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
 
+    /// An operator who may build trainer courses and see every trainee's scores (repeat for
+    /// several) [default: every operator]
+    #[arg(long = "trainer", value_name = "NAME")]
+    pub trainers: Vec<String>,
+
     #[command(flatten)]
     pub detector: ModelArgs,
 

@@ -52,7 +52,9 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     };
 
     let options =
-        ServeOptions::new(args.addr, db_path).with_guards(Guards::default().with_token(token));
+        ServeOptions::new(args.addr, db_path)
+        .with_guards(Guards::default().with_token(token))
+        .with_trainers(Some(args.trainers.clone()));
     let stop = Arc::new(AtomicBool::new(false));
     serve(screener, source, &options, stop, |bound| {
         eprintln!("armscan: console at http://{bound}/ (Ctrl-C stops it)");

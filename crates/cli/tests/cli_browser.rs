@@ -147,11 +147,20 @@ fn an_operator_screens_the_samples_in_chromium() {
     let boxes = run["boxes"].as_array().unwrap();
     assert_eq!(run["record_status"], "alarm", "{run}");
     assert!(!boxes.is_empty(), "{run}");
-    assert_eq!(boxes.len() as u64, run["record_detections"].as_u64().unwrap(), "{run}");
+    assert_eq!(
+        boxes.len() as u64,
+        run["record_detections"].as_u64().unwrap(),
+        "{run}"
+    );
     for label in boxes {
         let parts: Vec<&str> = label.as_str().unwrap().split(" · ").collect();
         assert_eq!(parts.len(), 3, "{label}");
-        assert!(parts[2].parse::<f64>().is_ok_and(|s| (0.0..=1.0).contains(&s)), "{label}");
+        assert!(
+            parts[2]
+                .parse::<f64>()
+                .is_ok_and(|s| (0.0..=1.0).contains(&s)),
+            "{label}"
+        );
     }
 
     // Every decision is in the database with its operator, category and tools.

@@ -26,6 +26,7 @@ use crate::db::{
 };
 use crate::page;
 use crate::store::{ScanStore, StoredScan};
+use crate::trainer::Trainer;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "armscan_session";
@@ -108,6 +109,8 @@ pub struct AppState {
     pub ingest: IngestOptions,
     /// How planes become the standard image.
     pub windowing: Windowing,
+    /// Trainer mode (`/trainer`), when on.
+    pub trainer: Option<Arc<Trainer>>,
     cache: Mutex<Vec<(String, Arc<Rendered>)>>,
 }
 
@@ -132,6 +135,7 @@ impl AppState {
             allowed_hosts: None,
             ingest: IngestOptions::default(),
             windowing: Windowing::default(),
+            trainer: None,
             cache: Mutex::new(Vec::new()),
         }
     }
@@ -161,6 +165,13 @@ impl AppState {
         self.windowing = windowing;
         self
     }
+
+    /// Turns trainer mode on.
+    #[must_use]
+    pub fn with_trainer(mut self, trainer: Arc<Trainer>) -> Self {
+        self.trainer = Some(trainer);
+        self
+    }
 }
 
 /// The `Host` values of a loopback console on `port`.
@@ -181,14 +192,14 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
         Self {
             status,
             message: message.into(),
         }
     }
 
-    fn internal(e: impl std::fmt::Display) -> Self {
+    pub(crate) fn internal(e: impl std::fmt::Display) -> Self {
         // The detail goes to the log, not to the client.
         eprintln!("armscan serve: internal error: {e}");
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
@@ -220,6 +231,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/decisions.csv", get(api_decisions_csv))
         .route("/api/report.json", get(api_report_json))
         .route("/api/report.csv", get(api_report_csv))
+        .merge(crate::trainer::routes())
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such page") })
         .layer(middleware::from_fn_with_state(Arc::clone(&state), guard))
         .layer(DefaultBodyLimit::max(max_body))
@@ -337,14 +349,14 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
 }
 
 /// The logged-in operator of a request, if any.
-fn operator(state: &AppState, headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+pub(crate) fn operator(state: &AppState, headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     match cookie(headers, SESSION_COOKIE) {
         Some(t) => state.db.operator_of(t).map_err(ApiError::internal),
         None => Ok(None),
     }
 }
 
-fn require_operator(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
+pub(crate) fn require_operator(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
     operator(state, headers)?
         .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "log in first (POST /api/login)"))
 }
@@ -372,7 +384,7 @@ fn new_session_token() -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn parse_json<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
     serde_json::from_slice(body)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, format!("bad JSON body: {e}")))
 }
@@ -618,7 +630,7 @@ fn apply_tools(
 
 /// PNG for a local screen: fast compression (a tool image is shown once, over loopback or a
 /// LAN; encoding time is the console's latency, bytes are cheap).
-fn png_fast(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ApiError> {
+pub(crate) fn png_fast(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ApiError> {
     use image::codecs::png::{CompressionType, FilterType, PngEncoder};
     use image::ImageEncoder;
     let mut out = Vec::with_capacity(rgb.len() / 2);

@@ -570,7 +570,7 @@ pub fn shift_report(all: &[DecisionRow]) -> ShiftReport {
 
 /// One CSV field: quoted when it holds a comma, quote or line break; a leading `=`, `+`, `-`
 /// or `@` is prefixed with `'` so a spreadsheet does not run it as a formula.
-fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     let s = if s.starts_with(['=', '+', '-', '@']) {
         format!("'{s}")
     } else {

@@ -19,6 +19,7 @@
 
 pub mod db;
 pub mod store;
+pub mod trainer;
 
 mod app;
 mod error;

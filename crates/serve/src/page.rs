@@ -9,7 +9,7 @@ pub const APP_JS: &str = include_str!("assets/app.js");
 /// The page's style.
 pub const APP_CSS: &str = include_str!("assets/app.css");
 
-fn shell(title: &str, operator: Option<&str>, view: &str, data: &str, body: Markup) -> Markup {
+pub(crate) fn shell(title: &str, operator: Option<&str>, view: &str, data: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -25,6 +25,7 @@ fn shell(title: &str, operator: Option<&str>, view: &str, data: &str, body: Mark
                     @if let Some(op) = operator {
                         span.who { "operator " b { (op) } }
                         a href="/report" { "shift report" }
+                        a href="/trainer" { "trainer" }
                         button #logout type="button" { "log out" }
                     }
                 }

@@ -14,6 +14,7 @@ use crate::app::{loopback_hosts, router, AppState, Guards};
 use crate::db::DecisionDb;
 use crate::error::ServeError;
 use crate::store::{input_sha256, ScanStore};
+use crate::trainer::{Trainer, TrainerDb};
 
 /// The shortest access token accepted.
 pub const MIN_TOKEN_CHARS: usize = 16;
@@ -38,6 +39,8 @@ pub struct ServeOptions {
     pub db_path: PathBuf,
     /// The access token (required when `addr` is not loopback) and the request limits.
     pub guards: Guards,
+    /// Who may build trainer courses and see every trainee's scores; `None`: every operator.
+    pub trainers: Option<Vec<String>>,
 }
 
 impl ServeOptions {
@@ -48,12 +51,20 @@ impl ServeOptions {
             addr,
             db_path: db_path.into(),
             guards: Guards::default(),
+            trainers: None,
         }
     }
 
     #[must_use]
     pub fn with_guards(mut self, guards: Guards) -> Self {
         self.guards = guards;
+        self
+    }
+
+    /// Names the trainers (`None` or an empty list: every operator may build courses).
+    #[must_use]
+    pub fn with_trainers(mut self, trainers: Option<Vec<String>>) -> Self {
+        self.trainers = trainers.filter(|t| !t.is_empty());
         self
     }
 }
@@ -212,6 +223,10 @@ pub fn serve(
 ) -> Result<(), ServeError> {
     check_access(options.addr, options.guards.token.as_deref())?;
     let db = Arc::new(DecisionDb::open(&options.db_path)?);
+    let trainer = Arc::new(Trainer::new(
+        TrainerDb::open(&options.db_path)?,
+        options.trainers.clone(),
+    ));
     let store = Arc::new(ScanStore::new());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -247,7 +262,8 @@ pub fn serve(
             .with_allowed_hosts(hosts)
             // scans are read again to be shown exactly as the screener read them
             .with_ingest(screener.ingest_options().clone())
-            .with_windowing(screener.windowing()),
+            .with_windowing(screener.windowing())
+            .with_trainer(trainer),
     );
     on_bound(bound);
 

@@ -18,6 +18,9 @@ pub enum SynthError {
         path: PathBuf,
         source: image::ImageError,
     },
+    /// A trial that cannot be made (bad request, unknown source, no room for the threat).
+    #[error("trial: {0}")]
+    Trial(String),
     #[error("annotations: {0}")]
     Json(#[from] serde_json::Error),
 }

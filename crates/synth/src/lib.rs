@@ -11,6 +11,8 @@
 //!   with the shared reader of [`armscan_coco`];
 //! - [`options`]: [`SynthOptions`], what a dataset is made of;
 //! - [`render`]: one scene, [`render_scene`]: background, threats placed, detector model;
+//! - [`trial`]: one trial for people (trainer mode): a threat projected into a clean bag at a
+//!   chosen view and cover, with its exact box;
 //! - [`dataset`]: one call, [`generate`], writes PNG planes, COCO ([`dataset::coco`]) and YOLO
 //!   labels, a contact sheet;
 //! - [`error`]: the error type, [`SynthError`].
@@ -33,6 +35,7 @@ pub mod shapes;
 pub mod sources;
 pub mod threats;
 pub mod tip;
+pub mod trial;
 
 pub use dataset::coco::class_index;
 pub use dataset::{generate, generate_with, SynthSummary};

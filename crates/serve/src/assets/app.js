@@ -162,4 +162,113 @@
     loadScan().catch((e) => say(e.message));
     vp.focus();
   }
+
+  if (view === 'trainer') {
+    async function loadCourses() {
+      const q = await api('GET', '/api/trainer/courses');
+      const tb = $('#courses tbody');
+      tb.replaceChildren();
+      q.courses.forEach((c) => {
+        const tr = document.createElement('tr');
+        [c.name, c.kind, c.trials_per_session, c.threat_share, (c.categories || []).join(', '),
+          c.pass_mark_d_prime == null ? '' : c.pass_mark_d_prime].forEach((v) => {
+          const td = document.createElement('td'); td.textContent = v; tr.appendChild(td);
+        });
+        const td = document.createElement('td'), b = document.createElement('button');
+        b.type = 'button'; b.className = 'start'; b.textContent = 'start'; b.dataset.course = c.id;
+        b.addEventListener('click', async () => {
+          try { const s = await api('POST', '/api/trainer/sessions', { course: c.id }); location.href = s.url; }
+          catch (e) { say(e.message); }
+        });
+        td.appendChild(b); tr.appendChild(td); tb.appendChild(tr);
+      });
+    }
+    loadCourses().catch((e) => say(e.message));
+    const form = $('#new-course');
+    if (form) form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const body = {
+        name: $('#c-name').value, kind: $('#c-kind').value,
+        trials_per_session: Number($('#c-trials').value), threat_share: Number($('#c-share').value),
+        categories: ['firearm', 'part', 'ammunition'].filter((c) => $('#c-' + c).checked),
+      };
+      if (body.kind === 'exam') { body.pass_mark_d_prime = Number($('#c-pass').value); body.set_version = $('#c-version').value; }
+      try { await api('POST', '/api/trainer/courses', body); say('course created: ' + body.name); form.reset(); await loadCourses(); }
+      catch (e) { say(e.message); }
+    });
+  }
+
+  if (view === 'trial') {
+    // The trainee sees the image only; the threat's box comes back with the answer (training).
+    const session = document.body.dataset.id, exam = $('#kind').dataset.kind === 'exam';
+    const img = $('#image'), marks = $('#marks'), vp = $('#viewport');
+    const cats = { 1: 'firearm', 2: 'part', 3: 'ammunition' };
+    const words = { hit: 'HIT: found', miss: 'MISS', false_alarm: 'FALSE ALARM: the bag was clean', correct_rejection: 'CORRECT: the bag was clean' };
+    let trial = null, mark = null, shownAt = 0, answered = false, busy = false, last = null;
+    const state = (s) => { document.body.dataset.state = s; };
+    const k = () => img.clientWidth / trial.width;
+    function fit() {
+      const s = Math.min(vp.clientWidth / trial.width, vp.clientHeight / trial.height, 1);
+      img.style.width = trial.width * s + 'px'; img.style.height = trial.height * s + 'px';
+    }
+    function draw(box) {
+      marks.replaceChildren();
+      if (box) {
+        const b = document.createElement('div'); b.className = 'box truth';
+        b.style.left = box[0] * k() + 'px'; b.style.top = box[1] * k() + 'px';
+        b.style.width = (box[2] - box[0] + 1) * k() + 'px'; b.style.height = (box[3] - box[1] + 1) * k() + 'px';
+        marks.appendChild(b);
+      }
+      if (mark) {
+        const m = document.createElement('div'); m.className = 'mark';
+        m.style.left = mark[0] * k() + 'px'; m.style.top = mark[1] * k() + 'px'; marks.appendChild(m);
+      }
+    }
+    async function next() {
+      busy = true; answered = false; mark = null; $('#feedback').textContent = ''; say(''); state('loading');
+      const r = await api('POST', '/api/trainer/sessions/' + session + '/next');
+      if (r.done) {
+        busy = false; img.className = 'hidden'; marks.replaceChildren(); state('done');
+        const c = last && last.certificate;
+        $('#progress').textContent = 'session complete' + (c ? ' · exam ' + (c.passed ? 'PASSED' : 'not passed') + ' (d\' ' + (c.d_prime == null ? '–' : c.d_prime.toFixed(2)) + ', pass mark ' + c.pass_mark_d_prime.toFixed(2) + ')' : '');
+        $('#feedback').textContent = 'Scores: /trainer/report';
+        return;
+      }
+      trial = r.trial;
+      $('#progress').textContent = 'trial ' + (trial.index + 1) + ' of ' + trial.of;
+      img.onload = () => { fit(); draw(null); shownAt = performance.now(); busy = false; document.body.dataset.trial = trial.token; state('ready'); };
+      img.src = '/api/trainer/trials/' + trial.token + '/image';
+    }
+    img.addEventListener('click', (ev) => {
+      if (answered || busy || !trial) return;
+      const r = img.getBoundingClientRect();
+      mark = [(ev.clientX - r.left) / k(), (ev.clientY - r.top) / k()];
+      draw(null);
+    });
+    async function answer(kind, category) {
+      if (busy || answered || !trial) return;
+      if (kind === 'threat' && !mark) { say('click on the threat first, then 1, 2, 3 or t'); return; }
+      const body = { answer: kind, response_ms: Math.round(performance.now() - shownAt) };
+      if (kind === 'threat') { body.mark = mark; if (category) body.category = category; }
+      busy = true;
+      try {
+        last = await api('POST', '/api/trainer/trials/' + trial.token + '/answer', body);
+        answered = true; busy = false;
+        if (exam) { next().catch((e) => say(e.message)); return; }
+        const f = last;
+        $('#feedback').textContent = words[f.outcome] + (f.threat_category ? ' (' + f.threat_category + ')' : '') + ' · Space: next';
+        draw(f.threat_box);
+        state('answered');
+      } catch (e) { busy = false; say(e.message); }
+    }
+    document.addEventListener('keydown', (ev) => {
+      if (typing(ev)) return;
+      if (cats[ev.key]) answer('threat', cats[ev.key]);
+      else if (ev.key === 't') answer('threat');
+      else if (ev.key === 'n') answer('clear');
+      else if (ev.key === ' ') { ev.preventDefault(); if (answered && !busy) next().catch((e) => say(e.message)); }
+    });
+    window.addEventListener('resize', () => { if (trial && img.naturalWidth) { fit(); draw(null); } });
+    next().catch((e) => say(e.message));
+  }
 })();

@@ -1,0 +1,635 @@
+//! Trainer mode (`/trainer` on the console): courses of trials made on the spot by threat
+//! projection into clean bags, a trainee's answers (threat or not, where, which category),
+//! signal-detection scores per trainee, session and category, an adaptive staircase per trainee
+//! and category, and exams with certificates. The scoring, the staircase and the trial plans are
+//! `armscan-trainer`'s; the projection is `armscan-synth`'s; this module stores and serves.
+//!
+//! Trainees never see an answer before answering: a trial is served as an image and an opaque
+//! token; its category and box are returned only in the reply to its answer (training), or not
+//! at all until the session's end (exam).
+
+pub mod db;
+
+mod api;
+mod page;
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use armscan_core::Category;
+use armscan_synth::sources::TipSources;
+use armscan_synth::trial::render_trial;
+use armscan_trainer::plan::{exam_levels, plan_trial, CourseSpec, PlannedTrial};
+use armscan_trainer::staircase::{Levels, Staircase};
+use armscan_trainer::stats::{classify, score, Outcome, Score, ScoredTrial};
+use serde::Serialize;
+
+pub use api::routes;
+pub use db::{
+    AnswerRow, AnsweredTrial, CertificateRow, CourseKind, CourseRow, NewCertificate, NewCourse,
+    NewTrial, SessionRow, TrainerDb, TrialRow,
+};
+
+use crate::error::ServeError;
+
+/// How far outside the threat's box (image pixels) a mark still counts as on the threat.
+pub const MARK_MARGIN_PX: f32 = 12.0;
+/// Trial images kept in memory (a trial evicted is made again from its plan).
+const IMAGE_CACHE: usize = 64;
+
+/// Trainer mode's state: its tables, who may build courses, the recent trial images.
+#[derive(Debug)]
+pub struct Trainer {
+    pub db: TrainerDb,
+    /// Who may create courses and see every trainee's scores; `None`: every operator.
+    pub trainers: Option<Vec<String>>,
+    images: Mutex<VecDeque<(String, Arc<Vec<u8>>)>>,
+}
+
+/// A trial as the trainee gets it: no category, no box.
+#[derive(Clone, Debug, Serialize)]
+pub struct ShownTrial {
+    pub token: String,
+    pub index: u32,
+    pub of: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// The reply to an answer.
+#[derive(Clone, Debug, Serialize)]
+pub struct Feedback {
+    /// `hit`, `miss`, `false_alarm`, `correct_rejection`; `None` in an exam.
+    pub outcome: Option<Outcome>,
+    /// The threat's category and box (training only; `None` for a clean bag or in an exam).
+    pub threat_category: Option<String>,
+    pub threat_box: Option<[f32; 4]>,
+    /// Trials left in the session.
+    pub remaining: u32,
+    /// The certificate, when this answer finished an exam.
+    pub certificate: Option<CertificateRow>,
+}
+
+/// A session's scores: overall and per category (each category's threat trials with all the
+/// session's clean trials, since a clean bag has no category).
+#[derive(Clone, Debug, Serialize)]
+pub struct SessionScore {
+    pub session_id: i64,
+    pub course: String,
+    pub kind: CourseKind,
+    pub started_utc: String,
+    pub overall: Score,
+    pub by_category: BTreeMap<String, Score>,
+}
+
+/// A trainee's scores over their sessions, and where their staircases stand.
+#[derive(Clone, Debug, Serialize)]
+pub struct TraineeScores {
+    pub trainee: String,
+    pub sessions: Vec<SessionScore>,
+    /// The next training trial's levels per category.
+    pub levels: BTreeMap<String, Levels>,
+}
+
+/// An error of trainer mode: what the client did wrong, or the database.
+#[derive(Debug)]
+pub enum TrainerError {
+    NotFound(&'static str),
+    Forbidden(&'static str),
+    Invalid(String),
+    Conflict(&'static str),
+    Server(String),
+}
+
+impl From<ServeError> for TrainerError {
+    fn from(e: ServeError) -> Self {
+        TrainerError::Server(e.to_string())
+    }
+}
+
+fn outcome_word(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Hit => "hit",
+        Outcome::Miss => "miss",
+        Outcome::FalseAlarm => "false_alarm",
+        Outcome::CorrectRejection => "correct_rejection",
+    }
+}
+
+fn parse_outcome(word: &str) -> Option<Outcome> {
+    match word {
+        "hit" => Some(Outcome::Hit),
+        "miss" => Some(Outcome::Miss),
+        "false_alarm" => Some(Outcome::FalseAlarm),
+        "correct_rejection" => Some(Outcome::CorrectRejection),
+        _ => None,
+    }
+}
+
+/// A 64-bit seed and a token from the OS's randomness (std's `RandomState`, and `/dev/urandom`
+/// where it can be read).
+pub(crate) fn random_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    let mut v = h.finish();
+    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
+        let mut buf = [0u8; 8];
+        if std::io::Read::read_exact(&mut f, &mut buf).is_ok() {
+            v ^= u64::from_le_bytes(buf);
+        }
+    }
+    v
+}
+
+fn token() -> String {
+    format!("{:016x}{:016x}", random_u64(), random_u64())
+}
+
+/// The seed of an exam's fixed set: the course's seed and its set version.
+fn exam_seed(spec: &CourseSpec, set_version: &str) -> u64 {
+    set_version.bytes().fold(spec.seed ^ 0xE8A3_5E70, |h, b| {
+        h.rotate_left(5).wrapping_mul(0x0100_0000_01B3) ^ u64::from(b)
+    })
+}
+
+impl Trainer {
+    /// Trainer mode on the console's database at `db`.
+    #[must_use]
+    pub fn new(db: TrainerDb, trainers: Option<Vec<String>>) -> Self {
+        Self {
+            db,
+            trainers,
+            images: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    /// Whether `operator` may build courses and see every trainee.
+    #[must_use]
+    pub fn is_trainer(&self, operator: &str) -> bool {
+        self.trainers
+            .as_ref()
+            .is_none_or(|t| t.iter().any(|n| n == operator))
+    }
+
+    fn course_spec(course: &CourseRow) -> Result<CourseSpec, TrainerError> {
+        serde_json::from_str(&course.spec_json)
+            .map_err(|e| TrainerError::Server(format!("course {}: {e}", course.name)))
+    }
+
+    /// Creates a course (trainers only).
+    ///
+    /// # Errors
+    /// Not a trainer, a bad spec, a name taken, the database.
+    pub fn create_course(
+        &self,
+        operator: &str,
+        name: &str,
+        kind: CourseKind,
+        spec: &CourseSpec,
+        pass_mark_d_prime: Option<f64>,
+        set_version: Option<String>,
+    ) -> Result<CourseRow, TrainerError> {
+        if !self.is_trainer(operator) {
+            return Err(TrainerError::Forbidden("only a trainer builds courses"));
+        }
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
+            return Err(TrainerError::Invalid(
+                "name: 1 to 80 printable characters".into(),
+            ));
+        }
+        spec.validate().map_err(TrainerError::Invalid)?;
+        let (pass_mark, set_version) = match kind {
+            CourseKind::Exam => {
+                let mark = pass_mark_d_prime.ok_or_else(|| {
+                    TrainerError::Invalid("pass_mark_d_prime: an exam needs a pass mark".into())
+                })?;
+                if !(0.0..=5.0).contains(&mark) {
+                    return Err(TrainerError::Invalid(
+                        "pass_mark_d_prime: 0 to 5".into(),
+                    ));
+                }
+                (Some(mark), Some(set_version.unwrap_or_else(|| "1".into())))
+            }
+            CourseKind::Training => (None, None),
+        };
+        let new = NewCourse {
+            name: name.to_owned(),
+            kind,
+            spec_json: serde_json::to_string(spec)
+                .map_err(|e| TrainerError::Server(e.to_string()))?,
+            pass_mark_d_prime: pass_mark,
+            set_version,
+            created_by: operator.to_owned(),
+        };
+        self.db
+            .create_course(&new, &armscan::now_utc())?
+            .ok_or(TrainerError::Conflict("a course of that name exists"))
+    }
+
+    /// Starts a session of `trainee` on course `course_id`.
+    ///
+    /// # Errors
+    /// An unknown course; the database.
+    pub fn start(&self, trainee: &str, course_id: i64) -> Result<SessionRow, TrainerError> {
+        let course = self
+            .db
+            .course(course_id)?
+            .ok_or(TrainerError::NotFound("no such course"))?;
+        let seed = match course.kind {
+            // every trainee sits the same exam
+            CourseKind::Exam => exam_seed(
+                &Self::course_spec(&course)?,
+                course.set_version.as_deref().unwrap_or("1"),
+            ),
+            CourseKind::Training => random_u64(),
+        };
+        Ok(self
+            .db
+            .start_session(course.id, trainee, seed, &token(), &armscan::now_utc())?)
+    }
+
+    /// The session `token` of `trainee`, with its course.
+    fn own_session(
+        &self,
+        trainee: &str,
+        token: &str,
+    ) -> Result<(SessionRow, CourseRow), TrainerError> {
+        let session = self
+            .db
+            .session(token)?
+            .filter(|s| s.trainee == trainee)
+            .ok_or(TrainerError::NotFound("no such session"))?;
+        let course = self
+            .db
+            .course(session.course_id)?
+            .ok_or(TrainerError::NotFound("no such course"))?;
+        Ok((session, course))
+    }
+
+    /// The levels of `trainee`'s next training trial in `category`: their staircase replayed
+    /// over every answered training threat trial of that category, in answer order.
+    ///
+    /// # Errors
+    /// The database.
+    pub fn levels_for(&self, trainee: &str, category: Category) -> Result<Levels, TrainerError> {
+        Ok(self.staircase(trainee, category)?.levels())
+    }
+
+    fn staircase(&self, trainee: &str, category: Category) -> Result<Staircase, TrainerError> {
+        let mut stair = Staircase::new(Levels::default());
+        for t in self.db.answered(Some(trainee))? {
+            if t.kind == CourseKind::Training && t.category.as_deref() == Some(category.as_str()) {
+                stair.record(t.answer.outcome == "hit");
+            }
+        }
+        Ok(stair)
+    }
+
+    fn plan(
+        &self,
+        session: &SessionRow,
+        course: &CourseRow,
+        index: u32,
+    ) -> Result<PlannedTrial, TrainerError> {
+        let spec = Self::course_spec(course)?;
+        Ok(match course.kind {
+            CourseKind::Exam => {
+                let set = session.seed;
+                plan_trial(&spec, session.seed, index, |_| exam_levels(set, index))
+            }
+            CourseKind::Training => {
+                let mut levels = BTreeMap::new();
+                for c in &spec.categories {
+                    levels.insert(c.as_str(), self.levels_for(&session.trainee, *c)?);
+                }
+                plan_trial(&spec, session.seed, index, |c| {
+                    levels.get(c.as_str()).copied().unwrap_or_default()
+                })
+            }
+        })
+    }
+
+    fn render_png(planned: &PlannedTrial) -> Result<(Vec<u8>, Option<[f32; 4]>, u32, u32), TrainerError> {
+        let trial = render_trial(&planned.request, &TipSources::default())
+            .map_err(|e| TrainerError::Server(e.to_string()))?;
+        let (w, h) = (
+            u32::try_from(trial.width).unwrap_or(0),
+            u32::try_from(trial.height).unwrap_or(0),
+        );
+        let png = crate::app::png_fast(&trial.colour, w, h)
+            .map_err(|e| TrainerError::Server(e.message))?;
+        let bx = trial.threat.as_ref().map(|a| {
+            let [x0, y0, x1, y1] = a.extent;
+            [x0 as f32, y0 as f32, x1 as f32, y1 as f32]
+        });
+        Ok((png, bx, w, h))
+    }
+
+    fn cache(&self, token: &str, png: Vec<u8>) -> Arc<Vec<u8>> {
+        let png = Arc::new(png);
+        let mut images = self
+            .images
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        images.push_back((token.to_owned(), Arc::clone(&png)));
+        while images.len() > IMAGE_CACHE {
+            images.pop_front();
+        }
+        png
+    }
+
+    /// The session's current trial: the unanswered one if there is one, else a new one made
+    /// now (planned, projected, recorded as shown); `None` when the session is complete.
+    ///
+    /// # Errors
+    /// Not the trainee's session; the projection; the database.
+    pub fn next(&self, trainee: &str, token: &str) -> Result<Option<ShownTrial>, TrainerError> {
+        let (session, course) = self.own_session(trainee, token)?;
+        let spec = Self::course_spec(&course)?;
+        let trials = self.db.trials(session.id)?;
+        let shown = |t: &TrialRow| ShownTrial {
+            token: t.token.clone(),
+            index: t.index,
+            of: spec.trials_per_session,
+            width: t.width,
+            height: t.height,
+        };
+        if let Some(open) = trials.iter().find(|t| t.answer.is_none()) {
+            return Ok(Some(shown(open)));
+        }
+        let index = u32::try_from(trials.len()).unwrap_or(u32::MAX);
+        if index >= spec.trials_per_session {
+            return Ok(None);
+        }
+        let planned = self.plan(&session, &course, index)?;
+        let (png, bx, w, h) = Self::render_png(&planned)?;
+        let new = NewTrial {
+            token: token_for_trial(),
+            session_id: session.id,
+            index,
+            category: planned.category.map(|c| c.as_str().to_owned()),
+            levels_json: serde_json::to_string(&planned.levels).unwrap_or_default(),
+            box_in_image: bx,
+            width: w,
+            height: h,
+        };
+        if !self.db.add_trial(&new, &armscan::now_utc())? {
+            // another request made this index first: show that one
+            return self.next(trainee, token);
+        }
+        self.cache(&new.token, png);
+        Ok(Some(ShownTrial {
+            token: new.token,
+            index,
+            of: spec.trials_per_session,
+            width: w,
+            height: h,
+        }))
+    }
+
+    /// A trial's image (PNG) for its own trainee; made again from its plan when it is no
+    /// longer in memory.
+    ///
+    /// # Errors
+    /// Not the trainee's trial; the projection; the database.
+    pub fn image(&self, trainee: &str, trial_token: &str) -> Result<Arc<Vec<u8>>, TrainerError> {
+        {
+            let images = self
+                .images
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some((_, png)) = images.iter().find(|(t, _)| t == trial_token) {
+                // the owner check still applies below for a cache hit
+                let png = Arc::clone(png);
+                drop(images);
+                self.owned_trial(trainee, trial_token)?;
+                return Ok(png);
+            }
+        }
+        let (trial, session, course) = self.owned_trial(trainee, trial_token)?;
+        let levels: Levels = serde_json::from_str(&trial.levels_json).unwrap_or_default();
+        let spec = Self::course_spec(&course)?;
+        let planned = plan_trial(&spec, session.seed, trial.index, |_| levels);
+        let (png, _, _, _) = Self::render_png(&planned)?;
+        Ok(self.cache(trial_token, png))
+    }
+
+    fn owned_trial(
+        &self,
+        trainee: &str,
+        trial_token: &str,
+    ) -> Result<(TrialRow, SessionRow, CourseRow), TrainerError> {
+        let trial = self
+            .db
+            .trial(trial_token)?
+            .ok_or(TrainerError::NotFound("no such trial"))?;
+        let sessions = self.db.sessions(Some(trainee))?;
+        let session = sessions
+            .into_iter()
+            .find(|s| s.id == trial.session_id)
+            .ok_or(TrainerError::NotFound("no such trial"))?;
+        let course = self
+            .db
+            .course(session.course_id)?
+            .ok_or(TrainerError::NotFound("no such course"))?;
+        Ok((trial, session, course))
+    }
+
+    /// Records `trainee`'s answer to a trial and replies with feedback (training) or a receipt
+    /// (exam); the last answer of an exam issues its certificate.
+    ///
+    /// # Errors
+    /// Not the trainee's trial, already answered, a bad answer; the database.
+    pub fn answer(
+        &self,
+        trainee: &str,
+        trial_token: &str,
+        answered_threat: bool,
+        mark: Option<[f32; 2]>,
+        category: Option<Category>,
+        client_response_ms: Option<u64>,
+    ) -> Result<Feedback, TrainerError> {
+        let (trial, session, course) = self.owned_trial(trainee, trial_token)?;
+        if trial.answer.is_some() {
+            return Err(TrainerError::Conflict("this trial was answered already"));
+        }
+        if let Some([x, y]) = mark {
+            let inside = x.is_finite()
+                && y.is_finite()
+                && (0.0..=trial.width as f32).contains(&x)
+                && (0.0..=trial.height as f32).contains(&y);
+            if !inside {
+                return Err(TrainerError::Invalid("mark: a point inside the image".into()));
+            }
+        }
+        if category.is_some_and(|c| !c.is_protocol()) {
+            return Err(TrainerError::Invalid(
+                "category: one of firearm, part, ammunition".into(),
+            ));
+        }
+        let outcome = classify(
+            trial.category.is_some(),
+            answered_threat,
+            mark,
+            trial.box_in_image,
+            MARK_MARGIN_PX,
+        );
+        // The page's own display-to-answer time, bounded by the server's view of it.
+        let server_ms = elapsed_ms_since(&trial.shown_utc);
+        let response_ms = match (client_response_ms, server_ms) {
+            (Some(c), Some(s)) => c.min(s + 2000),
+            (Some(c), None) => c,
+            (None, Some(s)) => s,
+            (None, None) => 0,
+        };
+        let row = AnswerRow {
+            answered_utc: armscan::now_utc(),
+            answer: if answered_threat { "threat" } else { "clear" }.into(),
+            mark,
+            category: category.map(|c| c.as_str().to_owned()),
+            response_ms,
+            outcome: outcome_word(outcome).into(),
+        };
+        if !self.db.answer(trial.id, &row)? {
+            return Err(TrainerError::Conflict("this trial was answered already"));
+        }
+        let spec = Self::course_spec(&course)?;
+        let answered = self
+            .db
+            .trials(session.id)?
+            .iter()
+            .filter(|t| t.answer.is_some())
+            .count();
+        let remaining =
+            spec.trials_per_session.saturating_sub(u32::try_from(answered).unwrap_or(u32::MAX));
+        let mut certificate = None;
+        if course.kind == CourseKind::Exam && remaining == 0 {
+            let s = self.session_score(&session, &course)?;
+            let mark = course.pass_mark_d_prime.unwrap_or(f64::INFINITY);
+            let new = NewCertificate {
+                session_id: session.id,
+                trainee: trainee.to_owned(),
+                course: course.name.clone(),
+                set_version: course.set_version.clone().unwrap_or_else(|| "1".into()),
+                trials: s.overall.trials,
+                hit_rate: s.overall.hit_rate,
+                false_alarm_rate: s.overall.false_alarm_rate,
+                d_prime: s.overall.d_prime,
+                pass_mark_d_prime: mark,
+                passed: s.overall.d_prime.is_some_and(|d| d >= mark),
+            };
+            certificate = self.db.issue_certificate(&new, &armscan::now_utc())?;
+        }
+        let training = course.kind == CourseKind::Training;
+        Ok(Feedback {
+            outcome: training.then_some(outcome),
+            threat_category: trial.category.clone().filter(|_| training),
+            threat_box: trial.box_in_image.filter(|_| training),
+            remaining,
+            certificate,
+        })
+    }
+
+    fn session_score(
+        &self,
+        session: &SessionRow,
+        course: &CourseRow,
+    ) -> Result<SessionScore, TrainerError> {
+        let trials = self.db.trials(session.id)?;
+        Ok(score_session(session, course, &trials))
+    }
+
+    /// Scores of one trainee, or of every trainee (`None`), session by session.
+    ///
+    /// # Errors
+    /// The database.
+    pub fn scores(&self, trainee: Option<&str>) -> Result<Vec<TraineeScores>, TrainerError> {
+        let courses: BTreeMap<i64, CourseRow> =
+            self.db.courses()?.into_iter().map(|c| (c.id, c)).collect();
+        let mut by_trainee: BTreeMap<String, Vec<SessionScore>> = BTreeMap::new();
+        for s in self.db.sessions(trainee)? {
+            let Some(course) = courses.get(&s.course_id) else {
+                continue;
+            };
+            let trials = self.db.trials(s.id)?;
+            if trials.iter().all(|t| t.answer.is_none()) {
+                continue;
+            }
+            by_trainee
+                .entry(s.trainee.clone())
+                .or_default()
+                .push(score_session(&s, course, &trials));
+        }
+        let mut out = Vec::new();
+        for (name, sessions) in by_trainee {
+            let mut levels = BTreeMap::new();
+            for c in Category::PROTOCOL {
+                levels.insert(c.as_str().to_owned(), self.levels_for(&name, c)?);
+            }
+            out.push(TraineeScores {
+                trainee: name,
+                sessions,
+                levels,
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn token_for_trial() -> String {
+    token()
+}
+
+/// Milliseconds from a stored `YYYY-MM-DDTHH:MM:SSZ` to now (second resolution).
+fn elapsed_ms_since(utc: &str) -> Option<u64> {
+    let shown = armscan::unix_seconds_from_utc(utc)?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    Some(now.saturating_sub(shown).saturating_mul(1000) + 999)
+}
+
+/// Scores one session: overall, and per category over that category's threat trials and every
+/// clean trial.
+#[must_use]
+pub fn score_session(session: &SessionRow, course: &CourseRow, trials: &[TrialRow]) -> SessionScore {
+    let scored = |t: &TrialRow| -> Option<ScoredTrial> {
+        let a = t.answer.as_ref()?;
+        let outcome = parse_outcome(&a.outcome)?;
+        Some(ScoredTrial {
+            outcome,
+            response_ms: a.response_ms,
+            category_correct: a
+                .category
+                .as_ref()
+                .map(|named| Some(named) == t.category.as_ref()),
+        })
+    };
+    let all: Vec<ScoredTrial> = trials.iter().filter_map(scored).collect();
+    let mut by_category = BTreeMap::new();
+    for c in Category::PROTOCOL {
+        let these: Vec<ScoredTrial> = trials
+            .iter()
+            .filter(|t| t.category.is_none() || t.category.as_deref() == Some(c.as_str()))
+            .filter_map(scored)
+            .collect();
+        if these.iter().any(|s| matches!(s.outcome, Outcome::Hit | Outcome::Miss)) {
+            by_category.insert(c.as_str().to_owned(), score(&these));
+        }
+    }
+    SessionScore {
+        session_id: session.id,
+        course: course.name.clone(),
+        kind: course.kind,
+        started_utc: session.started_utc.clone(),
+        overall: score(&all),
+        by_category,
+    }
+}
