@@ -47,6 +47,5 @@ pub use armscan_report::{write_jsonl, ReportWriter, ScanRecord, SCAN_SCHEMA};
 pub use error::{error_chain_text, ScreenerError};
 pub use screener::{
     default_model_path, now_utc, unix_seconds_from_utc, utc_from_unix_seconds, ScreenRequest,
-    Screened, Screener,
-    ScreenerBuilder, DEFAULT_MODEL,
+    Screened, Screener, ScreenerBuilder, DEFAULT_MODEL,
 };

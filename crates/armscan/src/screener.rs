@@ -524,8 +524,13 @@ pub fn now_utc() -> String {
 #[must_use]
 pub fn unix_seconds_from_utc(utc: &str) -> Option<u64> {
     let b = utc.as_bytes();
-    if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':'
-        || b[16] != b':' || b[19] != b'Z'
+    if b.len() != 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[19] != b'Z'
     {
         return None;
     }

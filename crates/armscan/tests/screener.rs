@@ -414,7 +414,12 @@ fn unix_seconds_to_utc() {
             Some(secs)
         );
     }
-    for bad in ["2026-12-06 09:02:03Z", "2026-13-06T09:02:03Z", "1969-12-31T23:59:59Z", "x"] {
+    for bad in [
+        "2026-12-06 09:02:03Z",
+        "2026-13-06T09:02:03Z",
+        "1969-12-31T23:59:59Z",
+        "x",
+    ] {
         assert_eq!(armscan::unix_seconds_from_utc(bad), None, "{bad}");
     }
 }

@@ -51,8 +51,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         None => Source::Scans(args.scans.clone().unwrap_or_default()),
     };
 
-    let options =
-        ServeOptions::new(args.addr, db_path)
+    let options = ServeOptions::new(args.addr, db_path)
         .with_guards(Guards::default().with_token(token))
         .with_trainers(Some(args.trainers.clone()));
     let stop = Arc::new(AtomicBool::new(false));

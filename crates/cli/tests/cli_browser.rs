@@ -50,7 +50,7 @@ impl Drop for Console {
     }
 }
 
-fn start_console(dir: &Path) -> (Console, String) {
+fn start_console(dir: &Path, extra: &[&str]) -> (Console, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_armscan"))
         .arg("serve")
         .arg("--scans")
@@ -58,6 +58,7 @@ fn start_console(dir: &Path) -> (Console, String) {
         .args(["--db", "console.sqlite", "--addr", "127.0.0.1:0"])
         .args(["--backend", "tract", "--threads", "2", "--model"])
         .arg(real_model())
+        .args(extra)
         .current_dir(dir)
         .env_remove("ARMSCAN_MODEL")
         .stderr(Stdio::piped())
@@ -102,37 +103,58 @@ fn mean_abs_diff(a: &image::GrayImage, b: &image::GrayImage) -> f64 {
     sum as f64 / a.as_raw().len() as f64
 }
 
-#[test]
-fn an_operator_screens_the_samples_in_chromium() {
-    if let Some(why) = missing() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must have Chromium and Playwright (.ci/run installs them): {why}"
-        );
-        eprintln!("skipping the browser test: {why}");
-        return;
+/// Whether the browser tests can run here; panics under CI when they cannot.
+fn can_run() -> bool {
+    match missing() {
+        None => true,
+        Some(why) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must have Chromium and Playwright (.ci/run installs them): {why}"
+            );
+            eprintln!("skipping the browser test: {why}");
+            false
+        }
     }
-    let dir = tempfile::tempdir().unwrap();
-    let (console, addr) = start_console(dir.path());
-    let screenshot = dir.path().join("scan_view.png");
-    let n_scans = collect_sample_scans();
+}
+
+fn run_script(script: &str, args: &[String]) -> serde_json::Value {
     let out = Command::new(python())
-        .arg(repo().join("crates/cli/tests/browser/console.py"))
-        .args(["--url", &format!("http://{addr}/")])
-        .args(["--expect", &n_scans.to_string()])
-        .arg("--screenshot")
-        .arg(&screenshot)
+        .arg(repo().join("crates/cli/tests/browser").join(script))
+        .args(args)
         .args(["--chromium", CHROMIUM])
         .output()
         .unwrap();
-    drop(console);
     assert!(
         out.status.success(),
-        "the browser script failed:\n{}\n{}",
+        "{script} failed:\n{}\n{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    let run: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn an_operator_screens_the_samples_in_chromium() {
+    if !can_run() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (console, addr) = start_console(dir.path(), &[]);
+    let screenshot = dir.path().join("scan_view.png");
+    let n_scans = collect_sample_scans();
+    let run = run_script(
+        "console.py",
+        &[
+            "--url".into(),
+            format!("http://{addr}/"),
+            "--expect".into(),
+            n_scans.to_string(),
+            "--screenshot".into(),
+            screenshot.display().to_string(),
+        ],
+    );
+    drop(console);
 
     // The negative tool inverted what the page showed.
     let (standard, negative) = (
@@ -267,4 +289,114 @@ fn collect_sample_scans() -> usize {
         .filter(|n| !n.ends_with(".json"))
         .collect();
     names.iter().filter(|n| !n.contains("_low.")).count()
+}
+
+/// A stored answer with its trial's truth: category, box, answer, mark x and y, category
+/// named, outcome, trainee.
+type StoredAnswer = (
+    Option<String>,
+    Option<String>,
+    String,
+    Option<f64>,
+    Option<f64>,
+    Option<String>,
+    String,
+    String,
+);
+
+/// A trainer builds a course in the page; a trainee works a 20-trial session by mouse and
+/// keyboard; every answer is stored as given, and the stored scores are what the answers and
+/// the stored truth make (counted here, apart from the scoring code).
+#[test]
+fn a_trainee_works_a_twenty_trial_session_in_chromium() {
+    if !can_run() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (console, addr) = start_console(dir.path(), &["--trainer", "tess"]);
+    let run = run_script("trainer.py", &["--url".into(), format!("http://{addr}/")]);
+    drop(console);
+    let answers = run["answers"].as_array().unwrap();
+    assert_eq!(answers.len(), 20);
+    assert!(run["report_charts"].as_u64().unwrap() >= 1, "{run}");
+
+    let db = rusqlite::Connection::open(dir.path().join("console.sqlite")).unwrap();
+    let mut counts = [0u32; 4]; // hits, misses, false alarms, correct rejections
+    for a in answers {
+        let token = a["token"].as_str().unwrap();
+        let (category, bx, answer, mx, my, named, outcome, trainee): StoredAnswer = db
+            .query_row(
+                "SELECT t.category, t.box, a.answer, a.mark_x, a.mark_y, a.category, a.outcome,
+                    s.trainee
+                 FROM trainer_trials t JOIN trainer_answers a ON a.trial_id = t.id
+                 JOIN trainer_sessions s ON s.id = t.session_id WHERE t.token = ?1",
+                [token],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                    ))
+                },
+            )
+            .unwrap();
+        assert_eq!(trainee, "tom");
+        assert_eq!(answer, a["answer"].as_str().unwrap(), "{a}");
+        assert_eq!(named.as_deref(), a["category"].as_str(), "{a}");
+        match a["mark"].as_array() {
+            Some(m) => {
+                let (x, y) = (m[0].as_f64().unwrap(), m[1].as_f64().unwrap());
+                assert!(
+                    (mx.unwrap() - x).abs() < 2.0 && (my.unwrap() - y).abs() < 2.0,
+                    "{a}"
+                );
+            }
+            None => assert!(mx.is_none() && my.is_none()),
+        }
+        let bx: Option<[f64; 4]> = bx.map(|b| serde_json::from_str(&b).unwrap());
+        let on = |b: [f64; 4]| {
+            mx.zip(my).is_some_and(|(x, y)| {
+                x >= b[0] - 12.0 && x <= b[2] + 12.0 && y >= b[1] - 12.0 && y <= b[3] + 12.0
+            })
+        };
+        let expected = match (category.is_some(), answer == "threat") {
+            (true, true) if bx.is_some_and(on) => 0,
+            (true, _) => 1,
+            (false, true) => 2,
+            (false, false) => 3,
+        };
+        counts[expected] += 1;
+        let word = ["hit", "miss", "false_alarm", "correct_rejection"][expected];
+        assert_eq!(outcome, word, "{a}");
+        // The page showed the outcome only after the answer.
+        let shown = a["feedback"].as_str().unwrap();
+        let said = ["HIT", "MISS", "FALSE ALARM", "CORRECT"][expected];
+        assert!(shown.starts_with(said), "{shown} for {a}");
+    }
+    assert_eq!(counts[0] + counts[1], 10, "half the trials carry a threat");
+    let stored: (u32, u32, u32, u32, u32) = db
+        .query_row(
+            "SELECT COUNT(*), SUM(outcome = 'hit'), SUM(outcome = 'miss'),
+                SUM(outcome = 'false_alarm'), SUM(outcome = 'correct_rejection')
+             FROM trainer_answers",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap();
+    assert_eq!(stored, (20, counts[0], counts[1], counts[2], counts[3]));
+    // The scores the trainee's report shows are those counts.
+    let overall = &run["scores"]["trainees"][0]["sessions"][0]["overall"];
+    let c = &overall["counts"];
+    let got: Vec<u64> = ["hits", "misses", "false_alarms", "correct_rejections"]
+        .iter()
+        .map(|k| c[k].as_u64().unwrap())
+        .collect();
+    assert_eq!(got, counts.map(u64::from), "{overall}");
+    let hit_rate = f64::from(counts[0]) / 10.0;
+    assert!((overall["hit_rate"].as_f64().unwrap() - hit_rate).abs() < 1e-12);
 }

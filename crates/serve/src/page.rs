@@ -9,7 +9,13 @@ pub const APP_JS: &str = include_str!("assets/app.js");
 /// The page's style.
 pub const APP_CSS: &str = include_str!("assets/app.css");
 
-pub(crate) fn shell(title: &str, operator: Option<&str>, view: &str, data: &str, body: Markup) -> Markup {
+pub(crate) fn shell(
+    title: &str,
+    operator: Option<&str>,
+    view: &str,
+    data: &str,
+    body: Markup,
+) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {

@@ -11,11 +11,11 @@ use armscan_serve::{router, AppState, DecisionDb, Guards, ScanStore, CONTENT_SEC
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use serde_json::{json, Value};
-use tower::ServiceExt;
+use serde_json::json;
 
-const HOST: &str = "127.0.0.1:8080";
-const ORIGIN: &str = "http://127.0.0.1:8080";
+mod common;
+
+use common::{get, json_of, login, post, send, HOST, ORIGIN};
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -74,70 +74,6 @@ fn fixture_guarded(guards: Guards) -> Fixture {
         clear_id,
         failed_id,
     }
-}
-
-fn get(uri: &str, session: Option<&str>) -> Request<Body> {
-    let mut b = Request::get(uri).header(header::HOST, HOST);
-    if let Some(s) = session {
-        b = b.header(header::COOKIE, format!("armscan_session={s}"));
-    }
-    b.body(Body::empty()).unwrap()
-}
-
-fn post(uri: &str, session: Option<&str>, origin: Option<&str>, body: &str) -> Request<Body> {
-    let mut b = Request::post(uri)
-        .header(header::HOST, HOST)
-        .header(header::CONTENT_TYPE, "application/json");
-    if let Some(s) = session {
-        b = b.header(header::COOKIE, format!("armscan_session={s}"));
-    }
-    if let Some(o) = origin {
-        b = b.header(header::ORIGIN, o);
-    }
-    b.body(Body::from(body.to_owned())).unwrap()
-}
-
-async fn send(app: &Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    let response = app.clone().oneshot(req).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap()
-        .to_vec();
-    (status, headers, body)
-}
-
-async fn login(app: &Router, name: &str) -> String {
-    let (status, headers, _) = send(
-        app,
-        post(
-            "/api/login",
-            None,
-            Some(ORIGIN),
-            &json!({ "operator": name }).to_string(),
-        ),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    let cookie = headers
-        .get(header::SET_COOKIE)
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
-    cookie
-        .split(';')
-        .next()
-        .unwrap()
-        .strip_prefix("armscan_session=")
-        .unwrap()
-        .to_owned()
-}
-
-fn json_of(body: &[u8]) -> Value {
-    serde_json::from_slice(body).unwrap()
 }
 
 #[tokio::test]

@@ -197,9 +197,7 @@ pub fn plan_trial(
         .copied()
         .unwrap_or(false);
     let mut rng = Rng::for_scene(course.seed ^ session_seed.rotate_left(17), u64::from(index));
-    let category = *rng
-        .pick(&course.categories)
-        .unwrap_or(&Category::Firearm);
+    let category = *rng.pick(&course.categories).unwrap_or(&Category::Firearm);
     let levels = levels_for(category);
     let seed = rng.next_u64();
     let bag = TrialBag::Synthetic {
@@ -290,7 +288,9 @@ mod tests {
         let a: Vec<Levels> = (0..10).map(|i| exam_levels(3, i)).collect();
         let b: Vec<Levels> = (0..10).map(|i| exam_levels(3, i)).collect();
         assert_eq!(a, b);
-        assert!(a.iter().all(|l| l.view <= MAX_LEVEL && l.complexity <= MAX_LEVEL));
+        assert!(a
+            .iter()
+            .all(|l| l.view <= MAX_LEVEL && l.complexity <= MAX_LEVEL));
         assert_ne!(a, (0..10).map(|i| exam_levels(4, i)).collect::<Vec<_>>());
     }
 }

@@ -13,7 +13,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{page, CourseKind, Trainer, TrainerError, TraineeScores};
+use super::{page, CourseKind, TraineeScores, Trainer, TrainerError};
 use crate::app::{operator, parse_json, require_operator, ApiError, AppState};
 
 impl From<TrainerError> for ApiError {
@@ -34,7 +34,10 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/trainer", get(page_hub))
         .route("/trainer/session/{token}", get(page_session))
         .route("/trainer/report", get(page_report))
-        .route("/api/trainer/courses", get(list_courses).post(create_course))
+        .route(
+            "/api/trainer/courses",
+            get(list_courses).post(create_course),
+        )
         .route("/api/trainer/sessions", post(start_session))
         .route("/api/trainer/sessions/{token}/next", post(next_trial))
         .route("/api/trainer/trials/{token}/image", get(trial_image))
@@ -127,17 +130,18 @@ async fn create_course(
     }
     if let Some(list) = b.categories {
         let cats: Result<Vec<Category>, _> = list.iter().map(|c| c.parse::<Category>()).collect();
-        spec = spec.with_categories(
-            cats.map_err(|_| bad("categories: firearm, part, ammunition"))?,
-        );
+        spec =
+            spec.with_categories(cats.map_err(|_| bad("categories: firearm, part, ammunition"))?);
     }
     if b.width.is_some() || b.height.is_some() {
-        let (w, h) = (b.width.unwrap_or(spec.width), b.height.unwrap_or(spec.height));
+        let (w, h) = (
+            b.width.unwrap_or(spec.width),
+            b.height.unwrap_or(spec.height),
+        );
         spec = spec.with_size(w, h);
     }
     spec = spec.with_seed(b.seed.unwrap_or_else(super::random_u64));
-    if b
-        .set_version
+    if b.set_version
         .as_deref()
         .is_some_and(|v| v.is_empty() || v.len() > 40 || v.chars().any(char::is_control))
     {
@@ -229,10 +233,8 @@ async fn answer(
     if !threat && (b.mark.is_some() || category.is_some()) {
         return Err(bad("mark and category go with a threat answer"));
     }
-    let feedback = blocking(move || {
-        t.answer(&op, &token, threat, b.mark, category, b.response_ms)
-    })
-    .await?;
+    let feedback =
+        blocking(move || t.answer(&op, &token, threat, b.mark, category, b.response_ms)).await?;
     Ok(Json(feedback))
 }
 
@@ -263,7 +265,10 @@ async fn scores_json(
     let t = trainer(&state)?;
     let who = scope(&t, &op, &q)?;
     let (scores, certificates) = blocking(move || {
-        Ok((t.scores(who.as_deref())?, t.db.certificates(who.as_deref())?))
+        Ok((
+            t.scores(who.as_deref())?,
+            t.db.certificates(who.as_deref())?,
+        ))
     })
     .await?;
     Ok(Json(json!({
@@ -409,7 +414,10 @@ async fn page_report(
         Err(e) => return e.into_response(),
     };
     let data = blocking(move || {
-        Ok((t.scores(who.as_deref())?, t.db.certificates(who.as_deref())?))
+        Ok((
+            t.scores(who.as_deref())?,
+            t.db.certificates(who.as_deref())?,
+        ))
     })
     .await;
     match data {

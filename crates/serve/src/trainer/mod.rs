@@ -210,9 +210,7 @@ impl Trainer {
                     TrainerError::Invalid("pass_mark_d_prime: an exam needs a pass mark".into())
                 })?;
                 if !(0.0..=5.0).contains(&mark) {
-                    return Err(TrainerError::Invalid(
-                        "pass_mark_d_prime: 0 to 5".into(),
-                    ));
+                    return Err(TrainerError::Invalid("pass_mark_d_prime: 0 to 5".into()));
                 }
                 (Some(mark), Some(set_version.unwrap_or_else(|| "1".into())))
             }
@@ -315,7 +313,7 @@ impl Trainer {
         })
     }
 
-    fn render_png(planned: &PlannedTrial) -> Result<(Vec<u8>, Option<[f32; 4]>, u32, u32), TrainerError> {
+    fn render_png(planned: &PlannedTrial) -> Result<RenderedTrial, TrainerError> {
         let trial = render_trial(&planned.request, &TipSources::default())
             .map_err(|e| TrainerError::Server(e.to_string()))?;
         let (w, h) = (
@@ -328,7 +326,12 @@ impl Trainer {
             let [x0, y0, x1, y1] = a.extent;
             [x0 as f32, y0 as f32, x1 as f32, y1 as f32]
         });
-        Ok((png, bx, w, h))
+        Ok(RenderedTrial {
+            png,
+            box_in_image: bx,
+            width: w,
+            height: h,
+        })
     }
 
     fn cache(&self, token: &str, png: Vec<u8>) -> Arc<Vec<u8>> {
@@ -368,7 +371,12 @@ impl Trainer {
             return Ok(None);
         }
         let planned = self.plan(&session, &course, index)?;
-        let (png, bx, w, h) = Self::render_png(&planned)?;
+        let RenderedTrial {
+            png,
+            box_in_image: bx,
+            width: w,
+            height: h,
+        } = Self::render_png(&planned)?;
         let new = NewTrial {
             token: token_for_trial(),
             session_id: session.id,
@@ -416,8 +424,8 @@ impl Trainer {
         let levels: Levels = serde_json::from_str(&trial.levels_json).unwrap_or_default();
         let spec = Self::course_spec(&course)?;
         let planned = plan_trial(&spec, session.seed, trial.index, |_| levels);
-        let (png, _, _, _) = Self::render_png(&planned)?;
-        Ok(self.cache(trial_token, png))
+        let rendered = Self::render_png(&planned)?;
+        Ok(self.cache(trial_token, rendered.png))
     }
 
     fn owned_trial(
@@ -465,7 +473,9 @@ impl Trainer {
                 && (0.0..=trial.width as f32).contains(&x)
                 && (0.0..=trial.height as f32).contains(&y);
             if !inside {
-                return Err(TrainerError::Invalid("mark: a point inside the image".into()));
+                return Err(TrainerError::Invalid(
+                    "mark: a point inside the image".into(),
+                ));
             }
         }
         if category.is_some_and(|c| !c.is_protocol()) {
@@ -506,8 +516,9 @@ impl Trainer {
             .iter()
             .filter(|t| t.answer.is_some())
             .count();
-        let remaining =
-            spec.trials_per_session.saturating_sub(u32::try_from(answered).unwrap_or(u32::MAX));
+        let remaining = spec
+            .trials_per_session
+            .saturating_sub(u32::try_from(answered).unwrap_or(u32::MAX));
         let mut certificate = None;
         if course.kind == CourseKind::Exam && remaining == 0 {
             let s = self.session_score(&session, &course)?;
@@ -582,6 +593,14 @@ impl Trainer {
     }
 }
 
+/// A trial made: its PNG, the threat's box and the image size.
+struct RenderedTrial {
+    png: Vec<u8>,
+    box_in_image: Option<[f32; 4]>,
+    width: u32,
+    height: u32,
+}
+
 fn token_for_trial() -> String {
     token()
 }
@@ -599,7 +618,11 @@ fn elapsed_ms_since(utc: &str) -> Option<u64> {
 /// Scores one session: overall, and per category over that category's threat trials and every
 /// clean trial.
 #[must_use]
-pub fn score_session(session: &SessionRow, course: &CourseRow, trials: &[TrialRow]) -> SessionScore {
+pub fn score_session(
+    session: &SessionRow,
+    course: &CourseRow,
+    trials: &[TrialRow],
+) -> SessionScore {
     let scored = |t: &TrialRow| -> Option<ScoredTrial> {
         let a = t.answer.as_ref()?;
         let outcome = parse_outcome(&a.outcome)?;
@@ -620,7 +643,10 @@ pub fn score_session(session: &SessionRow, course: &CourseRow, trials: &[TrialRo
             .filter(|t| t.category.is_none() || t.category.as_deref() == Some(c.as_str()))
             .filter_map(scored)
             .collect();
-        if these.iter().any(|s| matches!(s.outcome, Outcome::Hit | Outcome::Miss)) {
+        if these
+            .iter()
+            .any(|s| matches!(s.outcome, Outcome::Hit | Outcome::Miss))
+        {
             by_category.insert(c.as_str().to_owned(), score(&these));
         }
     }

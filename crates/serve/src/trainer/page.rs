@@ -103,7 +103,11 @@ fn progress_svg(t: &TraineeScores) -> Markup {
         .sessions
         .iter()
         .enumerate()
-        .filter_map(|(i, s)| s.overall.d_prime.map(|d| format!("{:.1},{:.1}", x(i), y(d))))
+        .filter_map(|(i, s)| {
+            s.overall
+                .d_prime
+                .map(|d| format!("{:.1},{:.1}", x(i), y(d)))
+        })
         .collect();
     let hits: Vec<String> = t
         .sessions
