@@ -62,12 +62,18 @@ pub enum Command {
     /// `--watch IN_DIR --out OUT` runs the watcher (as `armscan watch`) and the console together;
     /// `--scans DIR` screens a folder once and serves it. Binds 127.0.0.1:8080 by default; any
     /// other address needs --token-file. Stops on SIGINT. Exit status: 0 stopped, 2 error.
+    ///
+    /// Trainer mode at /trainer: courses of trials made on the spot by projecting threats into
+    /// clean bags (synthetic, or real with --tip-threats/--tip-bags) or replaying labelled
+    /// scans (--replay); trainees' hit rate, false alarms, d' and response times, an adaptive
+    /// staircase, exams with certificates; --trainer NAME names who builds courses.
     #[command(
         after_help = "Examples:\n  armscan serve --watch /srv/scanner/out --out /srv/armscan\
             \n  armscan serve --scans datasets/samples --out console/\
             \n  armscan serve --watch in/ --out out/ --addr 0.0.0.0:8080 --token-file token.txt"
     )]
-    Serve(ServeArgs),
+    // Boxed: the console's flags make this variant much the largest.
+    Serve(Box<ServeArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -106,24 +112,8 @@ pub struct SynthArgs {
         default_value = "firearm=0.4,part=0.3,ammunition=0.3"
     )]
     pub mix: String,
-    /// Real threat crops for threat image projection: a COCO annotations.json whose threat
-    /// boxes (known fine classes such as `firearm`) lie on an empty belt, e.g. GDXray series B0049.
-    #[arg(long, value_name = "COCO_JSON")]
-    pub tip_threats: Option<PathBuf>,
-    /// Which images of --tip-threats to use, by an image field: `FIELD=V1,V2` (repeatable).
-    #[arg(long, value_name = "FIELD=VALUES")]
-    pub tip_threats_where: Vec<String>,
-    /// Real clean bags to project threats into: a COCO annotations.json; images without any
-    /// annotation are used.
-    #[arg(long, value_name = "COCO_JSON")]
-    pub tip_bags: Option<PathBuf>,
-    /// Which images of --tip-bags to use: `FIELD=V1,V2` (repeatable).
-    #[arg(long, value_name = "FIELD=VALUES")]
-    pub tip_bags_where: Vec<String>,
-    /// Pixel spacing of the real TIP sources in mm (GDXray: about 0.16, the pixel pitch of its
-    /// Canon CXDI-50G flat panel).
-    #[arg(long, value_name = "MM", default_value_t = 0.16)]
-    pub tip_spacing_mm: f32,
+    #[command(flatten)]
+    pub tip: TipSourceArgs,
     /// Share of firearms taken from real crops when --tip-threats is given.
     #[arg(long, value_name = "FRACTION", default_value_t = 0.5)]
     pub real_threat_fraction: f32,
@@ -464,6 +454,19 @@ pub struct ServeArgs {
     #[arg(long = "trainer", value_name = "NAME")]
     pub trainers: Vec<String>,
 
+    /// Trainer mode's real material for projection (--tip-threats, --tip-bags, as `synth`).
+    #[command(flatten)]
+    pub tip: TipSourceArgs,
+
+    /// Trainer mode: labelled real scans that courses may replay as they are (a COCO
+    /// annotations.json; images with non-threat annotations are left out).
+    #[arg(long, value_name = "COCO_JSON")]
+    pub replay: Option<PathBuf>,
+
+    /// Which images of --replay to use: `FIELD=V1,V2` (repeatable).
+    #[arg(long, value_name = "FIELD=VALUES")]
+    pub replay_where: Vec<String>,
+
     #[command(flatten)]
     pub detector: ModelArgs,
 
@@ -518,5 +521,68 @@ impl WatchTimingArgs {
             .with_poll(std::time::Duration::from_millis(self.poll_ms))
             .with_pair_wait(std::time::Duration::from_millis(self.pair_wait_ms))
             .with_batch(self.batch.unwrap_or(threads.max(1) * 2)))
+    }
+}
+
+/// Real threat image projection sources: threat crops and clean bags from COCO data sets
+/// (shared by `synth` and the console's trainer mode).
+#[derive(Debug, Args)]
+pub struct TipSourceArgs {
+    /// Real threat crops for threat image projection: a COCO annotations.json whose threat
+    /// boxes (known fine classes such as `firearm`) lie on an empty belt, e.g. GDXray series B0049.
+    #[arg(long, value_name = "COCO_JSON")]
+    pub tip_threats: Option<PathBuf>,
+    /// Which images of --tip-threats to use, by an image field: `FIELD=V1,V2` (repeatable).
+    #[arg(long, value_name = "FIELD=VALUES")]
+    pub tip_threats_where: Vec<String>,
+    /// Real clean bags to project threats into: a COCO annotations.json; images without any
+    /// annotation are used.
+    #[arg(long, value_name = "COCO_JSON")]
+    pub tip_bags: Option<PathBuf>,
+    /// Which images of --tip-bags to use: `FIELD=V1,V2` (repeatable).
+    #[arg(long, value_name = "FIELD=VALUES")]
+    pub tip_bags_where: Vec<String>,
+    /// Pixel spacing of the real TIP sources in mm (GDXray: about 0.16, the pixel pitch of its
+    /// Canon CXDI-50G flat panel).
+    #[arg(long, value_name = "MM", default_value_t = 0.16)]
+    pub tip_spacing_mm: f32,
+}
+
+impl TipSourceArgs {
+    /// A COCO selection of `path` with `filters` (`FIELD=V1,V2`), at --tip-spacing-mm.
+    ///
+    /// # Errors
+    /// A filter that is not `FIELD=VALUES`.
+    pub fn selection(
+        &self,
+        path: Option<&std::path::Path>,
+        filters: &[String],
+    ) -> anyhow::Result<Option<armscan_synth::CocoSelection>> {
+        let Some(path) = path else { return Ok(None) };
+        let mut sel = armscan_synth::CocoSelection::new(path, self.tip_spacing_mm);
+        for f in filters {
+            let (k, v) = armscan_synth::CocoSelection::parse_filter(f)?;
+            sel = sel.with_filter(k, v);
+        }
+        Ok(Some(sel))
+    }
+
+    /// Reads the sources for scenes at `scene_mm` per pixel (none when no flag is given).
+    ///
+    /// # Errors
+    /// A bad filter, an unreadable or empty selection.
+    pub fn load(&self, scene_mm: f32) -> anyhow::Result<armscan_synth::TipSources> {
+        let threats = self.selection(self.tip_threats.as_deref(), &self.tip_threats_where)?;
+        let bags = self.selection(self.tip_bags.as_deref(), &self.tip_bags_where)?;
+        let sources = armscan_synth::TipSources::load(threats.as_ref(), bags.as_ref(), scene_mm)
+            .map_err(|e| anyhow::anyhow!("reading the TIP sources: {e}"))?;
+        if threats.is_some() || bags.is_some() {
+            eprintln!(
+                "armscan: TIP sources: {} real threat crops, {} real bags",
+                sources.threats.len(),
+                sources.bags.len()
+            );
+        }
+        Ok(sources)
     }
 }

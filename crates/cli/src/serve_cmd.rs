@@ -43,6 +43,26 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     };
 
     let builder = with_read_options(screener_options(&args.detector)?, &args.read)?;
+    // Trainer mode's library, read once (courses draw trials from it at 1 mm/px by default).
+    let mut library = armscan_serve::trainer::TrainerLibrary {
+        sources: args.tip.load(1.0)?,
+        replays: Vec::new(),
+    };
+    if let Some(sel) = args
+        .tip
+        .selection(args.replay.as_deref(), &args.replay_where)?
+    {
+        library.replays = armscan_synth::labelled_scans(&sel).with_context(|| {
+            format!(
+                "reading the labelled scans of {}",
+                sel.annotations.display()
+            )
+        })?;
+        eprintln!(
+            "armscan: trainer library: {} labelled scans to replay",
+            library.replays.len()
+        );
+    }
     let screener = start(builder, args.detector.backend)?;
     let source = match watch {
         Some((in_dir, out)) => {
@@ -53,7 +73,8 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
 
     let options = ServeOptions::new(args.addr, db_path)
         .with_guards(Guards::default().with_token(token))
-        .with_trainers(Some(args.trainers.clone()));
+        .with_trainers(Some(args.trainers.clone()))
+        .with_trainer_library(library);
     let stop = Arc::new(AtomicBool::new(false));
     serve(screener, source, &options, stop, |bound| {
         eprintln!("armscan: console at http://{bound}/ (Ctrl-C stops it)");

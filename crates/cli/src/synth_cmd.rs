@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use armscan_synth::{generate_with, CocoSelection, Plane, SynthOptions, ThreatMix, TipSources};
+use armscan_synth::{generate_with, Plane, SynthOptions, ThreatMix};
 
 use crate::args::SynthArgs;
 
@@ -43,28 +43,7 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<ExitCode> {
         .with_palette(args.palette.palette())
         .with_planes(planes);
     options.validate()?;
-    let selection = |path: &Option<std::path::PathBuf>,
-                     filters: &[String]|
-     -> anyhow::Result<Option<CocoSelection>> {
-        let Some(path) = path else { return Ok(None) };
-        let mut sel = CocoSelection::new(path, args.tip_spacing_mm);
-        for f in filters {
-            let (k, v) = CocoSelection::parse_filter(f)?;
-            sel = sel.with_filter(k, v);
-        }
-        Ok(Some(sel))
-    };
-    let threats = selection(&args.tip_threats, &args.tip_threats_where)?;
-    let bags = selection(&args.tip_bags, &args.tip_bags_where)?;
-    let sources = TipSources::load(threats.as_ref(), bags.as_ref(), args.pixel_spacing_mm)
-        .context("reading the TIP sources")?;
-    if threats.is_some() || bags.is_some() {
-        eprintln!(
-            "armscan: TIP sources: {} real threat crops, {} real bags",
-            sources.threats.len(),
-            sources.bags.len()
-        );
-    }
+    let sources = args.tip.load(args.pixel_spacing_mm)?;
     let progress = crate::progress::bar(
         args.n,
         "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} scenes",

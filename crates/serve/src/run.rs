@@ -14,7 +14,7 @@ use crate::app::{loopback_hosts, router, AppState, Guards};
 use crate::db::DecisionDb;
 use crate::error::ServeError;
 use crate::store::{input_sha256, ScanStore};
-use crate::trainer::{Trainer, TrainerDb};
+use crate::trainer::{Trainer, TrainerDb, TrainerLibrary};
 
 /// The shortest access token accepted.
 pub const MIN_TOKEN_CHARS: usize = 16;
@@ -41,6 +41,8 @@ pub struct ServeOptions {
     pub guards: Guards,
     /// Who may build trainer courses and see every trainee's scores; `None`: every operator.
     pub trainers: Option<Vec<String>>,
+    /// Trainer mode's real material (none by default: synthetic threats and bags only).
+    pub trainer_library: Arc<TrainerLibrary>,
 }
 
 impl ServeOptions {
@@ -52,6 +54,7 @@ impl ServeOptions {
             db_path: db_path.into(),
             guards: Guards::default(),
             trainers: None,
+            trainer_library: Arc::new(TrainerLibrary::default()),
         }
     }
 
@@ -65,6 +68,13 @@ impl ServeOptions {
     #[must_use]
     pub fn with_trainers(mut self, trainers: Option<Vec<String>>) -> Self {
         self.trainers = trainers.filter(|t| !t.is_empty());
+        self
+    }
+
+    /// Gives trainer mode its library of real material.
+    #[must_use]
+    pub fn with_trainer_library(mut self, library: TrainerLibrary) -> Self {
+        self.trainer_library = Arc::new(library);
         self
     }
 }
@@ -223,10 +233,10 @@ pub fn serve(
 ) -> Result<(), ServeError> {
     check_access(options.addr, options.guards.token.as_deref())?;
     let db = Arc::new(DecisionDb::open(&options.db_path)?);
-    let trainer = Arc::new(Trainer::new(
-        TrainerDb::open(&options.db_path)?,
-        options.trainers.clone(),
-    ));
+    let trainer = Arc::new(
+        Trainer::new(TrainerDb::open(&options.db_path)?, options.trainers.clone())
+            .with_library(Arc::clone(&options.trainer_library)),
+    );
     let store = Arc::new(ScanStore::new());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

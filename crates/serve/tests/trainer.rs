@@ -461,3 +461,177 @@ async fn bad_trainer_requests_get_clear_errors() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let _ = json_of(b"{}");
 }
+
+/// A tiny COCO library: a clean bag (500x440 px at 0.5 mm) and a firearm on an empty belt.
+fn library(dir: &std::path::Path) -> armscan_serve::trainer::TrainerLibrary {
+    use armscan_synth::{labelled_scans, CocoSelection, TipSources};
+    let bag = image::GrayImage::from_fn(500, 440, |x, y| {
+        let inside = (50..450).contains(&x) && (40..400).contains(&y);
+        image::Luma([if inside {
+            140 + ((x / 7 + y / 5) % 40) as u8
+        } else {
+            240
+        }])
+    });
+    bag.save(dir.join("bag.png")).unwrap();
+    let gun = image::GrayImage::from_fn(300, 200, |x, y| {
+        let dark = (100..200).contains(&x) && (80..120).contains(&y);
+        image::Luma([if dark { 40 } else { 240 }])
+    });
+    gun.save(dir.join("gun.png")).unwrap();
+    let coco = json!({
+        "images": [
+            {"id": 1, "file_name": "bag.png", "width": 500, "height": 440, "series": "bags"},
+            {"id": 2, "file_name": "gun.png", "width": 300, "height": 200, "series": "guns"}
+        ],
+        "categories": [{"id": 1, "name": "firearm", "supercategory": "threat"}],
+        "annotations": [{"id": 1, "image_id": 2, "category_id": 1, "bbox": [100, 80, 100, 40],
+                         "area": 4000, "iscrowd": 0}]
+    });
+    let path = dir.join("library.json");
+    std::fs::write(&path, coco.to_string()).unwrap();
+    let sel =
+        |series: &str| CocoSelection::new(&path, 0.5).with_filter("series", vec![series.into()]);
+    armscan_serve::trainer::TrainerLibrary {
+        sources: TipSources::load(Some(&sel("guns")), Some(&sel("bags")), 1.0).unwrap(),
+        replays: labelled_scans(&CocoSelection::new(&path, 0.5)).unwrap(),
+    }
+}
+
+fn fixture_with_library() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = library(dir.path());
+    let path = dir.path().join("console.sqlite");
+    let db = Arc::new(DecisionDb::open(&path).unwrap());
+    let trainer = Trainer::new(TrainerDb::open(&path).unwrap(), None).with_library(Arc::new(lib));
+    let state = AppState::new(Arc::new(ScanStore::new()), db)
+        .with_allowed_hosts(Some(armscan_serve::loopback_hosts(8080)))
+        .with_trainer(Arc::new(trainer));
+    Fixture {
+        dir,
+        app: router(Arc::new(state)),
+    }
+}
+
+/// Runs a whole session answering "clear"; returns each trial's (source, category, box, size).
+async fn run_session(
+    f: &Fixture,
+    s: &str,
+    course: i64,
+) -> Vec<(String, Option<String>, Option<[f64; 4]>, (u64, u64))> {
+    let token = session(f, s, course).await;
+    let mut sizes = Vec::new();
+    loop {
+        let (_, v) = call(
+            f,
+            s,
+            "POST",
+            &format!("/api/trainer/sessions/{token}/next"),
+            json!({}),
+        )
+        .await;
+        if v["done"] == true {
+            break;
+        }
+        let t = &v["trial"];
+        sizes.push((t["width"].as_u64().unwrap(), t["height"].as_u64().unwrap()));
+        let tt = t["token"].as_str().unwrap();
+        let (status, _, png) = send(
+            &f.app,
+            get(&format!("/api/trainer/trials/{tt}/image"), Some(s)),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let img = image::load_from_memory(&png).unwrap();
+        assert_eq!(
+            (u64::from(img.width()), u64::from(img.height())),
+            *sizes.last().unwrap()
+        );
+        let (status, _) = call(
+            f,
+            s,
+            "POST",
+            &format!("/api/trainer/trials/{tt}/answer"),
+            json!({"answer": "clear"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let db = rusqlite::Connection::open(f.dir.path().join("console.sqlite")).unwrap();
+    let mut st = db
+        .prepare(
+            "SELECT t.source, t.category, t.box FROM trainer_trials t JOIN trainer_sessions s
+             ON s.id = t.session_id WHERE s.token = ?1 ORDER BY t.idx",
+        )
+        .unwrap();
+    let rows: Vec<(String, Option<String>, Option<String>)> = st
+        .query_map([&token], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    rows.into_iter()
+        .zip(sizes)
+        .map(|((src, cat, b), size)| (src, cat, b.map(|b| serde_json::from_str(&b).unwrap()), size))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_course_draws_on_the_library() {
+    let f = fixture_with_library();
+    let tess = login(&f.app, "tess").await;
+    // Every trial a replay: the gun scan on threat trials with its labelled box (300x200 fits
+    // 512x384 as it is), the bag on clean ones.
+    let replay = course(
+        &f,
+        &tess,
+        json!({"name": "replay", "trials_per_session": 6, "threat_share": 0.5,
+        "categories": ["firearm"], "width": 512, "height": 384, "replay_share": 1.0}),
+    )
+    .await;
+    let trials = run_session(&f, &tess, replay).await;
+    assert_eq!(trials.len(), 6);
+    for (src, cat, bx, size) in &trials {
+        assert_eq!(src, "replay");
+        match cat.as_deref() {
+            Some("firearm") => {
+                assert_eq!(*bx, Some([100.0, 80.0, 200.0, 120.0]));
+                assert_eq!(*size, (300, 200));
+            }
+            // 500x440 shrunk to fit 384 px high
+            None => assert_eq!((bx.is_none(), *size), (true, (436, 384))),
+            other => panic!("{other:?}"),
+        }
+    }
+    // Replays do not move the staircase: still at the start after 3 missed firearms.
+    let (_, scores) = call(&f, &tess, "GET", "/api/trainer/scores", json!({})).await;
+    assert_eq!(
+        scores["trainees"][0]["levels"]["firearm"],
+        json!({"view": 0, "superposition": 0, "complexity": 0})
+    );
+    // Real crops on real bags: projected, on the bag's 250x220 px at 1 mm/px, the crop's box
+    // (100x40 px at 0.5 mm: about 50x20 px, turned up to 10 degrees) inside the image.
+    let real = course(
+        &f,
+        &tess,
+        json!({"name": "real", "trials_per_session": 4, "threat_share": 1.0,
+        "categories": ["firearm"], "width": 512, "height": 384, "real_threat_share": 1.0,
+        "real_bag_share": 1.0}),
+    )
+    .await;
+    for (src, cat, bx, size) in run_session(&f, &tess, real).await {
+        assert_eq!(
+            (src.as_str(), cat.as_deref(), size),
+            ("projected", Some("firearm"), (250, 220))
+        );
+        let b = bx.unwrap();
+        let (w, h) = (b[2] - b[0] + 1.0, b[3] - b[1] + 1.0);
+        assert!(
+            (45.0..=60.0).contains(&w) && (18.0..=32.0).contains(&h),
+            "{b:?}"
+        );
+        assert!(
+            b[0] >= 0.0 && b[2] < 250.0 && b[1] >= 0.0 && b[3] < 220.0,
+            "{b:?}"
+        );
+    }
+}

@@ -43,6 +43,6 @@ pub use error::SynthError;
 pub use options::{Plane, SynthOptions};
 pub use physics::{DetectorModel, DualT, Material};
 pub use render::{render_scene, render_scene_with, Scene, ThreatAnnotation, VISIBLE_THRESHOLD};
-pub use sources::{CocoSelection, TipSources};
+pub use sources::{labelled_scans, CocoSelection, LabelledScan, TipSources};
 pub use threats::ThreatMix;
 pub use tip::project_mut;

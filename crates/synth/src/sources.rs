@@ -157,6 +157,36 @@ fn read_selection(sel: &CocoSelection) -> Result<Vec<Selected>, SynthError> {
     Ok(out)
 }
 
+/// A labelled real scan to replay as it is (trainer mode): its file, and its threat boxes by
+/// fine class, `[x_min, y_min, x_max, y_max]` in the image's pixels. Scans with annotations of
+/// classes that are not threats (knives, razor blades) are left out: they are neither clean nor
+/// a Protocol threat.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabelledScan {
+    pub path: PathBuf,
+    pub threats: Vec<(&'static str, [f32; 4])>,
+}
+
+/// The selected images of a COCO data set as labelled scans (threat boxes of armscan's known
+/// fine classes; images with other annotations left out).
+///
+/// # Errors
+/// The file cannot be read, is not COCO, or no image matches the selection.
+pub fn labelled_scans(sel: &CocoSelection) -> Result<Vec<LabelledScan>, SynthError> {
+    Ok(read_selection(sel)?
+        .into_iter()
+        .filter(|s| s.others == 0)
+        .map(|s| LabelledScan {
+            path: s.path,
+            threats: s
+                .threats
+                .into_iter()
+                .map(|(c, [x, y, w, h])| (c, [x, y, x + w, y + h]))
+                .collect(),
+        })
+        .collect())
+}
+
 /// A real threat crop, as transmissions at its source's pixel spacing.
 #[derive(Clone, Debug)]
 pub struct RealThreat {

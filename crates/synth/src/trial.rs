@@ -15,7 +15,8 @@
 //!   synthetic datasets measure it) is nearest `target_cover` is taken;
 //! - **bag complexity**: the clutter of a synthetic bag (`clutter`, 0 to 1, as
 //!   [`crate::SynthOptions::with_clutter`]), or a real clean bag, whose complexity is measured
-//!   ([`Trial::bag_clutter`]).
+//!   ([`Trial::bag_clutter`]). A threat goes inside the container (a real bag: the extent of
+//!   what attenuates, `sqrt(T_high·T_low) < 0.8`) when it fits there.
 //!
 //! Projection multiplies transmissions ([`crate::tip`]), then the detector model measures the
 //! composite; the threat's box is the extent of its visible footprint where it was projected,
@@ -285,7 +286,18 @@ pub fn render_trial(req: &TrialRequest, sources: &TipSources) -> Result<Trial, S
                 .get(*i)
                 .ok_or_else(|| bad(format!("no real bag {i}")))?;
             let t = read_bag(real, mm)?;
-            let inside = [0.0, 0.0, t.width as f32, t.height as f32];
+            // Threats go where the bag is: the extent of what attenuates (T < 0.8), not the
+            // empty belt round it.
+            let content: Vec<bool> = t
+                .high
+                .iter()
+                .zip(&t.low)
+                .map(|(h, l)| single_energy_view(*h, *l) < 0.8)
+                .collect();
+            let inside = mask_extent(&content, t.width).map_or(
+                [0.0, 0.0, t.width as f32, t.height as f32],
+                |[x0, y0, x1, y1]| [x0 as f32, y0 as f32, (x1 + 1) as f32, (y1 + 1) as f32],
+            );
             let name = real
                 .path
                 .file_name()

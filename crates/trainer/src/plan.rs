@@ -13,6 +13,12 @@
 //!
 //! A session of `n` trials has exactly `round(threat_share · n)` threat trials, at places
 //! shuffled per session; each threat trial's category is drawn uniformly from the course's.
+//!
+//! A course can draw on a [`Library`] of real material: with `replay_share` a trial replays a
+//! labelled real scan as it is (a threat scan on a threat trial, a clean one on a clean trial;
+//! its difficulty is what it is, so replays do not move the staircase); with
+//! `real_threat_share` a threat trial projects a real threat crop of the drawn category instead
+//! of a synthetic threat; with `real_bag_share` the bag is a real clean bag.
 //! Everything is deterministic in the course seed, the session's seed and the trial's index, so
 //! a trial can be made again from what the database holds.
 
@@ -72,6 +78,16 @@ pub struct CourseSpec {
     pub pixel_spacing_mm: f32,
     /// The course's seed: with a session's seed it fixes every trial.
     pub seed: u64,
+    /// Share of trials replaying a labelled real scan from the library (0 to 1).
+    #[serde(default)]
+    pub replay_share: f32,
+    /// Share of threat trials projecting a real threat crop, when the library has one of the
+    /// drawn category (0 to 1).
+    #[serde(default)]
+    pub real_threat_share: f32,
+    /// Share of projected trials made on a real clean bag, when the library has one (0 to 1).
+    #[serde(default)]
+    pub real_bag_share: f32,
 }
 
 impl Default for CourseSpec {
@@ -85,6 +101,9 @@ impl Default for CourseSpec {
             height: 768,
             pixel_spacing_mm: 1.0,
             seed: 1,
+            replay_share: 0.0,
+            real_threat_share: 0.0,
+            real_bag_share: 0.0,
         }
     }
 }
@@ -121,13 +140,29 @@ impl CourseSpec {
         self
     }
 
+    /// The shares of replayed real scans, real threat crops and real bags.
+    #[must_use]
+    pub fn with_real_shares(mut self, replay: f32, real_threat: f32, real_bag: f32) -> Self {
+        self.replay_share = replay;
+        self.real_threat_share = real_threat;
+        self.real_bag_share = real_bag;
+        self
+    }
+
     /// Checks the numbers.
     ///
     /// # Errors
     /// A message naming the field at fault.
     pub fn validate(&self) -> Result<(), String> {
-        if !(0.0..=1.0).contains(&self.threat_share) {
-            return Err(format!("threat_share: {} (0 to 1)", self.threat_share));
+        for (name, v) in [
+            ("threat_share", self.threat_share),
+            ("replay_share", self.replay_share),
+            ("real_threat_share", self.real_threat_share),
+            ("real_bag_share", self.real_bag_share),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(format!("{name}: {v} (0 to 1)"));
+            }
         }
         if self.categories.is_empty() || self.categories.iter().any(|c| !c.is_protocol()) {
             return Err("categories: one or more of firearm, part, ammunition".into());
@@ -169,24 +204,64 @@ impl CourseSpec {
     }
 }
 
-/// One trial as planned: what it shows and the request that makes it.
+/// What real material a course can draw on: the category of each real threat crop, the number
+/// of real clean bags, and for each labelled real scan its threat's category (`None`: clean).
+/// Indices are the library's own (`armscan_synth::sources::TipSources` and the replay list).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Library {
+    pub real_threats: Vec<Category>,
+    pub real_bags: usize,
+    pub replays: Vec<Option<Category>>,
+}
+
+/// Where a trial's image comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TrialSource {
+    /// Made by projection ([`armscan_synth::trial::render_trial`]).
+    Projected(TrialRequest),
+    /// The labelled real scan `replays[i]` of the library, shown as it is.
+    Replay(usize),
+}
+
+/// One trial as planned: what it shows and how it is made.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlannedTrial {
     /// The threat's category, `None` for a clean trial.
     pub category: Option<Category>,
-    /// The difficulty it was made at (for a clean trial, the bag's complexity only counts).
+    /// The difficulty it was made at (a clean trial: the bag's complexity only counts; a replay:
+    /// not set by the planner).
     pub levels: Levels,
-    pub request: TrialRequest,
+    pub source: TrialSource,
+}
+
+impl PlannedTrial {
+    /// Whether the trial is a replay (replays do not move the staircase).
+    #[must_use]
+    pub fn is_replay(&self) -> bool {
+        matches!(self.source, TrialSource::Replay(_))
+    }
+}
+
+fn indices_where<T>(items: &[T], keep: impl Fn(&T) -> bool) -> Vec<usize> {
+    items
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| keep(t))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// Plans trial `index` of a session: threat or clean by [`CourseSpec::threat_positions`], the
-/// category drawn, the levels from `levels_for(category)` (a trainee's staircase, or an exam's
-/// fixed levels), the request seeded from the course, the session and the index. A clean trial
-/// takes its bag complexity from `levels_for` of a drawn category, so clean and threat bags look
-/// alike.
+/// category drawn, a replay of a matching labelled scan with `replay_share`, otherwise a
+/// projection at the levels `levels_for(category)` gives (a trainee's staircase, or an exam's
+/// fixed levels) with a real crop (`real_threat_share`) or bag (`real_bag_share`) where the
+/// library has one. A clean trial takes its bag complexity from `levels_for` of a drawn
+/// category, so clean and threat bags look alike. Deterministic in the course, the library,
+/// the session's seed and the index.
 #[must_use]
 pub fn plan_trial(
     course: &CourseSpec,
+    library: &Library,
     session_seed: u64,
     index: u32,
     levels_for: impl Fn(Category) -> Levels,
@@ -200,21 +275,46 @@ pub fn plan_trial(
     let category = *rng.pick(&course.categories).unwrap_or(&Category::Firearm);
     let levels = levels_for(category);
     let seed = rng.next_u64();
-    let bag = TrialBag::Synthetic {
-        clutter: clutter_for(levels.complexity),
+    // Replays: a labelled scan of the right kind (a threat of a course category, or clean).
+    if rng.chance(course.replay_share) {
+        let matching = indices_where(&library.replays, |c| match c {
+            Some(c) => threat && course.categories.contains(c),
+            None => !threat,
+        });
+        if let Some(&i) = rng.pick(&matching) {
+            return PlannedTrial {
+                category: library.replays[i],
+                levels,
+                source: TrialSource::Replay(i),
+            };
+        }
+    }
+    let real_crops = indices_where(&library.real_threats, |c| *c == category);
+    let threat_source = if rng.chance(course.real_threat_share) && !real_crops.is_empty() {
+        rng.pick(&real_crops)
+            .map_or(TrialThreat::Category(category), |&i| TrialThreat::Real(i))
+    } else {
+        TrialThreat::Category(category)
+    };
+    let bag = if library.real_bags > 0 && rng.chance(course.real_bag_share) {
+        TrialBag::Real(rng.below(library.real_bags))
+    } else {
+        TrialBag::Synthetic {
+            clutter: clutter_for(levels.complexity),
+        }
     };
     let request = TrialRequest {
         width: course.width,
         height: course.height,
         pixel_spacing_mm: course.pixel_spacing_mm,
         bag,
-        threat: threat.then(|| (TrialThreat::Category(category), pose_for(&levels))),
+        threat: threat.then(|| (threat_source, pose_for(&levels))),
         seed,
     };
     PlannedTrial {
         category: threat.then_some(category),
         levels,
-        request,
+        source: TrialSource::Projected(request),
     }
 }
 
@@ -254,15 +354,69 @@ mod tests {
             superposition: 1,
             complexity: 4,
         };
-        let a = plan_trial(&c, 9, 4, |_| lv);
-        assert_eq!(a, plan_trial(&c, 9, 4, |_| lv));
+        let lib = Library::default();
+        let a = plan_trial(&c, &lib, 9, 4, |_| lv);
+        assert_eq!(a, plan_trial(&c, &lib, 9, 4, |_| lv));
         assert!(a.category.is_some());
-        let (_, pose) = a.request.threat.clone().unwrap();
+        let TrialSource::Projected(req) = &a.source else {
+            panic!("a projection without a library")
+        };
+        let (_, pose) = req.threat.clone().unwrap();
         assert_eq!(pose.out_of_plane_deg, 55.0);
         assert_eq!(pose.target_cover, 0.15);
-        assert_eq!(a.request.bag, TrialBag::Synthetic { clutter: 0.95 });
-        let clean = plan_trial(&c.clone().with_threat_share(0.0), 9, 4, |_| lv);
-        assert!(clean.category.is_none() && clean.request.threat.is_none());
+        assert_eq!(req.bag, TrialBag::Synthetic { clutter: 0.95 });
+        let clean = plan_trial(&c.clone().with_threat_share(0.0), &lib, 9, 4, |_| lv);
+        let TrialSource::Projected(req) = &clean.source else {
+            panic!("a projection")
+        };
+        assert!(clean.category.is_none() && req.threat.is_none());
+    }
+
+    #[test]
+    fn the_library_is_drawn_on_by_its_shares() {
+        let lib = Library {
+            real_threats: vec![Category::Firearm, Category::Ammunition],
+            real_bags: 3,
+            replays: vec![Some(Category::Firearm), None, Some(Category::Part)],
+        };
+        let all_real = CourseSpec::default()
+            .with_trials_per_session(40)
+            .with_real_shares(1.0, 1.0, 1.0);
+        let mut seen_threat_replay = false;
+        for i in 0..40 {
+            let p = plan_trial(&all_real, &lib, 3, i, |_| Levels::default());
+            match &p.source {
+                TrialSource::Replay(r) => {
+                    // a replay matches the trial's kind: threat scans on threat trials
+                    assert_eq!(p.category, lib.replays[*r]);
+                    seen_threat_replay |= p.category.is_some();
+                }
+                TrialSource::Projected(_) => panic!("every trial has a matching replay here"),
+            }
+        }
+        assert!(seen_threat_replay);
+        // No replays: real crops of the drawn category, and real bags.
+        let projected = all_real.clone().with_real_shares(0.0, 1.0, 1.0);
+        for i in 0..40 {
+            let p = plan_trial(&projected, &lib, 3, i, |_| Levels::default());
+            let TrialSource::Projected(req) = &p.source else {
+                panic!("no replays asked")
+            };
+            assert!(matches!(req.bag, TrialBag::Real(b) if b < 3));
+            if let Some((t, _)) = &req.threat {
+                match (p.category.unwrap(), t) {
+                    (Category::Firearm, TrialThreat::Real(0))
+                    | (Category::Ammunition, TrialThreat::Real(1))
+                    | (Category::Part, TrialThreat::Category(Category::Part)) => {}
+                    other => panic!("{other:?}"),
+                }
+            }
+        }
+        assert!(CourseSpec::default()
+            .with_real_shares(1.5, 0.0, 0.0)
+            .validate()
+            .unwrap_err()
+            .starts_with("replay_share"));
     }
 
     #[test]

@@ -191,6 +191,8 @@
         name: $('#c-name').value, kind: $('#c-kind').value,
         trials_per_session: Number($('#c-trials').value), threat_share: Number($('#c-share').value),
         categories: ['firearm', 'part', 'ammunition'].filter((c) => $('#c-' + c).checked),
+        replay_share: Number($('#c-replay').value), real_threat_share: Number($('#c-real-threat').value),
+        real_bag_share: Number($('#c-real-bag').value),
       };
       if (body.kind === 'exam') { body.pass_mark_d_prime = Number($('#c-pass').value); body.set_version = $('#c-version').value; }
       try { await api('POST', '/api/trainer/courses', body); say('course created: ' + body.name); form.reset(); await loadCourses(); }

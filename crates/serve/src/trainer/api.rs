@@ -78,6 +78,9 @@ fn course_json(c: &super::CourseRow) -> Value {
         "categories": spec.as_ref().map(|s| s.categories.iter().map(|c| c.as_str()).collect::<Vec<_>>()),
         "width": spec.as_ref().map(|s| s.width),
         "height": spec.as_ref().map(|s| s.height),
+        "replay_share": spec.as_ref().map(|s| s.replay_share),
+        "real_threat_share": spec.as_ref().map(|s| s.real_threat_share),
+        "real_bag_share": spec.as_ref().map(|s| s.real_bag_share),
     })
 }
 
@@ -106,6 +109,9 @@ struct CourseBody {
     seed: Option<u64>,
     pass_mark_d_prime: Option<f64>,
     set_version: Option<String>,
+    replay_share: Option<f32>,
+    real_threat_share: Option<f32>,
+    real_bag_share: Option<f32>,
 }
 
 async fn create_course(
@@ -141,6 +147,11 @@ async fn create_course(
         spec = spec.with_size(w, h);
     }
     spec = spec.with_seed(b.seed.unwrap_or_else(super::random_u64));
+    spec = spec.with_real_shares(
+        b.replay_share.unwrap_or(0.0),
+        b.real_threat_share.unwrap_or(0.0),
+        b.real_bag_share.unwrap_or(0.0),
+    );
     if b.set_version
         .as_deref()
         .is_some_and(|v| v.is_empty() || v.len() > 40 || v.chars().any(char::is_control))
@@ -359,7 +370,7 @@ async fn page_hub(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Res
         Err(e) => return e.into_response(),
     };
     let is_trainer = t.is_trainer(&op);
-    Html(page::hub(&op, is_trainer).into_string()).into_response()
+    Html(page::hub(&op, is_trainer, t.library_size()).into_string()).into_response()
 }
 
 async fn page_session(

@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS trainer_trials (
     token TEXT NOT NULL UNIQUE,
     session_id INTEGER NOT NULL REFERENCES trainer_sessions(id),
     idx INTEGER NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('projected', 'replay')),
     category TEXT CHECK (category IN ('firearm', 'part', 'ammunition')),
     levels TEXT NOT NULL,
     box TEXT,
@@ -158,6 +159,8 @@ pub struct TrialRow {
     pub width: u32,
     pub height: u32,
     pub shown_utc: String,
+    /// A labelled real scan replayed (not a projection; it does not move the staircase).
+    pub replay: bool,
     pub answer: Option<AnswerRow>,
 }
 
@@ -186,6 +189,7 @@ pub struct AnsweredTrial {
     pub index: u32,
     pub category: Option<String>,
     pub levels_json: String,
+    pub replay: bool,
     pub answer: AnswerRow,
 }
 
@@ -218,8 +222,8 @@ fn json_box(text: Option<String>) -> Option<[f32; 4]> {
 }
 
 const TRIAL_COLUMNS: &str = "t.id, t.token, t.session_id, t.idx, t.category, t.levels, t.box, \
-     t.width, t.height, t.shown_utc, a.answered_utc, a.answer, a.mark_x, a.mark_y, a.category, \
-     a.response_ms, a.outcome";
+     t.width, t.height, t.shown_utc, t.source, a.answered_utc, a.answer, a.mark_x, a.mark_y, \
+     a.category, a.response_ms, a.outcome";
 
 fn answer_at(r: &Row<'_>, at: usize) -> rusqlite::Result<Option<AnswerRow>> {
     let answered: Option<String> = r.get(at)?;
@@ -249,7 +253,8 @@ fn trial_row(r: &Row<'_>) -> rusqlite::Result<TrialRow> {
         width: r.get(7)?,
         height: r.get(8)?,
         shown_utc: r.get(9)?,
-        answer: answer_at(r, 10)?,
+        replay: r.get::<_, String>(10)? == "replay",
+        answer: answer_at(r, 11)?,
     })
 }
 
@@ -312,6 +317,7 @@ pub struct NewTrial {
     pub token: String,
     pub session_id: i64,
     pub index: u32,
+    pub replay: bool,
     pub category: Option<String>,
     pub levels_json: String,
     pub box_in_image: Option<[f32; 4]>,
@@ -544,8 +550,9 @@ impl TrainerDb {
         self.with(|c| {
             let n = c.execute(
                 "INSERT OR IGNORE INTO trainer_trials
-                    (token, session_id, idx, category, levels, box, width, height, shown_utc)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    (token, session_id, idx, category, levels, box, width, height, shown_utc,
+                     source)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     t.token,
                     t.session_id,
@@ -555,7 +562,8 @@ impl TrainerDb {
                     box_json,
                     t.width,
                     t.height,
-                    now_utc
+                    now_utc,
+                    if t.replay { "replay" } else { "projected" }
                 ],
             )?;
             Ok(n == 1)
@@ -595,7 +603,7 @@ impl TrainerDb {
         self.with(|c| {
             let mut st = c.prepare(
                 "SELECT s.trainee, co.name, co.kind, s.id, s.started_utc, t.idx, t.category,
-                    t.levels, a.answered_utc, a.answer, a.mark_x, a.mark_y, a.category,
+                    t.levels, t.source, a.answered_utc, a.answer, a.mark_x, a.mark_y, a.category,
                     a.response_ms, a.outcome
                  FROM trainer_answers a
                  JOIN trainer_trials t ON t.id = a.trial_id
@@ -615,7 +623,8 @@ impl TrainerDb {
                     index: r.get(5)?,
                     category: r.get(6)?,
                     levels_json: r.get(7)?,
-                    answer: answer_at(r, 8)?.unwrap_or_else(|| AnswerRow {
+                    replay: r.get::<_, String>(8)? == "replay",
+                    answer: answer_at(r, 9)?.unwrap_or_else(|| AnswerRow {
                         answered_utc: String::new(),
                         answer: String::new(),
                         mark: None,

@@ -16,10 +16,13 @@ mod page;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
+use armscan_core::taxonomy::known_category;
 use armscan_core::Category;
-use armscan_synth::sources::TipSources;
+use armscan_synth::sources::{LabelledScan, TipSources};
 use armscan_synth::trial::render_trial;
-use armscan_trainer::plan::{exam_levels, plan_trial, CourseSpec, PlannedTrial};
+use armscan_trainer::plan::{
+    exam_levels, plan_trial, CourseSpec, Library, PlannedTrial, TrialSource,
+};
 use armscan_trainer::staircase::{Levels, Staircase};
 use armscan_trainer::stats::{classify, score, Outcome, Score, ScoredTrial};
 use serde::Serialize;
@@ -37,13 +40,59 @@ pub const MARK_MARGIN_PX: f32 = 12.0;
 /// Trial images kept in memory (a trial evicted is made again from its plan).
 const IMAGE_CACHE: usize = 64;
 
-/// Trainer mode's state: its tables, who may build courses, the recent trial images.
+/// Trainer mode's state: its tables, who may build courses, the library of real material, the
+/// recent trial images.
 #[derive(Debug)]
 pub struct Trainer {
     pub db: TrainerDb,
     /// Who may create courses and see every trainee's scores; `None`: every operator.
     pub trainers: Option<Vec<String>>,
+    library: Arc<TrainerLibrary>,
     images: Mutex<VecDeque<(String, Arc<Vec<u8>>)>>,
+}
+
+/// The real material courses may draw on, read once at start: real threat crops and clean bags
+/// for projection (`armscan_synth::sources::TipSources`), and labelled real scans to replay.
+#[derive(Debug, Default)]
+pub struct TrainerLibrary {
+    pub sources: TipSources,
+    pub replays: Vec<LabelledScan>,
+}
+
+impl TrainerLibrary {
+    /// What the planner needs to know of it.
+    #[must_use]
+    pub fn plan_library(&self) -> Library {
+        Library {
+            real_threats: self
+                .sources
+                .threats
+                .iter()
+                .filter_map(|t| known_category(t.fine_class))
+                .collect(),
+            real_bags: self.sources.bags.len(),
+            replays: self
+                .replays
+                .iter()
+                .map(|r| largest_threat(r).map(|(c, _)| c))
+                .collect(),
+        }
+    }
+}
+
+/// A labelled scan's largest Protocol threat: its category and box (the one a mark must hit).
+fn largest_threat(scan: &LabelledScan) -> Option<(Category, [f32; 4])> {
+    scan.threats
+        .iter()
+        .filter_map(|(class, b)| {
+            known_category(class)
+                .filter(|c| c.is_protocol())
+                .map(|c| (c, *b))
+        })
+        .max_by(|a, b| {
+            let area = |b: &[f32; 4]| (b[2] - b[0]) * (b[3] - b[1]);
+            area(&a.1).total_cmp(&area(&b.1))
+        })
 }
 
 /// A trial as the trainee gets it: no category, no box.
@@ -164,8 +213,26 @@ impl Trainer {
         Self {
             db,
             trainers,
+            library: Arc::new(TrainerLibrary::default()),
             images: Mutex::new(VecDeque::new()),
         }
+    }
+
+    /// Gives courses a library of real material.
+    #[must_use]
+    pub fn with_library(mut self, library: Arc<TrainerLibrary>) -> Self {
+        self.library = library;
+        self
+    }
+
+    /// The library's size: real threat crops, real bags, labelled scans.
+    #[must_use]
+    pub fn library_size(&self) -> (usize, usize, usize) {
+        (
+            self.library.sources.threats.len(),
+            self.library.sources.bags.len(),
+            self.library.replays.len(),
+        )
     }
 
     /// Whether `operator` may build courses and see every trainee.
@@ -282,7 +349,10 @@ impl Trainer {
     fn staircase(&self, trainee: &str, category: Category) -> Result<Staircase, TrainerError> {
         let mut stair = Staircase::new(Levels::default());
         for t in self.db.answered(Some(trainee))? {
-            if t.kind == CourseKind::Training && t.category.as_deref() == Some(category.as_str()) {
+            if t.kind == CourseKind::Training
+                && !t.replay
+                && t.category.as_deref() == Some(category.as_str())
+            {
                 stair.record(t.answer.outcome == "hit");
             }
         }
@@ -296,36 +366,62 @@ impl Trainer {
         index: u32,
     ) -> Result<PlannedTrial, TrainerError> {
         let spec = Self::course_spec(course)?;
+        let library = self.library.plan_library();
         Ok(match course.kind {
             CourseKind::Exam => {
                 let set = session.seed;
-                plan_trial(&spec, session.seed, index, |_| exam_levels(set, index))
+                plan_trial(&spec, &library, session.seed, index, |_| {
+                    exam_levels(set, index)
+                })
             }
             CourseKind::Training => {
                 let mut levels = BTreeMap::new();
                 for c in &spec.categories {
                     levels.insert(c.as_str(), self.levels_for(&session.trainee, *c)?);
                 }
-                plan_trial(&spec, session.seed, index, |c| {
+                plan_trial(&spec, &library, session.seed, index, |c| {
                     levels.get(c.as_str()).copied().unwrap_or_default()
                 })
             }
         })
     }
 
-    fn render_png(planned: &PlannedTrial) -> Result<RenderedTrial, TrainerError> {
-        let trial = render_trial(&planned.request, &TipSources::default())
-            .map_err(|e| TrainerError::Server(e.to_string()))?;
-        let (w, h) = (
-            u32::try_from(trial.width).unwrap_or(0),
-            u32::try_from(trial.height).unwrap_or(0),
-        );
-        let png = crate::app::png_fast(&trial.colour, w, h)
-            .map_err(|e| TrainerError::Server(e.message))?;
-        let bx = trial.threat.as_ref().map(|a| {
-            let [x0, y0, x1, y1] = a.extent;
-            [x0 as f32, y0 as f32, x1 as f32, y1 as f32]
-        });
+    fn render_png(
+        &self,
+        planned: &PlannedTrial,
+        spec: &CourseSpec,
+    ) -> Result<RenderedTrial, TrainerError> {
+        let TrialPixels {
+            rgb,
+            width: w,
+            height: h,
+            box_in_image: bx,
+        } = match &planned.source {
+            TrialSource::Projected(request) => {
+                let trial = render_trial(request, &self.library.sources)
+                    .map_err(|e| TrainerError::Server(e.to_string()))?;
+                let bx = trial.threat.as_ref().map(|a| {
+                    let [x0, y0, x1, y1] = a.extent;
+                    [x0 as f32, y0 as f32, x1 as f32, y1 as f32]
+                });
+                TrialPixels {
+                    rgb: trial.colour,
+                    width: trial.width,
+                    height: trial.height,
+                    box_in_image: bx,
+                }
+            }
+            TrialSource::Replay(i) => {
+                let scan = self
+                    .library
+                    .replays
+                    .get(*i)
+                    .ok_or(TrainerError::NotFound("no such labelled scan"))?;
+                render_replay(scan, spec.width, spec.height)?
+            }
+        };
+        let (w, h) = (u32::try_from(w).unwrap_or(0), u32::try_from(h).unwrap_or(0));
+        let png = crate::app::png_fast(&rgb, w, h).map_err(|e| TrainerError::Server(e.message))?;
         Ok(RenderedTrial {
             png,
             box_in_image: bx,
@@ -376,11 +472,12 @@ impl Trainer {
             box_in_image: bx,
             width: w,
             height: h,
-        } = Self::render_png(&planned)?;
+        } = self.render_png(&planned, &spec)?;
         let new = NewTrial {
             token: token_for_trial(),
             session_id: session.id,
             index,
+            replay: planned.is_replay(),
             category: planned.category.map(|c| c.as_str().to_owned()),
             levels_json: serde_json::to_string(&planned.levels).unwrap_or_default(),
             box_in_image: bx,
@@ -423,8 +520,14 @@ impl Trainer {
         let (trial, session, course) = self.owned_trial(trainee, trial_token)?;
         let levels: Levels = serde_json::from_str(&trial.levels_json).unwrap_or_default();
         let spec = Self::course_spec(&course)?;
-        let planned = plan_trial(&spec, session.seed, trial.index, |_| levels);
-        let rendered = Self::render_png(&planned)?;
+        let planned = plan_trial(
+            &spec,
+            &self.library.plan_library(),
+            session.seed,
+            trial.index,
+            |_| levels,
+        );
+        let rendered = self.render_png(&planned, &spec)?;
         Ok(self.cache(trial_token, rendered.png))
     }
 
@@ -591,6 +694,44 @@ impl Trainer {
         }
         Ok(out)
     }
+}
+
+/// A labelled scan as the console shows it (pseudo-colour or grey, as `armscan scan` reads it),
+/// shrunk to fit `max_w` x `max_h`, with its largest threat's box scaled alike.
+fn render_replay(scan: &LabelledScan, max_w: u32, max_h: u32) -> Result<TrialPixels, TrainerError> {
+    use armscan::ingest::{display_rgb, load_input, IngestOptions};
+    let input = armscan::ScanInput::File(scan.path.clone());
+    let loaded = load_input(&input, &IngestOptions::default())
+        .map_err(|e| TrainerError::Server(format!("labelled scan {}: {e}", scan.path.display())))?;
+    let rgb = display_rgb(&loaded, &armscan::Windowing::default());
+    let (w, h) = rgb.dimensions();
+    let k = (max_w as f32 / w as f32)
+        .min(max_h as f32 / h as f32)
+        .min(1.0);
+    let (nw, nh) = (
+        ((w as f32 * k).round() as u32).max(1),
+        ((h as f32 * k).round() as u32).max(1),
+    );
+    let rgb = if (nw, nh) == (w, h) {
+        rgb
+    } else {
+        image::imageops::resize(&rgb, nw, nh, image::imageops::FilterType::Triangle)
+    };
+    let bx = largest_threat(scan).map(|(_, b)| [b[0] * k, b[1] * k, b[2] * k, b[3] * k]);
+    Ok(TrialPixels {
+        rgb: rgb.into_raw(),
+        width: nw as usize,
+        height: nh as usize,
+        box_in_image: bx,
+    })
+}
+
+/// A trial's packed RGB, its size and the threat's box, before PNG.
+struct TrialPixels {
+    rgb: Vec<u8>,
+    width: usize,
+    height: usize,
+    box_in_image: Option<[f32; 4]>,
 }
 
 /// A trial made: its PNG, the threat's box and the image size.

@@ -9,7 +9,7 @@ use crate::page::shell;
 /// The trainer hub: the courses (loaded by the page), a trainee's start buttons, and for a
 /// trainer the form that builds a course.
 #[must_use]
-pub fn hub(operator: &str, is_trainer: bool) -> Markup {
+pub fn hub(operator: &str, is_trainer: bool, library: (usize, usize, usize)) -> Markup {
     shell(
         "Trainer",
         Some(operator),
@@ -43,6 +43,14 @@ pub fn hub(operator: &str, is_trainer: bool) -> Markup {
                         input #c-firearm type="checkbox" checked; " firearm "
                         input #c-part type="checkbox" checked; " part "
                         input #c-ammunition type="checkbox" checked; " ammunition" }
+                    p { "Library: " (library.0) " real threat crops, " (library.1) " real bags, "
+                        (library.2) " labelled scans (set with --tip-threats, --tip-bags, --replay)." }
+                    label { "replayed labelled scans (share of trials) "
+                        input #c-replay type="number" min="0" max="1" step="0.05" value="0"; }
+                    label { "real threat crops (share of threat trials) "
+                        input #c-real-threat type="number" min="0" max="1" step="0.05" value="0"; }
+                    label { "real bags (share of projected trials) "
+                        input #c-real-bag type="number" min="0" max="1" step="0.05" value="0"; }
                     label { "pass mark d' (exam) " input #c-pass name="pass" type="number" min="0" max="5" step="0.1" value="1.5"; }
                     label { "set version (exam) " input #c-version name="version" maxlength="40" value="1"; }
                     button type="submit" { "create" }
