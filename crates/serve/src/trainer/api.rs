@@ -195,7 +195,9 @@ async fn next_trial(
 ) -> Result<Json<Value>, ApiError> {
     let op = require_operator(&state, &headers)?;
     let t = trainer(&state)?;
-    let next = blocking(move || t.next(&op, &token)).await?;
+    let _slot = t.render_slots.acquire().await.map_err(ApiError::internal)?;
+    let worker = Arc::clone(&t);
+    let next = blocking(move || worker.next(&op, &token)).await?;
     Ok(Json(json!({ "done": next.is_none(), "trial": next })))
 }
 
@@ -206,7 +208,9 @@ async fn trial_image(
 ) -> Result<Response, ApiError> {
     let op = require_operator(&state, &headers)?;
     let t = trainer(&state)?;
-    let png = blocking(move || t.image(&op, &token)).await?;
+    let _slot = t.render_slots.acquire().await.map_err(ApiError::internal)?;
+    let worker = Arc::clone(&t);
+    let png = blocking(move || worker.image(&op, &token)).await?;
     Ok(([(header::CONTENT_TYPE, "image/png")], png.as_ref().clone()).into_response())
 }
 

@@ -49,6 +49,9 @@ pub struct Trainer {
     pub trainers: Option<Vec<String>>,
     library: Arc<TrainerLibrary>,
     images: Mutex<VecDeque<(String, Arc<Vec<u8>>)>>,
+    /// Trials made at once: one per core, so that ten trainees asking together are served in
+    /// turn rather than all slowed to the last one's pace.
+    pub(crate) render_slots: tokio::sync::Semaphore,
 }
 
 /// The real material courses may draw on, read once at start: real threat crops and clean bags
@@ -215,6 +218,9 @@ impl Trainer {
             trainers,
             library: Arc::new(TrainerLibrary::default()),
             images: Mutex::new(VecDeque::new()),
+            render_slots: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            ),
         }
     }
 
