@@ -59,24 +59,6 @@ async fn send(app: &Router, uri: &str, session: &str) -> (StatusCode, usize) {
     (status, body.len())
 }
 
-async fn login(app: &Router) -> String {
-    let req = Request::post("/api/login")
-        .header(header::HOST, HOST)
-        .header(header::ORIGIN, format!("http://{HOST}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(r#"{"operator":"bench"}"#))
-        .unwrap();
-    let response = app.clone().oneshot(req).await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
-    cookie
-        .split(';')
-        .next()
-        .unwrap()
-        .trim_start_matches("armscan_session=")
-        .to_owned()
-}
-
 fn percentile(sorted_ms: &[f64], p: f64) -> f64 {
     let i = ((sorted_ms.len() as f64 - 1.0) * p).round() as usize;
     sorted_ms[i.min(sorted_ms.len() - 1)]
@@ -136,7 +118,7 @@ async fn main() {
         }),
     );
     let app = router(Arc::new(AppState::new(Arc::clone(&store), Arc::clone(&db))));
-    let session = login(&app).await;
+    let session = login_as(&app, "bench").await;
 
     println!("console bench: {rounds} requests each, 2 runtime threads, in process");
     let base = format!("/api/scans/{big_id}/image");
@@ -197,7 +179,7 @@ async fn main() {
         Arc::clone(&queue_store),
         Arc::clone(&queue_db),
     )));
-    let queue_session = login(&queue_app).await;
+    let queue_session = login_as(&queue_app, "bench").await;
     {
         let db = Arc::clone(&queue_db);
         let ids = ids.clone();

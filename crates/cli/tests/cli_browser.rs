@@ -11,9 +11,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
 use common::*;
 
@@ -51,37 +50,22 @@ impl Drop for Console {
 }
 
 fn start_console(dir: &Path, extra: &[&str]) -> (Console, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_armscan"))
-        .arg("serve")
-        .arg("--scans")
-        .arg(repo().join("datasets/samples"))
-        .args(["--db", "console.sqlite", "--addr", "127.0.0.1:0"])
-        .args(["--backend", "tract", "--threads", "2", "--model"])
-        .arg(real_model())
-        .args(extra)
-        .current_dir(dir)
-        .env_remove("ARMSCAN_MODEL")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    let mut addr = String::new();
-    while stderr.read_line(&mut line).unwrap() > 0 {
-        if let Some(rest) = line.split("console at http://").nth(1) {
-            addr = rest.split('/').next().unwrap().to_owned();
-            break;
-        }
-        line.clear();
-    }
-    assert!(!addr.is_empty(), "no address announced: {line}");
-    // Keep draining stderr so the console never blocks on a full pipe.
-    std::thread::spawn(move || {
-        let mut sink = String::new();
-        while stderr.read_line(&mut sink).is_ok_and(|n| n > 0) {
-            sink.clear();
-        }
-    });
+    let samples = repo().join("datasets/samples");
+    let model = real_model();
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        "--scans".as_ref(),
+        samples.as_os_str(),
+        "--db".as_ref(),
+        "console.sqlite".as_ref(),
+        "--backend".as_ref(),
+        "tract".as_ref(),
+        "--threads".as_ref(),
+        "2".as_ref(),
+        "--model".as_ref(),
+        model.as_os_str(),
+    ];
+    args.extend(extra.iter().map(|a| std::ffi::OsStr::new(*a)));
+    let (child, addr) = spawn_console(dir, &args);
     (Console(child), addr)
 }
 

@@ -4,9 +4,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -69,26 +68,19 @@ fn serves_a_screened_folder_and_records_a_decision() {
     img.save(scans.join("a_block.png")).unwrap();
     std::fs::write(scans.join("b_broken.png"), b"not an image").unwrap();
     let model = fixture_model();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_armscan"))
-        .args(["serve", "--scans", "scans", "--db", "console.sqlite"])
-        .args(["--addr", "127.0.0.1:0", "--backend", "tract", "--model"])
-        .arg(&model)
-        .current_dir(dir.path())
-        .env_remove("ARMSCAN_MODEL")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut addr = String::new();
-    let mut line = String::new();
-    while stderr.read_line(&mut line).unwrap() > 0 {
-        if let Some(rest) = line.split("console at http://").nth(1) {
-            addr = rest.split('/').next().unwrap().to_owned();
-            break;
-        }
-        line.clear();
-    }
-    assert!(!addr.is_empty(), "no address announced: {line}");
+    let (mut child, addr) = spawn_console(
+        dir.path(),
+        &[
+            "--scans".as_ref(),
+            "scans".as_ref(),
+            "--db".as_ref(),
+            "console.sqlite".as_ref(),
+            "--backend".as_ref(),
+            "tract".as_ref(),
+            "--model".as_ref(),
+            model.as_os_str(),
+        ],
+    );
     let login_body = r#"{"operator":"ana"}"#;
     let (status, response) = http(
         &addr,

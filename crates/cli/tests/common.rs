@@ -206,3 +206,36 @@ pub fn png_declaring(w: u32, h: u32) -> Vec<u8> {
         &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
     )
 }
+
+/// Starts `armscan serve ARGS` in `cwd` on `127.0.0.1:0` and returns it with the address it
+/// announced; its stderr is drained on a thread so it never blocks.
+pub fn spawn_console(cwd: &Path, args: &[&std::ffi::OsStr]) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_armscan"))
+        .arg("serve")
+        .args(args)
+        .args(["--addr", "127.0.0.1:0"])
+        .current_dir(cwd)
+        .env_remove("ARMSCAN_MODEL")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let mut addr = String::new();
+    while stderr.read_line(&mut line).unwrap() > 0 {
+        if let Some(rest) = line.split("console at http://").nth(1) {
+            addr = rest.split('/').next().unwrap().to_owned();
+            break;
+        }
+        line.clear();
+    }
+    assert!(!addr.is_empty(), "no address announced: {line}");
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        while stderr.read_line(&mut sink).is_ok_and(|n| n > 0) {
+            sink.clear();
+        }
+    });
+    (child, addr)
+}

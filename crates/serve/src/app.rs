@@ -825,7 +825,7 @@ async fn api_report_csv(
     Ok(csv_response(report_csv(&report), "shift-report.csv"))
 }
 
-fn csv_response(body: String, name: &'static str) -> Response {
+pub(crate) fn csv_response(body: String, name: &'static str) -> Response {
     let disposition = format!("attachment; filename=\"{name}\"");
     let mut response = ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response();
     if let Ok(v) = HeaderValue::from_str(&disposition) {

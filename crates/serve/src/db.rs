@@ -6,14 +6,14 @@
 //! and its category, the note, the tools used and the time from display to decision.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::path::Path;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::ServeError;
+use crate::sqlite::Sqlite;
 
 const SCHEMA: &str = "
 PRAGMA journal_mode = WAL;
@@ -288,8 +288,7 @@ pub struct ShiftReport {
 /// The database, one connection behind a mutex (decisions are small, rare writes).
 #[derive(Debug)]
 pub struct DecisionDb {
-    path: PathBuf,
-    conn: Mutex<Connection>,
+    db: Sqlite,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -306,38 +305,15 @@ impl DecisionDb {
     /// # Errors
     /// [`ServeError::Database`].
     pub fn open(path: &Path) -> Result<Self, ServeError> {
-        let err = |source| ServeError::Database {
-            path: path.to_owned(),
-            source,
-        };
-        let conn = Connection::open(path).map_err(err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(err)?;
-        conn.execute_batch(SCHEMA).map_err(err)?;
         Ok(Self {
-            path: path.to_owned(),
-            conn: Mutex::new(conn),
+            db: Sqlite::open(path, SCHEMA)?,
         })
     }
 
     /// Where the database lives.
     #[must_use]
     pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    fn with<T>(
-        &self,
-        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
-    ) -> Result<T, ServeError> {
-        let mut conn = self
-            .conn
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        f(&mut conn).map_err(|source| ServeError::Database {
-            path: self.path.clone(),
-            source,
-        })
+        self.db.path()
     }
 
     /// Records a login: the operator (kept by name) and a new session for `token`.
@@ -345,7 +321,7 @@ impl DecisionDb {
     /// # Errors
     /// [`ServeError::Database`].
     pub fn login(&self, operator: &str, token: &str, now_utc: &str) -> Result<(), ServeError> {
-        self.with(|c| {
+        self.db.with(|c| {
             let tx = c.transaction()?;
             tx.execute(
                 "INSERT OR IGNORE INTO operators (name, first_login_utc) VALUES (?1, ?2)",
@@ -364,7 +340,7 @@ impl DecisionDb {
     /// # Errors
     /// [`ServeError::Database`].
     pub fn logout(&self, token: &str) -> Result<(), ServeError> {
-        self.with(|c| {
+        self.db.with(|c| {
             c.execute(
                 "DELETE FROM sessions WHERE token_sha256 = ?1",
                 params![token_hash(token)],
@@ -378,7 +354,7 @@ impl DecisionDb {
     /// # Errors
     /// [`ServeError::Database`].
     pub fn operator_of(&self, token: &str) -> Result<Option<String>, ServeError> {
-        self.with(|c| {
+        self.db.with(|c| {
             c.query_row(
                 "SELECT operator FROM sessions WHERE token_sha256 = ?1",
                 params![token_hash(token)],
@@ -393,7 +369,7 @@ impl DecisionDb {
     /// # Errors
     /// [`ServeError::Database`].
     pub fn record(&self, d: &NewDecision, now_utc: &str) -> Result<DecisionRow, ServeError> {
-        let id = self.with(|c| {
+        let id = self.db.with(|c| {
             c.execute(
                 "INSERT INTO decisions (decided_utc, operator, scan_id, scan_name, scan_sha256,
                     engine_status, engine_top_score, decision, category, note, tools,
@@ -448,7 +424,7 @@ impl DecisionDb {
                 engine_top_score, decision, category, note, tools, display_to_decision_ms
              FROM decisions {filter} ORDER BY id"
         );
-        self.with(|c| {
+        self.db.with(|c| {
             let mut stmt = c.prepare(&sql)?;
             let rows = stmt.query_map(args, |r| {
                 Ok(DecisionRow {
@@ -707,7 +683,7 @@ mod tests {
             .unwrap();
         db.record(&decision("b", "clear", DecisionKind::Clear), "t3")
             .unwrap();
-        let conn = Connection::open(db.path()).unwrap();
+        let conn = rusqlite::Connection::open(db.path()).unwrap();
         assert!(conn
             .execute("UPDATE decisions SET decision = 'clear'", [])
             .is_err());

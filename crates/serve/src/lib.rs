@@ -25,6 +25,7 @@ mod app;
 mod error;
 mod page;
 mod run;
+mod sqlite;
 
 pub use app::{
     loopback_hosts, router, ApiError, AppState, Guards, CONTENT_SECURITY_POLICY, SESSION_COOKIE,

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{page, CourseKind, TraineeScores, Trainer, TrainerError};
-use crate::app::{operator, parse_json, require_operator, ApiError, AppState};
+use crate::app::{csv_response, operator, parse_json, require_operator, ApiError, AppState};
 
 impl From<TrainerError> for ApiError {
     fn from(e: TrainerError) -> Self {
@@ -350,28 +350,24 @@ async fn scores_csv(
     let t = trainer(&state)?;
     let who = scope(&t, &op, &q)?;
     let scores = blocking(move || t.scores(who.as_deref())).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"trainer-scores.csv\"",
-            ),
-        ],
-        scores_csv_text(&scores),
-    )
-        .into_response())
+    Ok(csv_response(scores_csv_text(&scores), "trainer-scores.csv"))
+}
+
+/// A page's operator and trainer mode; without a session, the login page.
+fn page_context(state: &AppState, headers: &HeaderMap) -> Result<(String, Arc<Trainer>), Response> {
+    let op = match operator(state, headers) {
+        Ok(Some(op)) => op,
+        Ok(None) => return Err(Redirect::to("/").into_response()),
+        Err(e) => return Err(e.into_response()),
+    };
+    let t = trainer(state).map_err(IntoResponse::into_response)?;
+    Ok((op, t))
 }
 
 async fn page_hub(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let op = match operator(&state, &headers) {
-        Ok(Some(op)) => op,
-        Ok(None) => return Redirect::to("/").into_response(),
-        Err(e) => return e.into_response(),
-    };
-    let t = match trainer(&state) {
-        Ok(t) => t,
-        Err(e) => return e.into_response(),
+    let (op, t) = match page_context(&state, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
     };
     let is_trainer = t.is_trainer(&op);
     Html(page::hub(&op, is_trainer, t.library_size()).into_string()).into_response()
@@ -382,14 +378,9 @@ async fn page_session(
     headers: HeaderMap,
     Path(token): Path<String>,
 ) -> Response {
-    let op = match operator(&state, &headers) {
-        Ok(Some(op)) => op,
-        Ok(None) => return Redirect::to("/").into_response(),
-        Err(e) => return e.into_response(),
-    };
-    let t = match trainer(&state) {
-        Ok(t) => t,
-        Err(e) => return e.into_response(),
+    let (op, t) = match page_context(&state, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
     };
     let (o, tok) = (op.clone(), token.clone());
     let found = blocking(move || {
@@ -415,14 +406,9 @@ async fn page_report(
     headers: HeaderMap,
     Query(q): Query<ScoresQuery>,
 ) -> Response {
-    let op = match operator(&state, &headers) {
-        Ok(Some(op)) => op,
-        Ok(None) => return Redirect::to("/").into_response(),
-        Err(e) => return e.into_response(),
-    };
-    let t = match trainer(&state) {
-        Ok(t) => t,
-        Err(e) => return e.into_response(),
+    let (op, t) = match page_context(&state, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
     };
     let who = match scope(&t, &op, &q) {
         Ok(w) => w,

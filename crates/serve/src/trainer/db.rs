@@ -8,13 +8,13 @@
 //! own: it is the trainee's threat-trial outcomes replayed in order, so it can always be
 //! recomputed from the answers.
 
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::path::Path;
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
 use crate::error::ServeError;
+use crate::sqlite::Sqlite;
 
 const SCHEMA: &str = "
 PRAGMA journal_mode = WAL;
@@ -213,8 +213,7 @@ pub struct CertificateRow {
 /// Trainer mode's database handle (its own connection to the console's database file).
 #[derive(Debug)]
 pub struct TrainerDb {
-    path: PathBuf,
-    conn: Mutex<Connection>,
+    db: Sqlite,
 }
 
 fn json_box(text: Option<String>) -> Option<[f32; 4]> {
@@ -346,31 +345,8 @@ impl TrainerDb {
     /// # Errors
     /// [`ServeError::Database`].
     pub fn open(path: &Path) -> Result<Self, ServeError> {
-        let err = |source| ServeError::Database {
-            path: path.to_owned(),
-            source,
-        };
-        let conn = Connection::open(path).map_err(err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(err)?;
-        conn.execute_batch(SCHEMA).map_err(err)?;
         Ok(Self {
-            path: path.to_owned(),
-            conn: Mutex::new(conn),
-        })
-    }
-
-    fn with<T>(
-        &self,
-        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
-    ) -> Result<T, ServeError> {
-        let mut conn = self
-            .conn
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        f(&mut conn).map_err(|source| ServeError::Database {
-            path: self.path.clone(),
-            source,
+            db: Sqlite::open(path, SCHEMA)?,
         })
     }
 
@@ -383,7 +359,7 @@ impl TrainerDb {
         c: &NewCourse,
         now_utc: &str,
     ) -> Result<Option<CourseRow>, ServeError> {
-        let id = self.with(|conn| {
+        let id = self.db.with(|conn| {
             let n = conn.execute(
                 "INSERT OR IGNORE INTO trainer_courses
                     (name, kind, spec, pass_mark_d_prime, set_version, created_utc, created_by)
@@ -411,7 +387,7 @@ impl TrainerDb {
     /// # Errors
     /// [`ServeError::Database`].
     pub fn courses(&self) -> Result<Vec<CourseRow>, ServeError> {
-        self.with(|c| {
+        self.db.with(|c| {
             let mut st = c.prepare(
                 "SELECT id, name, kind, spec, pass_mark_d_prime, set_version, created_utc,
                     created_by FROM trainer_courses ORDER BY id",
@@ -426,7 +402,7 @@ impl TrainerDb {
     /// # Errors
     /// [`ServeError::Database`].
     pub fn course(&self, id: i64) -> Result<Option<CourseRow>, ServeError> {
-        self.with(|c| {
+        self.db.with(|c| {
             c.query_row(
                 "SELECT id, name, kind, spec, pass_mark_d_prime, set_version, created_utc,
                     created_by FROM trainer_courses WHERE id = ?1",
@@ -449,7 +425,7 @@ impl TrainerDb {
         token: &str,
         now_utc: &str,
     ) -> Result<SessionRow, ServeError> {
-        let id = self.with(|c| {
+        let id = self.db.with(|c| {
             c.execute(
                 "INSERT INTO trainer_sessions (token, course_id, trainee, seed, started_utc)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -478,7 +454,7 @@ impl TrainerDb {
     /// # Errors
     /// [`ServeError::Database`].
     pub fn session(&self, token: &str) -> Result<Option<SessionRow>, ServeError> {
-        self.with(|c| {
+        self.db.with(|c| {
             c.query_row(
                 "SELECT id, token, course_id, trainee, seed, started_utc FROM trainer_sessions
                  WHERE token = ?1",
@@ -494,7 +470,7 @@ impl TrainerDb {
     /// # Errors
     /// [`ServeError::Database`].
     pub fn sessions(&self, trainee: Option<&str>) -> Result<Vec<SessionRow>, ServeError> {
-        self.with(|c| {
+        self.db.with(|c| {
             let mut st = c.prepare(
                 "SELECT id, token, course_id, trainee, seed, started_utc FROM trainer_sessions
                  WHERE ?1 IS NULL OR trainee = ?1 ORDER BY id",
@@ -509,7 +485,7 @@ impl TrainerDb {
     /// # Errors
     /// [`ServeError::Database`].
     pub fn trials(&self, session_id: i64) -> Result<Vec<TrialRow>, ServeError> {
-        self.with(|c| {
+        self.db.with(|c| {
             let mut st = c.prepare(&format!(
                 "SELECT {TRIAL_COLUMNS} FROM trainer_trials t
                  LEFT JOIN trainer_answers a ON a.trial_id = t.id
@@ -525,7 +501,7 @@ impl TrainerDb {
     /// # Errors
     /// [`ServeError::Database`].
     pub fn trial(&self, token: &str) -> Result<Option<TrialRow>, ServeError> {
-        self.with(|c| {
+        self.db.with(|c| {
             c.query_row(
                 &format!(
                     "SELECT {TRIAL_COLUMNS} FROM trainer_trials t
@@ -547,7 +523,7 @@ impl TrainerDb {
         let box_json = t
             .box_in_image
             .map(|b| serde_json::to_string(&b).unwrap_or_default());
-        self.with(|c| {
+        self.db.with(|c| {
             let n = c.execute(
                 "INSERT OR IGNORE INTO trainer_trials
                     (token, session_id, idx, category, levels, box, width, height, shown_utc,
@@ -575,7 +551,7 @@ impl TrainerDb {
     /// # Errors
     /// [`ServeError::Database`].
     pub fn answer(&self, trial_id: i64, a: &AnswerRow) -> Result<bool, ServeError> {
-        self.with(|c| {
+        self.db.with(|c| {
             let n = c.execute(
                 "INSERT OR IGNORE INTO trainer_answers
                     (trial_id, answered_utc, answer, mark_x, mark_y, category, response_ms, outcome)
@@ -600,7 +576,7 @@ impl TrainerDb {
     /// # Errors
     /// [`ServeError::Database`].
     pub fn answered(&self, trainee: Option<&str>) -> Result<Vec<AnsweredTrial>, ServeError> {
-        self.with(|c| {
+        self.db.with(|c| {
             let mut st = c.prepare(
                 "SELECT s.trainee, co.name, co.kind, s.id, s.started_utc, t.idx, t.category,
                     t.levels, t.source, a.answered_utc, a.answer, a.mark_x, a.mark_y, a.category,
@@ -647,7 +623,7 @@ impl TrainerDb {
         c: &NewCertificate,
         now_utc: &str,
     ) -> Result<Option<CertificateRow>, ServeError> {
-        let inserted = self.with(|conn| {
+        let inserted = self.db.with(|conn| {
             let n = conn.execute(
                 "INSERT OR IGNORE INTO trainer_certificates
                     (session_id, trainee, course, set_version, issued_utc, trials, hit_rate,
@@ -683,7 +659,7 @@ impl TrainerDb {
     /// # Errors
     /// [`ServeError::Database`].
     pub fn certificates(&self, trainee: Option<&str>) -> Result<Vec<CertificateRow>, ServeError> {
-        self.with(|c| {
+        self.db.with(|c| {
             let mut st = c.prepare(
                 "SELECT id, session_id, trainee, course, set_version, issued_utc, trials, hit_rate,
                     false_alarm_rate, d_prime, pass_mark_d_prime, passed
