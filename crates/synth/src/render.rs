@@ -267,6 +267,69 @@ struct Pose {
     scale: f32,
 }
 
+/// Background counted as covering a threat: `sqrt(T_high·T_low)` below this.
+pub const COVER_TRANSMISSION: f32 = 0.37;
+
+/// The visible footprint `mask` (of a crop `cw` wide) placed with its crop origin at
+/// `(ox, oy)` of `t`: its pixels inside the image, and how many of them lie over background
+/// denser than [`COVER_TRANSMISSION`] (from `t` before the threat is projected).
+pub(crate) fn footprint_cover(t: &DualT, mask: &[bool], cw: usize, ox: i64, oy: i64) -> (u32, u32) {
+    let (mut area, mut covered) = (0u32, 0u32);
+    for (i, m) in mask.iter().enumerate() {
+        if !*m {
+            continue;
+        }
+        let (x, y) = ((i % cw) as i64 + ox, (i / cw) as i64 + oy);
+        if x < 0 || y < 0 || x >= t.width as i64 || y >= t.height as i64 {
+            continue;
+        }
+        let bi = y as usize * t.width + x as usize;
+        area += 1;
+        if single_energy_view(t.high[bi], t.low[bi]) < COVER_TRANSMISSION {
+            covered += 1;
+        }
+    }
+    (area, covered)
+}
+
+/// Mean `1 - sqrt(T_high·T_low)` of `t` over the `w` x `h` box at `(x0, y0)` (inside the image).
+pub(crate) fn box_clutter(t: &DualT, x0: i64, y0: i64, w: i64, h: i64) -> f32 {
+    let mut dens = 0.0f64;
+    for y in y0..y0 + h {
+        for x in x0..x0 + w {
+            let bi = y as usize * t.width + x as usize;
+            dens += f64::from(1.0 - single_energy_view(t.high[bi], t.low[bi]));
+        }
+    }
+    (dens / (w * h).max(1) as f64) as f32
+}
+
+/// `object` rasterised alone into a square crop just large enough for any rotation, at `mm`
+/// per pixel, as transmissions.
+pub(crate) fn threat_crop(
+    object: &crate::shapes::Object,
+    mm: f32,
+    angle: f32,
+    scale: f32,
+    mirror: bool,
+) -> DualT {
+    // the same arithmetic as ever, so scenes keep their bytes
+    let k = 1.0 / mm;
+    let r = (object.radius() * k * scale).ceil() as usize + 3;
+    let side = 2 * r + 1;
+    let mut crop = AttenuationMap::new(side, side);
+    let pl = Placement {
+        cx: r as f32 + 0.5,
+        cy: r as f32 + 0.5,
+        angle,
+        scale,
+        mirror,
+        mm_per_px: mm,
+    };
+    draw(&mut crop, object, &pl);
+    crop.transmission()
+}
+
 fn place_threat(
     t: &mut DualT,
     inside: [f32; 4],
@@ -274,7 +337,6 @@ fn place_threat(
     threat: Threat,
     rng: &mut Rng,
 ) -> Option<ThreatAnnotation> {
-    let k = 1.0 / mm;
     for attempt in 0..4 {
         let scale = rng.range(0.96, 1.12);
         let angle = if attempt < 2 {
@@ -283,19 +345,7 @@ fn place_threat(
             rng.range(-0.15, 0.15) + if rng.chance(0.5) { PI } else { 0.0 }
         };
         let mirrored = rng.chance(0.5);
-        let r = (threat.object.radius() * k * scale).ceil() as usize + 3;
-        let side = 2 * r + 1;
-        let mut crop = AttenuationMap::new(side, side);
-        let pl = Placement {
-            cx: r as f32 + 0.5,
-            cy: r as f32 + 0.5,
-            angle,
-            scale,
-            mirror: mirrored,
-            mm_per_px: mm,
-        };
-        draw(&mut crop, &threat.object, &pl);
-        let ct = crop.transmission();
+        let ct = threat_crop(&threat.object, mm, angle, scale, mirrored);
         let meta = Pose {
             fine_class: threat.fine_class,
             variant: threat.variant.to_owned(),
@@ -340,25 +390,8 @@ fn place_crop(
     );
     let (ox, oy) = (x0 - bx0 as i64, y0 - by0 as i64);
     // difficulty, from the background before this threat
-    let mut area = 0u32;
-    let mut occluded = 0u32;
-    for (i, m) in mask.iter().enumerate() {
-        if *m {
-            let (cx, cy) = ((i % cw) as i64 + ox, (i / cw) as i64 + oy);
-            let bi = (cy as usize) * t.width + cx as usize;
-            area += 1;
-            if single_energy_view(t.high[bi], t.low[bi]) < 0.37 {
-                occluded += 1;
-            }
-        }
-    }
-    let mut dens = 0.0f64;
-    for y in y0..y0 + bh as i64 {
-        for x in x0..x0 + bw as i64 {
-            let bi = y as usize * t.width + x as usize;
-            dens += f64::from(1.0 - single_energy_view(t.high[bi], t.low[bi]));
-        }
-    }
+    let (area, occluded) = footprint_cover(t, &mask, cw, ox, oy);
+    let clutter_density = box_clutter(t, x0, y0, bw as i64, bh as i64);
     project_mut(t, ct, ox, oy);
     let deg = (pose.angle.to_degrees() % 360.0 + 360.0) % 360.0;
     Some(ThreatAnnotation {
@@ -373,7 +406,7 @@ fn place_crop(
         ],
         area,
         occluded_fraction: occluded as f32 / area.max(1) as f32,
-        clutter_density: (dens / f64::from(bw * bh)) as f32,
+        clutter_density,
         pose_deg: deg,
         mirrored: pose.mirrored,
         scale: pose.scale,

@@ -28,19 +28,19 @@ use armscan_core::colour::{pseudo_colour_image, single_energy_view};
 use armscan_core::taxonomy::{known_category, Category};
 
 use crate::error::SynthError;
-use crate::physics::{to_u8, AttenuationMap, DetectorModel, DualT};
-use crate::render::{ThreatAnnotation, VISIBLE_THRESHOLD};
+use crate::physics::{to_u8, DetectorModel, DualT};
+use crate::render::{
+    box_clutter, footprint_cover, threat_crop, ThreatAnnotation, VISIBLE_THRESHOLD,
+};
 use crate::rng::Rng;
 use crate::scene::background;
-use crate::shapes::{draw, Placement};
 use crate::sources::{read_bag, rescale, rotate, TipSources};
 use crate::threats::{build, random_threat_from};
 use crate::tip::{attenuation_mask, mask_extent, project_mut};
 
 /// Random places tried for the threat; the one nearest the cover asked for is kept.
 pub const PLACEMENT_CANDIDATES: usize = 32;
-/// Background counted as covering the threat: `sqrt(T_high·T_low)` below this.
-pub const COVER_TRANSMISSION: f32 = 0.37;
+pub use crate::render::COVER_TRANSMISSION;
 /// The steepest view: beyond it a flat object becomes a line.
 pub const MAX_OUT_OF_PLANE_DEG: f32 = 80.0;
 
@@ -158,21 +158,9 @@ fn easy_pose(
     rng: &mut Rng,
 ) -> Result<(DualT, &'static str, String), SynthError> {
     let synthetic = |t: crate::threats::Threat, rng: &mut Rng| {
-        let k = 1.0 / mm;
         let scale = rng.range(0.96, 1.08);
-        let r = (t.object.radius() * k * scale).ceil() as usize + 3;
-        let side = 2 * r + 1;
-        let mut crop = AttenuationMap::new(side, side);
-        let pl = Placement {
-            cx: r as f32 + 0.5,
-            cy: r as f32 + 0.5,
-            angle: 0.0,
-            scale,
-            mirror: false,
-            mm_per_px: mm,
-        };
-        draw(&mut crop, &t.object, &pl);
-        (crop.transmission(), t.fine_class, t.variant.to_owned())
+        let crop = threat_crop(&t.object, mm, 0.0, scale, false);
+        (crop, t.fine_class, t.variant.to_owned())
     };
     match threat {
         TrialThreat::Category(c) => {
@@ -205,44 +193,12 @@ fn easy_pose(
     }
 }
 
-/// Cover of the footprint `mask` (crop `cw` wide) placed with its crop origin at `(ox, oy)`.
-fn cover_at(t: &DualT, mask: &[bool], cw: usize, ox: i64, oy: i64) -> (u32, u32) {
-    let (mut area, mut covered) = (0u32, 0u32);
-    for (i, m) in mask.iter().enumerate() {
-        if !*m {
-            continue;
-        }
-        let (x, y) = ((i % cw) as i64 + ox, (i / cw) as i64 + oy);
-        if x < 0 || y < 0 || x >= t.width as i64 || y >= t.height as i64 {
-            continue;
-        }
-        let bi = y as usize * t.width + x as usize;
-        area += 1;
-        if single_energy_view(t.high[bi], t.low[bi]) < COVER_TRANSMISSION {
-            covered += 1;
-        }
-    }
-    (area, covered)
-}
-
 fn mean_clutter(t: &DualT, inside: [f32; 4]) -> f32 {
-    let x0 = inside[0].max(0.0) as usize;
-    let y0 = inside[1].max(0.0) as usize;
-    let x1 = (inside[2].max(0.0) as usize).min(t.width);
-    let y1 = (inside[3].max(0.0) as usize).min(t.height);
-    let (mut sum, mut n) = (0.0f64, 0u64);
-    for y in y0..y1 {
-        for x in x0..x1 {
-            let i = y * t.width + x;
-            sum += f64::from(1.0 - single_energy_view(t.high[i], t.low[i]));
-            n += 1;
-        }
-    }
-    if n == 0 {
-        0.0
-    } else {
-        (sum / n as f64) as f32
-    }
+    let x0 = (inside[0].max(0.0) as usize).min(t.width);
+    let y0 = (inside[1].max(0.0) as usize).min(t.height);
+    let x1 = (inside[2].max(0.0) as usize).clamp(x0, t.width);
+    let y1 = (inside[3].max(0.0) as usize).clamp(y0, t.height);
+    box_clutter(t, x0 as i64, y0 as i64, (x1 - x0) as i64, (y1 - y0) as i64)
 }
 
 /// Makes a trial: the bag, then (for a threat trial) the threat in its easy pose, turned by the
@@ -371,7 +327,7 @@ pub fn render_trial(req: &TrialRequest, sources: &TipSources) -> Result<Trial, S
             let y0 = (rng.range(region[1], region[3] - bh as f32 + 1.0).floor() as i64)
                 .clamp(0, t.height as i64 - bh);
             let (ox, oy) = (x0 - bx0 as i64, y0 - by0 as i64);
-            let (area, covered) = cover_at(&t, &mask, cw, ox, oy);
+            let (area, covered) = footprint_cover(&t, &mask, cw, ox, oy);
             let cover = covered as f32 / area.max(1) as f32;
             let gap = (cover - pose.target_cover).abs();
             if best.is_none_or(|b| gap < b.0) {
@@ -382,13 +338,7 @@ pub fn render_trial(req: &TrialRequest, sources: &TipSources) -> Result<Trial, S
             return Err(bad("no placement tried".into()));
         };
         let (ox, oy) = (x0 - bx0 as i64, y0 - by0 as i64);
-        let mut dens = 0.0f64;
-        for y in y0..y0 + bh {
-            for x in x0..x0 + bw {
-                let bi = y as usize * t.width + x as usize;
-                dens += f64::from(1.0 - single_energy_view(t.high[bi], t.low[bi]));
-            }
-        }
+        let clutter_density = box_clutter(&t, x0, y0, bw, bh);
         project_mut(&mut t, &ct, ox, oy);
         let deg = (angle.to_degrees() % 360.0 + 360.0) % 360.0;
         annotation = Some(ThreatAnnotation {
@@ -403,7 +353,7 @@ pub fn render_trial(req: &TrialRequest, sources: &TipSources) -> Result<Trial, S
             ],
             area,
             occluded_fraction: covered as f32 / area.max(1) as f32,
-            clutter_density: (dens / (bw * bh) as f64) as f32,
+            clutter_density,
             pose_deg: deg,
             mirrored,
             scale: 1.0,
