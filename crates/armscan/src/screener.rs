@@ -11,7 +11,8 @@ use armscan_detect::{
     UnknownSpacing,
 };
 use armscan_ingest::{
-    display_rgb, load_input, load_scan_bytes, DecodeLimits, IngestOptions, ScanInput, Windowing,
+    display_rgb, load_input, load_pair_bytes, load_scan_bytes, DecodeLimits, IngestOptions,
+    ScanInput, Windowing,
 };
 use armscan_report::{RunInfo, ScanRecord};
 use image::RgbImage;
@@ -329,6 +330,28 @@ impl Screener {
                 load_scan_bytes(name, bytes, &self.ingest)
                     .map(Cow::Owned)
                     .map_err(|e| error_chain_text(&e))
+            },
+            false,
+        )
+        .record
+    }
+
+    /// Screens a dual-energy pair given as the bytes of its two files (an upload); `name` names
+    /// the scan in the record, `NAME_high` and `NAME_low` the files in errors.
+    #[must_use]
+    pub fn screen_pair_bytes(&self, name: &str, high: &[u8], low: &[u8]) -> ScanRecord {
+        self.guarded(
+            name.to_owned(),
+            || {
+                load_pair_bytes(
+                    &format!("{name}_high"),
+                    high,
+                    &format!("{name}_low"),
+                    low,
+                    &self.ingest,
+                )
+                .map(Cow::Owned)
+                .map_err(|e| error_chain_text(&e))
             },
             false,
         )

@@ -428,8 +428,17 @@ pub struct ServeArgs {
     pub watch: Option<PathBuf>,
 
     /// Screen this folder (or file) once at start and serve its scans.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "api_only")]
     pub scans: Option<PathBuf>,
+
+    /// Serve only the HTTP API for integrators (`POST /v1/scans`, `/v1/model`, `/healthz`,
+    /// `/openapi.json`), no console.
+    #[arg(long, conflicts_with = "watch")]
+    pub api_only: bool,
+
+    /// The most bytes a scan upload to `POST /v1/scans` may have.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub max_upload_bytes: usize,
 
     /// Output folder: with --watch, results.jsonl, results/ and the journal; the decisions
     /// database by default.

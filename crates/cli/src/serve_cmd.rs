@@ -31,7 +31,8 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             Some((in_dir, out))
         }
         (None, Some(_)) => None,
-        _ => bail!("give what to serve: --watch IN_DIR --out DIR, or --scans DIR"),
+        (None, None) if args.api_only => None,
+        _ => bail!("give what to serve: --watch IN_DIR --out DIR, --scans DIR, or --api-only"),
     };
     let db_path = match (&args.db, &args.out) {
         (Some(db), _) => db.clone(),
@@ -39,6 +40,8 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
             out.join(DB_FILE)
         }
+        // the API alone keeps no decisions
+        (None, None) if args.api_only => std::path::PathBuf::from(":memory:"),
         (None, None) => bail!("--scans needs --db FILE or --out DIR for the decisions database"),
     };
 
@@ -68,16 +71,22 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         Some((in_dir, out)) => {
             Source::Watch(args.timing.config(in_dir, out, screener.threads())?)
         }
+        None if args.api_only => Source::ApiOnly,
         None => Source::Scans(args.scans.clone().unwrap_or_default()),
     };
 
     let options = ServeOptions::new(args.addr, db_path)
-        .with_guards(Guards::default().with_token(token))
+        .with_guards(
+            Guards::default()
+                .with_token(token)
+                .with_max_scan_bytes(args.max_upload_bytes),
+        )
         .with_trainers(Some(args.trainers.clone()))
         .with_trainer_library(library);
     let stop = Arc::new(AtomicBool::new(false));
     serve(screener, source, &options, stop, |bound| {
-        eprintln!("armscan: console at http://{bound}/ (Ctrl-C stops it)");
+        let what = if args.api_only { "API" } else { "console" };
+        eprintln!("armscan: {what} at http://{bound}/ (Ctrl-C stops it)");
     })
     .context("serving the console")?;
     eprintln!("armscan: console stopped");

@@ -224,7 +224,7 @@ pub fn spawn_console(cwd: &Path, args: &[&std::ffi::OsStr]) -> (std::process::Ch
     let mut line = String::new();
     let mut addr = String::new();
     while stderr.read_line(&mut line).unwrap() > 0 {
-        if let Some(rest) = line.split("console at http://").nth(1) {
+        if let Some(rest) = line.split(" at http://").nth(1) {
             addr = rest.split('/').next().unwrap().to_owned();
             break;
         }

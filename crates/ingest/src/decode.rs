@@ -143,6 +143,26 @@ pub fn load_scan_bytes(
     Ok(Scan::new(name, planes).with_pixel_spacing(spacing))
 }
 
+/// Reads a dual-energy scan given as the bytes of its two single-plane files (an upload);
+/// `high_name` and `low_name` name them in errors.
+///
+/// # Errors
+/// As [`load_scan_bytes`] for either file, or [`IngestError::Pair`] when they do not form a
+/// pair.
+pub fn load_pair_bytes(
+    high_name: &str,
+    high: &[u8],
+    low_name: &str,
+    low: &[u8],
+    options: &IngestOptions,
+) -> Result<Scan, IngestError> {
+    dual_pair_from_bytes(
+        (Path::new(high_name), high),
+        (Path::new(low_name), low),
+        options,
+    )
+}
+
 /// Reads a dual-energy scan given as two single-plane files of the same size.
 ///
 /// # Errors

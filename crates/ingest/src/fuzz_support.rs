@@ -5,11 +5,8 @@
 //! The functions never panic on any input (that is what is fuzzed); they return the same errors
 //! as [`crate::load_scan`] and [`crate::load_dual_pair`].
 
-use std::path::Path;
-
 use armscan_core::Scan;
 
-use crate::decode::dual_pair_from_bytes;
 use crate::{detector_grey, display_rgb, DecodeLimits, IngestError, IngestOptions, Windowing};
 
 /// Limits for fuzzing: the default side limit, but 4 MP and 8 MiB, so that an input declaring a
@@ -38,11 +35,7 @@ pub fn decode_pair_bytes(
     low: &[u8],
     options: &IngestOptions,
 ) -> Result<Scan, IngestError> {
-    dual_pair_from_bytes(
-        (Path::new("<high>"), high),
-        (Path::new("<low>"), low),
-        options,
-    )
+    crate::decode::load_pair_bytes("<high>", high, "<low>", low, options)
 }
 
 /// Runs what follows decoding in `armscan scan`: the detector's grey view under each windowing

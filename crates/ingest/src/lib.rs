@@ -21,7 +21,9 @@ mod spacing;
 mod walk;
 mod window;
 
-pub use decode::{load_dual_pair, load_input, load_scan, load_scan_bytes, IngestOptions};
+pub use decode::{
+    load_dual_pair, load_input, load_pair_bytes, load_scan, load_scan_bytes, IngestOptions,
+};
 pub use error::{IngestError, IngestFault};
 pub use limits::DecodeLimits;
 pub use profile::read_scanner_profile;

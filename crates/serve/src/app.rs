@@ -21,6 +21,7 @@ use serde_json::{json, Value};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
+use crate::api_v1::ApiState;
 use crate::db::{
     decisions_csv, report_csv, DecisionDb, DecisionKind, NewDecision, ShiftWindow, ThreatCategory,
 };
@@ -62,15 +63,18 @@ pub struct Guards {
     pub max_body_bytes: usize,
     /// The longest a request may take (408 beyond).
     pub request_timeout: Duration,
+    /// The most bytes a scan upload to `POST /v1/scans` may have (413 beyond).
+    pub max_scan_bytes: usize,
 }
 
 impl Default for Guards {
-    /// No token, 64 KiB bodies, 30 s.
+    /// No token, 64 KiB bodies (64 MiB scan uploads), 30 s.
     fn default() -> Self {
         Self {
             token: None,
             max_body_bytes: 64 * 1024,
             request_timeout: Duration::from_secs(30),
+            max_scan_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -93,6 +97,12 @@ impl Guards {
         self.request_timeout = timeout;
         self
     }
+
+    #[must_use]
+    pub fn with_max_scan_bytes(mut self, bytes: usize) -> Self {
+        self.max_scan_bytes = bytes;
+        self
+    }
 }
 
 /// What the router needs: the queue, the database and the guards' settings.
@@ -111,6 +121,10 @@ pub struct AppState {
     pub windowing: Windowing,
     /// Trainer mode (`/trainer`), when on.
     pub trainer: Option<Arc<Trainer>>,
+    /// The integrators' API (`/v1`), when on.
+    pub api: Option<Arc<ApiState>>,
+    /// The console's pages and its API (`false`: the `/v1` API alone, `--api-only`).
+    pub console: bool,
     cache: Mutex<Vec<(String, Arc<Rendered>)>>,
 }
 
@@ -136,6 +150,8 @@ impl AppState {
             ingest: IngestOptions::default(),
             windowing: Windowing::default(),
             trainer: None,
+            api: None,
+            console: true,
             cache: Mutex::new(Vec::new()),
         }
     }
@@ -163,6 +179,20 @@ impl AppState {
     #[must_use]
     pub fn with_windowing(mut self, windowing: Windowing) -> Self {
         self.windowing = windowing;
+        self
+    }
+
+    /// Turns the `/v1` API on.
+    #[must_use]
+    pub fn with_api(mut self, api: Arc<ApiState>) -> Self {
+        self.api = Some(api);
+        self
+    }
+
+    /// Serves the console (`true`, the default) or only the `/v1` API.
+    #[must_use]
+    pub fn with_console(mut self, console: bool) -> Self {
+        self.console = console;
         self
     }
 
@@ -212,10 +242,39 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The console's router with its guards and limits.
+/// The console's router with its guards and limits: the console's pages and API (bodies up to
+/// [`Guards::max_body_bytes`]) and the `/v1` API (uploads up to [`Guards::max_scan_bytes`]),
+/// each where it is on.
 pub fn router(state: Arc<AppState>) -> Router {
     let max_body = state.guards.max_body_bytes;
+    let max_scan = state.guards.max_scan_bytes;
     let timeout = state.guards.request_timeout;
+    let mut app = Router::new();
+    if state.console {
+        app = app.merge(
+            console_routes()
+                .layer(DefaultBodyLimit::max(max_body))
+                .layer(RequestBodyLimitLayer::new(max_body)),
+        );
+    }
+    if state.api.is_some() {
+        app = app.merge(
+            crate::api_v1::routes()
+                .layer(DefaultBodyLimit::max(max_scan))
+                .layer(RequestBodyLimitLayer::new(max_scan)),
+        );
+    }
+    app.fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such page") })
+        .layer(middleware::from_fn_with_state(Arc::clone(&state), guard))
+        .layer(middleware::from_fn(security_headers))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .with_state(state)
+}
+
+fn console_routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/", get(page_queue))
         .route("/scan/{id}", get(page_scan))
@@ -232,16 +291,6 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/report.json", get(api_report_json))
         .route("/api/report.csv", get(api_report_csv))
         .merge(crate::trainer::routes())
-        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such page") })
-        .layer(middleware::from_fn_with_state(Arc::clone(&state), guard))
-        .layer(DefaultBodyLimit::max(max_body))
-        .layer(RequestBodyLimitLayer::new(max_body))
-        .layer(middleware::from_fn(security_headers))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            timeout,
-        ))
-        .with_state(state)
 }
 
 async fn security_headers(request: Request, next: Next) -> Response {
@@ -337,7 +386,11 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
     if changes_state {
         let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
         let expected = format!("http://{host}");
-        if origin.is_none_or(|o| !o.eq_ignore_ascii_case(&expected)) || host.is_empty() {
+        // The console's own page always sends its Origin; a program calling `/v1` sends none
+        // (and a browser on another site always sends its own, which is refused).
+        let program = request.uri().path().starts_with("/v1/") && origin.is_none();
+        let foreign = origin.is_none_or(|o| !o.eq_ignore_ascii_case(&expected));
+        if (foreign && !program) || host.is_empty() {
             return ApiError::new(
                 StatusCode::FORBIDDEN,
                 "cross-origin request refused (Origin must be this console)",

@@ -17,6 +17,7 @@
 //! (a hash), looked up in memory: no path from a request reaches the file system. Errors are
 //! `{"error": MESSAGE}` without internals.
 
+pub mod api_v1;
 pub mod db;
 pub mod store;
 pub mod trainer;

@@ -10,6 +10,7 @@ use std::time::Duration;
 use armscan::{collect_inputs, ScanInput, ScanRecord, ScreenRequest, Screener};
 use armscan_watch::{ScanState, WatchConfig, Watcher, DONE_DIR, RESULTS_DIR};
 
+use crate::api_v1::ApiState;
 use crate::app::{loopback_hosts, router, AppState, Guards};
 use crate::db::DecisionDb;
 use crate::error::ServeError;
@@ -27,6 +28,8 @@ pub enum Source {
     Scans(PathBuf),
     /// A scanner's output folder, watched exactly as `armscan watch` does.
     Watch(WatchConfig),
+    /// No queue: the `/v1` API alone (`armscan serve --api-only`).
+    ApiOnly,
 }
 
 /// How the console is served.
@@ -266,8 +269,16 @@ pub fn serve(
         hosts.push(bound.to_string());
         Some(hosts)
     };
+    let screener = Arc::new(screener);
+    let api = Arc::new(ApiState::new(
+        Arc::clone(&screener),
+        screener.threads().max(1) * 4,
+        Arc::clone(&stop),
+    ));
     let state = Arc::new(
         AppState::new(Arc::clone(&store), Arc::clone(&db))
+            .with_api(api)
+            .with_console(!matches!(source, Source::ApiOnly))
             .with_guards(options.guards.clone())
             .with_allowed_hosts(hosts)
             // scans are read again to be shown exactly as the screener read them
@@ -291,6 +302,7 @@ pub fn serve(
                 Ok(())
             }
             Source::Watch(config) => watch_loop(&screener, config, &worker_store, &worker_stop),
+            Source::ApiOnly => Ok(()),
         }
     });
 
