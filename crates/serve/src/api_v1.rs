@@ -88,8 +88,9 @@ pub struct ScanRecordDoc(Value);
 #[allow(dead_code)]
 pub struct ScanBytes(Vec<u8>);
 
-/// A dual-energy pair: the two files as the parts `high` and `low`.
-#[derive(Debug, ToSchema)]
+/// A dual-energy pair: the two files as the parts `high` and `low`, and no other part.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct PairUpload {
     #[schema(value_type = String, format = Binary)]
@@ -103,6 +104,7 @@ pub struct PairUpload {
 #[into_params(parameter_in = Query)]
 pub struct ScanQuery {
     /// The name the record gives the scan (default `upload`): printable, at most 200 characters.
+    #[param(min_length = 1, max_length = 200, pattern = "^[^\\x00-\\x1f\\x7f]+$")]
     name: Option<String>,
 }
 
