@@ -16,7 +16,6 @@ import argparse
 import http.client
 import io
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,11 +27,7 @@ import e2e  # noqa: E402
 
 ROOT = e2e.ROOT
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+free_port = e2e.free_port
 
 
 def rss_mb(pid):

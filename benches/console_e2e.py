@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,11 +33,7 @@ import e2e  # noqa: E402  (ensure_venv, ort_lib, generate)
 
 ROOT = e2e.ROOT
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+free_port = e2e.free_port
 
 
 def results(out_dir):

@@ -24,6 +24,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV = os.path.join(ROOT, "benches", "python", ".venv")
 
 
+def free_port():
+    """A free TCP port on loopback (for the servers the benches start)."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def sh(cmd, **kw):
     return subprocess.run(cmd, check=True, **kw)
 
