@@ -10,7 +10,8 @@
 //!   trial planned and projected, PNG served), against 300 ms; and 10 trainees at once, against
 //!   no trial taking over 1 s.
 //!
-//! Run: `cargo bench -p armscan-benches --bench console` (`-- --quick` for 5 rounds).
+//! Run: `cargo bench -p armscan-benches --bench console` (`-- --quick` for 5 rounds; under
+//! `cargo test` it runs 2, as a smoke test).
 //! The console's cost to the watcher's scans/s is `benches/console_e2e.py`'s.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -94,8 +95,15 @@ fn verdict(value_ms: f64, target_ms: f64) -> &'static str {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
-    let rounds = if quick { 5 } else { 30 };
+    // `cargo bench` passes --bench; `cargo test --all-targets` runs this once as a smoke test.
+    let args: Vec<String> = std::env::args().collect();
+    let rounds = if !args.iter().any(|a| a == "--bench") {
+        2
+    } else if args.iter().any(|a| a == "--quick") {
+        5
+    } else {
+        30
+    };
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(ScanStore::new());
     let db = Arc::new(DecisionDb::open(&dir.path().join("console.sqlite")).unwrap());
@@ -333,7 +341,11 @@ async fn trainer(rounds: usize) {
         one[one.len() - 1],
         verdict(p95, 300.0)
     );
-    let per = if rounds >= 30 { 10 } else { 3 };
+    let per = match rounds {
+        30.. => 10,
+        5.. => 3,
+        _ => 1,
+    };
     let started = Instant::now();
     let tasks: Vec<_> = (0..10)
         .map(|i| tokio::spawn(trainee(app.clone(), format!("trainee{i}"), course, per)))

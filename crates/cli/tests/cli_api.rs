@@ -2,7 +2,7 @@
 //! Schemathesis (every check but "positive data acceptance": a schema-valid body of random
 //! bytes is rightly refused as no image, 422), with an access token; no 500, no crash, every
 //! status code and content type as documented. The limits' codes are tested in process
-//! (`crates/serve/tests/api_v1.rs`).
+//! (`crates/serve/tests/serve/api_v1.rs`).
 //!
 //! Needs Schemathesis in `./.venv` (`.ci/run` installs `requirements-test.txt`): skipped with a
 //! message outside CI when missing, a failure under CI.

@@ -2,11 +2,9 @@
 //! queue live (failed ones as failed), their images are served from `.done/`, and a restart
 //! brings the queue and the decisions back.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
@@ -17,9 +15,7 @@ use armscan_watch::WatchConfig;
 use image::{GrayImage, Luma};
 use serde_json::Value;
 
-fn fixture_model() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../detect/tests/fixtures/dark_blob.manifest.json")
-}
+use super::common::fixture_model;
 
 fn http(addr: SocketAddr, request: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).unwrap();

@@ -1,8 +1,6 @@
 //! The console's HTTP API in process (tower's `oneshot`): guards, error cases and their status
 //! codes, the image tools, the queue, decisions and their CSV, and concurrent deciders.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::path::Path;
 use std::sync::Arc;
 
@@ -13,9 +11,7 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use serde_json::json;
 
-mod common;
-
-use common::{get, json_of, login, post, send, HOST, ORIGIN};
+use super::common::{get, json_of, login, post, send, HOST, ORIGIN};
 
 struct Fixture {
     _dir: tempfile::TempDir,

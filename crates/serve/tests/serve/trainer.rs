@@ -2,17 +2,14 @@
 //! 20-trial session, and the stored scores match the answers given (recomputed here from the
 //! database's truth and answers, independently of the scoring code); exams issue certificates
 //! that cannot be edited; trainees never see answers early, nor each other's trials or scores.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::sync::Arc;
 
+use super::common::{get, json_of, login, post, send, ORIGIN};
 use armscan_serve::trainer::{Trainer, TrainerDb};
 use armscan_serve::{router, AppState, DecisionDb, ScanStore};
 use axum::http::StatusCode;
 use axum::Router;
-use common::{get, json_of, login, post, send, ORIGIN};
 use serde_json::{json, Value};
 
 struct Fixture {

@@ -1,6 +1,5 @@
 //! Helpers of the serve crate's in-process tests: requests with a session cookie and an
 //! `Origin`, sending through `oneshot`, logging in.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -76,4 +75,10 @@ pub async fn login(app: &Router, name: &str) -> String {
 
 pub fn json_of(body: &[u8]) -> Value {
     serde_json::from_slice(body).unwrap()
+}
+
+/// The tiny fixture detector (finds dark blobs) of armscan-detect's tests.
+pub fn fixture_model() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../detect/tests/fixtures/dark_blob.manifest.json")
 }

@@ -1,26 +1,18 @@
 //! The integrators' API (`/v1`) in process with a real screener (the fixture model on tract):
 //! a scan and a dual-energy pair screened to the same record the facade gives, the OpenAPI
 //! document, and every limit's status code (401, 403, 413, 415, 422, 429, 503).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+use super::common::{fixture_model, get, json_of, send, HOST, ORIGIN};
 use armscan::{BackendChoice, Screener};
 use armscan_serve::api_v1::ApiState;
 use armscan_serve::{router, AppState, DecisionDb, Guards, ScanStore};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use common::{get, json_of, send, HOST, ORIGIN};
 use serde_json::Value;
-
-fn fixture_model() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../detect/tests/fixtures/dark_blob.manifest.json")
-}
 
 fn screener() -> Arc<Screener> {
     Arc::new(
