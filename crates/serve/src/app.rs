@@ -414,10 +414,11 @@ pub(crate) fn require_operator(state: &AppState, headers: &HeaderMap) -> Result<
         .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "log in first (POST /api/login)"))
 }
 
-fn new_session_token() -> String {
+/// 32 random bytes: std's `RandomState` (seeded from the OS) and `/dev/urandom` where it can
+/// be read, through SHA-256. Session cookies, trainer tokens and seeds all come from here.
+pub(crate) fn random_bytes() -> [u8; 32] {
     use sha2::{Digest, Sha256};
     use std::hash::{BuildHasher, Hasher};
-    // std's RandomState is seeded from the OS; /dev/urandom is added where it can be read.
     let mut h = Sha256::new();
     for _ in 0..4 {
         let mut s = std::collections::hash_map::RandomState::new().build_hasher();
@@ -434,7 +435,11 @@ fn new_session_token() -> String {
             h.update(buf);
         }
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    h.finalize().into()
+}
+
+fn new_session_token() -> String {
+    random_bytes().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {

@@ -178,28 +178,18 @@ fn parse_outcome(word: &str) -> Option<Outcome> {
     }
 }
 
-/// A 64-bit seed and a token from the OS's randomness (std's `RandomState`, and `/dev/urandom`
-/// where it can be read).
+/// A random 64-bit seed ([`crate::app::random_bytes`]).
 pub(crate) fn random_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    let mut v = h.finish();
-    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
-        let mut buf = [0u8; 8];
-        if std::io::Read::read_exact(&mut f, &mut buf).is_ok() {
-            v ^= u64::from_le_bytes(buf);
-        }
-    }
-    v
+    let b = crate::app::random_bytes();
+    u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
 }
 
+/// A random 128-bit token, as 32 hex digits.
 fn token() -> String {
-    format!("{:016x}{:016x}", random_u64(), random_u64())
+    crate::app::random_bytes()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The seed of an exam's fixed set: the course's seed and its set version.
@@ -343,26 +333,30 @@ impl Trainer {
         Ok((session, course))
     }
 
-    /// The levels of `trainee`'s next training trial in `category`: their staircase replayed
-    /// over every answered training threat trial of that category, in answer order.
+    /// The staircase of each Protocol category for `trainee`, by category name: each replayed
+    /// over the trainee's answered training threat trials of that category (projected, not
+    /// replays), in answer order, in one pass over the answers. Their levels are the next
+    /// training trial's.
     ///
     /// # Errors
     /// The database.
-    pub fn levels_for(&self, trainee: &str, category: Category) -> Result<Levels, TrainerError> {
-        Ok(self.staircase(trainee, category)?.levels())
-    }
-
-    fn staircase(&self, trainee: &str, category: Category) -> Result<Staircase, TrainerError> {
-        let mut stair = Staircase::new(Levels::default());
+    pub fn staircases(
+        &self,
+        trainee: &str,
+    ) -> Result<BTreeMap<&'static str, Staircase>, TrainerError> {
+        let mut stairs: BTreeMap<&'static str, Staircase> = Category::PROTOCOL
+            .iter()
+            .map(|c| (c.as_str(), Staircase::new(Levels::default())))
+            .collect();
         for t in self.db.answered(Some(trainee))? {
-            if t.kind == CourseKind::Training
-                && !t.replay
-                && t.category.as_deref() == Some(category.as_str())
-            {
+            if t.kind != CourseKind::Training || t.replay {
+                continue;
+            }
+            if let Some(stair) = t.category.as_deref().and_then(|c| stairs.get_mut(c)) {
                 stair.record(t.answer.outcome == "hit");
             }
         }
-        Ok(stair)
+        Ok(stairs)
     }
 
     fn plan(
@@ -381,12 +375,12 @@ impl Trainer {
                 })
             }
             CourseKind::Training => {
-                let mut levels = BTreeMap::new();
-                for c in &spec.categories {
-                    levels.insert(c.as_str(), self.levels_for(&session.trainee, *c)?);
-                }
+                let stairs = self.staircases(&session.trainee)?;
                 plan_trial(&spec, &library, session.seed, index, |c| {
-                    levels.get(c.as_str()).copied().unwrap_or_default()
+                    stairs
+                        .get(c.as_str())
+                        .map(Staircase::levels)
+                        .unwrap_or_default()
                 })
             }
         })
@@ -688,10 +682,11 @@ impl Trainer {
         }
         let mut out = Vec::new();
         for (name, sessions) in by_trainee {
-            let mut levels = BTreeMap::new();
-            for c in Category::PROTOCOL {
-                levels.insert(c.as_str().to_owned(), self.levels_for(&name, c)?);
-            }
+            let levels = self
+                .staircases(&name)?
+                .into_iter()
+                .map(|(c, stair)| (c.to_owned(), stair.levels()))
+                .collect();
             out.push(TraineeScores {
                 trainee: name,
                 sessions,
