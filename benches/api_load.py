@@ -101,10 +101,17 @@ def main():
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--memory", type=int, default=5000)
+    ap.add_argument("--memory-only", action="store_true",
+                    help="skip the throughput runs (1/4/16 clients, CLI): only the memory run")
     ap.add_argument("--model", default=os.path.join(ROOT, "models/armscan-threat-v12/armscan-threat-v12.manifest.json"))
     args = ap.parse_args()
     armscan = os.path.join(ROOT, "target", "release", "armscan")
     lib = e2e.ort_lib(e2e.ensure_venv())
+    if args.memory_only:
+        common = ["--model", args.model, "--backend", "onnxruntime", "--ort-lib", lib, "--threads",
+                  str(args.threads), "--pixel-spacing-mm", "1.0"]
+        memory_run(armscan, common, args.memory)
+        return
     images = e2e.generate(armscan, args.n, 77, os.path.join(ROOT, "target", "bench-scans"))
     files = sorted(os.path.join(images, f) for f in os.listdir(images) if f.endswith("_grey.png"))[: args.n]
     bodies = [open(f, "rb").read() for f in files]
@@ -137,23 +144,28 @@ def main():
           f"included); API at 4 clients / CLI = {ratio:.3f}; target >= 0.90: {'met' if ratio >= 0.90 else 'NOT met'}")
 
     if args.memory:
-        small = tiny_png()
-        port = free_port()
-        server = start_server(armscan, common, port)
-        samples = []
-        try:
-            for k in range(0, args.memory, 500):
-                load(port, [small] * 500, 4)
-                samples.append((k + 500, rss_mb(server.pid)))
-        finally:
-            server.terminate()
-            server.wait()
-        base = samples[1][1] if len(samples) > 1 else samples[0][1]
-        last = samples[-1][1]
-        print("  memory (RSS MB after N small requests): " + ", ".join(f"{n}: {m:.1f}" for n, m in samples))
-        growth = (last - base) / base
-        print(f"  growth after warm-up {100 * growth:+.1f} %; target within 10 %: "
-              f"{'met' if abs(growth) <= 0.10 else 'NOT met'}")
+        memory_run(armscan, common, args.memory)
+
+
+def memory_run(armscan, common, requests):
+    """RSS of a server after every 500 of `requests` small scans at 4 clients."""
+    small = tiny_png()
+    port = free_port()
+    server = start_server(armscan, common, port)
+    samples = []
+    try:
+        for k in range(0, requests, 500):
+            load(port, [small] * 500, 4)
+            samples.append((k + 500, rss_mb(server.pid)))
+    finally:
+        server.terminate()
+        server.wait()
+    base = samples[1][1] if len(samples) > 1 else samples[0][1]
+    last = samples[-1][1]
+    print("  memory (RSS MB after N small requests): " + ", ".join(f"{n}: {m:.1f}" for n, m in samples))
+    growth = (last - base) / base
+    print(f"  growth after warm-up {100 * growth:+.1f} %; target within 10 %: "
+          f"{'met' if abs(growth) <= 0.10 else 'NOT met'}")
 
 
 def tiny_png():

@@ -8,6 +8,8 @@ pub enum Format {
     Jpeg,
     Tiff,
     Bmp,
+    /// DICOS / DICOM: the signature `DICM` stands at byte 128, after the preamble.
+    Dicos,
 }
 
 impl Format {
@@ -17,6 +19,7 @@ impl Format {
             Format::Jpeg => b"\xFF\xD8\xFF",
             Format::Tiff => b"II*\x00",
             Format::Bmp => b"BM",
+            Format::Dicos => b"DICM",
         }
     }
 }
@@ -25,6 +28,17 @@ impl Format {
 /// the fuzzer spends its time inside that format's decoder.
 pub fn run_as(format: Format, data: &[u8]) {
     let sig = format.signature();
+    if matches!(format, Format::Dicos) {
+        if data.get(128..132) == Some(sig) {
+            armscan_ingest::fuzz_support::fuzz_decode(data);
+        } else {
+            let mut with_preamble = vec![0u8; 128];
+            with_preamble.extend_from_slice(sig);
+            with_preamble.extend_from_slice(data);
+            armscan_ingest::fuzz_support::fuzz_decode(&with_preamble);
+        }
+        return;
+    }
     let big_endian_tiff = matches!(format, Format::Tiff) && data.starts_with(b"MM\x00*");
     if data.starts_with(sig) || big_endian_tiff {
         armscan_ingest::fuzz_support::fuzz_decode(data);

@@ -22,6 +22,7 @@
 //! |---|---|---|
 //! | [`core`] | `armscan-core` | types, geometry, taxonomy, verdict thresholds (no I/O) |
 //! | [`ingest`] | `armscan-ingest` | scan formats, dual-energy pairs, decode limits, windowing, folder walking |
+//! | [`dicos`] | `armscan-dicos` | DICOS: DX images in, threat detection reports (TDR) out |
 //! | [`report`] | `armscan-report` | the record contract, JSON lines, report folders (HTML, CSV, overlays) |
 //!
 //! The detector crate (`armscan-detect`) is reached through the screener; only its backend
@@ -31,12 +32,13 @@ mod error;
 mod screener;
 
 pub use armscan_core as core;
+pub use armscan_dicos as dicos;
 pub use armscan_ingest as ingest;
 pub use armscan_report as report;
 
 pub use armscan_core::{
-    BoxInImage, Category, ContentPrior, Detection, PixelSpacing, Scan, ScannerProfile,
-    SpacingSource, Status, ThresholdOverrides, Thresholds,
+    BoxInImage, Category, ContentPrior, Detection, DicosImageRef, PixelSpacing, Scan,
+    ScannerProfile, SpacingSource, Status, ThresholdOverrides, Thresholds,
 };
 pub use armscan_detect::{
     ActiveBackend, BackendChoice, BackendKind, DetectError, ModelManifest, ScaleSearch,

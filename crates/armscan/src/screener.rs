@@ -5,11 +5,12 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use armscan_core::{Scan, ScannerProfile, ThresholdOverrides, Thresholds};
+use armscan_core::{DicosImageRef, Scan, ScannerProfile, ThresholdOverrides, Thresholds};
 use armscan_detect::{
     ActiveBackend, BackendChoice, BackendKind, Detector, DetectorBuilder, ModelManifest,
     UnknownSpacing,
 };
+use armscan_dicos::{Algorithm, Assessment, DicosError, TdrReport, ThreatObject};
 use armscan_ingest::{
     display_rgb, load_input, load_pair_bytes, load_scan_bytes, DecodeLimits, IngestOptions,
     ScanInput, Windowing,
@@ -288,6 +289,9 @@ pub struct Screened {
     /// The scan as an operator sees it (pseudo-colour for dual-energy), when requested and the
     /// scan was read.
     pub display: Option<RgbImage>,
+    /// The DICOS images the scan was read from (empty for other formats, and when the scan could
+    /// not be read): what its threat detection report references ([`Screener::tdr`]).
+    pub dicos: Vec<DicosImageRef>,
 }
 
 /// A model ready to screen scans: the one front door of armscan.
@@ -324,6 +328,13 @@ impl Screener {
     /// Screens one scan file's bytes; `name` names it in the record and in errors.
     #[must_use]
     pub fn screen_bytes(&self, name: &str, bytes: &[u8]) -> ScanRecord {
+        self.screen_upload(name, bytes).record
+    }
+
+    /// [`Screener::screen_bytes`], giving the whole [`Screened`] (with the DICOS images the
+    /// scan was read from, for its threat detection report).
+    #[must_use]
+    pub fn screen_upload(&self, name: &str, bytes: &[u8]) -> Screened {
         self.guarded(
             name.to_owned(),
             || {
@@ -333,13 +344,18 @@ impl Screener {
             },
             false,
         )
-        .record
     }
 
     /// Screens a dual-energy pair given as the bytes of its two files (an upload); `name` names
     /// the scan in the record, `NAME_high` and `NAME_low` the files in errors.
     #[must_use]
     pub fn screen_pair_bytes(&self, name: &str, high: &[u8], low: &[u8]) -> ScanRecord {
+        self.screen_pair_upload(name, high, low).record
+    }
+
+    /// [`Screener::screen_pair_bytes`], giving the whole [`Screened`].
+    #[must_use]
+    pub fn screen_pair_upload(&self, name: &str, high: &[u8], low: &[u8]) -> Screened {
         self.guarded(
             name.to_owned(),
             || {
@@ -355,7 +371,6 @@ impl Screener {
             },
             false,
         )
-        .record
     }
 
     /// Screens a scan already in memory; the record names it by [`Scan::source`].
@@ -424,8 +439,10 @@ impl Screener {
         let started = Instant::now();
         let backend = self.backend_kind().as_str();
         let elapsed_ms = |t: Instant| t.elapsed().as_secs_f64() * 1e3;
+        let mut dicos = Vec::new();
         let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<Screened, String> {
             let scan = read()?;
+            dicos.clone_from(&scan.dicos);
             let found = self
                 .pool
                 .install(|| self.detector.detect_scan(&scan))
@@ -443,7 +460,11 @@ impl Screener {
                 elapsed_ms(started),
             )
             .with_spacing(found.spacing);
-            Ok(Screened { record, display })
+            Ok(Screened {
+                record,
+                display,
+                dicos: scan.dicos.clone(),
+            })
         }));
         let message = match outcome {
             Ok(Ok(screened)) => return screened,
@@ -466,7 +487,56 @@ impl Screener {
                 elapsed_ms(started),
             ),
             display: None,
+            dicos,
         }
+    }
+
+    /// A DICOS threat detection report (TDR) of one screened scan, as the bytes of a `.dcs`
+    /// file: each detection a potential threat object (box, category, score) referencing
+    /// `screened.dicos`, the images it was read from (a scan not read from DICOS is referenced by
+    /// a UID derived from its name). The alarm decision follows the record: alarm and review are
+    /// `ALARM`, clear is `CLEAR`, and a scan that failed is `UNKNOWN` with the abort flag set,
+    /// never `CLEAR`. Each object's assessment is the verdict its detection would make alone
+    /// (alarm: `THREAT`, review: `UNKNOWN`). See `armscan_dicos::TdrReport` for the layout.
+    ///
+    /// # Errors
+    /// [`DicosError::Encode`] when the report cannot be encoded.
+    pub fn tdr(&self, screened: &Screened) -> Result<Vec<u8>, DicosError> {
+        self.tdr_of(&screened.record, &screened.dicos)
+    }
+
+    /// [`Screener::tdr`] from a record and the images it references.
+    ///
+    /// # Errors
+    /// [`DicosError::Encode`] when the report cannot be encoded.
+    pub fn tdr_of(
+        &self,
+        record: &ScanRecord,
+        images: &[DicosImageRef],
+    ) -> Result<Vec<u8>, DicosError> {
+        let thresholds = self.thresholds();
+        let threats = record
+            .detections
+            .iter()
+            .map(|d| ThreatObject {
+                detection: d.clone(),
+                assessment: Assessment::from_status(thresholds.verdict(std::slice::from_ref(d))),
+            })
+            .collect();
+        let algorithm = Algorithm::new("armscan", env!("CARGO_PKG_VERSION"))
+            .with_parameter("model", self.model_id.as_str())
+            .with_parameter("backend", record.backend.as_str())
+            .with_parameter("review_score", thresholds.review_score.to_string())
+            .with_parameter("alarm_score", thresholds.alarm_score.to_string());
+        let created_unix_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        TdrReport::new(record.scan.as_str(), record.status, algorithm)
+            .with_images(images.to_vec())
+            .with_threats(threats)
+            .with_processing_ms(record.elapsed_ms)
+            .with_created_unix_ms(created_unix_ms)
+            .encode()
     }
 
     /// The thresholds in force: the model's, with the builder's overrides.

@@ -335,6 +335,11 @@ pub struct ScanArgs {
     #[arg(long)]
     pub jsonl: bool,
 
+    /// Write a DICOS threat detection report (NAME.tdr.dcs) per scan into DIR: each detection a
+    /// threat object (box, category, score) referencing the scan's DICOS image.
+    #[arg(long, value_name = "DIR")]
+    pub tdr: Option<PathBuf>,
+
     #[command(flatten)]
     pub read: ReadArgs,
 
@@ -419,6 +424,10 @@ pub struct WatchArgs {
     /// Print each record on stdout as a JSON line (armscan.scan/2) instead of text.
     #[arg(long)]
     pub jsonl: bool,
+
+    /// Write a DICOS threat detection report (NAME.tdr.dcs) per scan into DIR, as `scan --tdr`.
+    #[arg(long, value_name = "DIR")]
+    pub tdr: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

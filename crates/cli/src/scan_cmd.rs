@@ -11,7 +11,7 @@ use armscan::{
     ReportWriter, ScaleSearch, ScanRecord, ScannerProfile, ScreenRequest, Screened, Screener,
     ScreenerBuilder, ScreenerError, Status, ThresholdOverrides, UnknownSpacing,
 };
-use armscan_report::ReportOptions;
+use armscan_report::{ReportOptions, TdrFolder};
 
 use crate::args::{BackendArg, ModelArgs, ReadArgs, ScanArgs, UnknownSpacingArg};
 
@@ -197,6 +197,22 @@ impl Tally {
     }
 }
 
+/// Writes the DICOS threat detection report of one screened scan into `folder`.
+pub(crate) fn write_tdr(
+    folder: &mut TdrFolder,
+    screener: &Screener,
+    screened: &Screened,
+) -> anyhow::Result<()> {
+    let scan = &screened.record.scan;
+    let bytes = screener
+        .tdr(screened)
+        .with_context(|| format!("encoding the threat detection report of {scan}"))?;
+    folder
+        .write(scan, &bytes)
+        .with_context(|| format!("writing the threat detection report of {scan}"))?;
+    Ok(())
+}
+
 pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let builder = with_read_options(screener_options(&args.detector)?, &args.read)?;
     let screener = start(builder, args.detector.backend)?;
@@ -219,6 +235,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         ),
         None => None,
     };
+    let mut tdr = args.tdr.as_deref().map(TdrFolder::create).transpose()?;
     let requests: Vec<ScreenRequest> = inputs
         .into_iter()
         .map(|input| ScreenRequest::new(input).with_display(report.is_some()))
@@ -232,35 +249,35 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     );
     let stdout = std::io::stdout();
     let mut tally = Tally::default();
-    screener.screen_all(
-        &requests,
-        |Screened {
-             record, display, ..
-         }|
-         -> anyhow::Result<()> {
-            tally.add(&record);
-            {
-                let mut out = stdout.lock();
-                if args.jsonl {
-                    write_jsonl(&mut out, &record).context("writing to stdout")?;
-                } else {
-                    progress
-                        .suspend(|| writeln!(out, "{}", text_line(&record)))
-                        .context("writing to stdout")?;
-                }
+    screener.screen_all(&requests, |screened: Screened| -> anyhow::Result<()> {
+        if let Some(folder) = tdr.as_mut() {
+            write_tdr(folder, &screener, &screened)?;
+        }
+        let Screened {
+            record, display, ..
+        } = screened;
+        tally.add(&record);
+        {
+            let mut out = stdout.lock();
+            if args.jsonl {
+                write_jsonl(&mut out, &record).context("writing to stdout")?;
+            } else {
+                progress
+                    .suspend(|| writeln!(out, "{}", text_line(&record)))
+                    .context("writing to stdout")?;
             }
-            if let Some(w) = report.as_mut() {
-                w.add(&record, display.as_ref())
-                    .with_context(|| format!("writing the report for {}", record.scan))?;
-            }
-            progress.inc(1);
-            progress.set_message(format!(
-                "{} alarm, {} review, {} error",
-                tally.alarm, tally.review, tally.error
-            ));
-            Ok(())
-        },
-    )?;
+        }
+        if let Some(w) = report.as_mut() {
+            w.add(&record, display.as_ref())
+                .with_context(|| format!("writing the report for {}", record.scan))?;
+        }
+        progress.inc(1);
+        progress.set_message(format!(
+            "{} alarm, {} review, {} error",
+            tally.alarm, tally.review, tally.error
+        ));
+        Ok(())
+    })?;
     progress.finish_and_clear();
     if let (Some(w), Some(dir)) = (report, &args.out) {
         w.finish()

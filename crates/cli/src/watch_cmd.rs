@@ -9,10 +9,11 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use armscan::{write_jsonl, ScanInput, ScanRecord, ScreenRequest};
+use armscan_report::TdrFolder;
 use armscan_watch::Watcher;
 
 use crate::args::WatchArgs;
-use crate::scan_cmd::{screener_options, start, text_line, with_read_options};
+use crate::scan_cmd::{screener_options, start, text_line, with_read_options, write_tdr};
 
 /// Exit status when a second SIGINT/SIGTERM stops the watcher at once (the journal still makes
 /// the next start finish what was in hand).
@@ -57,12 +58,27 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<ExitCode> {
         args.out.join(armscan_watch::RESULTS_JSONL).display()
     );
 
+    let mut tdr = args
+        .tdr
+        .as_deref()
+        .map(TdrFolder::create)
+        .transpose()
+        .context("creating the threat detection report folder")?;
     let mut screen = |inputs: &[ScanInput]| -> Vec<ScanRecord> {
         let requests: Vec<ScreenRequest> = inputs.iter().cloned().map(ScreenRequest::new).collect();
         screener
             .screen_many(&requests)
             .into_iter()
-            .map(|s| s.record)
+            .map(|screened| {
+                // The record is the result; a report that cannot be written is said, and the
+                // watch goes on (results.jsonl still has the scan).
+                if let Some(folder) = tdr.as_mut() {
+                    if let Err(e) = write_tdr(folder, &screener, &screened) {
+                        eprintln!("armscan: {e:#}");
+                    }
+                }
+                screened.record
+            })
             .collect()
     };
     let jsonl = args.jsonl;

@@ -315,7 +315,9 @@ fn sigterm_stops_cleanly_and_only_complete_files_are_taken() {
     // written in place in two goes, less than the settle interval apart: taken whole, once
     std::fs::write(in_dir.join("e_slow.png"), &gun[..gun.len() / 2]).unwrap();
 
-    let args = ["--settle-ms", "1200", "--poll-ms", "50"];
+    let tdr_dir = dir.path().join("tdr");
+    let tdr_arg = tdr_dir.to_str().unwrap();
+    let args = ["--settle-ms", "1200", "--poll-ms", "50", "--tdr", tdr_arg];
     let mut child = spawn_watch(&in_dir, &out_dir, &log, &args);
     std::thread::sleep(Duration::from_millis(400));
     std::fs::write(in_dir.join("e_slow.png"), &gun).unwrap();
@@ -386,6 +388,36 @@ fn sigterm_stops_cleanly_and_only_complete_files_are_taken() {
         (5, 0),
         "journal consistent after SIGTERM: {counts:?}"
     );
+    // --tdr: one DICOS threat detection report per scan, its alarm decision the record's
+    // (the reports' content is checked against the DICOS toolkit in integrators/dicos.rs)
+    let reports: BTreeMap<String, Vec<u8>> = std::fs::read_dir(&tdr_dir)
+        .unwrap()
+        .map(|e| {
+            let path = e.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&path).unwrap())
+        })
+        .collect();
+    assert_eq!(reports.len(), 5, "{:?}", reports.keys());
+    for (scan, decision) in [
+        ("a_gun_png", "ALARM"),
+        ("b_clear_png", "CLEAR"),
+        ("c_empty_png", "UNKNOWN"),
+        ("p__high_low__png", "CLEAR"),
+        ("e_slow_png", "ALARM"),
+    ] {
+        let (name, bytes) = reports
+            .iter()
+            .find(|(name, _)| name.ends_with(&format!("{scan}.tdr.dcs")))
+            .unwrap_or_else(|| panic!("no report for {scan}: {:?}", reports.keys()));
+        assert_eq!(&bytes[128..132], b"DICM", "{name}");
+        let has = |text: &str| bytes.windows(text.len()).any(|w| w == text.as_bytes());
+        assert!(has(decision), "{name} does not say {decision}");
+        for other in ["ALARM", "CLEAR"].into_iter().filter(|d| *d != decision) {
+            assert!(!has(other), "{name} says {other}");
+        }
+        assert_eq!(has("ABORT"), decision == "UNKNOWN", "{name}");
+    }
 
     // A restart finds nothing new to do: nothing is screened twice.
     let mut child = spawn_watch_started(

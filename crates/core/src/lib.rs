@@ -36,7 +36,7 @@ pub use nms::{
     join_coarse_detections, merge_frame_detections, merge_frame_pieces, nms_mut, FrameDetection,
 };
 pub use profile::{DualOrder, ScannerProfile, StoredValues, SCANNER_PROFILE_SCHEMA};
-pub use scan::{Plane, PlaneError, Planes, RgbPlane, Scan};
+pub use scan::{DicosImageRef, Plane, PlaneError, Planes, RgbPlane, Scan};
 pub use spacing::{
     estimate_from_content, ContentEstimate, ContentPrior, PixelSpacing, SpacingSource,
 };

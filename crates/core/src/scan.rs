@@ -188,6 +188,62 @@ pub struct Scan {
     pub planes: Planes,
     /// Pixel spacing, where the file or the caller knows it, with its source.
     pub pixel_spacing: Option<PixelSpacing>,
+    /// The DICOS (DICOM) images the scan was read from, in plane order (high, then low, for a
+    /// dual-energy pair): what a Threat Detection Report about it references. Empty for other
+    /// formats.
+    pub dicos: Vec<DicosImageRef>,
+}
+
+/// The identity of one DICOS (DICOM) image a scan was read from: its SOP class and instance and
+/// the study, series and frame of reference it belongs to. A Threat Detection Report written
+/// about the scan references the image by these UIDs and joins its study.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct DicosImageRef {
+    /// SOP Class UID (0008,0016), e.g. DICOS DX for processing `1.2.840.10008.5.1.4.1.1.501.2.2`.
+    pub sop_class_uid: String,
+    /// SOP Instance UID (0008,0018).
+    pub sop_instance_uid: String,
+    /// Study Instance UID (0020,000D): in DICOS, the scan of one object of inspection.
+    pub study_instance_uid: Option<String>,
+    /// Series Instance UID (0020,000E).
+    pub series_instance_uid: Option<String>,
+    /// Frame of Reference UID (0020,0052).
+    pub frame_of_reference_uid: Option<String>,
+    /// The object of inspection's id (DICOS reuses Patient ID (0010,0020) for it).
+    pub ooi_id: Option<String>,
+}
+
+impl DicosImageRef {
+    /// A reference by SOP class and instance alone.
+    #[must_use]
+    pub fn new(sop_class_uid: impl Into<String>, sop_instance_uid: impl Into<String>) -> Self {
+        Self {
+            sop_class_uid: sop_class_uid.into(),
+            sop_instance_uid: sop_instance_uid.into(),
+            ..Self::default()
+        }
+    }
+    #[must_use]
+    pub fn with_study_instance_uid(mut self, uid: Option<String>) -> Self {
+        self.study_instance_uid = uid;
+        self
+    }
+    #[must_use]
+    pub fn with_series_instance_uid(mut self, uid: Option<String>) -> Self {
+        self.series_instance_uid = uid;
+        self
+    }
+    #[must_use]
+    pub fn with_frame_of_reference_uid(mut self, uid: Option<String>) -> Self {
+        self.frame_of_reference_uid = uid;
+        self
+    }
+    #[must_use]
+    pub fn with_ooi_id(mut self, ooi_id: Option<String>) -> Self {
+        self.ooi_id = ooi_id;
+        self
+    }
 }
 
 impl Scan {
@@ -197,7 +253,14 @@ impl Scan {
             source: source.into(),
             planes,
             pixel_spacing: None,
+            dicos: Vec::new(),
         }
+    }
+    /// Sets the DICOS images the scan was read from.
+    #[must_use]
+    pub fn with_dicos(mut self, images: Vec<DicosImageRef>) -> Self {
+        self.dicos = images;
+        self
     }
     /// Sets the pixel spacing (a spacing that is not positive and finite is no spacing).
     #[must_use]

@@ -3,7 +3,10 @@
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
-use armscan_core::{PixelSpacing, Plane, Planes, RgbPlane, Scan, ScannerProfile, SpacingSource};
+use armscan_core::{
+    DicosImageRef, PixelSpacing, Plane, Planes, RgbPlane, Scan, ScannerProfile, SpacingSource,
+};
+use armscan_dicos::{DxLimits, DxPixels, Energy};
 use image::{DynamicImage, ImageFormat, ImageReader};
 
 use crate::error::IngestError;
@@ -113,13 +116,7 @@ fn read_bounded(path: &Path, limits: &DecodeLimits) -> Result<Vec<u8>, IngestErr
 /// image, an unsupported sample format, or over the decode limits.
 pub fn load_scan(path: &Path, options: &IngestOptions) -> Result<Scan, IngestError> {
     let bytes = read_bounded(path, &options.limits)?;
-    let planes = apply_profile(
-        decode_bytes(path, &bytes, &options.limits)?,
-        &options.profile,
-        true,
-    );
-    let spacing = options.spacing_for(file_spacing_mm(&bytes));
-    Ok(Scan::new(path.display().to_string(), planes).with_pixel_spacing(spacing))
+    Ok(decode_file(path, &bytes, &options.limits)?.into_scan(path.display().to_string(), options))
 }
 
 /// Decodes one scan file's bytes already in memory (any supported format, found by content), as
@@ -134,13 +131,71 @@ pub fn load_scan_bytes(
 ) -> Result<Scan, IngestError> {
     let path = Path::new(name);
     check_bytes(path, bytes, &options.limits)?;
-    let planes = apply_profile(
-        decode_bytes(path, bytes, &options.limits)?,
-        &options.profile,
-        true,
-    );
-    let spacing = options.spacing_for(file_spacing_mm(bytes));
-    Ok(Scan::new(name, planes).with_pixel_spacing(spacing))
+    Ok(decode_file(path, bytes, &options.limits)?.into_scan(name.to_owned(), options))
+}
+
+/// A decoded file: its planes, the spacing it states, and what a DICOS file says of itself.
+struct Decoded {
+    planes: Planes,
+    spacing_mm: Option<f32>,
+    dicos: Option<DicosMeta>,
+}
+
+/// What a DICOS DX file states beyond its pixels.
+struct DicosMeta {
+    reference: DicosImageRef,
+    kvp: Option<f32>,
+    energy: Energy,
+}
+
+impl Decoded {
+    /// One file's scan (the profile's plane order applies to a two-plane file).
+    fn into_scan(self, name: String, options: &IngestOptions) -> Scan {
+        let planes = apply_profile(self.planes, &options.profile, true);
+        Scan::new(name, planes)
+            .with_pixel_spacing(options.spacing_for(self.spacing_mm))
+            .with_dicos(self.dicos.map(|d| vec![d.reference]).unwrap_or_default())
+    }
+}
+
+/// Decodes one file's bytes, DICOS (DICOM) or image, found by content.
+fn decode_file(path: &Path, bytes: &[u8], limits: &DecodeLimits) -> Result<Decoded, IngestError> {
+    if !armscan_dicos::is_dicom(bytes) {
+        return Ok(Decoded {
+            planes: decode_bytes(path, bytes, limits)?,
+            spacing_mm: file_spacing_mm(bytes),
+            dicos: None,
+        });
+    }
+    let dicos_err = |source| IngestError::Dicos {
+        path: path.to_owned(),
+        source,
+    };
+    let image =
+        armscan_dicos::read_dx(bytes, &DxLimits::new(limits.max_side_px, limits.max_pixels))
+            .map_err(dicos_err)?;
+    let planes = match image.pixels {
+        DxPixels::Grey { bit_depth, samples } => Planes::Grey(
+            Plane::new(image.width, image.height, bit_depth, samples)
+                .map_err(|e| plane_err(path, e))?,
+        ),
+        DxPixels::Rgb(rgb) => rgb_planes(path, image.width, image.height, rgb)?,
+        _ => {
+            return Err(IngestError::Unsupported {
+                path: path.to_owned(),
+                reason: "DICOS pixel layout not supported".into(),
+            })
+        }
+    };
+    Ok(Decoded {
+        planes,
+        spacing_mm: image.spacing_mm,
+        dicos: Some(DicosMeta {
+            reference: image.reference,
+            kvp: image.kvp,
+            energy: image.energy,
+        }),
+    })
 }
 
 /// Reads a dual-energy scan given as the bytes of its two single-plane files (an upload);
@@ -204,10 +259,16 @@ pub(crate) fn dual_pair_from_bytes(
     (low, low_bytes): (&Path, &[u8]),
     options: &IngestOptions,
 ) -> Result<Scan, IngestError> {
-    let grey = |path: &Path, bytes: &[u8]| -> Result<Plane, IngestError> {
+    type GreyFile = (Plane, Option<f32>, Option<DicosMeta>);
+    let grey = |path: &Path, bytes: &[u8]| -> Result<GreyFile, IngestError> {
         check_bytes(path, bytes, &options.limits)?;
-        match decode_bytes(path, bytes, &options.limits)? {
-            Planes::Grey(p) => Ok(p),
+        let Decoded {
+            planes,
+            spacing_mm,
+            dicos,
+        } = decode_file(path, bytes, &options.limits)?;
+        match planes {
+            Planes::Grey(p) => Ok((p, spacing_mm, dicos)),
             other => Err(IngestError::Pair {
                 path: path.to_owned(),
                 reason: format!(
@@ -217,8 +278,8 @@ pub(crate) fn dual_pair_from_bytes(
             }),
         }
     };
-    let high_plane = grey(high, high_bytes)?;
-    let low_plane = grey(low, low_bytes)?;
+    let (high_plane, high_spacing_mm, high_dicos) = grey(high, high_bytes)?;
+    let (low_plane, _, low_dicos) = grey(low, low_bytes)?;
     if (high_plane.width(), high_plane.height()) != (low_plane.width(), low_plane.height()) {
         return Err(IngestError::Pair {
             path: high.to_owned(),
@@ -232,7 +293,13 @@ pub(crate) fn dual_pair_from_bytes(
             ),
         });
     }
-    let spacing = options.spacing_for(file_spacing_mm(high_bytes));
+    check_dicos_energies((high, high_dicos.as_ref()), (low, low_dicos.as_ref()))?;
+    let spacing = options.spacing_for(high_spacing_mm);
+    let dicos = [high_dicos, low_dicos]
+        .into_iter()
+        .flatten()
+        .map(|d| d.reference)
+        .collect();
     let planes = Planes::Dual {
         high: high_plane,
         low: low_plane,
@@ -241,7 +308,51 @@ pub(crate) fn dual_pair_from_bytes(
         high.display().to_string(),
         apply_profile(planes, &options.profile, false),
     )
-    .with_pixel_spacing(spacing))
+    .with_pixel_spacing(spacing)
+    .with_dicos(dicos))
+}
+
+/// What DICOS files state of their energy must agree with the names of a pair: the high file
+/// must not state `LOW_ENERGY` (nor the low one `HIGH_ENERGY`), and where both state their KVP,
+/// the high file's must be the higher.
+fn check_dicos_energies(
+    (high, high_dicos): (&Path, Option<&DicosMeta>),
+    (low, low_dicos): (&Path, Option<&DicosMeta>),
+) -> Result<(), IngestError> {
+    let pair_err = |path: &Path, reason: String| IngestError::Pair {
+        path: path.to_owned(),
+        reason,
+    };
+    if let Some(d) = high_dicos {
+        if d.energy == Energy::Low {
+            return Err(pair_err(
+                high,
+                "named as the high-energy file, but its Image Type states LOW_ENERGY".into(),
+            ));
+        }
+    }
+    if let Some(d) = low_dicos {
+        if d.energy == Energy::High {
+            return Err(pair_err(
+                low,
+                "named as the low-energy file, but its Image Type states HIGH_ENERGY".into(),
+            ));
+        }
+    }
+    let kvp = |d: Option<&DicosMeta>| d.and_then(|d| d.kvp);
+    if let (Some(h), Some(l)) = (kvp(high_dicos), kvp(low_dicos)) {
+        if h <= l {
+            return Err(pair_err(
+                high,
+                format!(
+                    "the high-energy file's KVP ({h} kV) is not above the low-energy file's \
+                     ({l} kV, {})",
+                    low.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Reads whatever one [`ScanInput`] names.
@@ -274,7 +385,8 @@ pub(crate) fn decode_bytes(
         .map_err(|source| IngestError::Io { path: p(), source })?;
     let format = reader.format().ok_or_else(|| IngestError::Unsupported {
         path: p(),
-        reason: "not a recognised image format (expected PNG, JPEG, TIFF or BMP)".into(),
+        reason: "not a recognised image format (expected PNG, JPEG, TIFF, BMP or DICOS/DICOM)"
+            .into(),
     })?;
     match format {
         ImageFormat::Tiff => return crate::decode::tiff_planes(path, bytes, limits),

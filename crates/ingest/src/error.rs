@@ -41,6 +41,12 @@ pub enum IngestError {
     Limits { path: PathBuf, reason: String },
     #[error("{}: dual-energy pair: {reason}", path.display())]
     Pair { path: PathBuf, reason: String },
+    /// A DICOS (DICOM) file that cannot be read as a scan; the DICOS reader's error is kept.
+    #[error("{}: DICOS: {source}", path.display())]
+    Dicos {
+        path: PathBuf,
+        source: armscan_dicos::DicosError,
+    },
     /// A scanner profile file is wrong.
     #[error("{}: scanner profile: {reason}", path.display())]
     Profile { path: PathBuf, reason: String },
@@ -59,6 +65,11 @@ impl IngestError {
             IngestError::Limits { .. } => IngestFault::Limits,
             IngestError::Pair { .. } => IngestFault::Pair,
             IngestError::Profile { .. } => IngestFault::Profile,
+            IngestError::Dicos { source, .. } => match source.fault() {
+                armscan_dicos::DicosFault::Unsupported => IngestFault::Unsupported,
+                armscan_dicos::DicosFault::Limits => IngestFault::Limits,
+                _ => IngestFault::Decode,
+            },
         }
     }
 
@@ -73,7 +84,8 @@ impl IngestError {
             | IngestError::Unsupported { path, .. }
             | IngestError::Limits { path, .. }
             | IngestError::Pair { path, .. }
-            | IngestError::Profile { path, .. } => path,
+            | IngestError::Profile { path, .. }
+            | IngestError::Dicos { path, .. } => path,
         }
     }
 }

@@ -4,6 +4,10 @@
 //! - PNG, JPEG, TIFF and BMP, recognised by their content (a wrong extension does not matter);
 //! - 8- and 16-bit greyscale, RGB (grey stored as RGB becomes grey; anything else is
 //!   pseudo-colour);
+//! - DICOS (and plain DICOM) DX images, recognised by their `DICM` magic code, read through
+//!   `armscan-dicos`: pixel data, pixel spacing, and the UIDs a threat report references
+//!   ([`armscan_core::Scan::dicos`]); a DICOS pair's energies (Image Type, KVP) are checked
+//!   against its names;
 //! - dual-energy scans, as a pair of files (`NAME_high.EXT` + `NAME_low.EXT`) or as one 16-bit
 //!   TIFF with two planes (two pages, or two samples per pixel: high first, then low);
 //! - decode limits on bytes and pixels, checked before pixels are allocated ([`DecodeLimits`]);

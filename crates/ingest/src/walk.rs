@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 /// File extensions picked up when walking folders (lower case). Files
 /// given by name are always read.
-pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "tif", "tiff", "bmp"];
+pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "tif", "tiff", "bmp", "dcs", "dcm"];
 
 /// One thing to screen.
 #[derive(Clone, Debug, PartialEq, Eq)]

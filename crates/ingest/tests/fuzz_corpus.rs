@@ -36,6 +36,13 @@ fn corpus_decode_bmp_replays_without_panic() {
 }
 
 #[test]
+fn corpus_decode_dicos_replays_without_panic() {
+    replay("decode_dicos", 1, |d| {
+        decode::run_as(decode::Format::Dicos, d)
+    });
+}
+
+#[test]
 fn corpus_decode_any_replays_without_panic() {
     replay("decode_any", 1, decode::run_any);
 }

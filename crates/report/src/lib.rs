@@ -8,6 +8,8 @@
 //! - [`writer`]: the `--out DIR` report ([`ReportWriter`]): overlay
 //!   PNGs of flagged scans, written as
 //!   scans come, and at the end `report.json`, `summary.csv` and one self-contained `index.html`;
+//! - [`tdr_folder`]: the `--tdr DIR` folder of DICOS threat detection reports ([`TdrFolder`]:
+//!   one `.tdr.dcs` file per scan, never over another; the reports are encoded by `armscan-dicos`);
 //! - [`html`]: the HTML helpers ([`html::escape`]);
 //! - [`error`]: the error type, [`ReportError`].
 //!
@@ -21,11 +23,13 @@ pub mod error;
 pub mod html;
 pub mod record;
 mod table;
+pub mod tdr_folder;
 pub mod writer;
 
 pub use draw::{category_colour, draw_detections_mut, draw_detections_styled_mut, DrawStyle};
 pub use error::ReportError;
 pub use record::{write_jsonl, ScanRecord, SCAN_SCHEMA, SCAN_SCHEMAS_READ};
+pub use tdr_folder::{TdrFolder, TDR_SUFFIX};
 pub use writer::{
     CategoryCounts, ReportOptions, ReportSummary, ReportWriter, RunInfo, INDEX_HTML, OVERLAYS_DIR,
     REPORT_JSON, REPORT_SCHEMA, SUMMARY_CSV,

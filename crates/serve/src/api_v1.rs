@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use armscan::{ScanRecord, Screener};
 use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequest, Multipart, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -26,14 +27,17 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use crate::app::{ApiError, AppState};
 
 /// The image types `POST /v1/scans` takes as a raw body.
-pub const IMAGE_TYPES: [&str; 6] = [
+pub const IMAGE_TYPES: [&str; 7] = [
     "image/png",
     "image/jpeg",
     "image/tiff",
     "image/bmp",
     "image/x-ms-bmp",
+    "application/dicom",
     "application/octet-stream",
 ];
+/// The media type of a DICOS file (a threat detection report, answered for `format=tdr`).
+pub const DICOM_TYPE: &str = "application/dicom";
 /// The longest scan name, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
 
@@ -106,6 +110,36 @@ pub struct ScanQuery {
     /// The name the record gives the scan (default `upload`): printable, at most 200 characters.
     #[param(min_length = 1, max_length = 200, pattern = "^[^\\x00-\\x1f\\x7f]+$")]
     name: Option<String>,
+    /// What a screened scan answers: its record (`json`, the default) or its DICOS threat
+    /// detection report (`tdr`, `application/dicom`). A scan that cannot be read answers its
+    /// error record (422) either way. Read as text and checked by the handler, so that a bad
+    /// value gets a JSON error like every other.
+    #[param(value_type = Option<ScanFormat>)]
+    format: Option<String>,
+}
+
+/// What `POST /v1/scans` answers for a screened scan.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ScanFormat {
+    /// The `armscan.scan/2` record.
+    #[default]
+    Json,
+    /// The DICOS threat detection report (`application/dicom`).
+    Tdr,
+}
+
+impl ScanFormat {
+    fn parse(value: Option<&str>) -> Result<Self, ApiError> {
+        match value {
+            None | Some("json") => Ok(ScanFormat::Json),
+            Some("tdr") => Ok(ScanFormat::Tdr),
+            Some(other) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!("format {other:?}: `json` or `tdr`"),
+            )),
+        }
+    }
 }
 
 struct BearerAuth;
@@ -129,7 +163,7 @@ impl Modify for BearerAuth {
         license(name = "MIT OR Apache-2.0")
     ),
     paths(post_scan, get_model, healthz),
-    components(schemas(ErrorBody, Health, ScanRecordDoc, ScanBytes, PairUpload)),
+    components(schemas(ErrorBody, Health, ScanRecordDoc, ScanBytes, PairUpload, ScanFormat)),
     modifiers(&BearerAuth),
     security((), ("bearer" = []))
 )]
@@ -168,9 +202,10 @@ fn with_retry_after(e: ApiError) -> Response {
 
 /// Screen one scan.
 ///
-/// The body is a scan file (PNG, JPEG, TIFF, BMP; 8- or 16-bit grey, pseudo-colour, or a
-/// two-plane TIFF), or a `multipart/form-data` body with the two files of a dual-energy pair
-/// as the parts `high` and `low`. The reply is the scan's record, whatever its verdict.
+/// The body is a scan file (PNG, JPEG, TIFF, BMP, DICOS/DICOM DX; 8- or 16-bit grey,
+/// pseudo-colour, or a two-plane TIFF), or a `multipart/form-data` body with the two files of a
+/// dual-energy pair as the parts `high` and `low`. The reply is the scan's record, whatever its
+/// verdict, or with `format=tdr` its DICOS threat detection report.
 #[utoipa::path(
     post,
     path = "/v1/scans",
@@ -180,11 +215,15 @@ fn with_retry_after(e: ApiError) -> Response {
         (ScanBytes = "image/jpeg"),
         (ScanBytes = "image/tiff"),
         (ScanBytes = "image/bmp"),
+        (ScanBytes = "application/dicom"),
         (ScanBytes = "application/octet-stream"),
         (PairUpload = "multipart/form-data")
     )),
     responses(
-        (status = 200, description = "The scan's record (verdict clear, alarm or review)", body = ScanRecordDoc),
+        (status = 200, description = "The scan's record (verdict clear, alarm or review), or with format=tdr its DICOS threat detection report", content(
+            (ScanRecordDoc = "application/json"),
+            (ScanBytes = "application/dicom")
+        )),
         (status = 400, description = "A malformed request (query, multipart)", body = ErrorBody),
         (status = 401, description = "An access token is required", body = ErrorBody),
         (status = 403, description = "A foreign Host or Origin", body = ErrorBody),
@@ -198,19 +237,35 @@ fn with_retry_after(e: ApiError) -> Response {
 )]
 async fn post_scan(
     State(state): State<Arc<AppState>>,
-    Query(q): Query<ScanQuery>,
+    query: Result<Query<ScanQuery>, QueryRejection>,
     request: Request,
 ) -> Response {
-    match screen_request(&state, q, request).await {
-        Ok(record) => {
-            let failed = record.error.is_some();
-            let status = if failed {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                StatusCode::OK
-            };
-            (status, Json(record)).into_response()
+    // a query that does not parse (a repeated or unknown-typed field) is a JSON 400 as well
+    let q = match query {
+        Ok(Query(q)) => q,
+        Err(e) => return ApiError::new(StatusCode::BAD_REQUEST, e.body_text()).into_response(),
+    };
+    let format = match ScanFormat::parse(q.format.as_deref()) {
+        Ok(format) => format,
+        Err(e) => return e.into_response(),
+    };
+    match screen_request(&state, q, format, request).await {
+        Ok((record, _)) if record.error.is_some() => {
+            (StatusCode::UNPROCESSABLE_ENTITY, Json(record)).into_response()
         }
+        Ok((record, _)) if format == ScanFormat::Json => {
+            (StatusCode::OK, Json(record)).into_response()
+        }
+        Ok((_, Some(tdr))) => (
+            [(header::CONTENT_TYPE, HeaderValue::from_static(DICOM_TYPE))],
+            tdr,
+        )
+            .into_response(),
+        Ok((record, None)) => ApiError::internal(format!(
+            "no threat detection report was made for {}",
+            record.scan
+        ))
+        .into_response(),
         Err(e)
             if matches!(
                 e.status,
@@ -294,11 +349,14 @@ async fn read_upload(headers: &HeaderMap, request: Request) -> Result<Upload, Ap
     Ok(Upload::One(bytes))
 }
 
+/// Screens the upload; gives its record and, for `format=tdr` and a screened scan, its threat
+/// detection report.
 async fn screen_request(
     state: &AppState,
     q: ScanQuery,
+    format: ScanFormat,
     request: Request,
-) -> Result<ScanRecord, ApiError> {
+) -> Result<(ScanRecord, Option<Vec<u8>>), ApiError> {
     let api = Arc::clone(api(state)?);
     if api.stopping.load(Ordering::SeqCst) {
         return Err(ApiError::new(
@@ -329,12 +387,19 @@ async fn screen_request(
     let headers = request.headers().clone();
     let upload = read_upload(&headers, request).await?;
     let screener = Arc::clone(&api.screener);
-    tokio::task::spawn_blocking(move || match upload {
-        Upload::One(bytes) => screener.screen_bytes(&name, &bytes),
-        Upload::Pair(high, low) => screener.screen_pair_bytes(&name, &high, &low),
+    let want_tdr = format == ScanFormat::Tdr;
+    let (screened, tdr) = tokio::task::spawn_blocking(move || {
+        let screened = match upload {
+            Upload::One(bytes) => screener.screen_upload(&name, &bytes),
+            Upload::Pair(high, low) => screener.screen_pair_upload(&name, &high, &low),
+        };
+        let tdr = (want_tdr && screened.record.error.is_none()).then(|| screener.tdr(&screened));
+        (screened, tdr)
     })
     .await
-    .map_err(ApiError::internal)
+    .map_err(ApiError::internal)?;
+    let tdr = tdr.transpose().map_err(ApiError::internal)?;
+    Ok((screened.record, tdr))
 }
 
 /// The model and how the server screens.

@@ -145,6 +145,83 @@ async fn a_scan_and_a_pair_get_the_facades_record() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn format_tdr_answers_the_dicos_threat_detection_report() {
+    let a = app(Guards::default(), 4, false);
+    let has = |bytes: &[u8], text: &str| bytes.windows(text.len()).any(|w| w == text.as_bytes());
+    // a PNG the fixture model alarms on: a report with its threat object
+    let png = png_bytes(0);
+    let (status, headers, body) = send(
+        &a.app,
+        upload(
+            "/v1/scans?name=bag.png&format=tdr",
+            "image/png",
+            png.clone(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(headers[header::CONTENT_TYPE], "application/dicom");
+    assert_eq!(&body[128..132], b"DICM");
+    let direct = a.screener.screen_upload("bag.png", &png);
+    assert_eq!(direct.record.status, armscan::Status::Alarm);
+    assert!(
+        has(&body, "ALARM") && has(&body, "firearm"),
+        "an alarm with its object"
+    );
+    // a DICOS upload: its report references the uploaded image by its own UID
+    let dcs = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../dicos/tests/data/native_mono1_12bit.dcs"),
+    )
+    .unwrap();
+    let (status, _, body) = send(
+        &a.app,
+        upload("/v1/scans?name=bag.dcs", "application/dicom", dcs.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let record = json_of(&body);
+    assert_eq!(
+        (record["width"].as_u64(), record["height"].as_u64()),
+        (Some(64), Some(48))
+    );
+    let (status, _, body) = send(
+        &a.app,
+        upload(
+            "/v1/scans?name=bag.dcs&format=tdr",
+            "application/dicom",
+            dcs,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        has(&body, "2.25.1234567890"),
+        "references the uploaded image"
+    );
+    assert!(
+        has(&body, "BAG-0001"),
+        "keeps its object of inspection's id"
+    );
+    // a scan that cannot be read: its error record, as for format=json
+    let (status, headers, body) = send(
+        &a.app,
+        upload(
+            "/v1/scans?format=tdr",
+            "application/dicom",
+            b"DICM?".to_vec(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+    assert_eq!(json_of(&body)["status"], "error");
+    // an unknown format is a bad request
+    let (status, _, _) = send(&a.app, upload("/v1/scans?format=xml", "image/png", png)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn model_health_and_the_openapi_document() {
     let a = app(Guards::default(), 4, false);
     let (status, _, body) = send(&a.app, get("/v1/model", None)).await;

@@ -6,13 +6,10 @@
 //!
 //! Needs Schemathesis in `./.venv` (`.ci/run` installs `requirements-test.txt`): skipped with a
 //! message outside CI when missing, a failure under CI.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 const TOKEN: &str = "0123456789abcdef0123456789";
 
