@@ -10,7 +10,7 @@
 //!
 //! Built on dicom-rs (`dicom-object`, `dicom-pixeldata` with JPEG and RLE decoding; no C
 //! libraries). Checked against an independent implementation, the Stratovan DICOS toolkit (the
-//! `pydicos` package), in both directions (`crates/cli/tests/cli_dicos.rs`).
+//! `pydicos` package), in both directions (`crates/cli/tests/cli/dicos.rs`).
 //!
 //! # What the DICOS toolkit requires beyond DICOM data dictionaries
 //!

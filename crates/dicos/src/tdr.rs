@@ -251,15 +251,17 @@ impl TdrReport {
         // DICOS: OOI ID Assigning Authority (required by the toolkit)
         put(tags::ISSUER_OF_PATIENT_ID, VR::LO, text(UNKNOWN));
         put(tags::TYPE_OF_PATIENT_ID, VR::CS, text("TEXT"));
+        // the image's study and frame of reference; for a scan not read from DICOS, UIDs
+        // derived from the image's (derived) instance UID
+        let or_derived = |given: &Option<String>, kind: &str| {
+            given
+                .clone()
+                .unwrap_or_else(|| uid::derived(&[kind, &first.sop_instance_uid]))
+        };
         put(
             tags::STUDY_INSTANCE_UID,
             VR::UI,
-            text(
-                &first
-                    .study_instance_uid
-                    .clone()
-                    .unwrap_or_else(|| uid::derived(&["study", &first.sop_instance_uid])),
-            ),
+            text(&or_derived(&first.study_instance_uid, "study")),
         );
         put(
             tags::SERIES_INSTANCE_UID,
@@ -272,12 +274,7 @@ impl TdrReport {
         put(
             tags::FRAME_OF_REFERENCE_UID,
             VR::UI,
-            text(
-                &first
-                    .frame_of_reference_uid
-                    .clone()
-                    .unwrap_or_else(|| uid::derived(&["frame", &first.sop_instance_uid])),
-            ),
+            text(&or_derived(&first.frame_of_reference_uid, "frame")),
         );
         put(
             tags::POSITION_REFERENCE_INDICATOR,

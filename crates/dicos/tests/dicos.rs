@@ -117,22 +117,43 @@ fn reports_carry_any_scan_name_in_utf_8() {
     assert_eq!(text(&file, 0x0010, 0x0020), name);
 }
 
-/// A small deterministic generator (no dependency): xorshift64*.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
+#[test]
+fn a_jpeg_frame_that_disagrees_with_the_image_is_refused_by_name() {
+    // the toolkit's lossless JPEG, its frame header (SOF3) made to state 65 columns: dicom-rs's
+    // decoder would write past its buffer; the reader says what disagrees instead
+    let mut bytes = data("toolkit_dx_64x48.dcs");
+    let sof = bytes
+        .windows(2)
+        .position(|w| w == [0xFF, 0xC3])
+        .expect("a lossless frame header");
+    // FF C3, length (2), precision (1), height (2), width (2)
+    assert_eq!(&bytes[sof + 5..sof + 9], &[0, 48, 0, 64]);
+    bytes[sof + 8] = 65;
+    let err = read_dx(&bytes, &limits()).unwrap_err();
+    assert!(matches!(err, DicosError::Invalid { .. }), "{err}");
+    assert!(err.to_string().contains("the JPEG frame is 65x48"), "{err}");
 }
 
 #[test]
-fn cut_and_damaged_files_give_errors_never_panics() {
+fn a_length_past_the_end_is_refused_before_parsing() {
+    // Pixel Data (7FE0,0010) OW declaring 4 GB: dicom-rs would zero-fill that much first
+    let mut bytes = data("native_mono1_12bit.dcs");
+    let at = bytes
+        .windows(8)
+        .position(|w| w == [0xE0, 0x7F, 0x10, 0x00, b'O', b'W', 0, 0])
+        .expect("the pixel data header");
+    bytes[at + 8..at + 12].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+    let err = read_dx(&bytes, &limits()).unwrap_err();
+    assert!(matches!(err, DicosError::Invalid { .. }), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("(7FE0,0010)") && text.contains("4294967280 bytes, but only 6144 remain"),
+        "{text}"
+    );
+}
+
+#[test]
+fn cut_files_give_errors_never_panics() {
     for name in ["toolkit_dx_64x48.dcs", "native_mono1_12bit.dcs"] {
         let whole = data(name);
         // every cut: an error, or (a cut in the closing delimiter of encapsulated pixel data,
@@ -150,19 +171,28 @@ fn cut_and_damaged_files_give_errors_never_panics() {
                 Err(_) => panic!("{name} cut at {len} panicked"),
             }
         }
-        // damaged bytes: any outcome but a panic (before the length walk, one in ten of these
-        // made dicom-rs zero-fill a declared multi-gigabyte value: 0.3 to 7 s each)
-        let small = DxLimits::new(4_096, 4_000_000);
-        let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ whole.len() as u64);
-        for round in 0..1500 {
-            let mut bytes = whole.clone();
-            for _ in 0..1 + rng.below(4) {
-                let at = 128 + rng.below(bytes.len() - 128);
-                bytes[at] = rng.next() as u8;
-            }
-            let outcome = std::panic::catch_unwind(|| read_dx(&bytes, &small));
-            assert!(outcome.is_ok(), "{name}: damaged input {round} panicked");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1500))]
+
+    /// Damaged bytes: any outcome but a panic. Before the length walk, one in ten of these made
+    /// dicom-rs zero-fill a declared multi-gigabyte value (0.3 to 7 s each).
+    #[test]
+    fn damaged_files_give_errors_never_panics(
+        native in any::<bool>(),
+        damage in proptest::collection::vec((any::<proptest::sample::Index>(), any::<u8>()), 1..5),
+    ) {
+        let name = if native { "native_mono1_12bit.dcs" } else { "toolkit_dx_64x48.dcs" };
+        let mut bytes = data(name);
+        let body = bytes.len() - 128;
+        for (at, value) in damage {
+            bytes[128 + at.index(body)] = value;
         }
+        let small = DxLimits::new(4_096, 4_000_000);
+        let outcome = std::panic::catch_unwind(|| read_dx(&bytes, &small));
+        prop_assert!(outcome.is_ok(), "{} damaged: panicked", name);
     }
 }
 

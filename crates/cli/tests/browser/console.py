@@ -1,7 +1,7 @@
 """Drives the operator console in a real headless browser: Debian's Chromium through Playwright's
 Python client (no browser is downloaded: the system Chromium's path is given at launch).
 
-Called by crates/cli/tests/cli_browser.rs against a running `armscan serve --scans`, which
+Called by crates/cli/tests/cli/browser.rs against a running `armscan serve --scans`, which
 checks the database and the screenshot afterwards. What a scripted operator does here:
 
 1. opens the console, logs in as `ana` (typing the name, Enter);

@@ -1,7 +1,7 @@
 """Drives trainer mode in Debian's Chromium through Playwright's Python client: a trainer builds
 a 20-trial course with the page's form, a trainee works the whole session by mouse and keyboard
 (click on the image and 1/t, or n; Space for the next trial), and the script prints what it
-answered, for crates/cli/tests/cli_browser.rs to find in SQLite and in the stored scores.
+answered, for crates/cli/tests/cli/browser.rs to find in SQLite and in the stored scores.
 
 Every third trial the trainee clicks the image's centre and names a firearm (1); the trial
 after, it clicks near the top-left corner and answers threat without a category (t); the third,

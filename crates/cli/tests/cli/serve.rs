@@ -1,14 +1,11 @@
 //! `armscan serve`: the access rule at the command line, and a console serving a screened
 //! folder on the fast fixture model, spoken to over a real socket.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use image::{GrayImage, Luma};
 
 #[test]

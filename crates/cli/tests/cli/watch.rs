@@ -1,15 +1,12 @@
 //! `armscan watch`: exactly-once results across `kill -9` and restarts, clean shutdown on SIGTERM,
 //! the pick-up convention. Uses the fast fixture model on the tract backend.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use image::{GrayImage, Luma};
 
 /// A 64x64 PNG: white, with a dark block (an alarm for the fixture model) when `block`.
@@ -389,7 +386,7 @@ fn sigterm_stops_cleanly_and_only_complete_files_are_taken() {
         "journal consistent after SIGTERM: {counts:?}"
     );
     // --tdr: one DICOS threat detection report per scan, its alarm decision the record's
-    // (the reports' content is checked against the DICOS toolkit in integrators/dicos.rs)
+    // (the reports' content is checked against the DICOS toolkit in cli/dicos.rs)
     let reports: BTreeMap<String, Vec<u8>> = std::fs::read_dir(&tdr_dir)
         .unwrap()
         .map(|e| {

@@ -1,9 +1,6 @@
 //! CLI behaviour on the fast fixture model: exit codes, bad input, reports, help.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use image::{GrayImage, Luma};
 
 fn write_block_png(path: &std::path::Path, block: bool) {

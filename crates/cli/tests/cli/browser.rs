@@ -7,14 +7,11 @@
 //!
 //! Needs `/usr/bin/chromium` and Playwright in `./.venv` (`.ci/run` installs both); skipped
 //! with a message outside CI when either is missing, a failure under CI.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 
-use common::*;
+use crate::common::*;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// The golden screenshot is kept at this width (and the shot's aspect ratio).

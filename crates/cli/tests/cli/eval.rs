@@ -1,12 +1,9 @@
 //! `armscan eval` end to end: on a small synthetic set with the fixture model, and from JSONL
 //! predictions (perfect ones, and ones that leave an image out).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 /// A synthetic set of 8 scenes in `dir/set`; returns its annotations.

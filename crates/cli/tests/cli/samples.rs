@@ -2,14 +2,11 @@
 //! firearm samples flagged, a golden file of the results, and the two backends in agreement.
 //!
 //! Regenerate the golden file after a deliberate model change with
-//! `ARMSCAN_REGENERATE_GOLDEN=1 cargo test -p armscan-cli --test cli_samples`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
+//! `ARMSCAN_REGENERATE_GOLDEN=1 cargo test -p armscan-cli --test cli`.
 
 use std::collections::BTreeMap;
 
-use common::*;
+use crate::common::*;
 
 fn scan_samples(backend: &str, extra: &[&str]) -> (Vec<serde_json::Value>, Option<i32>, String) {
     let model = real_model();

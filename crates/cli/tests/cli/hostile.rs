@@ -1,16 +1,13 @@
 //! Hostile inputs, made here in a temporary folder (nothing fetched): each gives a clear record
 //! within bounded time and memory, nothing panics, and the batch goes on to screen the good scans.
-//! Extends `bad_files_give_error_records_and_the_batch_goes_on` in cli_fixture.rs (empty, text,
+//! Extends `bad_files_give_error_records_and_the_batch_goes_on` in cli/fixture.rs (empty, text,
 //! the 100000x100000 PNG bomb, a missing path) with the cases below.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use image::{GrayImage, ImageBuffer, Luma, Rgb};
 
 fn adler32(data: &[u8]) -> u32 {

@@ -1,5 +1,5 @@
 //! DICOS in and out, against an independent implementation: the Stratovan DICOS toolkit (the
-//! `pydicos` package) and pydicom, driven by `integrators/toolkit.py`.
+//! `pydicos` package) and pydicom, driven by `cli/dicos_toolkit.py`.
 //!
 //! - In: the toolkit writes DX files (JPEG lossless) of the shipped samples' pixels; armscan
 //!   reads the same pixels as the toolkit does, with the UIDs and the spacing the files state,
@@ -54,13 +54,13 @@ fn skip_without_toolkit() -> bool {
 
 fn toolkit(args: &[&OsStr]) -> String {
     let out = Command::new(python())
-        .arg(repo().join("crates/cli/tests/integrators/toolkit.py"))
+        .arg(repo().join("crates/cli/tests/cli/dicos_toolkit.py"))
         .args(args)
         .output()
         .unwrap();
     assert!(
         out.status.success(),
-        "toolkit.py {args:?} failed:\n{}",
+        "dicos_toolkit.py {args:?} failed:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
@@ -472,24 +472,9 @@ fn check_report(record: &Value, report: &Value) {
     assert_eq!(ptos.len(), detections.len(), "{scan}");
     for (n, (d, pto)) in detections.iter().zip(ptos).enumerate() {
         assert_eq!(pto["id"], n + 1);
-        let b: Vec<f64> = d["box"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_f64().unwrap())
-            .collect();
-        let base: Vec<f64> = pto["base"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_f64().unwrap())
-            .collect();
-        let extent: Vec<f64> = pto["extent"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_f64().unwrap())
-            .collect();
+        let b = floats(&d["box"]);
+        let base = floats(&pto["base"]);
+        let extent = floats(&pto["extent"]);
         let near = |a: f64, b: f64| (a - b).abs() <= 0.02;
         assert!(
             near(base[0], b[0]) && near(base[1], b[1]) && base[2] == 0.0,

@@ -66,6 +66,15 @@ pub fn records(out: &Output) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// A JSON array of numbers.
+pub fn floats(v: &serde_json::Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("not an array: {v}"))
+        .iter()
+        .map(|x| x.as_f64().unwrap_or_else(|| panic!("not a number: {x}")))
+        .collect()
+}
+
 /// Checks one record against the armscan.scan/2 contract; returns its status.
 pub fn check_contract(r: &serde_json::Value) -> String {
     assert_eq!(
@@ -108,12 +117,7 @@ pub fn check_contract(r: &serde_json::Value) -> String {
                 .contains(&d["category"].as_str().unwrap()));
             let s = d["score"].as_f64().unwrap();
             assert!((0.0..=1.0).contains(&s));
-            let b: Vec<f64> = d["box"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_f64().unwrap())
-                .collect();
+            let b = floats(&d["box"]);
             assert!(
                 b[0] <= b[2]
                     && b[1] <= b[3]

@@ -2,15 +2,15 @@
 package) writes DX images and reads threat detection reports; pydicom reads what the toolkit's
 Python API does not expose.
 
-    toolkit.py make-dx RAW WIDTH HEIGHT OUT [--kvp KV] [--energy high|low] [--spacing MM]
+    dicos_toolkit.py make-dx RAW WIDTH HEIGHT OUT [--kvp KV] [--energy high|low] [--spacing MM]
         RAW: little-endian u16 samples, row-major. The toolkit writes the DX (JPEG lossless, its
         default); pydicom then gives it its own SOP Instance UID (the toolkit seeds its UIDs
         from the clock in seconds: two files written in one second share them) and adds
         --energy and --spacing (Image Type value 2, Imager Pixel Spacing), which the toolkit's
         DX API cannot set. Pixel data stay the toolkit's.
-    toolkit.py read-dx DX OUT_RAW
+    dicos_toolkit.py read-dx DX OUT_RAW
         The pixels as the toolkit reads them, to OUT_RAW (u16 LE); prints the DX's identity.
-    toolkit.py read-tdr TDR...
+    dicos_toolkit.py read-tdr TDR...
         Prints one JSON object per report, as the toolkit (and pydicom) read it.
 """
 
