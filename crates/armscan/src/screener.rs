@@ -440,34 +440,39 @@ impl Screener {
         let backend = self.backend_kind().as_str();
         let elapsed_ms = |t: Instant| t.elapsed().as_secs_f64() * 1e3;
         let mut dicos = Vec::new();
-        let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<Screened, String> {
-            let scan = read()?;
-            dicos.clone_from(&scan.dicos);
-            let found = self
-                .pool
-                .install(|| self.detector.detect_scan(&scan))
-                .map_err(|e| format!("{name}: {}", error_chain_text(&e)))?;
-            let status = self.thresholds().verdict(&found.detections);
-            let display = want_display.then(|| display_rgb(&scan, &self.detector.windowing()));
-            let record = ScanRecord::screened(
-                name.clone(),
-                found.width,
-                found.height,
-                status,
-                found.detections,
-                backend,
-                self.model_id.as_str(),
-                elapsed_ms(started),
-            )
-            .with_spacing(found.spacing);
-            Ok(Screened {
-                record,
-                display,
-                dicos: scan.dicos.clone(),
-            })
-        }));
+        // the images the scan was read from, kept when a later step fails
+        let outcome = catch_unwind(AssertUnwindSafe(
+            || -> Result<(ScanRecord, Option<RgbImage>), String> {
+                let scan = read()?;
+                dicos.clone_from(&scan.dicos);
+                let found = self
+                    .pool
+                    .install(|| self.detector.detect_scan(&scan))
+                    .map_err(|e| format!("{name}: {}", error_chain_text(&e)))?;
+                let status = self.thresholds().verdict(&found.detections);
+                let display = want_display.then(|| display_rgb(&scan, &self.detector.windowing()));
+                let record = ScanRecord::screened(
+                    name.clone(),
+                    found.width,
+                    found.height,
+                    status,
+                    found.detections,
+                    backend,
+                    self.model_id.as_str(),
+                    elapsed_ms(started),
+                )
+                .with_spacing(found.spacing);
+                Ok((record, display))
+            },
+        ));
         let message = match outcome {
-            Ok(Ok(screened)) => return screened,
+            Ok(Ok((record, display))) => {
+                return Screened {
+                    record,
+                    display,
+                    dicos,
+                }
+            }
             Ok(Err(message)) => message,
             Err(panic) => {
                 let what = panic

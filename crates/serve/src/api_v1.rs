@@ -119,11 +119,10 @@ pub struct ScanQuery {
 }
 
 /// What `POST /v1/scans` answers for a screened scan.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
+#[schema(rename_all = "lowercase")]
 pub enum ScanFormat {
     /// The `armscan.scan/2` record.
-    #[default]
     Json,
     /// The DICOS threat detection report (`application/dicom`).
     Tdr,
