@@ -205,6 +205,10 @@ async fn main() {
                     note: None,
                     tools: vec![],
                     display_to_decision_ms: Some(1500),
+                    fine_class: None,
+                    rounds: None,
+                    site: None,
+                    lane: None,
                 };
                 db.record(&d, &armscan::now_utc()).unwrap();
             }

@@ -48,6 +48,6 @@ pub use armscan_ingest::{collect_inputs, DecodeLimits, IngestError, ScanInput, W
 pub use armscan_report::{write_jsonl, ReportWriter, ScanRecord, SCAN_SCHEMA};
 pub use error::{error_chain_text, ScreenerError};
 pub use screener::{
-    default_model_path, now_utc, unix_seconds_from_utc, utc_from_unix_seconds, ScreenRequest,
-    Screened, Screener, ScreenerBuilder, DEFAULT_MODEL,
+    default_model_path, now_utc, unix_seconds_from_utc, utc_from_unix_seconds, ScanBytes,
+    ScreenRequest, Screened, Screener, ScreenerBuilder, UploadRequest, DEFAULT_MODEL,
 };

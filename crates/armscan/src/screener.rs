@@ -280,6 +280,73 @@ impl ScreenRequest {
     }
 }
 
+/// A scan's content as bytes: one file, or the two files of a dual-energy pair.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScanBytes {
+    /// One file (format found by content).
+    One(Vec<u8>),
+    /// A dual-energy pair: the high- and low-energy files.
+    Pair { high: Vec<u8>, low: Vec<u8> },
+}
+
+impl ScanBytes {
+    /// The number of bytes in all.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        match self {
+            Self::One(b) => b.len(),
+            Self::Pair { high, low } => high.len() + low.len(),
+        }
+    }
+
+    /// Whether there are no bytes at all.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn as_ref(&self) -> BytesRef<'_> {
+        match self {
+            Self::One(b) => BytesRef::One(b),
+            Self::Pair { high, low } => BytesRef::Pair(high, low),
+        }
+    }
+}
+
+/// [`ScanBytes`], borrowed.
+#[derive(Clone, Copy, Debug)]
+enum BytesRef<'a> {
+    One(&'a [u8]),
+    Pair(&'a [u8], &'a [u8]),
+}
+
+/// One scan given as bytes, with what is known of it: [`Screener::screen_uploads`].
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct UploadRequest {
+    /// Names the scan in its record and in errors.
+    pub name: String,
+    pub bytes: ScanBytes,
+    /// The scan's pixel spacing when known for this scan alone; before the screener's profile.
+    pub pixel_spacing_mm: Option<f32>,
+}
+
+impl UploadRequest {
+    #[must_use]
+    pub fn new(name: impl Into<String>, bytes: ScanBytes) -> Self {
+        Self {
+            name: name.into(),
+            bytes,
+            pixel_spacing_mm: None,
+        }
+    }
+    #[must_use]
+    pub fn with_pixel_spacing_mm(mut self, spacing_mm: Option<f32>) -> Self {
+        self.pixel_spacing_mm = spacing_mm;
+        self
+    }
+}
+
 /// What screening one scan gives: its record and, when asked for, its display image.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -335,12 +402,49 @@ impl Screener {
     /// scan was read from, for its threat detection report).
     #[must_use]
     pub fn screen_upload(&self, name: &str, bytes: &[u8]) -> Screened {
+        self.screen_bytes_with(name, BytesRef::One(bytes), &self.ingest)
+    }
+
+    /// Screens several scans given as bytes (uploads, queue messages) in parallel on the
+    /// screener's threads; results in request order. The same record as
+    /// [`Screener::screen_upload`] / [`Screener::screen_pair_upload`] gives for each.
+    #[must_use]
+    pub fn screen_uploads(&self, uploads: &[UploadRequest]) -> Vec<Screened> {
+        self.pool.install(|| {
+            uploads
+                .par_iter()
+                .map(|u| {
+                    let ingest = self
+                        .ingest
+                        .clone()
+                        .with_given_spacing_mm(u.pixel_spacing_mm);
+                    self.screen_bytes_with(&u.name, u.bytes.as_ref(), &ingest)
+                })
+                .collect()
+        })
+    }
+
+    fn screen_bytes_with(
+        &self,
+        name: &str,
+        bytes: BytesRef<'_>,
+        ingest: &IngestOptions,
+    ) -> Screened {
         self.guarded(
             name.to_owned(),
             || {
-                load_scan_bytes(name, bytes, &self.ingest)
-                    .map(Cow::Owned)
-                    .map_err(|e| error_chain_text(&e))
+                match bytes {
+                    BytesRef::One(bytes) => load_scan_bytes(name, bytes, ingest),
+                    BytesRef::Pair(high, low) => load_pair_bytes(
+                        &format!("{name}_high"),
+                        high,
+                        &format!("{name}_low"),
+                        low,
+                        ingest,
+                    ),
+                }
+                .map(Cow::Owned)
+                .map_err(|e| error_chain_text(&e))
             },
             false,
         )
@@ -356,21 +460,7 @@ impl Screener {
     /// [`Screener::screen_pair_bytes`], giving the whole [`Screened`].
     #[must_use]
     pub fn screen_pair_upload(&self, name: &str, high: &[u8], low: &[u8]) -> Screened {
-        self.guarded(
-            name.to_owned(),
-            || {
-                load_pair_bytes(
-                    &format!("{name}_high"),
-                    high,
-                    &format!("{name}_low"),
-                    low,
-                    &self.ingest,
-                )
-                .map(Cow::Owned)
-                .map_err(|e| error_chain_text(&e))
-            },
-            false,
-        )
+        self.screen_bytes_with(name, BytesRef::Pair(high, low), &self.ingest)
     }
 
     /// Screens a scan already in memory; the record names it by [`Scan::source`].

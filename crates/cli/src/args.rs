@@ -55,6 +55,24 @@ pub enum Command {
             \n  armscan watch incoming/ --out results/ --backend onnxruntime --settle-ms 1000"
     )]
     Watch(WatchArgs),
+    /// A stateless worker on NATS JetStream: pulls scans from the work queue (stream
+    /// ARMSCAN_SCANS), screens them as `scan` does, stores each record in the results stream
+    /// (ARMSCAN_RESULTS, one per scan id) and only then acknowledges the scan. A redelivered scan
+    /// whose result is stored is not screened again. SIGTERM or SIGINT: finish the scans in hand,
+    /// store and acknowledge them, exit 0. Exit status 2 when it cannot start.
+    #[command(after_help = "Examples:\n  armscan worker --nats nats://queue:4222\
+            \n  armscan worker --nats nats://queue:4222 --backend onnxruntime --threads 4\
+            \n  armscan worker --nats nats://queue:4222 --shared-dir /mnt/scans")]
+    Worker(WorkerArgs),
+    /// Send scan files or folders to the workers on NATS JetStream. With --wait, print one
+    /// record per scan as results arrive (text, or --jsonl), with the exit status of `scan`
+    /// (0 all clear, 1 an alarm or review, 2 a scan failed, could not be sent, or has no
+    /// result within --timeout-s).
+    #[command(
+        after_help = "Examples:\n  armscan submit --nats nats://queue:4222 bags/\
+            \n  armscan submit --nats nats://queue:4222 bags/ --wait --jsonl > results.jsonl"
+    )]
+    Submit(SubmitArgs),
     /// The operator console: a local web page to screen the queue (the scan, the engine's boxes,
     /// the image tools of an X-ray console) and record clear / threat / hand-search decisions
     /// in SQLite, with who and when.
@@ -74,6 +92,17 @@ pub enum Command {
     )]
     // Boxed: the console's flags make this variant much the largest.
     Serve(Box<ServeArgs>),
+    /// Seizure statistics by UN Firearms Protocol category (firearm, part, ammunition; other
+    /// apart) from a console's decisions database: the latest decision of each scan in the
+    /// window; threat decisions are seizures, hand searches are counted apart, the engine's
+    /// alarms never. By period, site, lane and fine class; ammunition in rounds where given.
+    /// JSON is `armscan.seizures/1` (crates/serve/SEIZURES.md). The database is only read.
+    /// Exit status: 0 done, 2 error (a missing or non-console database, a bad window).
+    #[command(after_help = "Examples:\n  armscan stats --db out/console.sqlite\
+            \n  armscan stats --db console.sqlite --from 2026-01-01 --to 2027-01-01 \
+            --period quarter --format json --out seizures-2026.json\
+            \n  armscan stats --db console.sqlite --site north --format csv > seizures.csv")]
+    Stats(StatsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -409,8 +438,14 @@ pub struct WatchArgs {
     pub in_dir: PathBuf,
 
     /// Output folder: results.jsonl, results/, journal.sqlite.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    #[arg(long, value_name = "DIR", required_unless_present = "publish")]
+    pub out: Option<PathBuf>,
+
+    /// Publish each complete scan to the NATS JetStream work queue at URL instead of screening
+    /// it here (no model is loaded; workers screen it): once the server has stored a scan, its
+    /// files move to IN_DIR/.done/.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["out", "tdr", "jsonl"])]
+    pub publish: Option<String>,
 
     #[command(flatten)]
     pub detector: ModelArgs,
@@ -428,6 +463,95 @@ pub struct WatchArgs {
     /// Write a DICOS threat detection report (NAME.tdr.dcs) per scan into DIR, as `scan --tdr`.
     #[arg(long, value_name = "DIR")]
     pub tdr: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub queue: QueueArgs,
+}
+
+/// `armscan worker`.
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// The NATS server, e.g. nats://127.0.0.1:4222.
+    #[arg(long, value_name = "URL")]
+    pub nats: String,
+
+    #[command(flatten)]
+    pub detector: ModelArgs,
+
+    #[command(flatten)]
+    pub read: ReadArgs,
+
+    #[command(flatten)]
+    pub queue: QueueArgs,
+
+    /// Names this worker on its connection and on each result [default: HOST-PID, the host
+    /// name being the pod's name under Kubernetes]
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Most scans taken and screened at once [default: twice the threads]
+    #[arg(long, value_name = "N")]
+    pub batch: Option<usize>,
+
+    /// Seconds a taken scan may go unacknowledged before the server gives it to another worker
+    /// (used when this worker creates the consumer).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub ack_wait_s: u64,
+
+    /// Deliveries of one scan before it gets an `error` record instead of another try (used
+    /// when this worker creates the consumer).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub max_deliver: i64,
+}
+
+/// Flags shared by `worker`, `submit` and `watch --publish`.
+#[derive(Debug, Args)]
+pub struct QueueArgs {
+    /// Storage every producer and worker mounts: scans too large for a message travel as a
+    /// path relative to it.
+    #[arg(long, value_name = "DIR")]
+    pub shared_dir: Option<PathBuf>,
+
+    /// How long the server remembers a scan id to drop a second copy, in seconds (used when
+    /// the streams are created).
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub duplicate_window_s: u64,
+
+    /// Replicas of each stream in a NATS cluster (used when the streams are created).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub stream_replicas: usize,
+}
+
+/// `armscan submit`.
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    /// The NATS server, e.g. nats://127.0.0.1:4222.
+    #[arg(long, value_name = "URL")]
+    pub nats: String,
+
+    /// Scan files or folders (walked as `scan` walks them; NAME_high/NAME_low pairs together).
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Wait for every scan's result and print it.
+    #[arg(long)]
+    pub wait: bool,
+
+    /// With --wait: print each record as a JSON line (armscan.scan/2), exactly as stored.
+    #[arg(long, requires = "wait")]
+    pub jsonl: bool,
+
+    /// With --wait: give up after this many seconds; scans without a result then count as
+    /// failed (exit 2) and are named [default: wait for all]
+    #[arg(long, value_name = "SECONDS", requires = "wait")]
+    pub timeout_s: Option<u64>,
+
+    /// Pixel spacing of the scans in mm, passed to the workers with each scan.
+    #[arg(long, value_name = "MM")]
+    pub pixel_spacing_mm: Option<f32>,
+
+    #[command(flatten)]
+    pub queue: QueueArgs,
 }
 
 #[derive(Debug, Args)]
@@ -472,6 +596,15 @@ pub struct ServeArgs {
     #[arg(long = "trainer", value_name = "NAME")]
     pub trainers: Vec<String>,
 
+    /// The site this console screens for (customs office, sorting centre), stored on every
+    /// decision for the seizure statistics (`armscan stats --site`).
+    #[arg(long, value_name = "NAME")]
+    pub site: Option<String>,
+
+    /// The lane (belt, scanner) within the site, stored on every decision.
+    #[arg(long, value_name = "NAME")]
+    pub lane: Option<String>,
+
     /// Trainer mode's real material for projection (--tip-threats, --tip-bags, as `synth`).
     #[command(flatten)]
     pub tip: TipSourceArgs,
@@ -494,6 +627,62 @@ pub struct ServeArgs {
     /// How --watch takes files (as `armscan watch`).
     #[command(flatten)]
     pub timing: WatchTimingArgs,
+}
+
+/// `armscan stats`: seizure statistics from a console's decisions database.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// The console's decisions database (`armscan serve --db`, or OUT/console.sqlite).
+    #[arg(long, value_name = "FILE")]
+    pub db: PathBuf,
+
+    /// Decisions from this UTC time or day on (YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD)
+    /// [default: the first decision]
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+
+    /// Decisions before this UTC time or day [default: now]
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
+
+    /// The period of each row (week: ISO 8601 weeks).
+    #[arg(long, value_enum, default_value_t = StatsPeriod::Month)]
+    pub period: StatsPeriod,
+
+    /// Only the decisions made at this site [default: every site].
+    #[arg(long, value_name = "NAME")]
+    pub site: Option<String>,
+
+    /// Only the decisions made at this lane [default: every lane].
+    #[arg(long, value_name = "NAME")]
+    pub lane: Option<String>,
+
+    /// text for a terminal, json (`armscan.seizures/1`), csv (long format: one row per
+    /// period, site, lane, category, fine class and measure).
+    #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
+    pub format: StatsFormat,
+
+    /// Write to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// The period of the rows of `armscan stats`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StatsPeriod {
+    Day,
+    Week,
+    Month,
+    Quarter,
+    Year,
+}
+
+/// The output of `armscan stats`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StatsFormat {
+    Text,
+    Json,
+    Csv,
 }
 
 /// How a watch folder is read: shared by `watch` and `serve --watch`.

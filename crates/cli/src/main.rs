@@ -8,8 +8,11 @@ mod eval_cmd;
 mod progress;
 mod scan_cmd;
 mod serve_cmd;
+mod stats_cmd;
+mod submit_cmd;
 mod synth_cmd;
 mod watch_cmd;
+mod worker_cmd;
 
 use std::process::ExitCode;
 
@@ -32,6 +35,9 @@ fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
         args::Command::Synth(a) => synth_cmd::run(&a),
         args::Command::Eval(a) => eval_cmd::run(&a),
         args::Command::Watch(a) => watch_cmd::run(&a),
+        args::Command::Worker(a) => worker_cmd::run(&a),
+        args::Command::Submit(a) => submit_cmd::run(&a),
         args::Command::Serve(a) => serve_cmd::run(&a),
+        args::Command::Stats(a) => stats_cmd::run(&a),
     }
 }

@@ -163,7 +163,7 @@ pub(crate) fn text_line(record: &ScanRecord) -> String {
 /// Counts of a run by verdict and by category (`Category::ALL`: the Protocol's three, then
 /// accessories), for the closing line and the exit code.
 #[derive(Debug, Default)]
-struct Tally {
+pub(crate) struct Tally {
     clear: usize,
     alarm: usize,
     review: usize,
@@ -172,7 +172,7 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, record: &ScanRecord) {
+    pub(crate) fn add(&mut self, record: &ScanRecord) {
         match record.status {
             Status::Clear => self.clear += 1,
             Status::Alarm => self.alarm += 1,
@@ -186,7 +186,7 @@ impl Tally {
         }
     }
 
-    fn exit_code(&self) -> ExitCode {
+    pub(crate) fn exit_code(&self) -> ExitCode {
         if self.error > 0 {
             ExitCode::from(2)
         } else if self.alarm + self.review > 0 {

@@ -7,7 +7,9 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
-use armscan_serve::{check_access, read_token_file, serve, Guards, ServeOptions, Source};
+use armscan_serve::{
+    check_access, check_place, read_token_file, serve, Guards, ServeOptions, Source,
+};
 
 use crate::args::ServeArgs;
 use crate::scan_cmd::{screener_options, start, with_read_options};
@@ -23,6 +25,12 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .map(read_token_file)
         .transpose()?;
     check_access(args.addr, token.as_deref())?;
+    if let Some(site) = &args.site {
+        check_place("--site", site)?;
+    }
+    if let Some(lane) = &args.lane {
+        check_place("--lane", lane)?;
+    }
     let watch = match (&args.watch, &args.scans) {
         (Some(in_dir), None) => {
             let Some(out) = &args.out else {
@@ -82,6 +90,8 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
                 .with_max_scan_bytes(args.max_upload_bytes),
         )
         .with_trainers(Some(args.trainers.clone()))
+        .with_site(args.site.clone())
+        .with_lane(args.lane.clone())
         .with_trainer_library(library);
     let stop = Arc::new(AtomicBool::new(false));
     serve(screener, source, &options, stop, |bound| {

@@ -9,8 +9,10 @@
 //! | `eval` | `armscan eval` |
 //! | `watch` | `armscan watch`: SIGKILL at random moments, SIGTERM, settle, `--tdr` |
 //! | `serve` | `armscan serve` over a socket: refusals, logins |
+//! | `stats` | `armscan stats` on a database a console made: text, JSON (its JSON Schema), CSV, errors |
 //! | `browser` | the console and trainer mode in Debian's Chromium (Playwright) |
 //! | `api` | the HTTP API fuzzed from its OpenAPI document (Schemathesis) |
+//! | `queue` | `armscan worker`/`submit`/`watch --publish` on a real nats-server: SIGKILLed workers, a server restart |
 //! | `dicos` | DICOS in and out against the Stratovan DICOS toolkit (pydicos) and pydicom |
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -23,7 +25,9 @@ mod cli {
     mod eval;
     mod fixture;
     mod hostile;
+    mod queue;
     mod samples;
     mod serve;
+    mod stats;
     mod watch;
 }

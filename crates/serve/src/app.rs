@@ -26,6 +26,7 @@ use crate::db::{
     decisions_csv, report_csv, DecisionDb, DecisionKind, NewDecision, ShiftWindow, ThreatCategory,
 };
 use crate::page;
+use crate::seizures::{seizures_csv, PeriodKind, SeizureQuery};
 use crate::store::{ScanStore, StoredScan};
 use crate::trainer::Trainer;
 
@@ -125,6 +126,10 @@ pub struct AppState {
     pub api: Option<Arc<ApiState>>,
     /// The console's pages and its API (`false`: the `/v1` API alone, `--api-only`).
     pub console: bool,
+    /// The site stored on every decision ([`crate::ServeOptions::site`]).
+    pub site: Option<String>,
+    /// The lane stored on every decision ([`crate::ServeOptions::lane`]).
+    pub lane: Option<String>,
     cache: Mutex<Vec<(String, Arc<Rendered>)>>,
 }
 
@@ -152,6 +157,8 @@ impl AppState {
             trainer: None,
             api: None,
             console: true,
+            site: None,
+            lane: None,
             cache: Mutex::new(Vec::new()),
         }
     }
@@ -193,6 +200,20 @@ impl AppState {
     #[must_use]
     pub fn with_console(mut self, console: bool) -> Self {
         self.console = console;
+        self
+    }
+
+    /// The site stored on every decision.
+    #[must_use]
+    pub fn with_site(mut self, site: Option<String>) -> Self {
+        self.site = site;
+        self
+    }
+
+    /// The lane stored on every decision.
+    #[must_use]
+    pub fn with_lane(mut self, lane: Option<String>) -> Self {
+        self.lane = lane;
         self
     }
 
@@ -279,6 +300,7 @@ fn console_routes() -> Router<Arc<AppState>> {
         .route("/", get(page_queue))
         .route("/scan/{id}", get(page_scan))
         .route("/report", get(page_report))
+        .route("/stats", get(page_stats))
         .route("/static/app.js", get(static_js))
         .route("/static/app.css", get(static_css))
         .route("/api/login", post(api_login))
@@ -290,6 +312,7 @@ fn console_routes() -> Router<Arc<AppState>> {
         .route("/api/decisions.csv", get(api_decisions_csv))
         .route("/api/report.json", get(api_report_json))
         .route("/api/report.csv", get(api_report_csv))
+        .route("/api/stats", get(api_stats))
         .merge(crate::trainer::routes())
 }
 
@@ -734,6 +757,73 @@ struct DecisionBody {
     #[serde(default)]
     tools: Vec<String>,
     display_to_decision_ms: Option<u64>,
+    /// A known fine class of the threat's category.
+    fine_class: Option<String>,
+    /// Rounds seized, ammunition threats only: checked here to name the field in the error.
+    rounds: Option<Value>,
+}
+
+/// The most rounds one decision may give.
+pub const MAX_ROUNDS: u64 = 10_000_000;
+
+/// Checks a decision's fine class against its category: a known fine class of the threat's
+/// category (for `other`, none or an accessory such as `magazine`); other decisions have none.
+fn check_fine_class(
+    decision: DecisionKind,
+    category: Option<ThreatCategory>,
+    fine_class: Option<&str>,
+) -> Result<Option<String>, String> {
+    use armscan_core::taxonomy::known_category;
+    use armscan_core::Category;
+    let Some(fine) = fine_class.map(str::trim).filter(|f| !f.is_empty()) else {
+        return Ok(None);
+    };
+    let Some(known) = known_category(fine) else {
+        let names: Vec<&str> = armscan_core::taxonomy::KNOWN_FINE_CLASSES
+            .iter()
+            .map(|(n, _)| *n)
+            .collect();
+        return Err(format!(
+            "fine_class: unknown fine class {fine:?}; known: {}",
+            names.join(", ")
+        ));
+    };
+    let matches = match category {
+        _ if decision != DecisionKind::Threat => {
+            return Err("fine_class: only a threat has a fine class".into())
+        }
+        Some(ThreatCategory::Firearm) => known == Category::Firearm,
+        Some(ThreatCategory::Part) => known == Category::Part,
+        Some(ThreatCategory::Ammunition) => known == Category::Ammunition,
+        Some(ThreatCategory::Other) | None => known == Category::Accessory,
+    };
+    if !matches {
+        let given = category.map_or("none", ThreatCategory::as_str);
+        return Err(format!(
+            "fine_class: {fine} is a fine class of {known}, not of category {given}"
+        ));
+    }
+    Ok(Some(fine.to_owned()))
+}
+
+/// Checks a decision's rounds: a whole number from 0 to [`MAX_ROUNDS`], ammunition only.
+fn check_rounds(
+    decision: DecisionKind,
+    category: Option<ThreatCategory>,
+    rounds: Option<&Value>,
+) -> Result<Option<u64>, String> {
+    let Some(v) = rounds.filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
+    if decision != DecisionKind::Threat || category != Some(ThreatCategory::Ammunition) {
+        return Err("rounds: only an ammunition threat has rounds".into());
+    }
+    match v.as_u64() {
+        Some(n) if n <= MAX_ROUNDS => Ok(Some(n)),
+        _ => Err(format!(
+            "rounds: a whole number of rounds from 0 to {MAX_ROUNDS}, not {v}"
+        )),
+    }
 }
 
 async fn api_decide(
@@ -761,6 +851,10 @@ async fn api_decide(
             (_, None | Some("")) => None,
             (_, Some(_)) => return Err(unprocessable("category: only a threat has a category")),
         };
+    let fine_class = check_fine_class(decision, category, body.fine_class.as_deref())
+        .map_err(|m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m))?;
+    let rounds = check_rounds(decision, category, body.rounds.as_ref())
+        .map_err(|m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m))?;
     let note = body
         .note
         .map(|n| n.trim().to_owned())
@@ -793,6 +887,10 @@ async fn api_decide(
         note,
         tools: used,
         display_to_decision_ms: body.display_to_decision_ms,
+        fine_class,
+        rounds,
+        site: state.site.clone(),
+        lane: state.lane.clone(),
     };
     let db = Arc::clone(&state.db);
     let row = tokio::task::spawn_blocking(move || db.record(&new, &armscan::now_utc()))
@@ -883,6 +981,107 @@ async fn api_report_csv(
     Ok(csv_response(report_csv(&report), "shift-report.csv"))
 }
 
+/// The seizure statistics' query: the window as the shift report's (`hours`, or `from`/`to`),
+/// `period` (`day|week|month|quarter|year`, default `month`), `site`, `lane`, and for the API
+/// `format` (`json`, the default, or `csv`).
+#[derive(Deserialize, Default)]
+struct StatsQuery {
+    from: Option<String>,
+    to: Option<String>,
+    hours: Option<u32>,
+    period: Option<String>,
+    site: Option<String>,
+    lane: Option<String>,
+    format: Option<String>,
+}
+
+/// A query-string value, percent-encoded (all but `A-Z a-z 0-9 - . _ ~`).
+fn url_encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+impl StatsQuery {
+    fn window_query(&self) -> ReportQuery {
+        ReportQuery {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            hours: self.hours,
+        }
+    }
+
+    fn query(&self) -> Result<SeizureQuery, ApiError> {
+        let window = self.window_query().window()?;
+        let period = match self.period.as_deref().map(str::trim) {
+            None | Some("") => PeriodKind::default(),
+            Some(p) => PeriodKind::parse(p).ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "period: one of day, week, month, quarter, year",
+                )
+            })?,
+        };
+        let name = |v: &Option<String>| v.as_deref().map(|v| v.trim().to_owned());
+        Ok(SeizureQuery::default()
+            .with_window(window)
+            .with_period(period)
+            .with_site(name(&self.site))
+            .with_lane(name(&self.lane)))
+    }
+
+    /// The same statistics as a query string (`?...`), for the export links.
+    fn query_string(&self, q: &SeizureQuery) -> String {
+        let mut parts = Vec::new();
+        let window = self.window_query().query_string();
+        if let Some(w) = window.strip_prefix('?') {
+            parts.push(w.to_owned());
+        }
+        parts.push(format!("period={}", q.period));
+        if let Some(site) = &q.site {
+            parts.push(format!("site={}", url_encode(site)));
+        }
+        if let Some(lane) = &q.lane {
+            parts.push(format!("lane={}", url_encode(lane)));
+        }
+        format!("?{}", parts.join("&"))
+    }
+}
+
+async fn api_stats(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<StatsQuery>,
+) -> Result<Response, ApiError> {
+    require_operator(&state, &headers)?;
+    let csv = match q.format.as_deref() {
+        None | Some("" | "json") => false,
+        Some("csv") => true,
+        Some(_) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "format: json or csv",
+            ))
+        }
+    };
+    let query = q.query()?;
+    let stats = state
+        .db
+        .seizures(&query, &armscan::now_utc())
+        .map_err(ApiError::internal)?;
+    Ok(if csv {
+        csv_response(seizures_csv(&stats), "seizures.csv")
+    } else {
+        Json(stats).into_response()
+    })
+}
+
 pub(crate) fn csv_response(body: String, name: &'static str) -> Response {
     let disposition = format!("attachment; filename=\"{name}\"");
     let mut response = ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response();
@@ -933,6 +1132,28 @@ async fn page_report(
                     page::report(&op, &report, state.store.len(), &q.query_string()).into_string(),
                 )
                 .into_response(),
+                Err(e) => ApiError::internal(e).into_response(),
+            }
+        }
+        Ok(None) => Redirect::to("/").into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn page_stats(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(q): Query<StatsQuery>,
+) -> Response {
+    match operator(&state, &headers) {
+        Ok(Some(op)) => {
+            let query = match q.query() {
+                Ok(query) => query,
+                Err(e) => return e.into_response(),
+            };
+            match state.db.seizures(&query, &armscan::now_utc()) {
+                Ok(stats) => Html(page::stats(&op, &stats, &q.query_string(&query)).into_string())
+                    .into_response(),
                 Err(e) => ApiError::internal(e).into_response(),
             }
         }

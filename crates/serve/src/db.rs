@@ -3,7 +3,11 @@
 //! `decisions` refuses `UPDATE` and `DELETE` (triggers): a correction is a new row for the same
 //! scan, and the latest row per scan is its decision state. Every row keeps the operator, the
 //! UTC time, the scan's id, name and sha256, the engine's verdict and top score, the decision
-//! and its category, the note, the tools used and the time from display to decision.
+//! and its category, the note, the tools used and the time from display to decision; for a
+//! seizure, the fine class and (ammunition) the rounds; and the site and lane of the console.
+//!
+//! Databases made before a column existed open: [`DecisionDb::open`] adds the missing columns
+//! ([`ADDED_COLUMNS`]) and old rows keep `NULL` there.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -41,7 +45,11 @@ CREATE TABLE IF NOT EXISTS decisions (
     category TEXT CHECK (category IN ('firearm', 'part', 'ammunition', 'other')),
     note TEXT,
     tools TEXT NOT NULL,
-    display_to_decision_ms INTEGER
+    display_to_decision_ms INTEGER,
+    fine_class TEXT,
+    rounds INTEGER CHECK (rounds IS NULL OR rounds >= 0),
+    site TEXT,
+    lane TEXT
 );
 CREATE INDEX IF NOT EXISTS decisions_by_scan ON decisions(scan_id, id);
 CREATE TRIGGER IF NOT EXISTS decisions_no_update BEFORE UPDATE ON decisions
@@ -49,6 +57,15 @@ BEGIN SELECT RAISE(ABORT, 'decisions are append-only: record a correction as a n
 CREATE TRIGGER IF NOT EXISTS decisions_no_delete BEFORE DELETE ON decisions
 BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
 ";
+
+/// Columns of `decisions` added after its first release, with their definitions: added by
+/// `ALTER TABLE` to a database that lacks them (the same definitions as in the `CREATE TABLE`).
+pub const ADDED_COLUMNS: [(&str, &str); 4] = [
+    ("fine_class", "TEXT"),
+    ("rounds", "INTEGER CHECK (rounds IS NULL OR rounds >= 0)"),
+    ("site", "TEXT"),
+    ("lane", "TEXT"),
+];
 
 /// The operator's call on a scan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -136,6 +153,14 @@ pub struct NewDecision {
     pub tools: Vec<String>,
     /// Time from the scan's display to the decision, as the page measured it.
     pub display_to_decision_ms: Option<u64>,
+    /// The fine class seized (a known fine class of the decision's category), threats only.
+    pub fine_class: Option<String>,
+    /// Rounds of ammunition seized, for an ammunition threat, when the operator gave them.
+    pub rounds: Option<u64>,
+    /// Where the parcel was scanned: the console's site (`armscan serve --site`).
+    pub site: Option<String>,
+    /// The console's lane within the site (`armscan serve --lane`).
+    pub lane: Option<String>,
 }
 
 /// A recorded decision, one row of `decisions`.
@@ -154,6 +179,10 @@ pub struct DecisionRow {
     pub note: Option<String>,
     pub tools: String,
     pub display_to_decision_ms: Option<i64>,
+    pub fine_class: Option<String>,
+    pub rounds: Option<i64>,
+    pub site: Option<String>,
+    pub lane: Option<String>,
 }
 
 /// The decisions a shift report covers: `decided_utc` in `[from_utc, to_utc)`, either end
@@ -289,6 +318,15 @@ pub struct ShiftReport {
 #[derive(Debug)]
 pub struct DecisionDb {
     db: Sqlite,
+    /// Of [`ADDED_COLUMNS`], those a database opened read-only lacks (read as `NULL`).
+    missing: Vec<&'static str>,
+}
+
+/// The column names of `decisions` (empty when there is no such table).
+fn decision_columns(c: &rusqlite::Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = c.prepare("SELECT name FROM pragma_table_info('decisions')")?;
+    let names = stmt.query_map([], |r| r.get(0))?;
+    names.collect()
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -305,9 +343,55 @@ impl DecisionDb {
     /// # Errors
     /// [`ServeError::Database`].
     pub fn open(path: &Path) -> Result<Self, ServeError> {
+        let db = Sqlite::open(path, SCHEMA)?;
+        db.with(|c| {
+            let have = decision_columns(c)?;
+            for (name, definition) in ADDED_COLUMNS {
+                if !have.iter().any(|h| h == name) {
+                    c.execute_batch(&format!(
+                        "ALTER TABLE decisions ADD COLUMN {name} {definition}"
+                    ))?;
+                }
+            }
+            Ok(())
+        })?;
         Ok(Self {
-            db: Sqlite::open(path, SCHEMA)?,
+            db,
+            missing: Vec::new(),
         })
+    }
+
+    /// Opens an existing console database to read it (`armscan stats`): nothing is created or
+    /// changed; columns an old database lacks read as `NULL`.
+    ///
+    /// # Errors
+    /// [`ServeError::NotConsoleDb`] when the file is missing, not SQLite, or has no
+    /// `decisions` table; [`ServeError::Database`].
+    pub fn open_read_only(path: &Path) -> Result<Self, ServeError> {
+        let not = |reason: &str| ServeError::NotConsoleDb {
+            path: path.to_owned(),
+            reason: reason.to_owned(),
+        };
+        if !path.is_file() {
+            return Err(not("no such file"));
+        }
+        let db = Sqlite::open_read_only(path)?;
+        let have = db.with(|c| decision_columns(c)).map_err(|e| match e {
+            ServeError::Database {
+                source: rusqlite::Error::SqliteFailure(f, _),
+                ..
+            } if f.code == rusqlite::ErrorCode::NotADatabase => not("not a SQLite database"),
+            e => e,
+        })?;
+        if have.is_empty() {
+            return Err(not("it has no decisions table"));
+        }
+        let missing = ADDED_COLUMNS
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| !have.iter().any(|h| h == name))
+            .collect();
+        Ok(Self { db, missing })
     }
 
     /// Where the database lives.
@@ -373,8 +457,8 @@ impl DecisionDb {
             c.execute(
                 "INSERT INTO decisions (decided_utc, operator, scan_id, scan_name, scan_sha256,
                     engine_status, engine_top_score, decision, category, note, tools,
-                    display_to_decision_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    display_to_decision_ms, fine_class, rounds, site, lane)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
                 params![
                     now_utc,
                     d.operator,
@@ -389,6 +473,10 @@ impl DecisionDb {
                     d.tools.join(" "),
                     d.display_to_decision_ms
                         .map(|ms| i64::try_from(ms).unwrap_or(i64::MAX)),
+                    d.fine_class,
+                    d.rounds.map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
+                    d.site,
+                    d.lane,
                 ],
             )?;
             Ok(c.last_insert_rowid())
@@ -411,6 +499,10 @@ impl DecisionDb {
                 note: d.note.clone(),
                 tools: d.tools.join(" "),
                 display_to_decision_ms: None,
+                fine_class: d.fine_class.clone(),
+                rounds: d.rounds.map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
+                site: d.site.clone(),
+                lane: d.lane.clone(),
             }))
     }
 
@@ -419,10 +511,22 @@ impl DecisionDb {
         filter: &str,
         args: impl rusqlite::Params,
     ) -> Result<Vec<DecisionRow>, ServeError> {
+        // an old database read without changing it: its missing columns read as NULL
+        let added: Vec<String> = ADDED_COLUMNS
+            .iter()
+            .map(|(name, _)| {
+                if self.missing.contains(name) {
+                    format!("NULL AS {name}")
+                } else {
+                    (*name).to_owned()
+                }
+            })
+            .collect();
         let sql = format!(
             "SELECT id, decided_utc, operator, scan_id, scan_name, scan_sha256, engine_status,
-                engine_top_score, decision, category, note, tools, display_to_decision_ms
-             FROM decisions {filter} ORDER BY id"
+                engine_top_score, decision, category, note, tools, display_to_decision_ms, {}
+             FROM decisions {filter} ORDER BY id",
+            added.join(", ")
         );
         self.db.with(|c| {
             let mut stmt = c.prepare(&sql)?;
@@ -441,6 +545,10 @@ impl DecisionDb {
                     note: r.get(10)?,
                     tools: r.get(11)?,
                     display_to_decision_ms: r.get(12)?,
+                    fine_class: r.get(13)?,
+                    rounds: r.get(14)?,
+                    site: r.get(15)?,
+                    lane: r.get(16)?,
                 })
             })?;
             rows.collect()
@@ -493,6 +601,25 @@ impl DecisionDb {
             window: window.clone(),
             ..shift_report(&rows)
         })
+    }
+}
+
+impl DecisionDb {
+    /// The seizure statistics (`armscan.seizures/1`) of the decisions made within the query's
+    /// window: see [`crate::seizures`].
+    ///
+    /// # Errors
+    /// [`ServeError::Database`].
+    pub fn seizures(
+        &self,
+        query: &crate::seizures::SeizureQuery,
+        generated_utc: &str,
+    ) -> Result<crate::seizures::SeizureStats, ServeError> {
+        Ok(crate::seizures::seizure_stats(
+            &self.all()?,
+            query,
+            generated_utc,
+        ))
     }
 }
 
@@ -564,7 +691,7 @@ pub(crate) fn csv_field(s: &str) -> String {
 pub fn decisions_csv(rows: &[DecisionRow]) -> String {
     let mut out = String::from(
         "id,decided_utc,operator,scan_id,scan_name,scan_sha256,engine_status,engine_top_score,\
-         decision,category,note,tools,display_to_decision_ms\n",
+         decision,category,note,tools,display_to_decision_ms,fine_class,rounds,site,lane\n",
     );
     for r in rows {
         let fields = [
@@ -585,6 +712,10 @@ pub fn decisions_csv(rows: &[DecisionRow]) -> String {
             r.display_to_decision_ms
                 .map(|m| m.to_string())
                 .unwrap_or_default(),
+            r.fine_class.clone().unwrap_or_default(),
+            r.rounds.map(|n| n.to_string()).unwrap_or_default(),
+            r.site.clone().unwrap_or_default(),
+            r.lane.clone().unwrap_or_default(),
         ];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         out.push_str(&line.join(","));
@@ -667,6 +798,10 @@ mod tests {
             note: None,
             tools: vec!["negative".into()],
             display_to_decision_ms: Some(1000),
+            fine_class: None,
+            rounds: None,
+            site: None,
+            lane: None,
         }
     }
 
@@ -741,6 +876,113 @@ mod tests {
                 .starts_with("from:"));
         }
         assert!(ShiftWindow::parse(Some(&t(9)), Some(&t(8))).is_err());
+    }
+
+    /// `decisions` as the first console made it, before fine class, rounds, site and lane.
+    const OLD_SCHEMA: &str = "
+        CREATE TABLE operators (name TEXT PRIMARY KEY, first_login_utc TEXT NOT NULL);
+        CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            decided_utc TEXT NOT NULL,
+            operator TEXT NOT NULL REFERENCES operators(name),
+            scan_id TEXT NOT NULL, scan_name TEXT NOT NULL, scan_sha256 TEXT,
+            engine_status TEXT NOT NULL, engine_top_score REAL,
+            decision TEXT NOT NULL CHECK (decision IN ('clear', 'threat', 'search')),
+            category TEXT CHECK (category IN ('firearm', 'part', 'ammunition', 'other')),
+            note TEXT, tools TEXT NOT NULL, display_to_decision_ms INTEGER
+        );
+        INSERT INTO operators VALUES ('ana', '2025-01-01T00:00:00Z');
+        INSERT INTO decisions (decided_utc, operator, scan_id, scan_name, engine_status,
+            decision, category, tools)
+        VALUES ('2025-01-02T00:00:00Z', 'ana', 'a', 'a.png', 'alarm', 'threat', 'ammunition', ''),
+               ('2025-01-02T00:01:00Z', 'ana', 'b', 'b.png', 'clear', 'clear', NULL, '');
+    ";
+
+    #[test]
+    fn an_old_database_opens_and_keeps_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite");
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch(OLD_SCHEMA)
+            .unwrap();
+        // read-only: nothing changed, the new columns read as NULL
+        let ro = DecisionDb::open_read_only(&path).unwrap();
+        let rows = ro.all().unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[0].rounds, rows[0].site.as_deref()), (None, None));
+        let stats = ro
+            .seizures(&crate::seizures::SeizureQuery::default(), "now")
+            .unwrap();
+        assert_eq!(stats.totals.ammunition_decisions_without_rounds, 1);
+        drop(ro);
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        assert_eq!(
+            decision_columns(&conn).unwrap().len(),
+            13,
+            "read-only added nothing"
+        );
+        drop(conn);
+        // opened by the console: the columns are added, the rows kept
+        let db = DecisionDb::open(&path).unwrap();
+        assert_eq!(db.all().unwrap()[..], rows[..]);
+        let mut d = decision("c", "alarm", DecisionKind::Threat);
+        d.category = Some(ThreatCategory::Ammunition);
+        d.fine_class = Some("cartridge".into());
+        d.rounds = Some(50);
+        d.site = Some("north".into());
+        d.lane = Some("belt 2".into());
+        let row = db.record(&d, "2025-01-03T00:00:00Z").unwrap();
+        assert_eq!(row.rounds, Some(50));
+        assert_eq!(
+            (row.site.as_deref(), row.lane.as_deref()),
+            (Some("north"), Some("belt 2"))
+        );
+        assert_eq!(db.all().unwrap().len(), 3);
+        // the same columns as a new database's, and the rounds check holds on the old one
+        let fresh = DecisionDb::open(&dir.path().join("new.sqlite")).unwrap();
+        let columns = |p: &Path| decision_columns(&rusqlite::Connection::open(p).unwrap()).unwrap();
+        assert_eq!(columns(&path), columns(fresh.path()));
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        assert!(conn
+            .execute(
+                "INSERT INTO decisions (decided_utc, operator, scan_id, scan_name, engine_status,
+                 decision, tools, rounds) VALUES ('t', 'ana', 'x', 'x', 'clear', 'clear', '', -1)",
+                [],
+            )
+            .is_err());
+        // opening again adds nothing twice
+        drop(db);
+        DecisionDb::open(&path).unwrap();
+    }
+
+    #[test]
+    fn read_only_refuses_what_is_not_a_console_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.sqlite");
+        let err = DecisionDb::open_read_only(&missing)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("not an armscan console database: no such file"),
+            "{err}"
+        );
+        assert!(!missing.exists(), "nothing created");
+        let text = dir.path().join("notes.txt");
+        std::fs::write(
+            &text,
+            "just some text, long enough to be no SQLite header at all....",
+        )
+        .unwrap();
+        let err = DecisionDb::open_read_only(&text).unwrap_err().to_string();
+        assert!(err.contains("not a SQLite database"), "{err}");
+        let other = dir.path().join("other.sqlite");
+        rusqlite::Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x)")
+            .unwrap();
+        let err = DecisionDb::open_read_only(&other).unwrap_err().to_string();
+        assert!(err.contains("no decisions table"), "{err}");
     }
 
     #[test]

@@ -23,6 +23,15 @@ pub enum ServeError {
         #[source]
         source: rusqlite::Error,
     },
+    /// A file given as a console database (`armscan stats --db`) that is not one.
+    #[error("{path} is not an armscan console database: {reason}")]
+    NotConsoleDb { path: PathBuf, reason: String },
+    /// A console setting out of its bounds (`--site`, `--lane`).
+    #[error("{option}: {reason}")]
+    BadSetting {
+        option: &'static str,
+        reason: String,
+    },
     /// A file or socket.
     #[error("{what} {path}: {source}")]
     Io {

@@ -1,7 +1,9 @@
 //! `armscan serve`: the operator console. A local web page to screen the queue — the next
 //! scan's image, the engine's boxes, the image tools of an X-ray console
 //! ([`armscan_core::tools`], computed here and served as PNG), and three keys: clear, threat,
-//! hand search — with every decision appended to SQLite ([`db`]) with who and when.
+//! hand search — with every decision appended to SQLite ([`db`]) with who and when, and where
+//! (site, lane). The seizure statistics by Protocol category ([`seizures`], `/stats`,
+//! `armscan stats`) are counted from those decisions.
 //!
 //! A front end: scans are screened only through [`armscan::Screener`] (a folder once, or a
 //! watch folder through `armscan-watch`, exactly as `armscan watch`); the standard image is
@@ -19,6 +21,7 @@
 
 pub mod api_v1;
 pub mod db;
+pub mod seizures;
 pub mod store;
 pub mod trainer;
 
@@ -36,5 +39,11 @@ pub use db::{
     DecisionDb, DecisionKind, DecisionRow, NewDecision, ShiftReport, ShiftWindow, ThreatCategory,
 };
 pub use error::ServeError;
-pub use run::{check_access, read_token_file, serve, ServeOptions, Source, MIN_TOKEN_CHARS};
+pub use run::{
+    check_access, check_place, read_token_file, serve, ServeOptions, Source, MAX_PLACE_CHARS,
+    MIN_TOKEN_CHARS,
+};
+pub use seizures::{
+    seizure_stats, seizures_csv, PeriodKind, SeizureQuery, SeizureStats, SEIZURES_SCHEMA,
+};
 pub use store::{ScanStore, StoredScan};

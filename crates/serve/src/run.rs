@@ -19,6 +19,8 @@ use crate::trainer::{Trainer, TrainerDb, TrainerLibrary};
 
 /// The shortest access token accepted.
 pub const MIN_TOKEN_CHARS: usize = 16;
+/// The longest site or lane name, in characters.
+pub const MAX_PLACE_CHARS: usize = 64;
 
 /// Where the console's scans come from.
 #[derive(Debug)]
@@ -46,6 +48,10 @@ pub struct ServeOptions {
     pub trainers: Option<Vec<String>>,
     /// Trainer mode's real material (none by default: synthetic threats and bags only).
     pub trainer_library: Arc<TrainerLibrary>,
+    /// The site this console screens for, stored on every decision (`None`: not recorded).
+    pub site: Option<String>,
+    /// The lane (belt, scanner) within the site, stored on every decision.
+    pub lane: Option<String>,
 }
 
 impl ServeOptions {
@@ -58,7 +64,23 @@ impl ServeOptions {
             guards: Guards::default(),
             trainers: None,
             trainer_library: Arc::new(TrainerLibrary::default()),
+            site: None,
+            lane: None,
         }
+    }
+
+    /// The site stored on every decision (checked by [`check_place`] when served).
+    #[must_use]
+    pub fn with_site(mut self, site: Option<String>) -> Self {
+        self.site = site;
+        self
+    }
+
+    /// The lane stored on every decision (checked by [`check_place`] when served).
+    #[must_use]
+    pub fn with_lane(mut self, lane: Option<String>) -> Self {
+        self.lane = lane;
+        self
     }
 
     #[must_use]
@@ -101,6 +123,28 @@ pub fn check_access(addr: SocketAddr, token: Option<&str>) -> Result<(), ServeEr
         }
     } else if !addr.ip().is_loopback() {
         return Err(ServeError::TokenRequired { addr });
+    }
+    Ok(())
+}
+
+/// Checks a site or lane name (`option` names the setting in the error): 1 to
+/// [`MAX_PLACE_CHARS`] characters, no control characters, no spaces at either end.
+///
+/// # Errors
+/// [`ServeError::BadSetting`].
+pub fn check_place(option: &'static str, name: &str) -> Result<(), ServeError> {
+    let bad = |reason: String| Err(ServeError::BadSetting { option, reason });
+    if name.trim().is_empty() {
+        return bad("empty".into());
+    }
+    if name.trim() != name {
+        return bad(format!("{name:?} starts or ends with a space"));
+    }
+    if name.chars().count() > MAX_PLACE_CHARS {
+        return bad(format!("longer than {MAX_PLACE_CHARS} characters"));
+    }
+    if name.chars().any(char::is_control) {
+        return bad("holds a control character".into());
     }
     Ok(())
 }
@@ -235,6 +279,12 @@ pub fn serve(
     on_bound: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
     check_access(options.addr, options.guards.token.as_deref())?;
+    if let Some(site) = &options.site {
+        check_place("--site", site)?;
+    }
+    if let Some(lane) = &options.lane {
+        check_place("--lane", lane)?;
+    }
     let db = Arc::new(DecisionDb::open(&options.db_path)?);
     let trainer = Arc::new(
         Trainer::new(TrainerDb::open(&options.db_path)?, options.trainers.clone())
@@ -284,6 +334,8 @@ pub fn serve(
             // scans are read again to be shown exactly as the screener read them
             .with_ingest(screener.ingest_options().clone())
             .with_windowing(screener.windowing())
+            .with_site(options.site.clone())
+            .with_lane(options.lane.clone())
             .with_trainer(trainer),
     );
     on_bound(bound);

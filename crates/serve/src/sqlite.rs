@@ -31,6 +31,26 @@ impl Sqlite {
         })
     }
 
+    /// Opens an existing database to read it: never created, never written (no schema run).
+    pub(crate) fn open_read_only(path: &Path) -> Result<Self, ServeError> {
+        use rusqlite::OpenFlags;
+        let err = |source| ServeError::Database {
+            path: path.to_owned(),
+            source,
+        };
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(err)?;
+        Ok(Self {
+            path: path.to_owned(),
+            conn: Mutex::new(conn),
+        })
+    }
+
     pub(crate) fn path(&self) -> &Path {
         &self.path
     }

@@ -10,7 +10,7 @@ use crate::common::*;
 use image::{GrayImage, Luma};
 
 /// A 64x64 PNG: white, with a dark block (an alarm for the fixture model) when `block`.
-fn png_bytes(block: bool, shade: u8) -> Vec<u8> {
+pub(super) fn png_bytes(block: bool, shade: u8) -> Vec<u8> {
     let img = GrayImage::from_fn(64, 64, |x, y| {
         if block && (10..30).contains(&x) && (20..50).contains(&y) {
             Luma([0])
@@ -24,9 +24,9 @@ fn png_bytes(block: bool, shade: u8) -> Vec<u8> {
 }
 
 /// xorshift64*, seeded from the clock unless ARMSCAN_TEST_SEED is set (printed for replays).
-struct Rng(u64);
+pub(super) struct Rng(u64);
 impl Rng {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         let seed = std::env::var("ARMSCAN_TEST_SEED")
             .ok()
             .and_then(|s| s.parse().ok())
@@ -46,7 +46,7 @@ impl Rng {
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
+    pub(super) fn range(&mut self, lo: u64, hi: u64) -> u64 {
         lo + self.next() % (hi - lo)
     }
 }
@@ -81,7 +81,7 @@ fn spawn_watch(in_dir: &Path, out_dir: &Path, log: &Path, extra: &[&str]) -> Chi
         .expect("armscan watch starts")
 }
 
-fn sigterm(child: &Child) {
+pub(super) fn sigterm(child: &Child) {
     let ok = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -90,7 +90,7 @@ fn sigterm(child: &Child) {
     assert!(ok, "kill -TERM");
 }
 
-fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
+pub(super) fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
     let until = Instant::now() + within;
     loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -114,7 +114,7 @@ fn jsonl_lines(out_dir: &Path) -> Vec<serde_json::Value> {
     }
 }
 
-fn wait_for(what: &str, within: Duration, mut cond: impl FnMut() -> bool, log: &Path) {
+pub(super) fn wait_for(what: &str, within: Duration, mut cond: impl FnMut() -> bool, log: &Path) {
     let until = Instant::now() + within;
     while !cond() {
         assert!(

@@ -113,13 +113,45 @@
       const dl = $('#detections'); dl.replaceChildren();
       r.detections.forEach((x) => { const li = document.createElement('li'); li.textContent = x.class + ' (' + x.category + ') ' + x.score.toFixed(2); dl.appendChild(li); });
       const hl = $('#history'); hl.replaceChildren();
-      scan.decisions.forEach((x) => { const li = document.createElement('li'); li.textContent = x.decided_utc + ' ' + x.operator + ': ' + x.decision + (x.category ? ' (' + x.category + ')' : '') + (x.note ? ' — ' + x.note : ''); hl.appendChild(li); });
+      scan.decisions.forEach((x) => { const li = document.createElement('li'); li.textContent = x.decided_utc + ' ' + x.operator + ': ' + x.decision + (x.category ? ' (' + x.category + (x.fine_class ? ', ' + x.fine_class : '') + (x.rounds != null ? ', ' + x.rounds + ' rounds' : '') + ')' : '') + (x.note ? ' — ' + x.note : ''); hl.appendChild(li); });
       if (scan.has_image) refresh(); else { img.className = 'hidden'; say('no image for this scan'); }
     }
     img.addEventListener('load', () => { if (!img.style.width) fit(); else drawBoxes(); });
+    // A threat's detail: the category select filters the fine classes; rounds for ammunition.
+    const catSel = $('#threat-category'), fineSel = $('#fine-class'), roundsIn = $('#rounds');
+    function filterFine() {
+      const c = catSel.value;
+      fineSel.querySelectorAll('optgroup').forEach((g) => { g.hidden = c !== '' && g.dataset.category !== c; });
+      const opt = fineSel.selectedOptions[0];
+      if (opt && opt.value && c && opt.dataset.category !== c) fineSel.value = '';
+      $('#rounds-field').className = c === 'ammunition' ? '' : 'hidden';
+      if (c !== 'ammunition') roundsIn.value = '';
+    }
+    catSel.addEventListener('change', () => { filterFine(); catSel.blur(); });
+    fineSel.addEventListener('change', () => {
+      const opt = fineSel.selectedOptions[0];
+      if (opt && opt.value && !catSel.value) { catSel.value = opt.dataset.category; filterFine(); }
+      fineSel.blur();
+    });
+    $('#record-threat').addEventListener('click', () => {
+      if (!catSel.value) { say('pick a category first (or press t then 1-4)'); return; }
+      decide('threat', catSel.value);
+    });
     async function decide(decision, category) {
       const body = { decision, note: $('#note').value, tools: Array.from(used), display_to_decision_ms: Math.round(performance.now() - shownAt) };
-      if (category) body.category = category;
+      if (category) {
+        body.category = category;
+        const opt = fineSel.selectedOptions[0];
+        if (opt && opt.value) {
+          if (opt.dataset.category !== category) { say('fine class ' + opt.value + ' is not ' + category + ': change it or pick "fine class…"'); return; }
+          body.fine_class = opt.value;
+        }
+        const rounds = roundsIn.value.trim();
+        if (rounds !== '') {
+          if (category !== 'ammunition') { say('rounds are for ammunition only: empty the rounds field'); return; }
+          body.rounds = Number(rounds);
+        }
+      }
       try {
         await api('POST', '/api/scans/' + id + '/decisions', body);
         say('recorded: ' + decision + (category ? ' (' + category + ')' : ''));
