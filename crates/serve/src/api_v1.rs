@@ -103,8 +103,10 @@ pub struct PairUpload {
     low: Vec<u8>,
 }
 
-/// `POST /v1/scans` query.
+/// `POST /v1/scans` query. A parameter it does not name is refused (a JSON 400), so a misspelt
+/// one is never silently ignored.
 #[derive(Debug, Deserialize, Default, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ScanQuery {
     /// The name the record gives the scan (default `upload`): printable, at most 200 characters.

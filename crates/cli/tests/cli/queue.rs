@@ -551,3 +551,95 @@ fn watch_publish_shared_storage_and_clean_shutdown() {
         std::fs::read_to_string(&log).unwrap_or_default()
     );
 }
+
+#[test]
+fn sigterm_mid_run_finishes_the_scans_in_hand_and_loses_none() {
+    const N: usize = 60;
+    let dir = tempfile::tempdir().unwrap();
+    let scans = dir.path().join("scans");
+    std::fs::create_dir(&scans).unwrap();
+    for i in 0..N {
+        std::fs::write(
+            scans.join(format!("t{i:03}.png")),
+            png_bytes(i % 2 == 0, i as u8),
+        )
+        .unwrap();
+    }
+    let nats = Nats::start(dir.path());
+    let url = nats.url();
+    let log = dir.path().join("armscan.log");
+    let out = armscan(&["submit", "--nats", &url, "scans"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        nats.stream_messages().get("ARMSCAN_SCANS"),
+        Some(&(N as u64))
+    );
+
+    // the real model on tract: some tens of milliseconds a scan, so the signal lands mid-run
+    let mut worker = spawn_worker(&url, dir.path(), &log, "first");
+    wait_for(
+        "the first results",
+        Duration::from_secs(60),
+        || {
+            nats.stream_messages()
+                .get("ARMSCAN_RESULTS")
+                .copied()
+                .unwrap_or(0)
+                >= 4
+        },
+        &log,
+    );
+    sigterm(&worker);
+    assert_eq!(
+        wait_exit(&mut worker, Duration::from_secs(60)).code(),
+        Some(0),
+        "{}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+    // what it took is stored and acknowledged: results + scans left = all, nothing in between
+    let text = std::fs::read_to_string(&log).unwrap();
+    let screened: u64 = text
+        .split("worker stopped cleanly; ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no summary in:\n{text}"));
+    let streams = nats.stream_messages();
+    let (results, left) = (streams["ARMSCAN_RESULTS"], streams["ARMSCAN_SCANS"]);
+    assert_eq!(results, screened, "{streams:?}");
+    assert!(left > 0, "the signal came after the whole run: {streams:?}");
+    assert_eq!(results + left, N as u64, "{streams:?}");
+
+    // another worker finishes the rest; every scan has its one result
+    let results_path = dir.path().join("results.jsonl");
+    let mut second = spawn_worker(&url, dir.path(), &log, "second");
+    let waited = spawn_armscan(
+        &[
+            "submit",
+            "--nats",
+            &url,
+            "scans",
+            "--wait",
+            "--jsonl",
+            "--timeout-s",
+            "120",
+        ],
+        dir.path(),
+        Stdio::from(std::fs::File::create(&results_path).unwrap()),
+        &log,
+    )
+    .wait()
+    .unwrap();
+    assert_eq!(waited.code(), Some(1), "alarms among them, no failure");
+    let names: HashSet<String> = lines(&results_path)
+        .iter()
+        .map(|r| r["scan"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names.len(), N);
+    sigterm(&second);
+    assert_eq!(
+        wait_exit(&mut second, Duration::from_secs(60)).code(),
+        Some(0)
+    );
+    assert_eq!(nats.stream_messages()["ARMSCAN_RESULTS"], N as u64);
+}

@@ -217,8 +217,22 @@ async fn format_tdr_answers_the_dicos_threat_detection_report() {
     assert_eq!(headers[header::CONTENT_TYPE], "application/json");
     assert_eq!(json_of(&body)["status"], "error");
     // an unknown format is a bad request
-    let (status, _, _) = send(&a.app, upload("/v1/scans?format=xml", "image/png", png)).await;
+    let (status, _, _) = send(
+        &a.app,
+        upload("/v1/scans?format=xml", "image/png", png.clone()),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    // and so is a parameter the API does not name (a misspelt one is not ignored), as JSON
+    let (status, headers, body) =
+        send(&a.app, upload("/v1/scans?fromat=tdr", "image/png", png)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+    assert!(
+        json_of(&body)["error"].as_str().unwrap().contains("fromat"),
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
