@@ -63,6 +63,9 @@ pub struct PublishSummary {
     pub published: u64,
     /// Scans that could not be published (left in place, tried again at the next poll).
     pub failed: u64,
+    /// Scans whose files cannot travel (unreadable, too large without shared storage): an
+    /// `error` record was stored for each and the files moved to `.done/`.
+    pub refused: u64,
 }
 
 /// Watches `options.in_dir` until `stop` is set, publishing each complete scan through
@@ -107,12 +110,26 @@ pub fn publish_folder(
                 },
                 _ => continue,
             };
-            let outcome = submitter
-                .message_for(&input, &scan.name)
-                .and_then(|m| submitter.submit_message(&m));
-            if let Ok(s) = &outcome {
+            let (outcome, done_as) = match submitter.message_for(&input, &scan.name) {
+                Ok(m) => {
+                    let sent = submitter.submit_message(&m);
+                    let id = sent.as_ref().ok().map(|s| s.id.clone());
+                    (sent, id)
+                }
+                // the files cannot travel (unreadable, too large with no shared folder): that is
+                // said where results are read, as the scan's `error` record, never dropped
+                Err(e) => {
+                    let why = format!("not submitted: {}", armscan::error_chain_text(&e));
+                    match submitter.store_failure(&scan.name, &why) {
+                        Ok(id) => (Err(e), Some(id)),
+                        // the server cannot take it either: tried again later
+                        Err(store) => (Err(store), None),
+                    }
+                }
+            };
+            if let Some(id) = &done_as {
                 for (path, file) in paths.iter().zip(&scan.files) {
-                    let to = done.join(format!("{}_{}", s.id, file.name));
+                    let to = done.join(format!("{id}_{}", file.name));
                     if let Err(e) = std::fs::rename(path, &to) {
                         eprintln!(
                             "armscan: moving {} to {}: {e}",
@@ -121,11 +138,15 @@ pub fn publish_folder(
                         );
                     }
                 }
-                summary.published += 1;
-            } else {
-                summary.failed += 1;
-                // listed again at the next poll: tried again once it settles
-                inbox.forget(scan.files.iter().map(|f| f.name.clone()));
+            }
+            match (&outcome, &done_as) {
+                (Ok(_), _) => summary.published += 1,
+                (Err(_), Some(_)) => summary.refused += 1,
+                (Err(_), None) => {
+                    summary.failed += 1;
+                    // listed again at the next poll: tried again once it settles
+                    inbox.forget(scan.files.iter().map(|f| f.name.clone()));
+                }
             }
             on_each(&scan.name, &outcome);
         }

@@ -9,9 +9,13 @@ use async_nats::jetstream::{self, consumer, context::PublishAckFuture};
 use futures_util::StreamExt;
 
 use crate::error::QueueError;
-use crate::message::{checked_relative, content_sha256, scan_id, Content, ScanMessage};
+use crate::message::{
+    checked_relative, content_sha256, scan_id, Content, ScanMessage, HEADER_MSG_ID, HEADER_SCAN_ID,
+    HEADER_STATUS,
+};
 use crate::streams::{
-    connect, ensure_streams, stored_result, StreamOptions, RESULTS_SUBJECTS, SCANS_SUBJECT,
+    connect, ensure_streams, result_subject, stored_result, StreamOptions, RESULTS_SUBJECTS,
+    SCANS_SUBJECT,
 };
 
 /// Room kept in a message for its headers when deciding whether a scan fits inline.
@@ -285,6 +289,34 @@ impl Submitter {
                 ack,
             )))
             .await
+        })
+    }
+
+    /// Stores an `error` record for a scan that cannot be sent (backend and model `none`), under
+    /// the id of its name alone ([`scan_id`] of the name and no bytes), so whoever reads the
+    /// results hears of it; returns that id.
+    ///
+    /// # Errors
+    /// The server did not store it.
+    pub fn store_failure(&self, name: &str, why: &str) -> Result<String, QueueError> {
+        let id = scan_id(name, &ScanBytes::One(Vec::new()));
+        let record = ScanRecord::failed(name, why, "none", "none", 0.0);
+        let payload = serde_json::to_vec(&record).map_err(|e| QueueError::BadMessage {
+            id: id.clone(),
+            reason: format!("encoding its record: {e}"),
+        })?;
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert(HEADER_MSG_ID, id.as_str());
+        headers.insert(HEADER_SCAN_ID, id.as_str());
+        headers.insert(HEADER_STATUS, record.status.as_str());
+        self.runtime.block_on(async {
+            self.js
+                .publish_with_headers(result_subject(&id), headers, payload.into())
+                .await
+                .map_err(QueueError::js(format!("{name}: storing its error record")))?
+                .await
+                .map_err(QueueError::js(format!("{name}: storing its error record")))?;
+            Ok(id)
         })
     }
 

@@ -496,22 +496,32 @@ fn watch_publish_shared_storage_and_clean_shutdown() {
         std::fs::write(&tmp, png_bytes(i % 2 == 1, i as u8)).unwrap();
         std::fs::rename(&tmp, inbox.join(format!("b{i}.png"))).unwrap();
     }
+    // and one too large for a message, with no shared folder here: its error record is stored
+    // for whoever reads the results, and its file is done with
+    std::fs::copy(shared.join("big.png"), inbox.join("big.png.part")).unwrap();
+    std::fs::rename(inbox.join("big.png.part"), inbox.join("big.png")).unwrap();
+    let done_count = || {
+        std::fs::read_dir(inbox.join(".done"))
+            .map(|d| d.count())
+            .unwrap_or(0)
+    };
     wait_for(
-        "the six scans to be published",
+        "the seven scans to be taken",
         Duration::from_secs(30),
-        || {
-            std::fs::read_dir(inbox.join(".done"))
-                .map(|d| d.count())
-                .unwrap_or(0)
-                == 6
-        },
+        || done_count() == 7,
         &log,
     );
     wait_for(
-        "their six results",
+        "six results and an error record",
         Duration::from_secs(60),
-        || nats.stream_messages().get("ARMSCAN_RESULTS") == Some(&7),
+        || nats.stream_messages().get("ARMSCAN_RESULTS") == Some(&8),
         &log,
+    );
+    assert_eq!(
+        count_in(&log, "a message may carry"),
+        1,
+        "the refusal is said once, naming the scan:\n{}",
+        std::fs::read_to_string(&log).unwrap_or_default()
     );
     sigterm(&watch);
     assert_eq!(
