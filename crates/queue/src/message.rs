@@ -379,6 +379,49 @@ mod tests {
         assert!(err.to_string().contains("past the payload"), "{err}");
     }
 
+    proptest::proptest! {
+        /// A message off the wire is untrusted: any headers and payload decode to a message
+        /// or an error naming it, never a panic; a decoded inline scan matches its checksum.
+        #[test]
+        fn any_headers_and_payload_decode_or_fail_cleanly(
+            values in proptest::collection::vec(
+                proptest::option::of("[ -~]{0,40}"), 11),
+            kind in proptest::sample::select(vec!["file", "pair", "x"]),
+            payload_kind in proptest::sample::select(vec!["inline", "shared", ""]),
+            payload in proptest::collection::vec(proptest::num::u8::ANY, 0..64),
+        ) {
+            let names = [
+                HEADER_SCAN_ID, HEADER_SCAN_NAME, HEADER_HIGH_BYTES, HEADER_SHARED_PATH,
+                HEADER_SHARED_PATH_LOW, HEADER_CONTENT_SHA256, HEADER_PIXEL_SPACING_MM,
+                HEADER_MSG_ID, HEADER_WORKER, HEADER_STATUS, HEADER_KIND,
+            ];
+            let mut h = HeaderMap::new();
+            for (name, v) in names.iter().zip(&values) {
+                if let Some(v) = v {
+                    h.insert(*name, v.as_str());
+                }
+            }
+            h.insert(HEADER_KIND, kind);
+            h.insert(HEADER_PAYLOAD, payload_kind);
+            // a valid id half the time, so decoding gets past the first check
+            if values[0].is_none() {
+                h.insert(HEADER_SCAN_ID, scan_id("x", &ScanBytes::One(payload.clone())).as_str());
+            }
+            let payload = Bytes::from(payload);
+            match ScanMessage::decode(Some(&h), &payload, "t") {
+                Ok(m) => {
+                    if let Content::Inline(b) = &m.content {
+                        proptest::prop_assert_eq!(b.len(), payload.len());
+                    }
+                    if let Content::Shared { path, .. } = &m.content {
+                        proptest::prop_assert!(checked_relative(path).is_ok());
+                    }
+                }
+                Err(e) => proptest::prop_assert!(e.to_string().starts_with("message ")),
+            }
+        }
+    }
+
     #[test]
     fn shared_paths_stay_inside() {
         assert!(checked_relative(Path::new("../etc/passwd")).is_err());
