@@ -707,6 +707,18 @@ pub struct WatchTimingArgs {
 }
 
 impl WatchTimingArgs {
+    /// # Errors
+    /// A zero --settle-ms, --poll-ms or --batch.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if self.settle_ms == 0 || self.poll_ms == 0 {
+            anyhow::bail!("--settle-ms and --poll-ms must be positive");
+        }
+        if self.batch == Some(0) {
+            anyhow::bail!("--batch must be positive");
+        }
+        Ok(())
+    }
+
     /// The watcher's configuration for `in_dir` into `out`, batching `threads * 2` by default.
     ///
     /// # Errors
@@ -717,12 +729,7 @@ impl WatchTimingArgs {
         out: &std::path::Path,
         threads: usize,
     ) -> anyhow::Result<armscan_watch::WatchConfig> {
-        if self.settle_ms == 0 || self.poll_ms == 0 {
-            anyhow::bail!("--settle-ms and --poll-ms must be positive");
-        }
-        if self.batch == Some(0) {
-            anyhow::bail!("--batch must be positive");
-        }
+        self.check()?;
         Ok(armscan_watch::WatchConfig::new(in_dir, out)
             .with_settle(std::time::Duration::from_millis(self.settle_ms))
             .with_poll(std::time::Duration::from_millis(self.poll_ms))

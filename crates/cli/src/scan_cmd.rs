@@ -8,8 +8,8 @@ use anyhow::{anyhow, bail, Context};
 use armscan::ingest::read_scanner_profile;
 use armscan::{
     collect_inputs, now_utc, write_jsonl, BackendChoice, Category, ContentPrior, DecodeLimits,
-    ReportWriter, ScaleSearch, ScanRecord, ScannerProfile, ScreenRequest, Screened, Screener,
-    ScreenerBuilder, ScreenerError, Status, ThresholdOverrides, UnknownSpacing,
+    ReportWriter, ScaleSearch, ScanInput, ScanRecord, ScannerProfile, ScreenRequest, Screened,
+    Screener, ScreenerBuilder, ScreenerError, Status, ThresholdOverrides, UnknownSpacing,
 };
 use armscan_report::{ReportOptions, TdrFolder};
 
@@ -213,21 +213,27 @@ pub(crate) fn write_tdr(
     Ok(())
 }
 
-pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
-    let builder = with_read_options(screener_options(&args.detector)?, &args.read)?;
-    let screener = start(builder, args.detector.backend)?;
-
-    let inputs = collect_inputs(&args.paths);
+/// The scans in files and folders (`scan`, `submit`): at least one, else an error naming them.
+pub(crate) fn collect_scans(paths: &[std::path::PathBuf]) -> anyhow::Result<Vec<ScanInput>> {
+    let inputs = collect_inputs(paths);
     if inputs.is_empty() {
         bail!(
             "no scans found in {}",
-            args.paths
+            paths
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
         );
     }
+    Ok(inputs)
+}
+
+pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
+    let builder = with_read_options(screener_options(&args.detector)?, &args.read)?;
+    let screener = start(builder, args.detector.backend)?;
+
+    let inputs = collect_scans(&args.paths)?;
     let mut report = match &args.out {
         Some(dir) => Some(
             ReportWriter::create(dir, screener.run_info(now_utc()), ReportOptions::default())

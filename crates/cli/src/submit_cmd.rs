@@ -6,12 +6,12 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{bail, Context};
-use armscan::{collect_inputs, ScanRecord};
+use anyhow::Context;
+use armscan::ScanRecord;
 use armscan_queue::{SubmitOptions, Submitter};
 
 use crate::args::{QueueArgs, SubmitArgs};
-use crate::scan_cmd::{check_spacing, text_line, Tally};
+use crate::scan_cmd::{check_spacing, collect_scans, text_line, Tally};
 use crate::worker_cmd::stream_options;
 
 /// A producer's connection from the queue flags.
@@ -29,17 +29,7 @@ pub(crate) fn connect(
 
 pub fn run(args: &SubmitArgs) -> anyhow::Result<ExitCode> {
     check_spacing("--pixel-spacing-mm", args.pixel_spacing_mm)?;
-    let inputs = collect_inputs(&args.paths);
-    if inputs.is_empty() {
-        bail!(
-            "no scans found in {}",
-            args.paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
+    let inputs = collect_scans(&args.paths)?;
     let submitter = connect(&args.nats, &args.queue, args.pixel_spacing_mm)?;
     let mut tally = Tally::default();
     let mut waiting: HashMap<String, String> = HashMap::new();

@@ -119,9 +119,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<ExitCode> {
 /// `watch --publish URL`: the folder as a producer for the workers; no model is loaded.
 fn run_publish(args: &WatchArgs, url: &str) -> anyhow::Result<ExitCode> {
     crate::scan_cmd::check_spacing("--pixel-spacing-mm", args.read.pixel_spacing_mm)?;
-    if args.timing.settle_ms == 0 || args.timing.poll_ms == 0 {
-        anyhow::bail!("--settle-ms and --poll-ms must be at least 1");
-    }
+    args.timing.check()?;
     let stop = stop_on_signals()?;
     let submitter = crate::submit_cmd::connect(url, &args.queue, args.read.pixel_spacing_mm)?;
     let options = PublishFolderOptions::new(&args.in_dir)

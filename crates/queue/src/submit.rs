@@ -244,21 +244,8 @@ impl Submitter {
         self.runtime.block_on(async {
             let mut in_flight: VecDeque<(usize, Sent)> = VecDeque::new();
             for (i, input) in inputs.iter().enumerate() {
-                let sent = async {
-                    let m = self.message_for(input, &input.name())?;
-                    let shared = matches!(m.content, Content::Shared { .. });
-                    let ack = self.publish(&m).await?;
-                    Ok((
-                        Submitted {
-                            id: m.id,
-                            name: m.name,
-                            duplicate: false,
-                            shared,
-                        },
-                        ack,
-                    ))
-                }
-                .await;
+                let sent =
+                    async { self.publish(&self.message_for(input, &input.name())?).await }.await;
                 in_flight.push_back((i, sent));
                 while in_flight.len() >= IN_FLIGHT {
                     if let Some((i, sent)) = in_flight.pop_front() {
@@ -277,19 +264,8 @@ impl Submitter {
     /// # Errors
     /// The publish failed or was not acknowledged.
     pub fn submit_message(&self, message: &ScanMessage) -> Result<Submitted, QueueError> {
-        self.runtime.block_on(async {
-            let ack = self.publish(message).await?;
-            settle(Ok((
-                Submitted {
-                    id: message.id.clone(),
-                    name: message.name.clone(),
-                    duplicate: false,
-                    shared: matches!(message.content, Content::Shared { .. }),
-                },
-                ack,
-            )))
-            .await
-        })
+        self.runtime
+            .block_on(async { settle(self.publish(message).await).await })
     }
 
     /// Stores an `error` record for a scan that cannot be sent (backend and model `none`), under
@@ -320,12 +296,21 @@ impl Submitter {
         })
     }
 
-    async fn publish(&self, m: &ScanMessage) -> Result<PublishAckFuture, QueueError> {
+    /// Publishes a scan: what was sent, and the server's acknowledgement to come ([`settle`]).
+    async fn publish(&self, m: &ScanMessage) -> Sent {
         let (headers, payload) = m.encode();
-        self.js
+        let ack = self
+            .js
             .publish_with_headers(SCANS_SUBJECT, headers, payload)
             .await
-            .map_err(QueueError::js(format!("{}: publishing the scan", m.name)))
+            .map_err(QueueError::js(format!("{}: publishing the scan", m.name)))?;
+        let submitted = Submitted {
+            id: m.id.clone(),
+            name: m.name.clone(),
+            duplicate: false,
+            shared: matches!(m.content, Content::Shared { .. }),
+        };
+        Ok((submitted, ack))
     }
 
     /// Waits for the results of `ids`, handing each record (and its exact JSON line) to

@@ -312,6 +312,8 @@ async fn handle_batch(ctx: &Ctx, messages: Vec<jetstream::Message>, summary: &mu
         }
     });
 
+    // which records will be the error records of given-up or broken messages
+    let failed: Vec<bool> = jobs.iter().map(|j| matches!(j, Job::Fail { .. })).collect();
     let screener = Arc::clone(&ctx.screener);
     let shared_dir = ctx.options.shared_dir.clone();
     let max_shared = ctx.options.max_shared_bytes;
@@ -330,7 +332,7 @@ async fn handle_batch(ctx: &Ctx, messages: Vec<jetstream::Message>, summary: &mu
     };
 
     let mut pending = Vec::with_capacity(records.len());
-    for (m, (id, record)) in taken.into_iter().zip(records) {
+    for ((m, failed), (id, record)) in taken.into_iter().zip(failed).zip(records) {
         let mut headers = async_nats::HeaderMap::new();
         headers.insert(HEADER_MSG_ID, id.as_str());
         headers.insert(HEADER_SCAN_ID, id.as_str());
@@ -348,15 +350,16 @@ async fn handle_batch(ctx: &Ctx, messages: Vec<jetstream::Message>, summary: &mu
             .publish_with_headers(result_subject(&id), headers, payload.into())
             .await
         {
-            Ok(ack) => pending.push((m, id, ack)),
+            Ok(ack) => pending.push((m, id, ack, failed)),
             Err(e) => eprintln!("armscan: worker: publishing the result of {id}: {e}"),
         }
     }
-    for (m, id, ack) in pending {
+    for (m, id, ack, failed) in pending {
         match ack.await {
             Ok(_) => {
                 // stored: now the scan may leave the queue
                 match m.double_ack().await {
+                    Ok(()) if failed => summary.failed_messages += 1,
                     Ok(()) => summary.screened += 1,
                     Err(e) => eprintln!("armscan: worker: acknowledging {id}: {e}"),
                 }
